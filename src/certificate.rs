@@ -1,0 +1,103 @@
+//! Self-signed X.509 v3 certificates (RFC 5280), as the service issues them for issuer `Self`.
+
+use der::asn1::{AnyRef, UintRef};
+use der::{Decode, Encode, Sequence};
+use rand_core::CryptoRng;
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::ext::Extension;
+
+use crate::csr::Signed;
+use crate::key::KeyPair;
+use crate::plan::IssuancePlan;
+use crate::time::X509Time;
+use crate::{Error, UnixTime, extensions};
+
+/// The service backdates every certificate by ten minutes: `nbf − created` is −600 s in all
+/// 109 service certificates but those where `created` was rounded up (`service-behaviour.md` §4).
+pub const BACKDATE_SECS: u64 = 600;
+
+/// The validity the service gives a certificate issued at `now`:
+/// `(now − 10 min, now + validity_months calendar months)`.
+///
+/// ```
+/// use kvcert::{certificate::validity, UnixTime};
+/// let t: UnixTime = "2021-10-15T06:09:12Z".parse().unwrap();
+/// let (nbf, exp) = validity(t, 60).unwrap();
+/// assert_eq!(nbf.to_string(), "2021-10-15T05:59:12Z");
+/// assert_eq!(exp.to_string(), "2026-10-15T06:09:12Z");
+/// ```
+pub fn validity(now: UnixTime, validity_months: u32) -> Result<(UnixTime, UnixTime), Error> {
+    let not_before = now
+        .minus_secs(BACKDATE_SECS)
+        .ok_or_else(|| Error::internal("issuance time before 1970-01-01T00:10:00Z"))?;
+    let not_after = now.plus_months(validity_months).ok_or_else(|| {
+        Error::property(
+            "policy.x509_props.validity_months",
+            "The certificate would expire after 9999-12-31",
+        )
+    })?;
+    Ok((not_before, not_after))
+}
+
+#[derive(Sequence)]
+struct Validity {
+    not_before: X509Time,
+    not_after: X509Time,
+}
+
+#[derive(Sequence)]
+struct TbsCertificate<'a> {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    version: u8,
+    serial_number: UintRef<'a>,
+    signature: AlgorithmIdentifierOwned,
+    issuer: AnyRef<'a>,
+    validity: Validity,
+    subject: AnyRef<'a>,
+    subject_public_key_info: AnyRef<'a>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT")]
+    extensions: Vec<Extension>,
+}
+
+/// A serial as the service makes them: 16 bytes, positive, first byte 0x01–0x7F (128 random
+/// bits, top bit cleared; a zero first byte is drawn again so the INTEGER is always 16 bytes).
+pub fn serial<R: CryptoRng + ?Sized>(rng: &mut R) -> [u8; 16] {
+    let mut s = [0u8; 16];
+    loop {
+        rng.fill_bytes(&mut s);
+        s[0] &= 0x7f;
+        if s[0] != 0 {
+            return s;
+        }
+    }
+}
+
+/// The DER certificate for `plan`, self-signed with `key`, valid from [`validity`]`(now, …)`.
+///
+/// Issuer = subject; extensions KeyUsage, BasicConstraints, EKU, SAN, AKI, SKI. `rng` gives
+/// the serial (and blinds an RSA signature).
+pub fn self_signed<R: CryptoRng + ?Sized>(
+    plan: &IssuancePlan,
+    key: &KeyPair,
+    now: UnixTime,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let (not_before, not_after) = validity(now, plan.validity_months)?;
+    let serial = serial(rng);
+    let name = plan.subject.to_der()?;
+    let spki = key.subject_public_key_info()?;
+    let tbs = TbsCertificate {
+        version: 2, // v3
+        serial_number: UintRef::new(&serial)?,
+        signature: key.signature_algorithm()?,
+        issuer: AnyRef::from_der(&name)?,
+        validity: Validity {
+            not_before: not_before.to_x509_time()?,
+            not_after: not_after.to_x509_time()?,
+        },
+        subject: AnyRef::from_der(&name)?,
+        subject_public_key_info: AnyRef::from_der(&spki)?,
+        extensions: extensions::for_certificate(plan, &key.public_key_bits()?)?,
+    };
+    Signed::sign(&tbs.to_der()?, key, rng)
+}

@@ -1,0 +1,147 @@
+//! The one error type of the crate and its mapping to the Key Vault error body.
+
+use core::fmt;
+
+use crate::wire::{KeyVaultError, KeyVaultErrorDetail};
+
+/// Everything that can make a Create Certificate request fail.
+///
+/// Each variant maps to the HTTP status, error code and message the service answers with
+/// ([`Error::status`], [`Error::to_key_vault_error`]). Where the real service's wording is
+/// known (see `service-behaviour.md` §8) the message is that text, byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The certificate name in the request URI is not 1–127 characters of `0-9a-zA-Z-`.
+    InvalidName {
+        /// The name as received.
+        name: String,
+    },
+    /// The request body is not valid JSON for the wire model, or exceeds a size bound.
+    MalformedRequest {
+        /// What the parser reported.
+        detail: String,
+    },
+    /// The policy subject is not a distinguished name the service accepts.
+    InvalidSubject {
+        /// Why the subject was refused (for logs; the service's message does not carry it).
+        detail: String,
+    },
+    /// A policy property the service refuses.
+    InvalidProperty {
+        /// The property path in Key Vault spelling, e.g. `policy.key_props`.
+        property: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// More than one lifetime action.
+    TooManyLifetimeActions,
+    /// More than 15 tags.
+    TooManyTags,
+    /// A request without a policy: the first create of a certificate requires one.
+    MissingPolicy,
+    /// A failure inside the cryptographic or encoding layers (never expected for valid plans).
+    Internal {
+        /// What failed.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// The HTTP status the service answers this error with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::Internal { .. } => 500,
+            _ => 400,
+        }
+    }
+
+    /// The Key Vault error code (`error.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Internal { .. } => "InternalError",
+            _ => "BadParameter",
+        }
+    }
+
+    /// The Key Vault error message (`error.message`), with the service's wording where known.
+    pub fn message(&self) -> String {
+        match self {
+            // Recorded: Rust SDK 2025-07-01, `create_invalid_certificate`.
+            Error::InvalidName { name } => {
+                format!("The request URI contains an invalid name: {name}")
+            }
+            // Recorded: .NET 7.6-preview.1, subject "Self" (note the trailing CRLF).
+            Error::InvalidSubject { .. } => {
+                "Property policy.x509_props has invalid value. Invalid X.500 distinguished name\r\n"
+                    .to_owned()
+            }
+            // Reported: azure-sdk-for-net#15633.
+            Error::TooManyLifetimeActions => "At most one action is allowed".to_owned(),
+            // Same style as the recorded X.500 message.
+            Error::InvalidProperty { property, detail } => {
+                format!("Property {property} has invalid value. {detail}\r\n")
+            }
+            // Reported text, two spaces included (aztfmod/terraform-azurerm-caf #813).
+            Error::TooManyTags => "Property  has invalid value\r\n".to_owned(),
+            Error::MissingPolicy => {
+                "Property policy has invalid value. A policy is required to create a certificate\r\n"
+                    .to_owned()
+            }
+            Error::MalformedRequest { detail } => {
+                format!("The request body is not valid: {detail}")
+            }
+            Error::Internal { detail } => format!("Internal error: {detail}"),
+        }
+    }
+
+    /// The error as the service's JSON body, `{"error":{"code":…,"message":…}}`.
+    ///
+    /// ```
+    /// let err = kvcert::Error::InvalidName { name: "a_b".into() };
+    /// let body = serde_json::to_string(&err.to_key_vault_error()).unwrap();
+    /// assert_eq!(
+    ///     body,
+    ///     r#"{"error":{"code":"BadParameter","message":"The request URI contains an invalid name: a_b"}}"#
+    /// );
+    /// ```
+    pub fn to_key_vault_error(&self) -> KeyVaultError {
+        KeyVaultError {
+            error: KeyVaultErrorDetail {
+                code: self.code().to_owned(),
+                message: self.message(),
+                innererror: None,
+            },
+        }
+    }
+
+    pub(crate) fn property(property: &'static str, detail: impl Into<String>) -> Self {
+        Error::InvalidProperty {
+            property,
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn internal(detail: impl fmt::Display) -> Self {
+        Error::Internal {
+            detail: detail.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidSubject { detail } => write!(f, "invalid subject: {detail}"),
+            other => f.write_str(other.message().trim_end()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<der::Error> for Error {
+    fn from(e: der::Error) -> Self {
+        Error::internal(e)
+    }
+}

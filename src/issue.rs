@@ -1,0 +1,220 @@
+//! The paved path: a validated plan, a key, a CSR, for `Self` a certificate, and the JSON the
+//! service answers with.
+
+use rand_core::CryptoRng;
+use sha1::{Digest, Sha1};
+
+use crate::key::KeyPair;
+use crate::plan::{IssuancePlan, IssuerKind};
+use crate::{Error, UnixTime, certificate, csr, pem, wire};
+
+/// The 202's `status_details` while a request is in progress (Self and CA issuers).
+pub const STATUS_IN_PROGRESS: &str = "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";
+/// The 202's `status_details` for issuer `Unknown`.
+pub const STATUS_MERGE: &str =
+    "Pending certificate created. Please Perform Merge to complete the request.";
+
+/// The vault's own settings, which the service takes from the vault, not the request.
+///
+/// ```
+/// let vault = kvcert::Vault::new("https://myvault.vault.azure.net/");
+/// assert_eq!(vault.url, "https://myvault.vault.azure.net");
+/// assert_eq!(vault.recovery_level, "Recoverable+Purgeable");
+/// assert_eq!(vault.recoverable_days, Some(90));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vault {
+    /// The vault URL without a trailing `/`, e.g. `https://myvault.vault.azure.net`.
+    pub url: String,
+    /// `attributes.recoveryLevel`, e.g. `Recoverable+Purgeable`.
+    pub recovery_level: String,
+    /// `attributes.recoverableDays`; `None` for api-version 7.0, which does not have it.
+    pub recoverable_days: Option<i64>,
+}
+
+impl Vault {
+    /// A vault with soft delete and purge protection off: `Recoverable+Purgeable`, 90 days.
+    pub fn new(url: &str) -> Self {
+        Vault {
+            url: url.trim_end_matches('/').to_owned(),
+            recovery_level: "Recoverable+Purgeable".to_owned(),
+            recoverable_days: Some(90),
+        }
+    }
+}
+
+/// Everything one Create Certificate produces.
+#[derive(Debug)]
+pub struct Issued {
+    /// The validated plan.
+    pub plan: IssuancePlan,
+    /// The key pair (private key zeroized on drop).
+    pub key: KeyPair,
+    /// The PKCS#10 request, DER.
+    pub csr: Vec<u8>,
+    /// The 202 `CertificateOperation`.
+    pub operation: wire::CertificateOperation,
+    /// For issuer `Self`: the certificate and what the service shows once it is issued.
+    pub completed: Option<Completed>,
+}
+
+/// A completed self-signed issuance.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    /// The certificate, DER.
+    pub certificate: Vec<u8>,
+    /// `notBefore`.
+    pub not_before: UnixTime,
+    /// `notAfter`.
+    pub not_after: UnixTime,
+    /// The object version shared by `id`, `kid` and `sid` (32 lowercase hex).
+    pub version: String,
+    /// `GET …/pending` once completed.
+    pub operation: wire::CertificateOperation,
+    /// `GET /certificates/{name}`.
+    pub bundle: wire::CertificateBundle,
+}
+
+/// Create Certificate from a request body: validate, generate, sign, answer.
+///
+/// `now` is the issuance instant; `rng` supplies the key, the serial, the request id and the
+/// version. The same body, vault, `now` and RNG stream give byte-identical output.
+pub fn create_from_json<R: CryptoRng + ?Sized>(
+    name: &str,
+    body: &[u8],
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut R,
+) -> Result<Issued, Error> {
+    create(IssuancePlan::from_json(name, body)?, vault, now, rng)
+}
+
+/// Create Certificate for a validated plan (see [`create_from_json`]).
+pub fn create<R: CryptoRng + ?Sized>(
+    plan: IssuancePlan,
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut R,
+) -> Result<Issued, Error> {
+    let key = KeyPair::generate(plan.key.spec, rng)?;
+    create_with_key(plan, key, vault, now, rng)
+}
+
+/// Create Certificate with a key the caller already holds (e.g. `reuse_key` on renewal, or a
+/// fixed test key). The key must be of the plan's type.
+pub fn create_with_key<R: CryptoRng + ?Sized>(
+    plan: IssuancePlan,
+    key: KeyPair,
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut R,
+) -> Result<Issued, Error> {
+    if key.spec() != plan.key.spec {
+        return Err(Error::internal(format!(
+            "key {:?} does not match the policy's {:?}",
+            key.spec(),
+            plan.key.spec
+        )));
+    }
+    let request_id = hex_id(rng);
+    let csr = csr::build(&plan, &key, rng)?;
+    let base = format!("{}/certificates/{}", vault.url, plan.name.as_str());
+    let status_details = match plan.issuer.kind {
+        IssuerKind::Unknown => STATUS_MERGE,
+        IssuerKind::SelfSigned | IssuerKind::Named => STATUS_IN_PROGRESS,
+    };
+    let operation = wire::CertificateOperation {
+        id: Some(format!("{base}/pending")),
+        // Only the name, even if cert_transparency was sent.
+        issuer: Some(wire::IssuerParameters {
+            name: Some(plan.issuer.name.clone()),
+            cty: None,
+            cert_transparency: None,
+        }),
+        csr: Some(pem::base64(&csr)),
+        cancellation_requested: Some(false),
+        status: Some("inProgress".to_owned()),
+        preserve_cert_order: plan.preserve_cert_order,
+        status_details: Some(status_details.to_owned()),
+        target: None,
+        error: None,
+        request_id: Some(request_id),
+    };
+    let completed = if plan.is_self_signed() {
+        Some(complete(&plan, &key, &operation, vault, now, rng)?)
+    } else {
+        None
+    };
+    Ok(Issued {
+        plan,
+        key,
+        csr,
+        operation,
+        completed,
+    })
+}
+
+fn complete<R: CryptoRng + ?Sized>(
+    plan: &IssuancePlan,
+    key: &KeyPair,
+    pending: &wire::CertificateOperation,
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut R,
+) -> Result<Completed, Error> {
+    let certificate = certificate::self_signed(plan, key, now, rng)?;
+    let (not_before, not_after) = certificate::validity(now, plan.validity_months)?;
+    let version = hex_id(rng);
+    let name = plan.name.as_str();
+    let base = format!("{}/certificates/{name}", vault.url);
+    let secs = |t: UnixTime| i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
+    let mut operation = pending.clone();
+    operation.status = Some("completed".to_owned());
+    operation.status_details = None;
+    operation.target = Some(base.clone());
+    let mut policy = plan.stored_policy();
+    policy.id = Some(format!("{base}/policy"));
+    policy.attributes = Some(wire::CertificateAttributes {
+        enabled: Some(plan.policy_enabled),
+        created: Some(secs(now)),
+        updated: Some(secs(now)),
+        ..Default::default()
+    });
+    let bundle = wire::CertificateBundle {
+        id: Some(format!("{base}/{version}")),
+        kid: Some(format!("{}/keys/{name}/{version}", vault.url)),
+        sid: Some(format!("{}/secrets/{name}/{version}", vault.url)),
+        x5t: Some(pem::base64url(&Sha1::digest(&certificate))),
+        cer: Some(pem::base64(&certificate)),
+        attributes: Some(wire::CertificateAttributes {
+            enabled: Some(plan.enabled),
+            nbf: Some(secs(not_before)),
+            exp: Some(secs(not_after)),
+            created: Some(secs(now)),
+            updated: Some(secs(now)),
+            recovery_level: Some(vault.recovery_level.clone()),
+            recoverable_days: vault.recoverable_days,
+        }),
+        tags: plan.tags.clone(),
+        policy: Some(policy),
+        pending: Some(wire::PendingReference {
+            id: Some(format!("{base}/pending")),
+        }),
+        preserve_cert_order: plan.preserve_cert_order,
+    };
+    Ok(Completed {
+        certificate,
+        not_before,
+        not_after,
+        version,
+        operation,
+        bundle,
+    })
+}
+
+/// 32 lowercase hex characters from 16 random bytes (`request_id`, object versions).
+fn hex_id<R: CryptoRng + ?Sized>(rng: &mut R) -> String {
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

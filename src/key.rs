@@ -1,0 +1,424 @@
+//! Key pairs: generation, signing and the public key as the service writes it.
+
+use core::fmt;
+
+use const_oid::ObjectIdentifier;
+use der::asn1::{Any, BitString, Null, OctetStringRef, UintRef};
+use der::{Decode, Encode, Sequence};
+use rand_core::CryptoRng;
+use sha2::Digest;
+use spki::AlgorithmIdentifierOwned;
+use zeroize::Zeroizing;
+
+use crate::Error;
+
+/// An RSA modulus size the service issues: 2048, 3072 or 4096 bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RsaSize {
+    /// 2048 bits (the service's default).
+    Rsa2048,
+    /// 3072 bits.
+    Rsa3072,
+    /// 4096 bits.
+    Rsa4096,
+}
+
+impl RsaSize {
+    /// The modulus size in bits.
+    pub const fn bits(self) -> u32 {
+        match self {
+            RsaSize::Rsa2048 => 2048,
+            RsaSize::Rsa3072 => 3072,
+            RsaSize::Rsa4096 => 4096,
+        }
+    }
+
+    /// The size for a bit count, if the service issues it.
+    pub const fn from_bits(bits: i64) -> Option<Self> {
+        match bits {
+            2048 => Some(RsaSize::Rsa2048),
+            3072 => Some(RsaSize::Rsa3072),
+            4096 => Some(RsaSize::Rsa4096),
+            _ => None,
+        }
+    }
+}
+
+/// A curve the service issues on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Curve {
+    /// NIST P-256 (secp256r1).
+    P256,
+    /// NIST P-384 (secp384r1).
+    P384,
+    /// NIST P-521 (secp521r1).
+    P521,
+    /// secp256k1.
+    P256K,
+}
+
+impl Curve {
+    /// The Key Vault spelling (`crv`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Curve::P256 => "P-256",
+            Curve::P384 => "P-384",
+            Curve::P521 => "P-521",
+            Curve::P256K => "P-256K",
+        }
+    }
+
+    /// The curve's size in bits, as the service echoes it in `key_size` (256 for P-256K too).
+    pub const fn bits(self) -> u32 {
+        match self {
+            Curve::P256 | Curve::P256K => 256,
+            Curve::P384 => 384,
+            Curve::P521 => 521,
+        }
+    }
+
+    /// The curve for a Key Vault `crv` spelling (exact, as the service's enum).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Curve::P256, Curve::P384, Curve::P521, Curve::P256K]
+            .into_iter()
+            .find(|c| c.name() == name)
+    }
+}
+
+/// What key to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeySpec {
+    /// RSA with e = 65537.
+    Rsa(RsaSize),
+    /// ECDSA on a curve.
+    Ec(Curve),
+}
+
+impl KeySpec {
+    /// Key size as the policy echoes it.
+    pub const fn bits(self) -> u32 {
+        match self {
+            KeySpec::Rsa(s) => s.bits(),
+            KeySpec::Ec(c) => c.bits(),
+        }
+    }
+}
+
+/// A private key, with its public half.
+///
+/// The private key is zeroized when dropped (the `rsa` and `ecdsa` key types zeroize on drop)
+/// and never shown by `Debug`.
+///
+/// ```
+/// use kvcert::{Curve, KeyPair, KeySpec};
+/// use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+/// let mut rng = ChaCha20Rng::seed_from_u64(7);
+/// let key = KeyPair::generate(KeySpec::Ec(Curve::P256), &mut rng).unwrap();
+/// assert_eq!(format!("{key:?}"), "KeyPair { spec: Ec(P256), private: \"<elided>\" }");
+/// ```
+pub struct KeyPair {
+    inner: Inner,
+}
+
+enum Inner {
+    Rsa(Box<rsa::PrivateKey>, RsaSize),
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+    P521(p521::ecdsa::SigningKey),
+    P256K(k256::ecdsa::SigningKey),
+}
+
+impl fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyPair")
+            .field("spec", &self.spec())
+            .field("private", &"<elided>")
+            .finish()
+    }
+}
+
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+const PRIME_FIELD: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.1.1");
+
+impl KeyPair {
+    /// Makes a fresh key from `rng`. The same RNG stream gives the same key.
+    pub fn generate<R: CryptoRng + ?Sized>(spec: KeySpec, rng: &mut R) -> Result<Self, Error> {
+        use rsa::Generate;
+        let inner = match spec {
+            KeySpec::Rsa(size) => {
+                let key =
+                    rsa::PrivateKey::new(rng, size.bits() as usize).map_err(Error::internal)?;
+                Inner::Rsa(Box::new(key), size)
+            }
+            KeySpec::Ec(Curve::P256) => {
+                Inner::P256(p256::ecdsa::SigningKey::generate_from_rng(rng))
+            }
+            KeySpec::Ec(Curve::P384) => {
+                Inner::P384(p384::ecdsa::SigningKey::generate_from_rng(rng))
+            }
+            KeySpec::Ec(Curve::P521) => {
+                Inner::P521(p521::ecdsa::SigningKey::generate_from_rng(rng))
+            }
+            KeySpec::Ec(Curve::P256K) => {
+                Inner::P256K(k256::ecdsa::SigningKey::generate_from_rng(rng))
+            }
+        };
+        Ok(KeyPair { inner })
+    }
+
+    /// Wraps an existing RSA key (e.g. a fixed test key). Sizes other than 2048/3072/4096
+    /// are refused.
+    pub fn from_rsa(key: rsa::PrivateKey) -> Result<Self, Error> {
+        use rsa::traits::PublicKeyParts;
+        let bits = i64::try_from(key.size() * 8).map_err(Error::internal)?;
+        let size = RsaSize::from_bits(bits).ok_or_else(|| {
+            Error::property(
+                "policy.key_props",
+                format!("Unsupported RSA key size {bits}"),
+            )
+        })?;
+        Ok(KeyPair {
+            inner: Inner::Rsa(Box::new(key), size),
+        })
+    }
+
+    /// What kind of key this is.
+    pub fn spec(&self) -> KeySpec {
+        match &self.inner {
+            Inner::Rsa(_, s) => KeySpec::Rsa(*s),
+            Inner::P256(_) => KeySpec::Ec(Curve::P256),
+            Inner::P384(_) => KeySpec::Ec(Curve::P384),
+            Inner::P521(_) => KeySpec::Ec(Curve::P521),
+            Inner::P256K(_) => KeySpec::Ec(Curve::P256K),
+        }
+    }
+
+    /// The `subjectPublicKey` BIT STRING contents: PKCS#1 `RSAPublicKey` DER, or the
+    /// uncompressed EC point.
+    pub fn public_key_bits(&self) -> Result<Vec<u8>, Error> {
+        Ok(match &self.inner {
+            Inner::Rsa(k, _) => {
+                use rsa::pkcs1::EncodeRsaPublicKey;
+                k.to_public_key()
+                    .to_pkcs1_der()
+                    .map_err(Error::internal)?
+                    .into_vec()
+            }
+            Inner::P256(k) => k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+            Inner::P384(k) => k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+            Inner::P521(k) => k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+            Inner::P256K(k) => k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+        })
+    }
+
+    /// `SubjectPublicKeyInfo` DER as the service writes it: RSA with NULL parameters, EC with
+    /// the named curve, except P-256K, which the service writes with explicit `ECParameters`
+    /// (`service-behaviour.md` §4).
+    pub fn subject_public_key_info(&self) -> Result<Vec<u8>, Error> {
+        let algorithm = match self.spec() {
+            KeySpec::Rsa(_) => alg(RSA_ENCRYPTION, Some(Any::from(Null)))?,
+            KeySpec::Ec(Curve::P256) => alg(EC_PUBLIC_KEY, Some(Any::encode_from(&SECP256R1)?))?,
+            KeySpec::Ec(Curve::P384) => alg(EC_PUBLIC_KEY, Some(Any::encode_from(&SECP384R1)?))?,
+            KeySpec::Ec(Curve::P521) => alg(EC_PUBLIC_KEY, Some(Any::encode_from(&SECP521R1)?))?,
+            KeySpec::Ec(Curve::P256K) => alg(
+                EC_PUBLIC_KEY,
+                Some(Any::from_der(&secp256k1_explicit_parameters()?)?),
+            )?,
+        };
+        let spki = spki::SubjectPublicKeyInfoOwned {
+            algorithm,
+            subject_public_key: BitString::from_bytes(&self.public_key_bits()?)?,
+        };
+        Ok(spki.to_der()?)
+    }
+
+    /// The signature `AlgorithmIdentifier` for this key: sha256WithRSAEncryption (NULL
+    /// parameters) for every RSA size, ecdsa-with-SHA256/384/512 by curve (no parameters).
+    pub fn signature_algorithm(&self) -> Result<AlgorithmIdentifierOwned, Error> {
+        match self.spec() {
+            // Only RSA-2048 certificates were observed; the service's hash does not vary with
+            // the key elsewhere, so SHA-256 is used for 3072 and 4096 too.
+            KeySpec::Rsa(_) => alg(SHA256_WITH_RSA, Some(Any::from(Null))),
+            KeySpec::Ec(Curve::P256 | Curve::P256K) => alg(ECDSA_SHA256, None),
+            KeySpec::Ec(Curve::P384) => alg(ECDSA_SHA384, None),
+            KeySpec::Ec(Curve::P521) => alg(ECDSA_SHA512, None),
+        }
+    }
+
+    /// Signs `message` with [`Self::signature_algorithm`]: PKCS#1 v1.5 (deterministic; `rng`
+    /// only blinds the private-key operation) or RFC 6979 ECDSA, DER-encoded.
+    pub fn sign<R: CryptoRng + ?Sized>(
+        &self,
+        message: &[u8],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, Error> {
+        use ecdsa_sig::Signer;
+        Ok(match &self.inner {
+            Inner::Rsa(k, _) => {
+                let digest = sha2::Sha256::digest(message);
+                k.sign_with_rng(rng, rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
+                    .map_err(Error::internal)?
+            }
+            Inner::P256(k) => {
+                let s: p256::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;
+                s.as_bytes().to_vec()
+            }
+            Inner::P384(k) => {
+                let s: p384::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;
+                s.as_bytes().to_vec()
+            }
+            Inner::P521(k) => {
+                let s: p521::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;
+                s.as_bytes().to_vec()
+            }
+            Inner::P256K(k) => {
+                let s: k256::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;
+                s.as_bytes().to_vec()
+            }
+        })
+    }
+
+    /// The private key as PKCS#8 `PrivateKeyInfo` DER (zeroized on drop).
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        use pkcs8::EncodePrivateKey;
+        let doc = match &self.inner {
+            Inner::Rsa(k, _) => k.to_pkcs8_der(),
+            Inner::P256(k) => k.to_pkcs8_der(),
+            Inner::P384(k) => k.to_pkcs8_der(),
+            Inner::P521(k) => k.to_pkcs8_der(),
+            Inner::P256K(k) => k.to_pkcs8_der(),
+        }
+        .map_err(Error::internal)?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The private key as a PKCS#8 `PRIVATE KEY` PEM block (zeroized on drop).
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, Error> {
+        let der = self.to_pkcs8_der()?;
+        Ok(Zeroizing::new(crate::pem::encode("PRIVATE KEY", &der)))
+    }
+}
+
+use p256::ecdsa::signature as ecdsa_sig;
+
+fn alg(oid: ObjectIdentifier, parameters: Option<Any>) -> Result<AlgorithmIdentifierOwned, Error> {
+    Ok(AlgorithmIdentifierOwned { oid, parameters })
+}
+
+/// `ECParameters` (SEC 1 §C.2 / RFC 3279 §2.3.5) of secp256k1, as the service writes them:
+/// version 1, prime field, `a` and `b` as one-byte OCTET STRINGs, uncompressed base point,
+/// order, cofactor 1, no seed.
+fn secp256k1_explicit_parameters() -> Result<Vec<u8>, Error> {
+    #[derive(Sequence)]
+    struct FieldId<'a> {
+        field_type: ObjectIdentifier,
+        prime: UintRef<'a>,
+    }
+    #[derive(Sequence)]
+    struct CurveParams<'a> {
+        a: &'a OctetStringRef,
+        b: &'a OctetStringRef,
+    }
+    #[derive(Sequence)]
+    struct EcParameters<'a> {
+        version: u8,
+        field_id: FieldId<'a>,
+        curve: CurveParams<'a>,
+        base: &'a OctetStringRef,
+        order: UintRef<'a>,
+        cofactor: u8,
+    }
+    const P: [u8; 32] = hex32("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F");
+    const N: [u8; 32] = hex32("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
+    const GX: [u8; 32] = hex32("79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798");
+    const GY: [u8; 32] = hex32("483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8");
+    let mut g = Vec::with_capacity(65);
+    g.push(0x04);
+    g.extend_from_slice(&GX);
+    g.extend_from_slice(&GY);
+    let params = EcParameters {
+        version: 1,
+        field_id: FieldId {
+            field_type: PRIME_FIELD,
+            prime: UintRef::new(&P)?,
+        },
+        curve: CurveParams {
+            a: OctetStringRef::new(&[0x00])?,
+            b: OctetStringRef::new(&[0x07])?,
+        },
+        base: OctetStringRef::new(&g)?,
+        order: UintRef::new(&N)?,
+        cofactor: 1,
+    };
+    Ok(params.to_der()?)
+}
+
+const fn hex32(s: &str) -> [u8; 32] {
+    const fn nib(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => panic!("not upper-case hex"),
+        }
+    }
+    let b = s.as_bytes();
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = nib(b[2 * i]) << 4 | nib(b[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::SeedableRng;
+
+    #[test]
+    fn ec_keys_sign_and_encode() {
+        for curve in [Curve::P256, Curve::P384, Curve::P521, Curve::P256K] {
+            let mut rng = ChaCha20Rng::seed_from_u64(1);
+            let key = KeyPair::generate(KeySpec::Ec(curve), &mut rng).unwrap();
+            let spki = key.subject_public_key_info().unwrap();
+            let parsed = spki::SubjectPublicKeyInfoOwned::from_der(&spki).unwrap();
+            assert_eq!(parsed.algorithm.oid, EC_PUBLIC_KEY);
+            let sig1 = key.sign(b"hello", &mut rng).unwrap();
+            let sig2 = key.sign(b"hello", &mut rng).unwrap();
+            assert_eq!(sig1, sig2, "RFC 6979 signatures are deterministic");
+            let again =
+                KeyPair::generate(KeySpec::Ec(curve), &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+            assert_eq!(*again.to_pkcs8_der().unwrap(), *key.to_pkcs8_der().unwrap());
+        }
+    }
+
+    #[test]
+    fn secp256k1_parameters_are_explicit() {
+        let p = secp256k1_explicit_parameters().unwrap();
+        // SEQUENCE { INTEGER 1, SEQUENCE { prime-field, INTEGER p }, SEQUENCE { 04 01 00, 04 01 07 }, ...
+        assert_eq!(&p[..5], &[0x30, 0x81, 0xa2, 0x02, 0x01]);
+        let tail = [
+            0x30, 0x06, 0x04, 0x01, 0x00, 0x04, 0x01, 0x07, 0x04, 0x41, 0x04,
+        ];
+        assert!(p.windows(tail.len()).any(|w| w == tail));
+        assert_eq!(&p[p.len() - 3..], &[0x02, 0x01, 0x01]);
+    }
+
+    #[test]
+    fn debug_elides_private_key() {
+        let key = KeyPair::generate(KeySpec::Ec(Curve::P384), &mut ChaCha20Rng::seed_from_u64(3))
+            .unwrap();
+        let d = format!("{key:?}");
+        assert!(!d.contains("SigningKey") && d.contains("<elided>"), "{d}");
+    }
+}

@@ -1,0 +1,95 @@
+//! # kvcert
+//!
+//! Azure Key Vault's **Create Certificate** (`POST {vault}/certificates/{name}/create`) as a
+//! library: a `CertificatePolicy` goes in; the key pair, the PKCS#10 CSR, for issuer `Self`
+//! the self-signed X.509 certificate, and the JSON the service answers with come out,
+//! identical to the real service wherever the output does not depend on randomness or time.
+//!
+//! The core is pure and synchronous: no clock, no OS randomness, no files, no network. The
+//! caller passes `now` and a [`rand_core::CryptoRng`]; the same request, seed and `now` give
+//! byte-identical output.
+//!
+//! ```
+//! use kvcert::{create_from_json, UnixTime, Vault};
+//! use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+//!
+//! let body = br#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},
+//!                "x509_props":{"subject":"CN=example.com","sans":{"dns_names":["example.com"]}},
+//!                "issuer":{"name":"Self"}}}"#;
+//! let vault = Vault::new("https://myvault.vault.azure.net");
+//! let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap();
+//!
+//! let issued = create_from_json("web", body, &vault, now, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+//! let again = create_from_json("web", body, &vault, now, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+//!
+//! let done = issued.completed.as_ref().unwrap();
+//! assert_eq!(done.certificate, again.completed.as_ref().unwrap().certificate);
+//! assert_eq!(issued.operation.status.as_deref(), Some("inProgress"));
+//! assert_eq!(done.operation.status.as_deref(), Some("completed"));
+//! assert_eq!(done.not_after.to_string(), "2027-01-15T12:00:00Z");
+//! let json = serde_json::to_string(&done.bundle).unwrap();
+//! assert!(json.starts_with(r#"{"id":"https://myvault.vault.azure.net/certificates/web/"#));
+//!
+//! // A refusal is the service's error body.
+//! let err = create_from_json("a_b", body, &vault, now, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+//! assert_eq!(err.status(), 400);
+//! assert_eq!(
+//!     serde_json::to_string(&err.to_key_vault_error()).unwrap(),
+//!     r#"{"error":{"code":"BadParameter","message":"The request URI contains an invalid name: a_b"}}"#
+//! );
+//! ```
+//!
+//! ## The path a request takes
+//!
+//! ```text
+//! JSON ─serde─▶ wire::CertificateCreateParameters ─IssuancePlan::new─▶ IssuancePlan
+//!      ─KeyPair::generate─▶ KeyPair ─▶ csr::build, certificate::self_signed ─▶ Issued (+ JSON)
+//! ```
+//!
+//! Each step is public for emulators that need only one of them: parse a subject
+//! ([`DistinguishedName`]), build a CSR for a key already held ([`csr::build`]), or issue with
+//! a fixed key ([`create_with_key`]).
+//!
+//! ## Decisions where the service's behaviour is not recorded
+//!
+//! | question | kvcert |
+//! |---|---|
+//! | hash for RSA-3072/4096 | SHA-256, as for RSA-2048 |
+//! | EC without `crv` or `key_size` | P-256 |
+//! | `crv` without `kty` | EC |
+//! | `key_usage: []` | stored as `[]`, no KeyUsage extension (as `ekus: []`) |
+//! | default lifetime action for a CA issuer | AutoRenew at 80 % (partnered CAs auto-renew) |
+//! | `validity_months` | 1 to 1200 |
+//! | SAN order | dNSName, rfc822Name, UPN otherName, iPAddress, URI |
+//! | `E`/`emailAddress` and `DC` in the subject | IA5String (RFC 5280) |
+//! | month-end | clamped: 31 Jan + 1 month = 28/29 Feb |
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod certificate;
+pub mod csr;
+mod error;
+mod extensions;
+mod issue;
+pub mod key;
+pub mod name;
+pub mod pem;
+pub mod plan;
+mod time;
+pub mod wire;
+
+pub use error::Error;
+pub use issue::{
+    Completed, Issued, STATUS_IN_PROGRESS, STATUS_MERGE, Vault, create, create_from_json,
+    create_with_key,
+};
+pub use key::{Curve, KeyPair, KeySpec, RsaSize};
+pub use name::DistinguishedName;
+pub use plan::{CertificateName, IssuancePlan};
+/// The `rand_core` kvcert's RNG parameters come from.
+pub use rand_core;
+pub use time::{ParseTimeError, UnixTime};

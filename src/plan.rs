@@ -1,0 +1,1107 @@
+//! The validated plan: a wire request, checked once, defaults filled as the service fills them.
+//!
+//! [`IssuancePlan::new`] is the only place that reads a [`wire::CertificateCreateParameters`];
+//! every later step takes the plan. The wire structs are destructured without `..` so that a
+//! field added to the wire model cannot be silently ignored here.
+
+use std::net::IpAddr;
+
+use const_oid::ObjectIdentifier;
+
+use crate::Error;
+use crate::key::{Curve, KeySpec, RsaSize};
+use crate::name::DistinguishedName;
+use crate::wire;
+
+/// The longest certificate name (Key Vault object names are 1–127 characters).
+pub const MAX_NAME_LEN: usize = 127;
+/// The longest accepted validity, in months (100 years; a project bound, see the crate docs).
+pub const MAX_VALIDITY_MONTHS: u32 = 1200;
+/// Most subject alternative names of all kinds together.
+pub const MAX_SANS: usize = 256;
+/// Most extended key usages.
+pub const MAX_EKUS: usize = 64;
+/// Most tags on a certificate (the service refuses more than 15).
+pub const MAX_TAGS: usize = 15;
+
+const SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+const CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+
+/// A certificate name: 1–127 characters of `0-9`, `a-z`, `A-Z`, `-`.
+///
+/// ```
+/// use kvcert::CertificateName;
+/// assert!(CertificateName::try_from("selfSignedCert01").is_ok());
+/// let err = CertificateName::try_from("create_invalid_certificate").unwrap_err();
+/// assert_eq!(err.message(), "The request URI contains an invalid name: create_invalid_certificate");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CertificateName(String);
+
+impl TryFrom<&str> for CertificateName {
+    type Error = Error;
+    fn try_from(name: &str) -> Result<Self, Error> {
+        // Swagger pattern `^[0-9a-zA-Z-]+$` on create/import; 127 from the Key Vault docs.
+        let ok = !name.is_empty()
+            && name.len() <= MAX_NAME_LEN
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if ok {
+            Ok(CertificateName(name.to_owned()))
+        } else {
+            // Echo at most a bounded prefix of a hostile name.
+            let shown: String = name.chars().take(4 * MAX_NAME_LEN).collect();
+            Err(Error::InvalidName { name: shown })
+        }
+    }
+}
+
+impl CertificateName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The key part of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPlan {
+    /// What key to generate.
+    pub spec: KeySpec,
+    /// `kty` as the policy echoes it (`RSA`, `RSA-HSM`, `EC`, `EC-HSM`).
+    pub kty: &'static str,
+    /// Whether the private key may be exported.
+    pub exportable: bool,
+    /// Whether renewal keeps the key.
+    pub reuse_key: bool,
+}
+
+/// The secret's content type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentType {
+    /// `application/x-pkcs12` (the default).
+    Pkcs12,
+    /// `application/x-pem-file`.
+    Pem,
+}
+
+impl ContentType {
+    /// The MIME type.
+    pub const fn mime(self) -> &'static str {
+        match self {
+            ContentType::Pkcs12 => "application/x-pkcs12",
+            ContentType::Pem => "application/x-pem-file",
+        }
+    }
+}
+
+/// One of the nine X.509 key usages (RFC 5280 §4.2.1.3), by bit number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeyUsage {
+    /// digitalSignature (0)
+    DigitalSignature,
+    /// nonRepudiation (1)
+    NonRepudiation,
+    /// keyEncipherment (2)
+    KeyEncipherment,
+    /// dataEncipherment (3)
+    DataEncipherment,
+    /// keyAgreement (4)
+    KeyAgreement,
+    /// keyCertSign (5)
+    KeyCertSign,
+    /// cRLSign (6)
+    CrlSign,
+    /// encipherOnly (7)
+    EncipherOnly,
+    /// decipherOnly (8)
+    DecipherOnly,
+}
+
+impl KeyUsage {
+    const ALL: [KeyUsage; 9] = [
+        KeyUsage::DigitalSignature,
+        KeyUsage::NonRepudiation,
+        KeyUsage::KeyEncipherment,
+        KeyUsage::DataEncipherment,
+        KeyUsage::KeyAgreement,
+        KeyUsage::KeyCertSign,
+        KeyUsage::CrlSign,
+        KeyUsage::EncipherOnly,
+        KeyUsage::DecipherOnly,
+    ];
+
+    /// The canonical Key Vault spelling.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KeyUsage::DigitalSignature => "digitalSignature",
+            KeyUsage::NonRepudiation => "nonRepudiation",
+            KeyUsage::KeyEncipherment => "keyEncipherment",
+            KeyUsage::DataEncipherment => "dataEncipherment",
+            KeyUsage::KeyAgreement => "keyAgreement",
+            KeyUsage::KeyCertSign => "keyCertSign",
+            KeyUsage::CrlSign => "cRLSign",
+            KeyUsage::EncipherOnly => "encipherOnly",
+            KeyUsage::DecipherOnly => "decipherOnly",
+        }
+    }
+
+    /// The bit number in the KeyUsage BIT STRING.
+    pub const fn bit(self) -> u8 {
+        self as u8
+    }
+
+    /// Matches a name case-insensitively, as the service does (`crlSign` is `cRLSign`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        KeyUsage::ALL
+            .into_iter()
+            .find(|u| u.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A set of key usages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct KeyUsages(u16);
+
+impl KeyUsages {
+    /// The empty set.
+    pub const EMPTY: KeyUsages = KeyUsages(0);
+
+    /// Adds a usage.
+    pub fn insert(&mut self, u: KeyUsage) {
+        self.0 |= 1 << u.bit();
+    }
+
+    /// Whether the set holds `u`.
+    pub fn contains(self, u: KeyUsage) -> bool {
+        self.0 & (1 << u.bit()) != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The usages in bit order.
+    pub fn iter(self) -> impl Iterator<Item = KeyUsage> {
+        KeyUsage::ALL.into_iter().filter(move |u| self.contains(*u))
+    }
+
+    /// The canonical names sorted ordinally, as the service echoes them
+    /// (`["cRLSign","dataEncipherment","digitalSignature",…]`).
+    pub fn sorted_names(self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.iter().map(KeyUsage::name).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// Subject alternative names, each list in request order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubjectAltNames {
+    /// dNSName entries.
+    pub dns_names: Vec<String>,
+    /// rfc822Name entries.
+    pub emails: Vec<String>,
+    /// User principal names (otherName 1.3.6.1.4.1.311.20.2.3).
+    pub upns: Vec<String>,
+    /// iPAddress entries, with the text as sent (for the echo).
+    pub ip_addresses: Vec<(IpAddr, String)>,
+    /// uniformResourceIdentifier entries.
+    pub uris: Vec<String>,
+    /// Which lists the request carried (absent lists are not echoed).
+    present: [bool; 5],
+}
+
+impl SubjectAltNames {
+    /// Whether there is no name at all.
+    pub fn is_empty(&self) -> bool {
+        self.dns_names.is_empty()
+            && self.emails.is_empty()
+            && self.upns.is_empty()
+            && self.ip_addresses.is_empty()
+            && self.uris.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.dns_names.len()
+            + self.emails.len()
+            + self.upns.len()
+            + self.ip_addresses.len()
+            + self.uris.len()
+    }
+}
+
+/// Which issuer completes the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssuerKind {
+    /// `Self` (any case): self-signed, completed at once.
+    SelfSigned,
+    /// `Unknown` (or no issuer): the owner merges a certificate signed elsewhere.
+    Unknown,
+    /// An issuer object (a CA provider).
+    Named,
+}
+
+/// The issuer part of the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    /// The name as sent (echoed verbatim: Go's `self` stays `self`).
+    pub name: String,
+    /// What the name means.
+    pub kind: IssuerKind,
+    /// `cty`, echoed when sent.
+    pub cty: Option<String>,
+    /// `cert_transparency`, echoed when sent.
+    pub cert_transparency: Option<bool>,
+}
+
+/// When a lifetime action runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// At this percentage of the lifetime (1–99).
+    LifetimePercentage(u8),
+    /// This many days before expiry (1 … validity_months × 27).
+    DaysBeforeExpiry(u32),
+}
+
+/// What a lifetime action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionType {
+    /// Renew the certificate.
+    AutoRenew,
+    /// E-mail the vault's certificate contacts.
+    EmailContacts,
+}
+
+impl ActionType {
+    /// The wire spelling.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ActionType::AutoRenew => "AutoRenew",
+            ActionType::EmailContacts => "EmailContacts",
+        }
+    }
+}
+
+/// A lifetime action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LifetimeAction {
+    /// When.
+    pub trigger: Trigger,
+    /// What.
+    pub action: ActionType,
+}
+
+/// A Create Certificate request, validated, with the service's defaults filled in.
+///
+/// ```
+/// use kvcert::{IssuancePlan, KeySpec, RsaSize};
+/// let body = br#"{"policy":{"issuer":{"name":"self"},"x509_props":{"subject":"CN=DefaultPolicy"}}}"#;
+/// let plan = IssuancePlan::from_json("cert1", body).unwrap();
+/// assert_eq!(plan.key.spec, KeySpec::Rsa(RsaSize::Rsa2048));
+/// assert_eq!(plan.validity_months, 12);
+/// assert_eq!(plan.key_usage.sorted_names(), ["digitalSignature", "keyEncipherment"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuancePlan {
+    /// The certificate name.
+    pub name: CertificateName,
+    /// Key type, size and flags.
+    pub key: KeyPlan,
+    /// The secret's content type.
+    pub content_type: ContentType,
+    /// The subject string as sent (echoed byte for byte), if any.
+    pub subject_text: Option<String>,
+    /// The parsed subject (empty when absent).
+    pub subject: DistinguishedName,
+    /// Subject alternative names, when the request had `sans` (even `{}`).
+    pub sans: Option<SubjectAltNames>,
+    /// Extended key usages in request order; empty means no EKU extension.
+    pub ekus: Vec<ObjectIdentifier>,
+    /// Key usages; empty means no KeyUsage extension.
+    pub key_usage: KeyUsages,
+    /// Validity in calendar months.
+    pub validity_months: u32,
+    /// Lifetime actions (zero or one).
+    pub lifetime_actions: Vec<LifetimeAction>,
+    /// The issuer.
+    pub issuer: Issuer,
+    /// `policy.attributes.enabled`.
+    pub policy_enabled: bool,
+    /// The certificate's `attributes.enabled`.
+    pub enabled: bool,
+    /// Tags as sent.
+    pub tags: Option<wire::Tags>,
+    /// `preserveCertOrder` as sent.
+    pub preserve_cert_order: Option<bool>,
+}
+
+/// The largest request body [`IssuancePlan::from_json`] reads.
+pub const MAX_BODY_LEN: usize = 256 * 1024;
+
+impl IssuancePlan {
+    /// Parses a request body and validates it ([`IssuancePlan::new`]).
+    pub fn from_json(name: &str, body: &[u8]) -> Result<Self, Error> {
+        // The name is part of the URI: the service checks it before reading the body.
+        CertificateName::try_from(name)?;
+        if body.len() > MAX_BODY_LEN {
+            return Err(Error::MalformedRequest {
+                detail: format!("body larger than {MAX_BODY_LEN} bytes"),
+            });
+        }
+        let malformed = |e: serde_json::Error| Error::MalformedRequest {
+            detail: e.to_string(),
+        };
+        // Typed parse first: it refuses duplicate keys and wrong value types.
+        let request: wire::CertificateCreateParameters =
+            serde_json::from_slice(body).map_err(malformed)?;
+        // serde also reads a struct from a JSON array, positionally; the service does not.
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
+        check_objects(&value, true)?;
+        IssuancePlan::new(name, &request)
+    }
+
+    /// Validates a request: every refusal the service makes, every default it fills.
+    pub fn new(name: &str, request: &wire::CertificateCreateParameters) -> Result<Self, Error> {
+        let name = CertificateName::try_from(name)?;
+        let wire::CertificateCreateParameters {
+            policy,
+            attributes,
+            tags,
+            preserve_cert_order,
+        } = request;
+        let policy = policy.as_ref().ok_or(Error::MissingPolicy)?;
+        let wire::CertificatePolicy {
+            id: _, // read-only; the service ignores it on input
+            key_props,
+            secret_props,
+            x509_props,
+            lifetime_actions,
+            issuer,
+            attributes: policy_attributes,
+        } = policy;
+
+        let default_x509 = wire::X509CertificateProperties::default();
+        let wire::X509CertificateProperties {
+            subject,
+            sans,
+            ekus,
+            key_usage,
+            validity_months,
+            basic_constraints: _, // the service always stores {"ca": false}
+        } = x509_props.as_ref().unwrap_or(&default_x509);
+
+        // The service validates the subject first: the recorded request with a bad subject,
+        // a bad key_usage and a bad issuer got the X.500 error.
+        let subject_dn: DistinguishedName = match subject {
+            Some(s) => s.parse()?,
+            None => DistinguishedName::default(),
+        };
+
+        let key = key_plan(key_props.as_ref())?;
+        let content_type = content_type(secret_props.as_ref())?;
+        let sans = sans.as_ref().map(subject_alt_names).transpose()?;
+        if subject_dn.is_empty() && sans.as_ref().is_none_or(SubjectAltNames::is_empty) {
+            return Err(Error::property(
+                "policy.x509_props",
+                "Either subject or one of the subject alternative names must be set",
+            ));
+        }
+        let ekus = match ekus {
+            // Default: serverAuth, clientAuth for RSA and EC.
+            None => vec![
+                ObjectIdentifier::new_unwrap(SERVER_AUTH),
+                ObjectIdentifier::new_unwrap(CLIENT_AUTH),
+            ],
+            Some(list) => extended_key_usages(list)?,
+        };
+        let key_usage = match key_usage {
+            None => default_key_usage(key.spec),
+            Some(list) => key_usages(list)?,
+        };
+        let validity_months = match validity_months {
+            None => 12,
+            Some(m) => u32::try_from(*m)
+                .ok()
+                .filter(|m| (1..=MAX_VALIDITY_MONTHS).contains(m))
+                .ok_or_else(|| {
+                    Error::property(
+                        "policy.x509_props.validity_months",
+                        format!("validity_months must be between 1 and {MAX_VALIDITY_MONTHS}"),
+                    )
+                })?,
+        };
+        let issuer = issuer_of(issuer.as_ref());
+        let lifetime_actions = match lifetime_actions {
+            None => vec![LifetimeAction {
+                trigger: Trigger::LifetimePercentage(80),
+                // Self (and CA issuers) renew at 80 %; Unknown can only e-mail the contacts.
+                action: if issuer.kind == IssuerKind::Unknown {
+                    ActionType::EmailContacts
+                } else {
+                    ActionType::AutoRenew
+                },
+            }],
+            Some(list) => lifetime_actions_of(list, validity_months)?,
+        };
+        let policy_enabled = policy_attributes
+            .as_ref()
+            .and_then(|a| a.enabled)
+            .unwrap_or(true);
+        // nbf/exp sent with create are ignored by the service (Java 7.0 fixture).
+        let enabled = attributes.as_ref().and_then(|a| a.enabled).unwrap_or(true);
+        if let Some(t) = tags {
+            if t.0.len() > MAX_TAGS {
+                // Reported text, with the two spaces (aztfmod/terraform-azurerm-caf #813).
+                return Err(Error::TooManyTags);
+            }
+        }
+        Ok(IssuancePlan {
+            name,
+            key,
+            content_type,
+            subject_text: subject.clone(),
+            subject: subject_dn,
+            sans,
+            ekus,
+            key_usage,
+            validity_months,
+            lifetime_actions,
+            issuer,
+            policy_enabled,
+            enabled,
+            tags: tags.clone(),
+            preserve_cert_order: *preserve_cert_order,
+        })
+    }
+
+    /// Whether the certificate is issued at once (issuer `Self`).
+    pub fn is_self_signed(&self) -> bool {
+        self.issuer.kind == IssuerKind::SelfSigned
+    }
+
+    /// The policy as the service stores and echoes it: defaults filled, key usages sorted,
+    /// subject verbatim, `basic_constraints {"ca": false}`. `id` and `attributes` times are
+    /// set by the caller.
+    pub fn stored_policy(&self) -> wire::CertificatePolicy {
+        let key_props = wire::KeyProperties {
+            exportable: Some(self.key.exportable),
+            kty: Some(self.key.kty.to_owned()),
+            key_size: Some(i64::from(self.key.spec.bits())),
+            reuse_key: Some(self.key.reuse_key),
+            crv: match self.key.spec {
+                KeySpec::Ec(c) => Some(c.name().to_owned()),
+                KeySpec::Rsa(_) => None,
+            },
+        };
+        let sans = self.sans.as_ref().map(|s| {
+            let list = |present: bool, v: Vec<String>| present.then_some(v);
+            wire::SubjectAlternativeNames {
+                emails: list(s.present[1], s.emails.clone()),
+                dns_names: list(s.present[0], s.dns_names.clone()),
+                upns: list(s.present[2], s.upns.clone()),
+                uris: list(s.present[4], s.uris.clone()),
+                ip_addresses: list(
+                    s.present[3],
+                    s.ip_addresses.iter().map(|(_, t)| t.clone()).collect(),
+                ),
+            }
+        });
+        wire::CertificatePolicy {
+            id: None,
+            key_props: Some(key_props),
+            secret_props: Some(wire::SecretProperties {
+                content_type: Some(self.content_type.mime().to_owned()),
+            }),
+            x509_props: Some(wire::X509CertificateProperties {
+                subject: self.subject_text.clone(),
+                sans,
+                ekus: Some(self.ekus.iter().map(ToString::to_string).collect()),
+                key_usage: Some(
+                    self.key_usage
+                        .sorted_names()
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
+                ),
+                validity_months: Some(i64::from(self.validity_months)),
+                basic_constraints: Some(wire::BasicConstraints { ca: false }),
+            }),
+            lifetime_actions: Some(
+                self.lifetime_actions
+                    .iter()
+                    .map(|a| wire::LifetimeAction {
+                        trigger: Some(match a.trigger {
+                            Trigger::LifetimePercentage(p) => wire::Trigger {
+                                lifetime_percentage: Some(i64::from(p)),
+                                days_before_expiry: None,
+                            },
+                            Trigger::DaysBeforeExpiry(d) => wire::Trigger {
+                                lifetime_percentage: None,
+                                days_before_expiry: Some(i64::from(d)),
+                            },
+                        }),
+                        action: Some(wire::Action {
+                            action_type: Some(a.action.name().to_owned()),
+                        }),
+                    })
+                    .collect(),
+            ),
+            issuer: Some(wire::IssuerParameters {
+                name: Some(self.issuer.name.clone()),
+                cty: self.issuer.cty.clone(),
+                cert_transparency: self.issuer.cert_transparency,
+            }),
+            attributes: None,
+        }
+    }
+}
+
+/// Refuses a JSON array where the wire model has an object (serde would read it by position).
+fn check_objects(value: &serde_json::Value, must_be_object: bool) -> Result<(), Error> {
+    use serde_json::Value;
+    // Properties whose value is a wire struct; `lifetime_actions` holds structs.
+    const STRUCTS: &[&str] = &[
+        "policy",
+        "attributes",
+        "key_props",
+        "secret_props",
+        "x509_props",
+        "sans",
+        "basic_constraints",
+        "issuer",
+        "trigger",
+        "action",
+    ];
+    let refuse = || Error::MalformedRequest {
+        detail: "an array where an object was expected".to_owned(),
+    };
+    match value {
+        Value::Array(_) if must_be_object => Err(refuse()),
+        Value::Object(map) => {
+            for (k, v) in map {
+                if STRUCTS.contains(&k.as_str()) {
+                    check_objects(v, true)?;
+                } else if k == "lifetime_actions" {
+                    for item in v.as_array().into_iter().flatten() {
+                        check_objects(item, true)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn key_plan(props: Option<&wire::KeyProperties>) -> Result<KeyPlan, Error> {
+    const P: &str = "policy.key_props";
+    let default = wire::KeyProperties::default();
+    let wire::KeyProperties {
+        exportable,
+        kty,
+        key_size,
+        reuse_key,
+        crv,
+    } = props.unwrap_or(&default);
+    // A curve without a key type can only mean EC.
+    let kty: &'static str = match (kty.as_deref(), crv) {
+        (None, None) => "RSA",
+        (None, Some(_)) => "EC",
+        (Some("RSA"), _) => "RSA",
+        (Some("RSA-HSM"), _) => "RSA-HSM",
+        (Some("EC"), _) => "EC",
+        (Some("EC-HSM"), _) => "EC-HSM",
+        (Some(k @ ("oct" | "oct-HSM")), _) => {
+            return Err(Error::property(
+                P,
+                format!("Key type {k} is not supported for certificates"),
+            ));
+        }
+        (Some(k), _) => {
+            return Err(Error::property(
+                P,
+                format!("Unknown key type {}", bounded(k)),
+            ));
+        }
+    };
+    let spec = if kty.starts_with("RSA") {
+        if let Some(c) = crv {
+            return Err(Error::property(
+                P,
+                format!("Curve {} cannot be used with key type {kty}", bounded(c)),
+            ));
+        }
+        let size = match key_size {
+            None => RsaSize::Rsa2048,
+            Some(bits) => RsaSize::from_bits(*bits).ok_or_else(|| {
+                Error::property(
+                    P,
+                    format!(
+                        "Unsupported key size ({bits}). Supported sizes are [2048, 3072, 4096]"
+                    ),
+                )
+            })?,
+        };
+        KeySpec::Rsa(size)
+    } else {
+        let from_size = |bits: i64| match bits {
+            256 => Some(Curve::P256),
+            384 => Some(Curve::P384),
+            521 => Some(Curve::P521),
+            _ => None,
+        };
+        let curve = match (crv, key_size) {
+            (Some(c), size) => {
+                let curve = Curve::from_name(c)
+                    .ok_or_else(|| Error::property(P, format!("Unknown curve {}", bounded(c))))?;
+                if let Some(bits) = size {
+                    if *bits != i64::from(curve.bits()) {
+                        return Err(Error::property(
+                            P,
+                            format!("Key size {bits} does not match curve {}", curve.name()),
+                        ));
+                    }
+                }
+                curve
+            }
+            (None, Some(bits)) => from_size(*bits).ok_or_else(|| {
+                Error::property(
+                    P,
+                    format!("Unsupported key size ({bits}). Supported sizes are [256, 384, 521]"),
+                )
+            })?,
+            // No curve and no size: P-256, the smallest (a project default; not observed).
+            (None, None) => Curve::P256,
+        };
+        KeySpec::Ec(curve)
+    };
+    Ok(KeyPlan {
+        spec,
+        kty,
+        exportable: exportable.unwrap_or(true),
+        reuse_key: reuse_key.unwrap_or(false),
+    })
+}
+
+fn content_type(props: Option<&wire::SecretProperties>) -> Result<ContentType, Error> {
+    let default = wire::SecretProperties::default();
+    let wire::SecretProperties { content_type } = props.unwrap_or(&default);
+    match content_type.as_deref() {
+        None => Ok(ContentType::Pkcs12),
+        Some(c) if c.eq_ignore_ascii_case("application/x-pkcs12") => Ok(ContentType::Pkcs12),
+        Some(c) if c.eq_ignore_ascii_case("application/x-pem-file") => Ok(ContentType::Pem),
+        Some(c) => Err(Error::property(
+            "policy.secret_props",
+            format!("Unsupported content type {}", bounded(c)),
+        )),
+    }
+}
+
+fn default_key_usage(spec: KeySpec) -> KeyUsages {
+    let mut k = KeyUsages::EMPTY;
+    k.insert(KeyUsage::DigitalSignature);
+    if matches!(spec, KeySpec::Rsa(_)) {
+        k.insert(KeyUsage::KeyEncipherment);
+    }
+    k
+}
+
+fn key_usages(list: &[String]) -> Result<KeyUsages, Error> {
+    let mut k = KeyUsages::EMPTY;
+    for name in list {
+        let u = KeyUsage::from_name(name).ok_or_else(|| {
+            Error::property(
+                "policy.x509_props.key_usage",
+                format!("Unknown key usage {}", bounded(name)),
+            )
+        })?;
+        k.insert(u);
+    }
+    Ok(k)
+}
+
+fn extended_key_usages(list: &[String]) -> Result<Vec<ObjectIdentifier>, Error> {
+    const P: &str = "policy.x509_props.ekus";
+    if list.len() > MAX_EKUS {
+        return Err(Error::property(
+            P,
+            format!("At most {MAX_EKUS} ekus are allowed"),
+        ));
+    }
+    list.iter()
+        .map(|s| {
+            ObjectIdentifier::new(s)
+                .map_err(|_| Error::property(P, format!("{} is not an OID", bounded(s))))
+        })
+        .collect()
+}
+
+fn subject_alt_names(sans: &wire::SubjectAlternativeNames) -> Result<SubjectAltNames, Error> {
+    const P: &str = "policy.x509_props.sans";
+    let wire::SubjectAlternativeNames {
+        emails,
+        dns_names,
+        upns,
+        uris,
+        ip_addresses,
+    } = sans;
+    let total: usize = [emails, dns_names, upns, uris, ip_addresses]
+        .iter()
+        .map(|l| l.as_ref().map_or(0, Vec::len))
+        .sum();
+    if total > MAX_SANS {
+        return Err(Error::property(
+            P,
+            format!("At most {MAX_SANS} names are allowed"),
+        ));
+    }
+    let ascii = |field: &str, list: &Option<Vec<String>>| -> Result<Vec<String>, Error> {
+        let list = list.clone().unwrap_or_default();
+        for v in &list {
+            // dNSName, rfc822Name and URI are IA5String (RFC 5280 §4.2.1.6).
+            if v.is_empty() || !v.is_ascii() {
+                return Err(Error::property(
+                    P,
+                    format!("{field} entry {} is empty or not ASCII", bounded(v)),
+                ));
+            }
+        }
+        Ok(list)
+    };
+    let mut out = SubjectAltNames {
+        dns_names: ascii("dns_names", dns_names)?,
+        emails: ascii("emails", emails)?,
+        upns: upns.clone().unwrap_or_default(),
+        ip_addresses: Vec::new(),
+        uris: ascii("uris", uris)?,
+        present: [
+            dns_names.is_some(),
+            emails.is_some(),
+            upns.is_some(),
+            ip_addresses.is_some(),
+            uris.is_some(),
+        ],
+    };
+    if out.upns.iter().any(String::is_empty) {
+        return Err(Error::property(P, "upns entry is empty"));
+    }
+    for text in ip_addresses.iter().flatten() {
+        let ip: IpAddr = text
+            .parse()
+            .map_err(|_| Error::property(P, format!("{} is not an IP address", bounded(text))))?;
+        out.ip_addresses.push((ip, text.clone()));
+    }
+    debug_assert_eq!(out.len(), total);
+    Ok(out)
+}
+
+fn issuer_of(issuer: Option<&wire::IssuerParameters>) -> Issuer {
+    let default = wire::IssuerParameters::default();
+    let wire::IssuerParameters {
+        name,
+        cty,
+        cert_transparency,
+    } = issuer.unwrap_or(&default);
+    // "If the issuer name is not specified it is set to 'Unknown'" (create-certificate docs);
+    // the reserved names match in any case (Go sent "self" and got a self-signed certificate).
+    let name = name.clone().unwrap_or_else(|| "Unknown".to_owned());
+    let kind = if name.eq_ignore_ascii_case("Self") {
+        IssuerKind::SelfSigned
+    } else if name.eq_ignore_ascii_case("Unknown") {
+        IssuerKind::Unknown
+    } else {
+        IssuerKind::Named
+    };
+    Issuer {
+        name,
+        kind,
+        cty: cty.clone(),
+        cert_transparency: *cert_transparency,
+    }
+}
+
+fn lifetime_actions_of(
+    list: &[wire::LifetimeAction],
+    validity_months: u32,
+) -> Result<Vec<LifetimeAction>, Error> {
+    const P: &str = "policy.lifetime_actions";
+    if list.len() > 1 {
+        return Err(Error::TooManyLifetimeActions);
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for wire::LifetimeAction { trigger, action } in list {
+        let default_trigger = wire::Trigger::default();
+        let wire::Trigger {
+            lifetime_percentage,
+            days_before_expiry,
+        } = trigger.as_ref().unwrap_or(&default_trigger);
+        let trigger = match (lifetime_percentage, days_before_expiry) {
+            (Some(p), None) => Trigger::LifetimePercentage(
+                u8::try_from(*p)
+                    .ok()
+                    .filter(|p| (1..=99).contains(p))
+                    .ok_or_else(|| {
+                        Error::property(P, "lifetime_percentage must be between 1 and 99")
+                    })?,
+            ),
+            (None, Some(d)) => {
+                let max = validity_months * 27;
+                Trigger::DaysBeforeExpiry(
+                    u32::try_from(*d)
+                        .ok()
+                        .filter(|d| (1..=max).contains(d))
+                        .ok_or_else(|| {
+                            Error::property(
+                                P,
+                                format!("days_before_expiry must be between 1 and {max}"),
+                            )
+                        })?,
+                )
+            }
+            _ => {
+                return Err(Error::property(
+                    P,
+                    "A trigger needs exactly one of lifetime_percentage and days_before_expiry",
+                ));
+            }
+        };
+        let action = match action.as_ref().and_then(|a| a.action_type.as_deref()) {
+            Some(a) if a.eq_ignore_ascii_case("AutoRenew") => ActionType::AutoRenew,
+            Some(a) if a.eq_ignore_ascii_case("EmailContacts") => ActionType::EmailContacts,
+            Some(a) => {
+                return Err(Error::property(
+                    P,
+                    format!("Unknown action_type {}", bounded(a)),
+                ));
+            }
+            None => return Err(Error::property(P, "An action needs an action_type")),
+        };
+        out.push(LifetimeAction { trigger, action });
+    }
+    Ok(out)
+}
+
+/// A client string quoted in a message, cut to a sane length.
+fn bounded(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(MAX).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(json: &str) -> Result<IssuancePlan, Error> {
+        IssuancePlan::from_json("c1", json.as_bytes())
+    }
+
+    fn policy(x: &str) -> String {
+        format!(r#"{{"policy":{{"issuer":{{"name":"Self"}},{x}}}}}"#)
+    }
+
+    #[test]
+    fn defaults_for_a_minimal_policy() {
+        let p = plan(&policy(r#""x509_props":{"subject":"CN=a"}"#)).unwrap();
+        assert_eq!(p.key.spec, KeySpec::Rsa(RsaSize::Rsa2048));
+        assert_eq!(p.key.kty, "RSA");
+        assert!(p.key.exportable && !p.key.reuse_key);
+        assert_eq!(p.content_type, ContentType::Pkcs12);
+        assert_eq!(p.validity_months, 12);
+        assert_eq!(
+            p.ekus.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [SERVER_AUTH, CLIENT_AUTH]
+        );
+        assert_eq!(
+            p.key_usage.sorted_names(),
+            ["digitalSignature", "keyEncipherment"]
+        );
+        assert_eq!(
+            p.lifetime_actions,
+            [LifetimeAction {
+                trigger: Trigger::LifetimePercentage(80),
+                action: ActionType::AutoRenew
+            }]
+        );
+        assert!(p.sans.is_none());
+    }
+
+    #[test]
+    fn ec_defaults_and_curves() {
+        let p = plan(&policy(
+            r#""key_props":{"kty":"EC","crv":"P-384"},"x509_props":{"subject":"CN=a"}"#,
+        ))
+        .unwrap();
+        assert_eq!(p.key.spec, KeySpec::Ec(Curve::P384));
+        assert_eq!(p.key_usage.sorted_names(), ["digitalSignature"]);
+        let p = plan(&policy(
+            r#""key_props":{"kty":"EC-HSM","key_size":521},"x509_props":{"subject":"CN=a"}"#,
+        ))
+        .unwrap();
+        assert_eq!(p.key.spec, KeySpec::Ec(Curve::P521));
+        assert_eq!(p.key.kty, "EC-HSM");
+        let p = plan(&policy(
+            r#""key_props":{"crv":"P-256K","key_size":256},"x509_props":{"subject":"CN=a"}"#,
+        ))
+        .unwrap();
+        assert_eq!(p.key.spec, KeySpec::Ec(Curve::P256K));
+        assert_eq!(p.key.kty, "EC");
+    }
+
+    #[test]
+    fn key_usage_normalised_and_unknown_issuer_default_action() {
+        let body = r#"{"policy":{"x509_props":{"subject":"CN=a","key_usage":["crlSign","dataEncipherment","digitalSignature","keyEncipherment","keyAgreement","keyCertSign","KEYCERTSIGN"]}}}"#;
+        let p = plan(body).unwrap();
+        assert_eq!(
+            p.key_usage.sorted_names(),
+            [
+                "cRLSign",
+                "dataEncipherment",
+                "digitalSignature",
+                "keyAgreement",
+                "keyCertSign",
+                "keyEncipherment"
+            ]
+        );
+        assert_eq!(p.issuer.kind, IssuerKind::Unknown);
+        assert_eq!(p.issuer.name, "Unknown");
+        assert_eq!(p.lifetime_actions[0].action, ActionType::EmailContacts);
+    }
+
+    #[test]
+    fn explicit_empty_lists_are_kept() {
+        let p = plan(&policy(
+            r#""x509_props":{"subject":"CN=a","ekus":[],"sans":{}},"lifetime_actions":[]"#,
+        ))
+        .unwrap();
+        assert!(p.ekus.is_empty());
+        assert!(p.lifetime_actions.is_empty());
+        let stored = p.stored_policy();
+        let json = serde_json::to_string(&stored).unwrap();
+        assert!(json.contains(r#""sans":{},"ekus":[],"#), "{json}");
+        assert!(json.contains(r#""lifetime_actions":[]"#), "{json}");
+    }
+
+    #[test]
+    fn refusals() {
+        let cases: &[(&str, &str)] = &[
+            (
+                r#""key_props":{"kty":"oct"},"x509_props":{"subject":"CN=a"}"#,
+                "policy.key_props",
+            ),
+            (
+                r#""key_props":{"kty":"RSA","key_size":1024},"x509_props":{"subject":"CN=a"}"#,
+                "policy.key_props",
+            ),
+            (
+                r#""key_props":{"kty":"RSA","crv":"P-256"},"x509_props":{"subject":"CN=a"}"#,
+                "policy.key_props",
+            ),
+            (
+                r#""key_props":{"kty":"EC","crv":"P-256","key_size":384},"x509_props":{"subject":"CN=a"}"#,
+                "policy.key_props",
+            ),
+            (
+                r#""key_props":{"kty":"EC","crv":"P-192"},"x509_props":{"subject":"CN=a"}"#,
+                "policy.key_props",
+            ),
+            (
+                r#""secret_props":{"contentType":"text/plain"},"x509_props":{"subject":"CN=a"}"#,
+                "policy.secret_props",
+            ),
+            (
+                r#""x509_props":{"subject":"CN=a","validity_months":0}"#,
+                "policy.x509_props.validity_months",
+            ),
+            (
+                r#""x509_props":{"subject":"CN=a","ekus":["serverAuth"]}"#,
+                "policy.x509_props.ekus",
+            ),
+            (
+                r#""x509_props":{"subject":"CN=a","key_usage":["invalid"]}"#,
+                "policy.x509_props.key_usage",
+            ),
+            (
+                r#""x509_props":{"subject":"CN=a","sans":{"ipAddresses":["1.2.3"]}}"#,
+                "policy.x509_props.sans",
+            ),
+            (r#""x509_props":{"sans":{}}"#, "policy.x509_props"),
+            (
+                r#""x509_props":{"subject":"CN=a"},"lifetime_actions":[{"trigger":{"lifetime_percentage":100},"action":{"action_type":"AutoRenew"}}]"#,
+                "policy.lifetime_actions",
+            ),
+            (
+                r#""x509_props":{"subject":"CN=a","validity_months":2},"lifetime_actions":[{"trigger":{"days_before_expiry":55},"action":{"action_type":"AutoRenew"}}]"#,
+                "policy.lifetime_actions",
+            ),
+            (
+                r#""x509_props":{"subject":"CN=a"},"lifetime_actions":[{"trigger":{"lifetime_percentage":50},"action":{"action_type":"Nothing"}}]"#,
+                "policy.lifetime_actions",
+            ),
+        ];
+        for (body, property) in cases {
+            match plan(&policy(body)) {
+                Err(Error::InvalidProperty { property: p, .. }) => {
+                    assert_eq!(p, *property, "{body}")
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        let two = r#""x509_props":{"subject":"CN=a"},"lifetime_actions":[{"trigger":{"lifetime_percentage":50},"action":{"action_type":"AutoRenew"}},{"trigger":{"lifetime_percentage":60},"action":{"action_type":"AutoRenew"}}]"#;
+        assert_eq!(
+            plan(&policy(two)).unwrap_err().message(),
+            "At most one action is allowed"
+        );
+    }
+
+    #[test]
+    fn invalid_subject_wins_over_other_errors() {
+        // The recorded .NET request: bad subject, bad key_usage, bad issuer.
+        let body = r#"{"policy":{"x509_props":{"subject":"Self","key_usage":["invalid"]},"issuer":{"name":"invalid"}}}"#;
+        assert_eq!(
+            plan(body).unwrap_err().message(),
+            "Property policy.x509_props has invalid value. Invalid X.500 distinguished name\r\n"
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert!(CertificateName::try_from("a-B-9").is_ok());
+        for bad in ["", "a_b", "a.b", "a b", "é", &"a".repeat(128)] {
+            assert!(
+                matches!(
+                    CertificateName::try_from(bad),
+                    Err(Error::InvalidName { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(CertificateName::try_from("a".repeat(127).as_str()).is_ok());
+    }
+
+    #[test]
+    fn malformed_json() {
+        for body in [
+            "",
+            "{",
+            "[]",
+            r#"{"policy":1}"#,
+            r#"{"policy":{"key_props":{"key_size":"big"}}}"#,
+            r#"{"policy":{},"policy":{}}"#,
+            r#"{"tags":{"a":"1","a":"2"}}"#,
+            r#"{"tags":{"a":1}}"#,
+        ] {
+            assert!(
+                matches!(plan(body), Err(Error::MalformedRequest { .. })),
+                "{body}"
+            );
+        }
+        assert!(matches!(plan("{}"), Err(Error::MissingPolicy)));
+    }
+}

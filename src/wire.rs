@@ -1,0 +1,382 @@
+//! The Key Vault wire model: serde types with the service's exact property names.
+//!
+//! Nothing here is checked: these types carry what a client sent or what the service answers,
+//! spelled as on the wire (`key_props`, `contentType`, `action_type`, `ipAddresses`, …). Field
+//! declaration order is the service's output order, so serialising one of these writes the
+//! properties in the order the real service does. Every property is optional, as in the swagger
+//! for api-versions 7.0 to 2025-07-01; absent properties are not written.
+//!
+//! Validation happens once, when a [`CertificateCreateParameters`] becomes a
+//! [`crate::IssuancePlan`].
+
+use core::fmt;
+
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The body of `POST {vault}/certificates/{name}/create`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateCreateParameters {
+    /// The management policy of the certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<CertificatePolicy>,
+    /// Certificate attributes (`enabled`; `nbf`/`exp` are ignored by the service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// Application tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// Whether the chain keeps its original order (api-version 7.6 and later).
+    #[serde(
+        rename = "preserveCertOrder",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub preserve_cert_order: Option<bool>,
+}
+
+/// `CertificatePolicy`: everything the service needs to make (and renew) a certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificatePolicy {
+    /// `{vault}/certificates/{name}/policy` (read-only; ignored on input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Key properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_props: Option<KeyProperties>,
+    /// Secret properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_props: Option<SecretProperties>,
+    /// X.509 properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x509_props: Option<X509CertificateProperties>,
+    /// Lifetime actions (at most one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime_actions: Option<Vec<LifetimeAction>>,
+    /// The issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<IssuerParameters>,
+    /// Policy attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+}
+
+/// `KeyProperties`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyProperties {
+    /// Whether the private key can be exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exportable: Option<bool>,
+    /// Key type: `RSA`, `RSA-HSM`, `EC`, `EC-HSM`, `oct`, `oct-HSM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kty: Option<String>,
+    /// Key size in bits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_size: Option<i64>,
+    /// Whether the key is kept on renewal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse_key: Option<bool>,
+    /// Elliptic curve: `P-256`, `P-384`, `P-521`, `P-256K`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+}
+
+/// `SecretProperties`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretProperties {
+    /// `application/x-pkcs12` or `application/x-pem-file`.
+    #[serde(
+        rename = "contentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_type: Option<String>,
+}
+
+/// `X509CertificateProperties`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct X509CertificateProperties {
+    /// The subject as an X.500 distinguished name string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Subject alternative names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sans: Option<SubjectAlternativeNames>,
+    /// Extended key usage OIDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ekus: Option<Vec<String>>,
+    /// Key usages (`digitalSignature`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<Vec<String>>,
+    /// Validity in months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity_months: Option<i64>,
+    /// Basic constraints: the service always stores `{"ca": false}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_constraints: Option<BasicConstraints>,
+}
+
+/// `basic_constraints` (in real responses, in no swagger).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasicConstraints {
+    /// Whether the certificate is a CA.
+    #[serde(default)]
+    pub ca: bool,
+}
+
+/// `SubjectAlternativeNames`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectAlternativeNames {
+    /// RFC 822 e-mail addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// DNS names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_names: Option<Vec<String>>,
+    /// User principal names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upns: Option<Vec<String>>,
+    /// URIs (api-version 2025-06-01 and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uris: Option<Vec<String>>,
+    /// IPv4 and IPv6 addresses (api-version 2025-06-01 and later).
+    #[serde(
+        rename = "ipAddresses",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ip_addresses: Option<Vec<String>>,
+}
+
+/// `IssuerParameters`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerParameters {
+    /// `Self`, `Unknown`, or the name of an issuer object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Certificate type for a CA issuer (`OV-SSL`, `EV-SSL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cty: Option<String>,
+    /// Whether the certificate is logged to certificate transparency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_transparency: Option<bool>,
+}
+
+/// `LifetimeAction`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifetimeAction {
+    /// When the action runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<Trigger>,
+    /// What runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+}
+
+/// `Trigger`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// Percentage of the lifetime (1–99).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime_percentage: Option<i64>,
+    /// Days before expiry (1 … validity_months × 27).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_before_expiry: Option<i64>,
+}
+
+/// `Action`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    /// `EmailContacts` or `AutoRenew`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_type: Option<String>,
+}
+
+/// `CertificateAttributes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateAttributes {
+    /// Whether the object is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Not before, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Expiry, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// Creation time, Unix seconds (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<i64>,
+    /// Last update time, Unix seconds (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<i64>,
+    /// The vault's deletion recovery level (read-only).
+    #[serde(
+        rename = "recoveryLevel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_level: Option<String>,
+    /// Soft-delete retention in days (read-only; api-version 7.1 and later).
+    #[serde(
+        rename = "recoverableDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recoverable_days: Option<i64>,
+}
+
+/// `CertificateOperation`: the body of the 202 and of `GET …/pending`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateOperation {
+    /// `{vault}/certificates/{name}/pending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The issuer, name only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<IssuerParameters>,
+    /// The PKCS#10 request, base64 DER.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csr: Option<String>,
+    /// Whether cancellation was requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation_requested: Option<bool>,
+    /// `inProgress`, `completed`, `failed` or `cancelled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Echo of the request's `preserveCertOrder`, when it carried one.
+    #[serde(
+        rename = "preserveCertOrder",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub preserve_cert_order: Option<bool>,
+    /// Human-readable status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_details: Option<String>,
+    /// `{vault}/certificates/{name}` once completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The failure, when the operation failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<KeyVaultErrorDetail>,
+    /// 32 lowercase hex characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// `CertificateBundle`: the body of `GET /certificates/{name}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateBundle {
+    /// `{vault}/certificates/{name}/{version}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `{vault}/keys/{name}/{version}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// `{vault}/secrets/{name}/{version}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// base64url SHA-1 thumbprint of `cer`, no padding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x5t: Option<String>,
+    /// The DER certificate, base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cer: Option<String>,
+    /// Certificate attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// Tags, when the request carried them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// The stored policy, defaults filled in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<CertificatePolicy>,
+    /// `{"id": "{vault}/certificates/{name}/pending"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingReference>,
+    /// Echo of the request's `preserveCertOrder`, when it carried one.
+    #[serde(
+        rename = "preserveCertOrder",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub preserve_cert_order: Option<bool>,
+}
+
+/// `pending` of a bundle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingReference {
+    /// `{vault}/certificates/{name}/pending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// `KeyVaultError`: `{"error": {...}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVaultError {
+    /// The error.
+    pub error: KeyVaultErrorDetail,
+}
+
+/// `Error`: code, message and an optional inner error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVaultErrorDetail {
+    /// The error code, e.g. `BadParameter`.
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// A more specific error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub innererror: Option<Box<KeyVaultErrorDetail>>,
+}
+
+/// How many tags the parser reads before it gives up.
+const MAX_TAGS_PARSED: usize = 1024;
+
+/// Application tags: string values, in the order the client sent them.
+///
+/// Unlike a `HashMap`, this keeps the order of the request so the echo matches it; a key sent
+/// twice or a value that is not a string is refused while parsing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tags(pub Vec<(String, String)>);
+
+impl Serialize for Tags {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Tags {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TagsVisitor;
+        impl<'de> Visitor<'de> for TagsVisitor {
+            type Value = Tags;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object whose values are strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Tags, A::Error> {
+                let mut out: Vec<(String, String)> = Vec::new();
+                while let Some((k, v)) = access.next_entry::<String, String>()? {
+                    // Bounds the quadratic duplicate check; the plan refuses far fewer.
+                    if out.len() >= MAX_TAGS_PARSED {
+                        return Err(serde::de::Error::custom("too many tags"));
+                    }
+                    if out.iter().any(|(seen, _)| *seen == k) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate tag `{k}`"
+                        )));
+                    }
+                    out.push((k, v));
+                }
+                Ok(Tags(out))
+            }
+        }
+        deserializer.deserialize_map(TagsVisitor)
+    }
+}
