@@ -1,0 +1,59 @@
+//! Criterion benches: key generation (the hot path) and whole issuance.
+//!
+//! `cargo bench --bench kvcert`; one group with `cargo bench --bench kvcert -- keygen/rsa2048`.
+//! RSA key generation is a prime search: its time per key varies widely, so only medians over
+//! many keys mean anything.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use kvcert::{create_from_json, Curve, KeyPair, KeySpec, RsaSize, UnixTime, Vault};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+fn keygen(c: &mut Criterion) {
+    let mut g = c.benchmark_group("keygen");
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    g.sample_size(100).measurement_time(Duration::from_secs(20));
+    g.bench_function("rsa2048", |b| {
+        b.iter(|| black_box(KeyPair::generate(KeySpec::Rsa(RsaSize::Rsa2048), &mut rng)))
+    });
+    g.sample_size(30).measurement_time(Duration::from_secs(60));
+    g.bench_function("rsa4096", |b| {
+        b.iter(|| black_box(KeyPair::generate(KeySpec::Rsa(RsaSize::Rsa4096), &mut rng)))
+    });
+    g.sample_size(100).measurement_time(Duration::from_secs(5));
+    for (id, curve) in [
+        ("ec/p256", Curve::P256),
+        ("ec/p384", Curve::P384),
+        ("ec/p521", Curve::P521),
+        ("ec/p256k", Curve::P256K),
+    ] {
+        g.bench_function(id, |b| {
+            b.iter(|| black_box(KeyPair::generate(KeySpec::Ec(curve), &mut rng)))
+        });
+    }
+    g.finish();
+}
+
+fn issue(c: &mut Criterion) {
+    let vault = Vault::new("https://myvault.vault.azure.net");
+    let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap_or(UnixTime::from_unix_seconds(0).unwrap());
+    let rsa = br#"{"policy":{"x509_props":{"subject":"CN=*.microsoft.com","sans":{"dns_names":["onedrive.microsoft.com","xbox.microsoft.com"]}},"issuer":{"name":"Self"}}}"#;
+    let p256 = br#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=example.com","sans":{"dns_names":["example.com"]}},"issuer":{"name":"Self"}}}"#;
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let mut g = c.benchmark_group("issue");
+    g.sample_size(100).measurement_time(Duration::from_secs(20));
+    g.bench_function("rsa2048", |b| {
+        b.iter(|| black_box(create_from_json("bench", rsa, &vault, now, &mut rng)))
+    });
+    g.measurement_time(Duration::from_secs(5));
+    g.bench_function("p256", |b| {
+        b.iter(|| black_box(create_from_json("bench", p256, &vault, now, &mut rng)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, keygen, issue);
+criterion_main!(benches);
