@@ -93,3 +93,8 @@ pub use plan::{CertificateName, IssuancePlan};
 /// The `rand_core` kvcert's RNG parameters come from.
 pub use rand_core;
 pub use time::{ParseTimeError, UnixTime};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -128,7 +128,7 @@ fn is_printable(b: u8) -> bool {
 /// assert_eq!(dn.rdns().len(), 3);
 /// // DER order is reversed: C=US first.
 /// let der = dn.to_der().unwrap();
-/// assert_eq!(&der[..15], &[0x30, 0x28, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06,
+/// assert_eq!(&der[..15], &[0x30, 0x25, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06,
 ///                           0x13, 0x02, b'U', b'S']);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -300,7 +300,7 @@ impl Cursor<'_> {
             self.i += 1;
         }
         let hex = &self.b[start..self.i];
-        if hex.is_empty() || hex.len() % 2 != 0 {
+        if hex.is_empty() || !hex.len().is_multiple_of(2) {
             return Err("`#` must be followed by an even number of hex digits".into());
         }
         let der: Vec<u8> = hex.chunks(2).map(|p| hex_byte(p[0], p[1])).collect();

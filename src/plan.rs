@@ -450,11 +450,9 @@ impl IssuancePlan {
             .unwrap_or(true);
         // nbf/exp sent with create are ignored by the service (Java 7.0 fixture).
         let enabled = attributes.as_ref().and_then(|a| a.enabled).unwrap_or(true);
-        if let Some(t) = tags {
-            if t.0.len() > MAX_TAGS {
-                // Reported text, with the two spaces (aztfmod/terraform-azurerm-caf #813).
-                return Err(Error::TooManyTags);
-            }
+        if tags.as_ref().is_some_and(|t| t.0.len() > MAX_TAGS) {
+            // Reported text, with the two spaces (aztfmod/terraform-azurerm-caf #813).
+            return Err(Error::TooManyTags);
         }
         Ok(IssuancePlan {
             name,
@@ -655,13 +653,11 @@ fn key_plan(props: Option<&wire::KeyProperties>) -> Result<KeyPlan, Error> {
             (Some(c), size) => {
                 let curve = Curve::from_name(c)
                     .ok_or_else(|| Error::property(P, format!("Unknown curve {}", bounded(c))))?;
-                if let Some(bits) = size {
-                    if *bits != i64::from(curve.bits()) {
-                        return Err(Error::property(
-                            P,
-                            format!("Key size {bits} does not match curve {}", curve.name()),
-                        ));
-                    }
+                if let Some(bits) = size.filter(|b| *b != i64::from(curve.bits())) {
+                    return Err(Error::property(
+                        P,
+                        format!("Key size {bits} does not match curve {}", curve.name()),
+                    ));
                 }
                 curve
             }

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use der::{Decode, Encode};
-use kvcert::{create_from_json, Error, UnixTime, Vault};
+use kvcert::{Error, UnixTime, Vault, create_from_json};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use serde_json::Value;
@@ -16,9 +16,15 @@ use x509_cert::Certificate;
 use x509_cert::request::CertReq;
 
 fn data(file: &str) -> Option<Vec<u8>> {
-    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", "keyvault", file]
-        .iter()
-        .collect();
+    let p: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "data",
+        "keyvault",
+        file,
+    ]
+    .iter()
+    .collect();
     std::fs::read(p).ok()
 }
 
@@ -41,16 +47,46 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case { prefix: "cli_rsa2048_multirdn_60months_70", reconstructed: false },
-    Case { prefix: "go_rsa2048_minimal_lowercase_self_73", reconstructed: false },
-    Case { prefix: "net_ec_p384_pem_76preview1", reconstructed: false },
-    Case { prefix: "net_rsa2048_6keyusages_keycertsign_76preview1", reconstructed: false },
-    Case { prefix: "net_rsa_cancelled_76preview1", reconstructed: false },
-    Case { prefix: "py_rsa2048_decipherOnly_san_73", reconstructed: false },
-    Case { prefix: "spec_example_createcertificate_74", reconstructed: false },
-    Case { prefix: "cpp_rsa2048_sdkdefaults_getpolicy_73", reconstructed: true },
-    Case { prefix: "javaold_rsa2048_minimal_pem_70", reconstructed: true },
-    Case { prefix: "javaold_rsa2048_issuer_unknown_70", reconstructed: true },
+    Case {
+        prefix: "cli_rsa2048_multirdn_60months_70",
+        reconstructed: false,
+    },
+    Case {
+        prefix: "go_rsa2048_minimal_lowercase_self_73",
+        reconstructed: false,
+    },
+    Case {
+        prefix: "net_ec_p384_pem_76preview1",
+        reconstructed: false,
+    },
+    Case {
+        prefix: "net_rsa2048_6keyusages_keycertsign_76preview1",
+        reconstructed: false,
+    },
+    Case {
+        prefix: "net_rsa_cancelled_76preview1",
+        reconstructed: false,
+    },
+    Case {
+        prefix: "py_rsa2048_decipherOnly_san_73",
+        reconstructed: false,
+    },
+    Case {
+        prefix: "spec_example_createcertificate_74",
+        reconstructed: false,
+    },
+    Case {
+        prefix: "cpp_rsa2048_sdkdefaults_getpolicy_73",
+        reconstructed: true,
+    },
+    Case {
+        prefix: "javaold_rsa2048_minimal_pem_70",
+        reconstructed: true,
+    },
+    Case {
+        prefix: "javaold_rsa2048_issuer_unknown_70",
+        reconstructed: true,
+    },
 ];
 
 /// `{vault}/certificates/{name}/pending` → (vault, name).
@@ -62,14 +98,22 @@ fn vault_and_name(operation: &Value) -> (String, String) {
 }
 
 fn is_hex32(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Compares two JSON values field by field, keys in the same order. `volatile` lists the
 /// paths whose values differ by nature (key material, random ids, times); at those only the
 /// presence and JSON type are compared.
-fn compare_json(path: &str, ours: &Value, theirs: &Value, volatile: &[&str], out: &mut Vec<String>) {
-    if volatile.iter().any(|v| *v == path) {
+fn compare_json(
+    path: &str,
+    ours: &Value,
+    theirs: &Value,
+    volatile: &[&str],
+    out: &mut Vec<String>,
+) {
+    if volatile.contains(&path) {
         if std::mem::discriminant(ours) != std::mem::discriminant(theirs) {
             out.push(format!("{path}: type differs: {ours} vs {theirs}"));
         }
@@ -101,7 +145,11 @@ fn compare_json(path: &str, ours: &Value, theirs: &Value, volatile: &[&str], out
 fn assert_json(what: &str, ours: &Value, theirs: &Value, volatile: &[&str]) {
     let mut diffs = Vec::new();
     compare_json("", ours, theirs, volatile, &mut diffs);
-    assert!(diffs.is_empty(), "{what} differs from the service:\n{}", diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{what} differs from the service:\n{}",
+        diffs.join("\n")
+    );
 }
 
 fn compare_csr(what: &str, ours: &[u8], theirs: &[u8]) {
@@ -142,10 +190,21 @@ fn compare_certificate(what: &str, ours: &[u8], theirs: &[u8]) {
     assert_eq!(ta.version(), tb.version(), "{what}: version");
     let serial = ta.serial_number().as_bytes();
     assert_eq!(serial.len(), 16, "{what}: serial length");
-    assert_eq!(tb.serial_number().as_bytes().len(), 16, "{what}: service serial length");
-    assert!((0x01..=0x7f).contains(&serial[0]), "{what}: serial first byte");
+    assert_eq!(
+        tb.serial_number().as_bytes().len(),
+        16,
+        "{what}: service serial length"
+    );
+    assert!(
+        (0x01..=0x7f).contains(&serial[0]),
+        "{what}: serial first byte"
+    );
     let der = |x: &dyn DerEnc| x.der();
-    assert_eq!(der(ta.signature()), der(tb.signature()), "{what}: TBS signature algorithm");
+    assert_eq!(
+        der(ta.signature()),
+        der(tb.signature()),
+        "{what}: TBS signature algorithm"
+    );
     assert_eq!(der(ta.issuer()), der(tb.issuer()), "{what}: issuer");
     assert_eq!(der(ta.subject()), der(tb.subject()), "{what}: subject");
     assert_eq!(
@@ -161,13 +220,18 @@ fn compare_certificate(what: &str, ours: &[u8], theirs: &[u8]) {
     let key_bits = ta.subject_public_key_info().subject_public_key.raw_bytes();
     assert_eq!(
         key_bits.len(),
-        tb.subject_public_key_info().subject_public_key.raw_bytes().len(),
+        tb.subject_public_key_info()
+            .subject_public_key
+            .raw_bytes()
+            .len(),
         "{what}: key size"
     );
     let ea = ta.extensions().unwrap();
     let eb = tb.extensions().unwrap();
     let ids = |e: &[x509_cert::ext::Extension]| {
-        e.iter().map(|x| (x.extn_id.to_string(), x.critical)).collect::<Vec<_>>()
+        e.iter()
+            .map(|x| (x.extn_id.to_string(), x.critical))
+            .collect::<Vec<_>>()
     };
     assert_eq!(ids(ea), ids(eb), "{what}: extension order and criticality");
     use sha1::Digest;
@@ -181,7 +245,11 @@ fn compare_certificate(what: &str, ours: &[u8], theirs: &[u8]) {
                 assert_eq!(y.extn_value.as_bytes()[..2], [0x04, 0x14]);
             }
             "2.5.29.35" => {
-                assert_eq!(x.extn_value.as_bytes()[..4], [0x30, 0x16, 0x80, 0x14], "{what}: AKI");
+                assert_eq!(
+                    x.extn_value.as_bytes()[..4],
+                    [0x30, 0x16, 0x80, 0x14],
+                    "{what}: AKI"
+                );
                 assert_eq!(&x.extn_value.as_bytes()[4..], &ski[..], "{what}: AKI value");
                 assert_eq!(y.extn_value.as_bytes()[..4], [0x30, 0x16, 0x80, 0x14]);
             }
@@ -232,14 +300,22 @@ fn replay(case: &Case) -> Vec<&'static str> {
     // The vault's settings come from the vault: take them from the recorded bundle.
     let mut vault = Vault::new(&vault_url);
     if let Some(b) = &bundle {
-        vault.recovery_level = b["attributes"]["recoveryLevel"].as_str().unwrap().to_owned();
+        vault.recovery_level = b["attributes"]["recoveryLevel"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         vault.recoverable_days = b["attributes"]["recoverableDays"].as_i64();
     }
     // The issuance instant T: the service's notBefore + 600 s.
     let now = match &service_cer {
         Some(cer) => {
             let c = Certificate::from_der(cer).unwrap();
-            let nbf = c.tbs_certificate().validity().not_before.to_unix_duration().as_secs();
+            let nbf = c
+                .tbs_certificate()
+                .validity()
+                .not_before
+                .to_unix_duration()
+                .as_secs();
             UnixTime::from_unix_seconds(nbf + 600).unwrap()
         }
         None => "2024-08-02T00:35:09Z".parse().unwrap(),
@@ -254,12 +330,18 @@ fn replay(case: &Case) -> Vec<&'static str> {
 
     let ours = serde_json::to_value(&issued.operation).unwrap();
     assert_json(&format!("{p} 202"), &ours, &op202, &["/csr", "/request_id"]);
-    assert_eq!(ours["csr"].as_str().unwrap(), kvcert::pem::base64(&issued.csr));
+    assert_eq!(
+        ours["csr"].as_str().unwrap(),
+        kvcert::pem::base64(&issued.csr)
+    );
     assert!(is_hex32(ours["request_id"].as_str().unwrap()));
     matched.push("202");
 
     if let Some(cer) = &service_cer {
-        let done = issued.completed.as_ref().expect("Self issues a certificate");
+        let done = issued
+            .completed
+            .as_ref()
+            .expect("Self issues a certificate");
         compare_certificate(p, &done.certificate, cer);
         matched.push("certificate");
     }
@@ -267,8 +349,15 @@ fn replay(case: &Case) -> Vec<&'static str> {
         let done = issued.completed.as_ref().unwrap();
         let ours = serde_json::to_value(&done.bundle).unwrap();
         let volatile = [
-            "/id", "/kid", "/sid", "/x5t", "/cer", "/attributes/created", "/attributes/updated",
-            "/policy/attributes/created", "/policy/attributes/updated",
+            "/id",
+            "/kid",
+            "/sid",
+            "/x5t",
+            "/cer",
+            "/attributes/created",
+            "/attributes/updated",
+            "/policy/attributes/created",
+            "/policy/attributes/updated",
         ];
         assert_json(&format!("{p} bundle"), &ours, theirs, &volatile);
         // The volatile fields: one version for id/kid/sid, x5t of cer, created ≈ T.
@@ -285,7 +374,10 @@ fn replay(case: &Case) -> Vec<&'static str> {
         assert_eq!(ours["x5t"].as_str().unwrap().len(), 27);
         let created = ours["attributes"]["created"].as_i64().unwrap();
         let their_created = theirs["attributes"]["created"].as_i64().unwrap();
-        assert!((their_created - created).abs() <= 1, "{p}: created {created} vs {their_created}");
+        assert!(
+            (their_created - created).abs() <= 1,
+            "{p}: created {created} vs {their_created}"
+        );
         assert_eq!(ours["attributes"]["created"], ours["attributes"]["updated"]);
         matched.push("bundle");
     }
@@ -293,15 +385,28 @@ fn replay(case: &Case) -> Vec<&'static str> {
         if let Some(theirs) = json(&format!("{p}.{suffix}.json")) {
             let done = issued.completed.as_ref().unwrap();
             let ours = serde_json::to_value(&done.operation).unwrap();
-            assert_json(&format!("{p} {suffix}"), &ours, &theirs, &["/csr", "/request_id"]);
-            assert_eq!(ours["request_id"], serde_json::to_value(&issued.operation).unwrap()["request_id"]);
+            assert_json(
+                &format!("{p} {suffix}"),
+                &ours,
+                &theirs,
+                &["/csr", "/request_id"],
+            );
+            assert_eq!(
+                ours["request_id"],
+                serde_json::to_value(&issued.operation).unwrap()["request_id"]
+            );
             matched.push("completed operation");
         }
     }
     if let Some(theirs) = json(&format!("{p}.get_policy_response.json")) {
         let done = issued.completed.as_ref().unwrap();
         let ours = serde_json::to_value(done.bundle.policy.as_ref().unwrap()).unwrap();
-        assert_json(&format!("{p} policy"), &ours, &theirs, &["/attributes/created", "/attributes/updated"]);
+        assert_json(
+            &format!("{p} policy"),
+            &ours,
+            &theirs,
+            &["/attributes/created", "/attributes/updated"],
+        );
         matched.push("policy");
     }
     if service_cer.is_none() {
@@ -321,7 +426,11 @@ fn every_recorded_exchange_matches_by_structure() {
         report.push(format!(
             "{}{}: {}",
             case.prefix,
-            if case.reconstructed { " (reconstructed request)" } else { "" },
+            if case.reconstructed {
+                " (reconstructed request)"
+            } else {
+                ""
+            },
             matched.join(", ")
         ));
     }
@@ -331,7 +440,9 @@ fn every_recorded_exchange_matches_by_structure() {
 
 #[test]
 fn every_fixture_with_a_request_body_is_replayed() {
-    let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", "keyvault"].iter().collect();
+    let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", "keyvault"]
+        .iter()
+        .collect();
     for entry in std::fs::read_dir(dir).unwrap() {
         let file = entry.unwrap().file_name().into_string().unwrap();
         if let Some(prefix) = file.strip_suffix(".create_request.json") {
@@ -345,7 +456,10 @@ fn every_fixture_with_a_request_body_is_replayed() {
 /// Recorded refusals: (prefix, certificate name in the URI).
 const ERROR_CASES: &[(&str, &str)] = &[
     ("net_error_invalid_subject_76preview1", "1337940484"),
-    ("rust_error_invalid_name_2025-07-01", "create_invalid_certificate"),
+    (
+        "rust_error_invalid_name_2025-07-01",
+        "create_invalid_certificate",
+    ),
 ];
 
 #[test]
@@ -355,8 +469,9 @@ fn recorded_refusals_give_the_same_error_body() {
         let theirs = json(&format!("{prefix}.error_response_400.json")).unwrap();
         let vault = Vault::new("https://myvault.vault.azure.net");
         let now: UnixTime = "2024-08-02T00:34:00Z".parse().unwrap();
-        let err: Error = create_from_json(name, &body, &vault, now, &mut ChaCha20Rng::seed_from_u64(1))
-            .unwrap_err();
+        let err: Error =
+            create_from_json(name, &body, &vault, now, &mut ChaCha20Rng::seed_from_u64(1))
+                .unwrap_err();
         assert_eq!(err.status(), 400);
         let ours = serde_json::to_value(err.to_key_vault_error()).unwrap();
         assert_eq!(ours, theirs, "{prefix}");
