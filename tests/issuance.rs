@@ -1,0 +1,210 @@
+//! Public-API tests of whole issuances: determinism, issuers, JSON envelopes, validity.
+
+use der::{Decode, Encode};
+use kvcert::{Issued, STATUS_IN_PROGRESS, STATUS_MERGE, UnixTime, Vault, create_from_json};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use x509_cert::Certificate;
+
+fn vault() -> Vault {
+    Vault::new("https://myvault.vault.azure.net")
+}
+
+fn t(s: &str) -> UnixTime {
+    s.parse().unwrap()
+}
+
+fn issue(body: &str, now: &str, seed: u64) -> Issued {
+    create_from_json(
+        "cert1",
+        body.as_bytes(),
+        &vault(),
+        t(now),
+        &mut ChaCha20Rng::seed_from_u64(seed),
+    )
+    .unwrap()
+}
+
+const EC: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}}}"#;
+const RSA: &str = r#"{"policy":{"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}}}"#;
+
+fn everything(i: &Issued) -> Vec<u8> {
+    let done = i.completed.as_ref().unwrap();
+    let mut out = i.csr.clone();
+    out.extend(&done.certificate);
+    out.extend(i.key.to_pkcs8_der().unwrap().iter());
+    out.extend(serde_json::to_vec(&i.operation).unwrap());
+    out.extend(serde_json::to_vec(&done.operation).unwrap());
+    out.extend(serde_json::to_vec(&done.bundle).unwrap());
+    out
+}
+
+#[test]
+fn same_seed_and_now_give_identical_bytes() {
+    for body in [EC, RSA] {
+        let a = issue(body, "2026-03-01T10:00:00Z", 42);
+        let b = issue(body, "2026-03-01T10:00:00Z", 42);
+        assert_eq!(everything(&a), everything(&b));
+    }
+}
+
+#[test]
+fn different_seeds_give_different_keys_serials_and_ids() {
+    for body in [EC, RSA] {
+        let a = issue(body, "2026-03-01T10:00:00Z", 1);
+        let b = issue(body, "2026-03-01T10:00:00Z", 2);
+        assert_ne!(
+            *a.key.to_pkcs8_der().unwrap(),
+            *b.key.to_pkcs8_der().unwrap()
+        );
+        let (ca, cb) = (a.completed.unwrap(), b.completed.unwrap());
+        let serial = |d: &[u8]| {
+            Certificate::from_der(d)
+                .unwrap()
+                .tbs_certificate()
+                .serial_number()
+                .as_bytes()
+                .to_vec()
+        };
+        assert_ne!(serial(&ca.certificate), serial(&cb.certificate));
+        assert_ne!(ca.version, cb.version);
+        assert_ne!(a.operation.request_id, b.operation.request_id);
+    }
+}
+
+#[test]
+fn issuers_self_unknown_and_named() {
+    let unknown = issue(
+        r#"{"policy":{"x509_props":{"subject":"CN=a"},"issuer":{"name":"Unknown"}}}"#,
+        "2026-03-01T10:00:00Z",
+        1,
+    );
+    assert!(unknown.completed.is_none());
+    assert_eq!(
+        unknown.operation.status_details.as_deref(),
+        Some(STATUS_MERGE)
+    );
+    // No issuer at all means Unknown.
+    let none = issue(
+        r#"{"policy":{"x509_props":{"subject":"CN=a"}}}"#,
+        "2026-03-01T10:00:00Z",
+        1,
+    );
+    assert!(none.completed.is_none());
+    assert_eq!(
+        none.operation.issuer.as_ref().unwrap().name.as_deref(),
+        Some("Unknown")
+    );
+    let ca = issue(
+        r#"{"policy":{"x509_props":{"subject":"CN=a"},"issuer":{"name":"DigiCertIssuer","cty":"OV-SSL","cert_transparency":true}}}"#,
+        "2026-03-01T10:00:00Z",
+        1,
+    );
+    assert!(ca.completed.is_none());
+    assert_eq!(
+        ca.operation.status_details.as_deref(),
+        Some(STATUS_IN_PROGRESS)
+    );
+    // The operation's issuer carries the name only.
+    assert_eq!(
+        serde_json::to_string(&ca.operation.issuer).unwrap(),
+        r#"{"name":"DigiCertIssuer"}"#
+    );
+}
+
+#[test]
+fn envelope_echoes_tags_preserve_cert_order_and_vault_settings() {
+    let body = r#"{"policy":{"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}},"tags":{"b":"2","a":"1"},"preserveCertOrder":true,"attributes":{"enabled":false,"nbf":946684800}}"#;
+    let mut v = vault();
+    v.recovery_level = "Purgeable".into();
+    v.recoverable_days = None; // api-version 7.0
+    let i = create_from_json(
+        "cert1",
+        body.as_bytes(),
+        &v,
+        t("2026-03-01T10:00:00Z"),
+        &mut ChaCha20Rng::seed_from_u64(3),
+    )
+    .unwrap();
+    let op = serde_json::to_string(&i.operation).unwrap();
+    assert!(
+        op.contains(r#""status":"inProgress","preserveCertOrder":true,"status_details""#),
+        "{op}"
+    );
+    let done = i.completed.unwrap();
+    let bundle = serde_json::to_value(&done.bundle).unwrap();
+    let keys: Vec<&String> = bundle.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "kid",
+            "sid",
+            "x5t",
+            "cer",
+            "attributes",
+            "tags",
+            "policy",
+            "pending",
+            "preserveCertOrder"
+        ]
+    );
+    assert_eq!(
+        serde_json::to_string(&bundle["tags"]).unwrap(),
+        r#"{"b":"2","a":"1"}"#
+    );
+    let attrs = &bundle["attributes"];
+    assert_eq!(attrs["enabled"], false);
+    // nbf sent with create is ignored: it is the certificate's notBefore.
+    assert_eq!(attrs["nbf"], t("2026-03-01T09:50:00Z").as_secs());
+    assert_eq!(attrs["exp"], t("2027-03-01T10:00:00Z").as_secs());
+    assert_eq!(attrs["recoveryLevel"], "Purgeable");
+    assert!(attrs.get("recoverableDays").is_none());
+    assert_eq!(bundle["policy"]["attributes"]["enabled"], true);
+}
+
+fn validity_der(i: &Issued) -> (Vec<u8>, Vec<u8>) {
+    let c = Certificate::from_der(&i.completed.as_ref().unwrap().certificate).unwrap();
+    let v = c.tbs_certificate().validity();
+    (
+        v.not_before.to_der().unwrap(),
+        v.not_after.to_der().unwrap(),
+    )
+}
+
+#[test]
+fn validity_months_clamp_and_generalized_time_from_2050() {
+    let body = |m: u32| {
+        format!(
+            r#"{{"policy":{{"key_props":{{"kty":"EC"}},"x509_props":{{"subject":"CN=a","validity_months":{m}}},"issuer":{{"name":"Self"}}}}}}"#
+        )
+    };
+    let i = issue(&body(1), "2027-01-31T23:30:00Z", 1);
+    let (nbf, naf) = validity_der(&i);
+    assert_eq!(&nbf[2..], b"270131232000Z");
+    assert_eq!(&naf[2..], b"270228233000Z");
+    let i = issue(&body(120), "2045-06-15T08:00:00Z", 1);
+    let (nbf, naf) = validity_der(&i);
+    assert_eq!(nbf[0], 0x17, "UTCTime before 2050");
+    assert_eq!(naf[0], 0x18, "GeneralizedTime from 2050");
+    assert_eq!(&naf[2..], b"20550615080000Z");
+}
+
+#[test]
+fn rsa_4096_issues() {
+    let body = r#"{"policy":{"key_props":{"kty":"RSA-HSM","key_size":4096},"x509_props":{"subject":"CN=big"},"issuer":{"name":"Self"}}}"#;
+    let i = issue(body, "2026-03-01T10:00:00Z", 9);
+    let c = Certificate::from_der(&i.completed.as_ref().unwrap().certificate).unwrap();
+    // BIT STRING of RSAPublicKey: 4096-bit modulus plus framing.
+    assert!(
+        c.tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes()
+            .len()
+            > 512
+    );
+    let policy = serde_json::to_value(&i.completed.unwrap().bundle.policy).unwrap();
+    assert_eq!(policy["key_props"]["kty"], "RSA-HSM");
+    assert_eq!(policy["key_props"]["key_size"], 4096);
+}
