@@ -7,10 +7,10 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use kvcert::{create_from_json, Curve, KeyPair, KeySpec, RsaSize, UnixTime, Vault};
-use rand_chacha::rand_core::SeedableRng;
+use criterion::{Criterion, criterion_group, criterion_main};
+use kvcert::{Curve, KeyPair, KeySpec, RsaSize, UnixTime, Vault, create_from_json};
 use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
 
 fn keygen(c: &mut Criterion) {
     let mut g = c.benchmark_group("keygen");
@@ -39,7 +39,9 @@ fn keygen(c: &mut Criterion) {
 
 fn issue(c: &mut Criterion) {
     let vault = Vault::new("https://myvault.vault.azure.net");
-    let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap_or(UnixTime::from_unix_seconds(0).unwrap());
+    let now: UnixTime = "2026-01-15T12:00:00Z"
+        .parse()
+        .unwrap_or(UnixTime::from_unix_seconds(0).unwrap());
     let rsa = br#"{"policy":{"x509_props":{"subject":"CN=*.microsoft.com","sans":{"dns_names":["onedrive.microsoft.com","xbox.microsoft.com"]}},"issuer":{"name":"Self"}}}"#;
     let p256 = br#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=example.com","sans":{"dns_names":["example.com"]}},"issuer":{"name":"Self"}}}"#;
     let mut rng = ChaCha20Rng::seed_from_u64(2);

@@ -15,9 +15,9 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use kvcert::{create_from_json, pem, UnixTime, Vault};
-use rand_chacha::rand_core::SeedableRng;
+use kvcert::{UnixTime, Vault, create_from_json, pem};
 use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
 
 const USAGE: &str = "usage: create_certificate [--vault URL] [--name NAME] [--now RFC3339] [--seed N] [--out DIR] REQUEST.json|-";
 
@@ -105,7 +105,10 @@ fn run() -> Result<ExitCode, String> {
         };
         write("operation.json", format!("{operation}\n").as_bytes())?;
         write("csr.der", &issued.csr)?;
-        write("csr.pem", pem::encode("CERTIFICATE REQUEST", &issued.csr).as_bytes())?;
+        write(
+            "csr.pem",
+            pem::encode("CERTIFICATE REQUEST", &issued.csr).as_bytes(),
+        )?;
         if let Some(done) = &issued.completed {
             write(
                 "operation_completed.json",
@@ -116,7 +119,10 @@ fn run() -> Result<ExitCode, String> {
                 "certificate.pem",
                 pem::encode("CERTIFICATE", &done.certificate).as_bytes(),
             )?;
-            write("bundle.json", format!("{}\n", pretty(&done.bundle)?).as_bytes())?;
+            write(
+                "bundle.json",
+                format!("{}\n", pretty(&done.bundle)?).as_bytes(),
+            )?;
             let key = issued.key.to_pkcs8_pem().map_err(|e| e.to_string())?;
             write("key.pem", key.as_bytes())?;
         }
