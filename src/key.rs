@@ -432,6 +432,17 @@ mod tests {
     }
 
     #[test]
+    fn private_key_types_zeroize_on_drop() {
+        // KeyPair holds only these; each wipes its secret when dropped.
+        fn zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroize_on_drop::<rsa::PrivateKey>();
+        zeroize_on_drop::<p256::ecdsa::SigningKey>();
+        zeroize_on_drop::<p384::ecdsa::SigningKey>();
+        zeroize_on_drop::<p521::ecdsa::SigningKey>();
+        zeroize_on_drop::<k256::ecdsa::SigningKey>();
+    }
+
+    #[test]
     fn debug_elides_private_key() {
         let key = KeyPair::generate(KeySpec::Ec(Curve::P384), &mut ChaCha20Rng::seed_from_u64(3))
             .unwrap();
