@@ -57,6 +57,11 @@ fn replay(target: &str, check: fn(&[u8]) -> bool) -> (usize, usize) {
         failed.len(),
         failed.join("\n  ")
     );
+    println!(
+        "{target}: {} seed(s), {} artifact(s), {accepted} accepted",
+        corpus.len(),
+        artifacts.len()
+    );
     (corpus.len() + artifacts.len(), accepted)
 }
 
@@ -65,7 +70,10 @@ fn policy_json_corpus() {
     let (run, accepted) = replay("policy_json", checks::policy_json);
     // The seeds hold both accepted and refused requests; all-refused would mean a broken check.
     assert!(accepted > 0, "no policy_json seed was accepted ({run} run)");
-    assert!(accepted < run, "no policy_json seed was refused ({run} run)");
+    assert!(
+        accepted < run,
+        "no policy_json seed was refused ({run} run)"
+    );
 }
 
 #[test]
