@@ -7,13 +7,16 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use kvcert::{Curve, KeyPair, KeySpec, RsaSize, UnixTime, Vault, create_from_json};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
 fn keygen(c: &mut Criterion) {
     let mut g = c.benchmark_group("keygen");
+    // A prime search: flat sampling (the same few iterations per sample) keeps the run short
+    // and makes each sample a handful of independent keys.
+    g.sampling_mode(SamplingMode::Flat);
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     g.sample_size(100).measurement_time(Duration::from_secs(20));
     g.bench_function("rsa2048", |b| {
@@ -46,6 +49,7 @@ fn issue(c: &mut Criterion) {
     let p256 = br#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=example.com","sans":{"dns_names":["example.com"]}},"issuer":{"name":"Self"}}}"#;
     let mut rng = ChaCha20Rng::seed_from_u64(2);
     let mut g = c.benchmark_group("issue");
+    g.sampling_mode(SamplingMode::Flat);
     g.sample_size(100).measurement_time(Duration::from_secs(20));
     g.bench_function("rsa2048", |b| {
         b.iter(|| black_box(create_from_json("bench", rsa, &vault, now, &mut rng)))
