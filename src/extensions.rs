@@ -7,7 +7,8 @@ use sha1::{Digest, Sha1};
 use x509_cert::ext::Extension;
 
 use crate::Error;
-use crate::plan::{IssuancePlan, SubjectAltNames};
+use crate::plan::IssuancePlan;
+use crate::san::SubjectAltNames;
 
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");

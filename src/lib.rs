@@ -79,6 +79,7 @@ pub mod key;
 pub mod name;
 pub mod pem;
 pub mod plan;
+pub mod san;
 mod time;
 pub mod wire;
 

@@ -4,13 +4,12 @@
 //! every later step takes the plan. The wire structs are destructured without `..` so that a
 //! field added to the wire model cannot be silently ignored here.
 
-use std::net::IpAddr;
-
 use const_oid::ObjectIdentifier;
 
 use crate::Error;
 use crate::key::{Curve, KeySpec, RsaSize};
 use crate::name::DistinguishedName;
+use crate::san::{self, Present, SubjectAltNames};
 use crate::wire;
 
 /// The longest certificate name (Key Vault object names are 1–127 characters).
@@ -192,42 +191,6 @@ impl KeyUsages {
         let mut names: Vec<&'static str> = self.iter().map(KeyUsage::name).collect();
         names.sort_unstable();
         names
-    }
-}
-
-/// Subject alternative names, each list in request order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SubjectAltNames {
-    /// dNSName entries.
-    pub dns_names: Vec<String>,
-    /// rfc822Name entries.
-    pub emails: Vec<String>,
-    /// User principal names (otherName 1.3.6.1.4.1.311.20.2.3).
-    pub upns: Vec<String>,
-    /// iPAddress entries, with the text as sent (for the echo).
-    pub ip_addresses: Vec<(IpAddr, String)>,
-    /// uniformResourceIdentifier entries.
-    pub uris: Vec<String>,
-    /// Which lists the request carried (absent lists are not echoed).
-    present: [bool; 5],
-}
-
-impl SubjectAltNames {
-    /// Whether there is no name at all.
-    pub fn is_empty(&self) -> bool {
-        self.dns_names.is_empty()
-            && self.emails.is_empty()
-            && self.upns.is_empty()
-            && self.ip_addresses.is_empty()
-            && self.uris.is_empty()
-    }
-
-    fn len(&self) -> usize {
-        self.dns_names.len()
-            + self.emails.len()
-            + self.upns.len()
-            + self.ip_addresses.len()
-            + self.uris.len()
     }
 }
 
@@ -495,12 +458,12 @@ impl IssuancePlan {
         let sans = self.sans.as_ref().map(|s| {
             let list = |present: bool, v: Vec<String>| present.then_some(v);
             wire::SubjectAlternativeNames {
-                emails: list(s.present[1], s.emails.clone()),
-                dns_names: list(s.present[0], s.dns_names.clone()),
-                upns: list(s.present[2], s.upns.clone()),
-                uris: list(s.present[4], s.uris.clone()),
+                emails: list(s.present.emails, s.emails.clone()),
+                dns_names: list(s.present.dns_names, s.dns_names.clone()),
+                upns: list(s.present.upns, s.upns.clone()),
+                uris: list(s.present.uris, s.uris.clone()),
                 ip_addresses: list(
-                    s.present[3],
+                    s.present.ip_addresses,
                     s.ip_addresses.iter().map(|(_, t)| t.clone()).collect(),
                 ),
             }
@@ -752,44 +715,38 @@ fn subject_alt_names(sans: &wire::SubjectAlternativeNames) -> Result<SubjectAltN
             format!("At most {MAX_SANS} names are allowed"),
         ));
     }
-    let ascii = |field: &str, list: &Option<Vec<String>>| -> Result<Vec<String>, Error> {
+    fn checked(
+        field: &str,
+        list: &Option<Vec<String>>,
+        check: fn(&str) -> Result<(), san::SanError>,
+    ) -> Result<Vec<String>, Error> {
         let list = list.clone().unwrap_or_default();
         for v in &list {
-            // dNSName, rfc822Name and URI are IA5String (RFC 5280 §4.2.1.6).
-            if v.is_empty() || !v.is_ascii() {
-                return Err(Error::property(
-                    P,
-                    format!("{field} entry {} is empty or not ASCII", bounded(v)),
-                ));
-            }
+            check(v)
+                .map_err(|e| Error::property(P, format!("{field} entry {} {e}", bounded(v))))?;
         }
         Ok(list)
-    };
-    let mut out = SubjectAltNames {
-        dns_names: ascii("dns_names", dns_names)?,
-        emails: ascii("emails", emails)?,
-        upns: upns.clone().unwrap_or_default(),
-        ip_addresses: Vec::new(),
-        uris: ascii("uris", uris)?,
-        present: [
-            dns_names.is_some(),
-            emails.is_some(),
-            upns.is_some(),
-            ip_addresses.is_some(),
-            uris.is_some(),
-        ],
-    };
-    if out.upns.iter().any(String::is_empty) {
-        return Err(Error::property(P, "upns entry is empty"));
     }
+    let mut ips = Vec::new();
     for text in ip_addresses.iter().flatten() {
-        let ip: IpAddr = text
-            .parse()
-            .map_err(|_| Error::property(P, format!("{} is not an IP address", bounded(text))))?;
-        out.ip_addresses.push((ip, text.clone()));
+        let ip = san::ip_address(text)
+            .map_err(|e| Error::property(P, format!("ipAddresses entry {} {e}", bounded(text))))?;
+        ips.push((ip, text.clone()));
     }
-    debug_assert_eq!(out.len(), total);
-    Ok(out)
+    Ok(SubjectAltNames {
+        dns_names: checked("dns_names", dns_names, san::dns_name)?,
+        emails: checked("emails", emails, san::email)?,
+        upns: checked("upns", upns, san::upn)?,
+        ip_addresses: ips,
+        uris: checked("uris", uris, san::uri)?,
+        present: Present {
+            emails: emails.is_some(),
+            dns_names: dns_names.is_some(),
+            upns: upns.is_some(),
+            uris: uris.is_some(),
+            ip_addresses: ip_addresses.is_some(),
+        },
+    })
 }
 
 fn issuer_of(issuer: Option<&wire::IssuerParameters>) -> Issuer {
