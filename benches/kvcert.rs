@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use kvcert::{Curve, KeyPair, KeySpec, RsaSize, UnixTime, Vault, create_from_json};
+use kvcert::{Curve, IssuancePlan, KeyPair, KeySpec, RsaSize, UnixTime, Vault, create_from_json};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
@@ -61,5 +61,50 @@ fn issue(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, keygen, issue);
+/// Hostile request bodies: each must be refused before any real work.
+fn refuse(c: &mut Criterion) {
+    let list = |n: usize, item: &str| vec![item; n].join(",");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "key_size_1e9",
+            br#"{"policy":{"key_props":{"kty":"RSA","key_size":1000000000},"x509_props":{"subject":"CN=a"}}}"#.to_vec(),
+        ),
+        (
+            "sans_1e5",
+            format!(r#"{{"policy":{{"x509_props":{{"sans":{{"dns_names":[{}]}}}}}}}}"#, list(100_000, r#""a.b""#)).into_bytes(),
+        ),
+        (
+            "sans_1e4",
+            format!(r#"{{"policy":{{"x509_props":{{"sans":{{"dns_names":[{}]}}}}}}}}"#, list(10_000, r#""a.b""#)).into_bytes(),
+        ),
+        (
+            "subject_1mb",
+            format!(r#"{{"policy":{{"x509_props":{{"subject":"CN={}"}}}}}}"#, "a".repeat(1 << 20)).into_bytes(),
+        ),
+        (
+            "rdns_1e4",
+            format!(r#"{{"policy":{{"x509_props":{{"subject":"{}"}}}}}}"#, list(10_000, "CN=a")).into_bytes(),
+        ),
+        (
+            "ekus_1e4",
+            format!(r#"{{"policy":{{"x509_props":{{"subject":"CN=a","ekus":[{}]}}}}}}"#, list(10_000, r#""1.2.3""#)).into_bytes(),
+        ),
+        ("body_10mb", vec![b' '; 10 << 20]),
+        ("nesting_1e5", "[".repeat(100_000).into_bytes()),
+    ];
+    let mut g = c.benchmark_group("refuse");
+    g.sample_size(50).measurement_time(Duration::from_secs(2));
+    for (id, body) in &cases {
+        assert!(
+            IssuancePlan::from_json("c", body).is_err(),
+            "{id} must be refused"
+        );
+        g.bench_function(*id, |b| {
+            b.iter(|| black_box(IssuancePlan::from_json("c", body)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, keygen, issue, refuse);
 criterion_main!(benches);

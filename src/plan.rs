@@ -300,7 +300,7 @@ pub struct IssuancePlan {
 }
 
 /// The largest request body [`IssuancePlan::from_json`] reads.
-pub const MAX_BODY_LEN: usize = 256 * 1024;
+pub const MAX_BODY_LEN: usize = 128 * 1024;
 
 impl IssuancePlan {
     /// Parses a request body and validates it ([`IssuancePlan::new`]).
