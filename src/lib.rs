@@ -50,6 +50,12 @@
 //! ([`DistinguishedName`]), build a CSR for a key already held ([`csr::build`]), or issue with
 //! a fixed key ([`create_with_key`]).
 //!
+//! ## Refusals
+//!
+//! Every refusal is a [`Error`] that maps to the service's error body
+//! ([`Error::to_key_vault_error`]), never a panic. The rules, their messages and sources, and
+//! the size bounds are tabled in [`plan`].
+//!
 //! ## Decisions where the service's behaviour is not recorded
 //!
 //! | question | kvcert |

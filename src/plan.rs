@@ -3,6 +3,44 @@
 //! [`IssuancePlan::new`] is the only place that reads a [`wire::CertificateCreateParameters`];
 //! every later step takes the plan. The wire structs are destructured without `..` so that a
 //! field added to the wire model cannot be silently ignored here.
+//!
+//! # What is refused
+//!
+//! Every refusal is HTTP 400 with code `BadParameter`. Where the real service's text is known
+//! it is used byte for byte; elsewhere the message follows its style,
+//! `Property {path} has invalid value. {detail}\r\n`. Checks run in this order (the service
+//! checks the URI name before the body, and the subject before other properties).
+//! `tests/data/refusals.json` has a case for each row.
+//!
+//! | rule | message | source |
+//! |---|---|---|
+//! | name is 1–127 of `0-9a-zA-Z-` | `The request URI contains an invalid name: {name}` | recorded; docs (127) |
+//! | body at most [`MAX_BODY_LEN`] bytes, JSON, right types, no duplicate key, no array for an object, nesting ≤ 128 | `The request body is not valid: {detail}` | kvcert |
+//! | a policy is present | `Property policy has invalid value. A policy is required …` | docs: first create needs a policy |
+//! | subject is an RFC 4514 name: no empty RDN, `key=value`, known keyword or dotted OID, valid escapes and `#hex`, no empty value, distinct types in a `+` RDN, ≤ [`MAX_SUBJECT_LEN`](crate::name::MAX_SUBJECT_LEN) bytes and ≤ [`MAX_SUBJECT_ATTRIBUTES`](crate::name::MAX_SUBJECT_ATTRIBUTES) attributes | `Property policy.x509_props has invalid value. Invalid X.500 distinguished name\r\n` | recorded |
+//! | `kty` is RSA, RSA-HSM, EC, EC-HSM (not `oct`, `oct-HSM`, nor unknown) | `policy.key_props` | spec |
+//! | RSA `key_size` 2048, 3072, 4096; no `crv` with RSA | `… Unsupported key size (N). Supported sizes are [2048, 3072, 4096]` | docs; wording as reported for EC |
+//! | EC `crv` P-256, P-384, P-521, P-256K; `key_size` (if given) matches it; without `crv`, `key_size` 256/384/521 | `policy.key_props` | spec; kvcert |
+//! | `contentType` is `application/x-pkcs12` or `application/x-pem-file` | `policy.secret_props` | spec |
+//! | SANs: at most [`MAX_SANS`] in all; each value valid for its kind (see [`crate::san`]) | `policy.x509_props.sans` | RFC 5280 §4.2.1.6 |
+//! | subject or at least one SAN | `policy.x509_props` | SDKs (.NET, Python, JS) |
+//! | `ekus` are OIDs, at most [`MAX_EKUS`] | `policy.x509_props.ekus` | spec |
+//! | `key_usage` names the nine usages (any case) | `policy.x509_props.key_usage` | spec |
+//! | `validity_months` 1 … [`MAX_VALIDITY_MONTHS`] | `policy.x509_props.validity_months` | swagger minimum 0; kvcert refuses 0 |
+//! | at most one lifetime action | `At most one action is allowed` | reported (azure-sdk-for-net #15633) |
+//! | a trigger has exactly one of `lifetime_percentage` (1–99) and `days_before_expiry` (1 … months × 27) | `policy.lifetime_actions` | swagger; description |
+//! | `action_type` is `AutoRenew` or `EmailContacts` | `policy.lifetime_actions` | swagger (closed enum) |
+//! | at most [`MAX_TAGS`] tags | `Property  has invalid value\r\n` | reported (aztfmod #813) |
+//!
+//! Kept, as the service keeps them: duplicate SANs and EKUs, lower-case attribute keys (`cn=`),
+//! empty objects (`"key_props": {}`), explicit empty lists (`"ekus": []`), unknown properties.
+//! Ignored, as the service ignores them: `attributes.nbf`/`exp`, `basic_constraints`, `policy.id`.
+//!
+//! # Bounds
+//!
+//! Hostile sizes are refused before any work: the body size first (a 10 MB body costs nothing),
+//! then each list and string against its bound above. Key sizes come from a closed set, so no
+//! input makes key generation run longer or allocate more than the largest key needs.
 
 use const_oid::ObjectIdentifier;
 
