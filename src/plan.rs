@@ -353,12 +353,11 @@ impl IssuancePlan {
         let malformed = |e: serde_json::Error| Error::MalformedRequest {
             detail: e.to_string(),
         };
-        // Typed parse first: it refuses duplicate keys and wrong value types.
+        // One cheap pass first: arrays where objects belong, and over-long lists.
+        crate::shape::check(body).map_err(malformed)?;
+        // Then the typed parse: it refuses duplicate keys and wrong value types.
         let request: wire::CertificateCreateParameters =
             serde_json::from_slice(body).map_err(malformed)?;
-        // serde also reads a struct from a JSON array, positionally; the service does not.
-        let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
-        check_objects(&value, true)?;
         IssuancePlan::new(name, &request)
     }
 
@@ -553,43 +552,6 @@ impl IssuancePlan {
             }),
             attributes: None,
         }
-    }
-}
-
-/// Refuses a JSON array where the wire model has an object (serde would read it by position).
-fn check_objects(value: &serde_json::Value, must_be_object: bool) -> Result<(), Error> {
-    use serde_json::Value;
-    // Properties whose value is a wire struct; `lifetime_actions` holds structs.
-    const STRUCTS: &[&str] = &[
-        "policy",
-        "attributes",
-        "key_props",
-        "secret_props",
-        "x509_props",
-        "sans",
-        "basic_constraints",
-        "issuer",
-        "trigger",
-        "action",
-    ];
-    let refuse = || Error::MalformedRequest {
-        detail: "an array where an object was expected".to_owned(),
-    };
-    match value {
-        Value::Array(_) if must_be_object => Err(refuse()),
-        Value::Object(map) => {
-            for (k, v) in map {
-                if STRUCTS.contains(&k.as_str()) {
-                    check_objects(v, true)?;
-                } else if k == "lifetime_actions" {
-                    for item in v.as_array().into_iter().flatten() {
-                        check_objects(item, true)?;
-                    }
-                }
-            }
-            Ok(())
-        }
-        _ => Ok(()),
     }
 }
 

@@ -333,7 +333,7 @@ pub struct KeyVaultErrorDetail {
 }
 
 /// How many tags the parser reads before it gives up.
-const MAX_TAGS_PARSED: usize = 1024;
+const MAX_TAGS_PARSED: usize = 64;
 
 /// Application tags: string values, in the order the client sent them.
 ///

@@ -34,6 +34,11 @@ fn body(case: &Value) -> Vec<u8> {
         let n = n as usize;
         return format!("{}1{}", r#"{"a":"#.repeat(n), "}".repeat(n)).into_bytes();
     }
+    if let Some(n) = case["raw_list"].as_u64() {
+        let items = vec![r#""1.2.3""#; n as usize].join(",");
+        return format!(r#"{{"policy":{{"x509_props":{{"subject":"CN=a","ekus":[{items}]}}}}}}"#)
+            .into_bytes();
+    }
     if let Some(n) = case["raw_spaces"].as_u64() {
         return vec![b' '; n as usize];
     }
