@@ -6,7 +6,7 @@ use sha1::{Digest, Sha1};
 
 use crate::key::KeyPair;
 use crate::plan::{IssuancePlan, IssuerKind};
-use crate::{Error, UnixTime, certificate, csr, pem, wire};
+use crate::{Error, UnixTime, certificate, csr, pem, secret, wire};
 
 /// The 202's `status_details` while a request is in progress (Self and CA issuers).
 pub const STATUS_IN_PROGRESS: &str = "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";
@@ -73,6 +73,8 @@ pub struct Completed {
     pub operation: wire::CertificateOperation,
     /// `GET /certificates/{name}`.
     pub bundle: wire::CertificateBundle,
+    /// `GET /keys/{name}`: the managed key, public parts.
+    pub key_bundle: wire::KeyBundle,
 }
 
 /// Create Certificate from a request body: validate, generate, sign, answer.
@@ -180,9 +182,10 @@ fn complete<R: CryptoRng + ?Sized>(
         updated: Some(secs(now)),
         ..Default::default()
     });
+    let kid = format!("{}/keys/{name}/{version}", vault.url);
     let bundle = wire::CertificateBundle {
         id: Some(format!("{base}/{version}")),
-        kid: Some(format!("{}/keys/{name}/{version}", vault.url)),
+        kid: Some(kid.clone()),
         sid: Some(format!("{}/secrets/{name}/{version}", vault.url)),
         x5t: Some(pem::base64url(&Sha1::digest(&certificate))),
         cer: Some(pem::base64(&certificate)),
@@ -194,6 +197,7 @@ fn complete<R: CryptoRng + ?Sized>(
             updated: Some(secs(now)),
             recovery_level: Some(vault.recovery_level.clone()),
             recoverable_days: vault.recoverable_days,
+            hsm_platform: None,
         }),
         tags: plan.tags.clone(),
         policy: Some(policy),
@@ -202,7 +206,12 @@ fn complete<R: CryptoRng + ?Sized>(
         }),
         preserve_cert_order: plan.preserve_cert_order,
     };
+    let key_bundle = match &bundle.attributes {
+        Some(attributes) => secret::key_bundle(plan, key, &kid, attributes)?,
+        None => return Err(Error::internal("bundle without attributes")),
+    };
     Ok(Completed {
+        key_bundle,
         certificate,
         not_before,
         not_after,

@@ -146,6 +146,7 @@ const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.100
 const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
 const PRIME_FIELD: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.1.1");
 
 impl KeyPair {
@@ -286,18 +287,88 @@ impl KeyPair {
         })
     }
 
-    /// The private key as PKCS#8 `PrivateKeyInfo` DER (zeroized on drop).
+    /// The private key as PKCS#8 `PrivateKeyInfo` DER (zeroized on drop), in the form the
+    /// service exports: version 0, no attributes; an EC key's `ECPrivateKey` carries the curve
+    /// in `[0]` and the public key in `[1]` (RFC 5915 §3), as in the service's PEM secrets.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.pkcs8(None)
+    }
+
+    /// PKCS#8 with an optional keyUsage attribute (`[0] { SEQUENCE { 2.5.29.15, SET { BIT
+    /// STRING } } }`), as the service writes into its secrets.
+    pub(crate) fn pkcs8(&self, key_usage: Option<[u8; 2]>) -> Result<Zeroizing<Vec<u8>>, Error> {
         use pkcs8::EncodePrivateKey;
-        let doc = match &self.inner {
-            Inner::Rsa(k, _) => k.to_pkcs8_der(),
-            Inner::P256(k) => k.to_pkcs8_der(),
-            Inner::P384(k) => k.to_pkcs8_der(),
-            Inner::P521(k) => k.to_pkcs8_der(),
-            Inner::P256K(k) => k.to_pkcs8_der(),
+        let ec = |oid: ObjectIdentifier, scalar: &[u8], point: &[u8]| -> Result<_, Error> {
+            let inner = Zeroizing::new(
+                EcPrivateKey {
+                    version: 1,
+                    private_key: OctetStringRef::new(scalar)?,
+                    parameters: oid,
+                    public_key: der::asn1::BitStringRef::from_bytes(point)?,
+                }
+                .to_der()?,
+            );
+            private_key_info(
+                alg(EC_PUBLIC_KEY, Some(Any::encode_from(&oid)?))?,
+                &inner,
+                key_usage,
+            )
+        };
+        match &self.inner {
+            Inner::Rsa(k, _) => {
+                let doc = k.to_pkcs8_der().map_err(Error::internal)?;
+                let parsed =
+                    pkcs8::PrivateKeyInfoRef::try_from(doc.as_bytes()).map_err(Error::internal)?;
+                private_key_info(
+                    alg(RSA_ENCRYPTION, Some(Any::from(Null)))?,
+                    parsed.private_key.as_bytes(),
+                    key_usage,
+                )
+            }
+            Inner::P256(k) => ec(
+                SECP256R1,
+                &Zeroizing::new(k.to_bytes().to_vec()),
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
+            Inner::P384(k) => ec(
+                SECP384R1,
+                &Zeroizing::new(k.to_bytes().to_vec()),
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
+            Inner::P521(k) => ec(
+                SECP521R1,
+                &Zeroizing::new(k.to_bytes().to_vec()),
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
+            // The service's PKCS#8 for P-256K was not observed: the named curve is used here
+            // (its SubjectPublicKeyInfo has explicit parameters, which PKCS#8 readers reject).
+            Inner::P256K(k) => ec(
+                SECP256K1,
+                &Zeroizing::new(k.to_bytes().to_vec()),
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
         }
-        .map_err(Error::internal)?;
-        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The JSON Web Key public parts: `n`/`e` for RSA, `crv`/`x`/`y` for EC (big-endian bytes).
+    pub(crate) fn jwk_parts(&self) -> Result<JwkParts, Error> {
+        use rsa::traits::PublicKeyParts;
+        let point = |p: &[u8]| {
+            // Uncompressed SEC1 point: 04 || x || y.
+            let xy = p.get(1..).unwrap_or_default();
+            let (x, y) = xy.split_at(xy.len() / 2);
+            JwkParts::Ec {
+                x: x.to_vec(),
+                y: y.to_vec(),
+            }
+        };
+        Ok(match &self.inner {
+            Inner::Rsa(k, _) => JwkParts::Rsa {
+                n: k.n().to_be_bytes_trimmed_vartime().to_vec(),
+                e: k.e().to_be_bytes_trimmed_vartime().to_vec(),
+            },
+            _ => point(&self.public_key_bits()?),
+        })
     }
 
     /// The private key as a PKCS#8 `PRIVATE KEY` PEM block (zeroized on drop).
@@ -308,6 +379,65 @@ impl KeyPair {
 }
 
 use p256::ecdsa::signature as ecdsa_sig;
+
+/// Public key parts for a JSON Web Key.
+pub(crate) enum JwkParts {
+    Rsa { n: Vec<u8>, e: Vec<u8> },
+    Ec { x: Vec<u8>, y: Vec<u8> },
+}
+
+/// `ECPrivateKey` (RFC 5915 §3) with the curve and public key present.
+#[derive(Sequence)]
+struct EcPrivateKey<'a> {
+    version: u8,
+    private_key: &'a OctetStringRef,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    parameters: ObjectIdentifier,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT")]
+    public_key: der::asn1::BitStringRef<'a>,
+}
+
+/// `PrivateKeyInfo` (RFC 5208 §5) with the optional attributes.
+#[derive(Sequence)]
+struct PrivateKeyInfo<'a> {
+    version: u8,
+    algorithm: AlgorithmIdentifierOwned,
+    private_key: &'a OctetStringRef,
+    #[asn1(
+        context_specific = "0",
+        tag_mode = "IMPLICIT",
+        constructed = "true",
+        optional = "true"
+    )]
+    attributes: Option<der::asn1::SetOfVec<x509_cert::attr::Attribute>>,
+}
+
+const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+
+fn private_key_info(
+    algorithm: AlgorithmIdentifierOwned,
+    private_key: &[u8],
+    key_usage: Option<[u8; 2]>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let attributes = match key_usage {
+        None => None,
+        Some(bits) => {
+            let bs = BitString::new(bits[0], &bits[1..])?;
+            let attr = x509_cert::attr::Attribute {
+                oid: KEY_USAGE,
+                values: der::asn1::SetOfVec::try_from(vec![Any::encode_from(&bs)?])?,
+            };
+            Some(der::asn1::SetOfVec::try_from(vec![attr])?)
+        }
+    };
+    let info = PrivateKeyInfo {
+        version: 0,
+        algorithm,
+        private_key: OctetStringRef::new(private_key)?,
+        attributes,
+    };
+    Ok(Zeroizing::new(info.to_der()?))
+}
 
 fn alg(oid: ObjectIdentifier, parameters: Option<Any>) -> Result<AlgorithmIdentifierOwned, Error> {
     Ok(AlgorithmIdentifierOwned { oid, parameters })

@@ -86,6 +86,7 @@ pub mod name;
 pub mod pem;
 pub mod plan;
 pub mod san;
+pub mod secret;
 mod shape;
 mod time;
 pub mod wire;

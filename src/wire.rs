@@ -225,6 +225,13 @@ pub struct CertificateAttributes {
         skip_serializing_if = "Option::is_none"
     )]
     pub recoverable_days: Option<i64>,
+    /// The HSM platform of a key (keys only; the service writes `"0"` since 2024).
+    #[serde(
+        rename = "hsmPlatform",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hsm_platform: Option<String>,
 }
 
 /// `CertificateOperation`: the body of the 202 and of `GET …/pending`.
@@ -303,6 +310,100 @@ pub struct CertificateBundle {
         skip_serializing_if = "Option::is_none"
     )]
     pub preserve_cert_order: Option<bool>,
+}
+
+/// `SecretBundle`: `GET /secrets/{name}` of a certificate's managed secret.
+///
+/// Field order as the service writes it since 2024 (`id` first; 2018–2022 responses began
+/// with `value`).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretBundle {
+    /// `{vault}/secrets/{name}/{version}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The secret: base64 PFX, or PEM text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `application/x-pkcs12` or `application/x-pem-file`.
+    #[serde(
+        rename = "contentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_type: Option<String>,
+    /// Always `true` for a certificate's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed: Option<bool>,
+    /// The certificate's attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// The certificate's tags, when it has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// `{vault}/keys/{name}/{version}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+}
+
+impl fmt::Debug for SecretBundle {
+    /// The value holds the private key: never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretBundle")
+            .field("id", &self.id)
+            .field("value", &self.value.as_ref().map(|_| "<elided>"))
+            .field("content_type", &self.content_type)
+            .field("managed", &self.managed)
+            .field("attributes", &self.attributes)
+            .field("tags", &self.tags)
+            .field("kid", &self.kid)
+            .finish()
+    }
+}
+
+/// `KeyBundle`: `GET /keys/{name}` of a certificate's managed key (public parts only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyBundle {
+    /// The key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<JsonWebKey>,
+    /// The certificate's attributes (plus `hsmPlatform`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// The certificate's tags, when it has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// Always `true` for a certificate's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed: Option<bool>,
+}
+
+/// `JsonWebKey` (RFC 7517), public parts, base64url without padding.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonWebKey {
+    /// `{vault}/keys/{name}/{version}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// `RSA`, `RSA-HSM`, `EC`, `EC-HSM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kty: Option<String>,
+    /// Allowed operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<String>>,
+    /// RSA modulus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    /// RSA public exponent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
+    /// EC curve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+    /// EC x coordinate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    /// EC y coordinate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
 }
 
 /// `pending` of a bundle.

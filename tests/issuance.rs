@@ -208,3 +208,97 @@ fn rsa_4096_issues() {
     assert_eq!(policy["key_props"]["kty"], "RSA-HSM");
     assert_eq!(policy["key_props"]["key_size"], 4096);
 }
+
+#[test]
+fn managed_key_bundle() {
+    // RSA default usages: the recorded 2018 key_ops; EC: sign, verify (recorded 2024).
+    for (body, kty, ops) in [
+        (RSA, "RSA", vec!["sign", "verify", "wrapKey", "unwrapKey"]),
+        (EC, "EC", vec!["sign", "verify"]),
+    ] {
+        let i = issue(body, "2026-03-01T10:00:00Z", 4);
+        let done = i.completed.as_ref().unwrap();
+        let kb = serde_json::to_value(&done.key_bundle).unwrap();
+        let keys: Vec<&String> = kb.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["key", "attributes", "managed"]);
+        assert_eq!(kb["managed"], true);
+        assert_eq!(kb["key"]["kty"], kty);
+        assert_eq!(kb["key"]["key_ops"], serde_json::json!(ops));
+        assert_eq!(
+            kb["key"]["kid"],
+            serde_json::to_value(&done.bundle).unwrap()["kid"]
+        );
+        // Attributes are the certificate's, plus hsmPlatform.
+        let mut cert_attrs = serde_json::to_value(&done.bundle).unwrap()["attributes"].clone();
+        cert_attrs["hsmPlatform"] = "0".into();
+        assert_eq!(kb["attributes"], cert_attrs);
+        // The JWK is the certificate's public key.
+        let c = Certificate::from_der(&done.certificate).unwrap();
+        let spk = c
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes()
+            .to_vec();
+        let b64 = |v: &serde_json::Value| base64url_decode(v.as_str().unwrap());
+        if kty == "RSA" {
+            let key_order: Vec<&String> = kb["key"].as_object().unwrap().keys().collect();
+            assert_eq!(key_order, ["kid", "kty", "key_ops", "n", "e"]);
+            assert_eq!(b64(&kb["key"]["e"]), [1, 0, 1]);
+            let n = b64(&kb["key"]["n"]);
+            assert_eq!(n.len(), 256);
+            assert!(spk.windows(n.len()).any(|w| w == n.as_slice()));
+        } else {
+            let key_order: Vec<&String> = kb["key"].as_object().unwrap().keys().collect();
+            assert_eq!(key_order, ["kid", "kty", "key_ops", "crv", "x", "y"]);
+            assert_eq!(kb["key"]["crv"], "P-256");
+            let mut point = vec![4u8];
+            point.extend(b64(&kb["key"]["x"]));
+            point.extend(b64(&kb["key"]["y"]));
+            assert_eq!(point, spk);
+        }
+    }
+}
+
+fn base64url_decode(s: &str) -> Vec<u8> {
+    let std: String = s
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    let pad = "=".repeat((4 - std.len() % 4) % 4);
+    kvcert::pem::base64_decode(&format!("{std}{pad}")).unwrap()
+}
+
+#[test]
+fn key_operations_follow_the_key_usages() {
+    use kvcert::plan::{KeyUsage::*, KeyUsages};
+    use kvcert::secret::key_operations;
+    use kvcert::{Curve, KeySpec, RsaSize};
+    let set = |l: &[kvcert::plan::KeyUsage]| {
+        let mut k = KeyUsages::EMPTY;
+        l.iter().for_each(|u| k.insert(*u));
+        k
+    };
+    let rsa = KeySpec::Rsa(RsaSize::Rsa2048);
+    assert_eq!(
+        key_operations(rsa, set(&[DataEncipherment])),
+        ["encrypt", "decrypt"]
+    );
+    assert_eq!(key_operations(rsa, set(&[DecipherOnly])), ["decrypt"]);
+    assert_eq!(
+        key_operations(rsa, set(&[EncipherOnly, CrlSign])),
+        ["encrypt", "sign", "verify"]
+    );
+    assert!(key_operations(rsa, set(&[KeyAgreement])).is_empty());
+    assert_eq!(
+        key_operations(
+            KeySpec::Ec(Curve::P384),
+            set(&[DigitalSignature, KeyEncipherment, DataEncipherment])
+        ),
+        ["sign", "verify"]
+    );
+}

@@ -481,3 +481,102 @@ fn recorded_refusals_give_the_same_error_body() {
         );
     }
 }
+
+/// The PEM secret's PKCS#8 has the service's structure: everything but the key bytes equal.
+#[test]
+fn pem_secret_has_the_service_structure() {
+    use der::asn1::{AnyRef, OctetStringRef};
+    // (fixture, name of the request it was made from)
+    let cases = [
+        (
+            "net_ec_p384_pem_76preview1",
+            "net_ec_p384_pem_76preview1.create_request.json",
+        ),
+        (
+            "javaold_rsa2048_minimal_pem_70",
+            "javaold_rsa2048_minimal_pem_70.reconstructed_request.json",
+        ),
+    ];
+    for (prefix, request) in cases {
+        let theirs = json(&format!("{prefix}.secret.json")).unwrap();
+        let their_value = theirs["value"].as_str().unwrap();
+        let body = data(request).unwrap();
+        let issued = create_from_json(
+            "c",
+            &body,
+            &Vault::new("https://v.vault.azure.net"),
+            "2024-08-02T00:31:22Z".parse().unwrap(),
+            &mut ChaCha20Rng::seed_from_u64(5),
+        )
+        .unwrap();
+        let cert = &issued.completed.as_ref().unwrap().certificate;
+        let ours = kvcert::secret::pem_value(&issued.key, cert, true).unwrap();
+        // Two blocks, key first, LF only, final newline.
+        let labels = |v: &str| {
+            v.lines()
+                .filter(|l| l.starts_with("-----"))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(labels(&ours), labels(their_value), "{prefix}");
+        assert!(!ours.contains('\r') && ours.ends_with("-----END CERTIFICATE-----\n"));
+        // Compare the PKCS#8 skeletons: version, algorithm, the inner key's shape, attributes.
+        let key_der = |v: &str| {
+            let b64: String = v
+                .lines()
+                .skip(1)
+                .take_while(|l| !l.starts_with("-----"))
+                .collect();
+            kvcert::pem::base64_decode(&b64).unwrap()
+        };
+        let (a, b) = (key_der(&ours), key_der(their_value));
+        #[derive(der::Sequence)]
+        struct Pkcs8<'a> {
+            version: u8,
+            algorithm: AnyRef<'a>,
+            private_key: &'a OctetStringRef,
+            #[asn1(
+                context_specific = "0",
+                tag_mode = "IMPLICIT",
+                constructed = "true",
+                optional = "true"
+            )]
+            attributes: Option<der::asn1::SetOfVec<x509_cert::attr::Attribute>>,
+        }
+        let (pa, pb) = (Pkcs8::from_der(&a).unwrap(), Pkcs8::from_der(&b).unwrap());
+        assert_eq!(pa.version, pb.version, "{prefix}: version");
+        assert_eq!(
+            pa.algorithm.to_der().unwrap(),
+            pb.algorithm.to_der().unwrap(),
+            "{prefix}: algorithm"
+        );
+        assert_eq!(
+            pa.attributes.map(|x| x.to_der().unwrap()),
+            pb.attributes.map(|x| x.to_der().unwrap()),
+            "{prefix}: attributes"
+        );
+        // The inner key: same TLV skeleton (tags and lengths), different values.
+        let skeleton = |d: &[u8]| {
+            let mut out = Vec::new();
+            let mut r = der::SliceReader::new(d).unwrap();
+            let outer = der::Header::decode(&mut r).unwrap();
+            out.push((outer.tag(), outer.length()));
+            while !der::Reader::is_finished(&r) {
+                let h = der::Header::decode(&mut r).unwrap();
+                out.push((h.tag(), h.length()));
+                der::Reader::read_slice(&mut r, h.length()).unwrap();
+            }
+            out
+        };
+        let (ka, kb) = (pa.private_key.as_bytes(), pb.private_key.as_bytes());
+        if prefix.starts_with("net_ec") {
+            assert_eq!(skeleton(ka), skeleton(kb), "{prefix}: ECPrivateKey shape");
+        } else {
+            assert_eq!(
+                skeleton(ka).len(),
+                skeleton(kb).len(),
+                "{prefix}: RSAPrivateKey fields"
+            );
+        }
+    }
+}

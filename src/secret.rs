@@ -1,0 +1,114 @@
+//! The certificate's managed secret and key: what `GET /secrets/{name}` and `GET /keys/{name}`
+//! return for a certificate (`service-behaviour.md` §7).
+
+use zeroize::Zeroizing;
+
+use crate::key::{JwkParts, KeyPair, KeySpec};
+use crate::plan::{IssuancePlan, KeyUsage, KeyUsages};
+use crate::{Error, pem, wire};
+
+/// The managed key's `key_ops`, derived from the policy's key usages as the docs map them
+/// (dataEncipherment → encrypt, decrypt; decipherOnly → decrypt; encipherOnly → encrypt;
+/// digitalSignature, keyCertSign, nonRepudiation, cRLSign → sign, verify; keyEncipherment →
+/// wrapKey, unwrapKey; keyAgreement → none), in the order encrypt, decrypt, sign, verify,
+/// wrapKey, unwrapKey. Recorded: RSA with the default usages gives `["sign","verify",
+/// "wrapKey","unwrapKey"]`, EC `["sign","verify"]`. EC keys only sign and verify.
+///
+/// ```
+/// use kvcert::{plan::{KeyUsage, KeyUsages}, secret::key_operations, KeySpec, RsaSize};
+/// let mut ku = KeyUsages::EMPTY;
+/// ku.insert(KeyUsage::DigitalSignature);
+/// ku.insert(KeyUsage::KeyEncipherment);
+/// assert_eq!(key_operations(KeySpec::Rsa(RsaSize::Rsa2048), ku), ["sign", "verify", "wrapKey", "unwrapKey"]);
+/// ```
+pub fn key_operations(spec: KeySpec, usages: KeyUsages) -> Vec<&'static str> {
+    use KeyUsage::*;
+    let has = |list: &[KeyUsage]| list.iter().any(|u| usages.contains(*u));
+    let rsa = matches!(spec, KeySpec::Rsa(_));
+    let mut ops = Vec::new();
+    if rsa && has(&[DataEncipherment, EncipherOnly]) {
+        ops.push("encrypt");
+    }
+    if rsa && has(&[DataEncipherment, DecipherOnly]) {
+        ops.push("decrypt");
+    }
+    if has(&[DigitalSignature, KeyCertSign, NonRepudiation, CrlSign]) {
+        ops.extend(["sign", "verify"]);
+    }
+    if rsa && has(&[KeyEncipherment]) {
+        ops.extend(["wrapKey", "unwrapKey"]);
+    }
+    ops
+}
+
+/// The managed key as `GET /keys/{name}` returns it: the public JWK, the certificate's
+/// attributes with `hsmPlatform: "0"` (written by the service since 2024), tags, `managed`.
+pub fn key_bundle(
+    plan: &IssuancePlan,
+    key: &KeyPair,
+    kid: &str,
+    attributes: &wire::CertificateAttributes,
+) -> Result<wire::KeyBundle, Error> {
+    let mut jwk = wire::JsonWebKey {
+        kid: Some(kid.to_owned()),
+        kty: Some(plan.key.kty.to_owned()),
+        key_ops: Some(
+            key_operations(plan.key.spec, plan.key_usage)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    match key.jwk_parts()? {
+        JwkParts::Rsa { n, e } => {
+            jwk.n = Some(pem::base64url(&n));
+            jwk.e = Some(pem::base64url(&e));
+        }
+        JwkParts::Ec { x, y } => {
+            if let KeySpec::Ec(c) = key.spec() {
+                jwk.crv = Some(c.name().to_owned());
+            }
+            jwk.x = Some(pem::base64url(&x));
+            jwk.y = Some(pem::base64url(&y));
+        }
+    }
+    let mut attributes = attributes.clone();
+    attributes.hsm_platform = Some("0".to_owned());
+    Ok(wire::KeyBundle {
+        key: Some(jwk),
+        attributes: Some(attributes),
+        tags: plan.tags.clone(),
+        managed: Some(true),
+    })
+}
+
+/// The keyUsage attribute the service puts in the PKCS#8 of its secrets: `00 10` (CAPI's
+/// key-exchange flag) for RSA whatever the policy says, `00 80` (digitalSignature) for EC.
+pub(crate) fn pkcs8_key_usage(spec: KeySpec) -> [u8; 2] {
+    match spec {
+        KeySpec::Rsa(_) => [0x00, 0x10],
+        KeySpec::Ec(_) => [0x00, 0x80],
+    }
+}
+
+/// The `application/x-pem-file` secret value: the PKCS#8 `PRIVATE KEY` block, then the
+/// `CERTIFICATE` block, LF line ends. RSA keys carry no PKCS#8 attributes (as in the 2018 and
+/// 2021 recordings), EC keys the keyUsage attribute (2024 recording). Without an exportable
+/// key the value is the certificate block alone.
+pub fn pem_value(
+    key: &KeyPair,
+    certificate: &[u8],
+    exportable: bool,
+) -> Result<Zeroizing<String>, Error> {
+    let mut out = Zeroizing::new(String::new());
+    if exportable {
+        let der = match key.spec() {
+            KeySpec::Rsa(_) => key.pkcs8(None)?,
+            spec @ KeySpec::Ec(_) => key.pkcs8(Some(pkcs8_key_usage(spec)))?,
+        };
+        out.push_str(&Zeroizing::new(pem::encode("PRIVATE KEY", &der)));
+    }
+    out.push_str(&pem::encode("CERTIFICATE", certificate));
+    Ok(out)
+}
