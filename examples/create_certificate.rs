@@ -7,8 +7,9 @@
 //!
 //! `REQUEST.json` is the request body (`-` reads stdin). Prints the 202 operation JSON. With
 //! `--out DIR` writes `operation.json`, `csr.der`, `csr.pem` and, for issuer Self,
-//! `operation_completed.json`, `certificate.der`, `certificate.pem`, `bundle.json` and
-//! `key.pem` (PKCS#8). A refused request prints the Key Vault error JSON, writes nothing and
+//! `operation_completed.json`, `certificate.der`, `certificate.pem`, `bundle.json`,
+//! `key.pem` (PKCS#8), `secret.json` (`GET /secrets/{name}`, PFX or PEM as the policy says)
+//! and `key.json` (`GET /keys/{name}`). A refused request prints the Key Vault error JSON, writes nothing and
 //! exits with status 2.
 
 use std::io::Read;
@@ -125,6 +126,12 @@ fn run() -> Result<ExitCode, String> {
             )?;
             let key = issued.key.to_pkcs8_pem().map_err(|e| e.to_string())?;
             write("key.pem", key.as_bytes())?;
+            let secret = zeroize::Zeroizing::new(pretty(&done.secret)?);
+            write("secret.json", format!("{}\n", secret.as_str()).as_bytes())?;
+            write(
+                "key.json",
+                format!("{}\n", pretty(&done.key_bundle)?).as_bytes(),
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -75,6 +75,9 @@ pub struct Completed {
     pub bundle: wire::CertificateBundle,
     /// `GET /keys/{name}`: the managed key, public parts.
     pub key_bundle: wire::KeyBundle,
+    /// `GET /secrets/{name}`: the managed secret (PFX or PEM, with the private key when the
+    /// policy makes it exportable). Its `Debug` hides the value.
+    pub secret: wire::SecretBundle,
 }
 
 /// Create Certificate from a request body: validate, generate, sign, answer.
@@ -206,12 +209,15 @@ fn complete<R: CryptoRng + ?Sized>(
         }),
         preserve_cert_order: plan.preserve_cert_order,
     };
-    let key_bundle = match &bundle.attributes {
-        Some(attributes) => secret::key_bundle(plan, key, &kid, attributes)?,
-        None => return Err(Error::internal("bundle without attributes")),
+    let Some(attributes) = &bundle.attributes else {
+        return Err(Error::internal("bundle without attributes"));
     };
+    let key_bundle = secret::key_bundle(plan, key, &kid, attributes)?;
+    let sid = format!("{}/secrets/{name}/{version}", vault.url);
+    let secret = secret::secret_bundle(plan, key, &certificate, (&sid, &kid), attributes, rng)?;
     Ok(Completed {
         key_bundle,
+        secret,
         certificate,
         not_before,
         not_after,

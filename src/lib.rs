@@ -84,6 +84,7 @@ mod issue;
 pub mod key;
 pub mod name;
 pub mod pem;
+pub mod pkcs12;
 pub mod plan;
 pub mod san;
 pub mod secret;

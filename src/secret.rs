@@ -1,10 +1,12 @@
 //! The certificate's managed secret and key: what `GET /secrets/{name}` and `GET /keys/{name}`
 //! return for a certificate (`service-behaviour.md` §7).
 
+use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use crate::key::{JwkParts, KeyPair, KeySpec};
-use crate::plan::{IssuancePlan, KeyUsage, KeyUsages};
+use crate::pkcs12::{PfxContents, PfxKeyKind, encode_service_pfx};
+use crate::plan::{ContentType, IssuancePlan, KeyUsage, KeyUsages};
 use crate::{Error, pem, wire};
 
 /// The managed key's `key_ops`, derived from the policy's key usages as the docs map them
@@ -111,4 +113,78 @@ pub fn pem_value(
     }
     out.push_str(&pem::encode("CERTIFICATE", certificate));
     Ok(out)
+}
+
+/// The `application/x-pkcs12` secret value: a base64 PFX as the service writes it (see
+/// [`crate::pkcs12::encode_service_pfx`]), with a fresh lowercase GUID as the RSA key's
+/// friendlyName and, for a non-exportable key, the certificate alone.
+pub fn pkcs12_value<R: CryptoRng + ?Sized>(
+    key: &KeyPair,
+    certificate: &[u8],
+    exportable: bool,
+    rng: &mut R,
+) -> Result<Zeroizing<String>, Error> {
+    let pkcs8 = if exportable {
+        Some(key.pkcs8(Some(pkcs8_key_usage(key.spec())))?)
+    } else {
+        None
+    };
+    let (key_kind, friendly_name) = match key.spec() {
+        // The service names RSA keys with a GUID and EC keys not at all (recorded 2018–2024).
+        KeySpec::Rsa(_) => (PfxKeyKind::Rsa, Some(guid(rng))),
+        KeySpec::Ec(_) => (PfxKeyKind::Ec, None),
+    };
+    let certificates = [certificate.to_vec()];
+    let pfx = Zeroizing::new(encode_service_pfx(
+        &PfxContents {
+            key_pkcs8: pkcs8.as_deref().map(|v| v.as_slice()),
+            certificates: &certificates,
+            key_kind,
+            friendly_name,
+        },
+        rng,
+    )?);
+    Ok(Zeroizing::new(pem::base64(&pfx)))
+}
+
+/// The managed secret as `GET /secrets/{name}` returns it.
+pub fn secret_bundle<R: CryptoRng + ?Sized>(
+    plan: &IssuancePlan,
+    key: &KeyPair,
+    certificate: &[u8],
+    ids: (&str, &str),
+    attributes: &wire::CertificateAttributes,
+    rng: &mut R,
+) -> Result<wire::SecretBundle, Error> {
+    let (sid, kid) = ids;
+    let value = match plan.content_type {
+        ContentType::Pkcs12 => pkcs12_value(key, certificate, plan.key.exportable, rng)?,
+        ContentType::Pem => pem_value(key, certificate, plan.key.exportable)?,
+    };
+    Ok(wire::SecretBundle {
+        id: Some(sid.to_owned()),
+        value: Some(value.as_str().to_owned()),
+        content_type: Some(plan.content_type.mime().to_owned()),
+        managed: Some(true),
+        attributes: Some(attributes.clone()),
+        tags: plan.tags.clone(),
+        kid: Some(kid.to_owned()),
+    })
+}
+
+/// A random (version 4) GUID in the lowercase form the service writes.
+fn guid<R: CryptoRng + ?Sized>(rng: &mut R) -> String {
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }

@@ -315,7 +315,8 @@ pub struct CertificateBundle {
 /// `SecretBundle`: `GET /secrets/{name}` of a certificate's managed secret.
 ///
 /// Field order as the service writes it since 2024 (`id` first; 2018–2022 responses began
-/// with `value`).
+/// with `value`). The value is wiped on drop and hidden from `Debug`; a JSON string made from
+/// the bundle is the caller's to wipe.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretBundle {
     /// `{vault}/secrets/{name}/{version}`.
@@ -343,6 +344,15 @@ pub struct SecretBundle {
     /// `{vault}/keys/{name}/{version}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
+}
+
+impl Drop for SecretBundle {
+    /// The value holds the private key: wiped when the bundle goes.
+    fn drop(&mut self) {
+        if let Some(v) = self.value.as_mut() {
+            zeroize::Zeroize::zeroize(v);
+        }
+    }
 }
 
 impl fmt::Debug for SecretBundle {

@@ -302,3 +302,65 @@ fn key_operations_follow_the_key_usages() {
         ["sign", "verify"]
     );
 }
+
+#[test]
+fn managed_secret_bundle_pkcs12_and_pem() {
+    use kvcert::pkcs12::decode_pfx;
+    // The 2024 service order (fixture net_ec_p384_pem_76preview1.secret.json).
+    let order = ["id", "value", "contentType", "managed", "attributes", "kid"];
+    for (body, exportable) in [
+        (RSA, true),
+        (EC, true),
+        (
+            r#"{"policy":{"key_props":{"exportable":false},"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}},"tags":{"k":"v"}}"#,
+            false,
+        ),
+    ] {
+        let i = issue(body, "2026-03-01T10:00:00Z", 6);
+        let done = i.completed.as_ref().unwrap();
+        let s = serde_json::to_value(&done.secret).unwrap();
+        let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+        if exportable {
+            assert_eq!(keys, order);
+        } else {
+            assert_eq!(
+                keys,
+                [
+                    "id",
+                    "value",
+                    "contentType",
+                    "managed",
+                    "attributes",
+                    "tags",
+                    "kid"
+                ]
+            );
+        }
+        let bundle = serde_json::to_value(&done.bundle).unwrap();
+        assert_eq!(s["id"], bundle["sid"]);
+        assert_eq!(s["kid"], bundle["kid"]);
+        assert_eq!(s["attributes"], bundle["attributes"]);
+        assert_eq!(s["contentType"], "application/x-pkcs12");
+        assert_eq!(s["managed"], true);
+        let pfx = kvcert::pem::base64_decode(s["value"].as_str().unwrap()).unwrap();
+        let decoded = decode_pfx(&pfx, None).unwrap();
+        assert_eq!(decoded.certificates, vec![done.certificate.clone()]);
+        assert_eq!(decoded.key_pkcs8.is_some(), exportable);
+        // The secret never shows in Debug.
+        let dbg = format!("{:?}", done.secret);
+        assert!(dbg.contains("<elided>") && !dbg.contains(&s["value"].as_str().unwrap()[..40]));
+    }
+    // PEM: key block then certificate block; only the certificate when not exportable.
+    let pem_body = r#"{"policy":{"secret_props":{"contentType":"application/x-pem-file"},"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}}}"#;
+    let i = issue(pem_body, "2026-03-01T10:00:00Z", 7);
+    let v = i.completed.as_ref().unwrap().secret.value.clone().unwrap();
+    assert!(v.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    assert!(v.contains("-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n"));
+    let no_key = pem_body.replace(
+        r#""x509_props""#,
+        r#""key_props":{"exportable":false},"x509_props""#,
+    );
+    let i = issue(&no_key, "2026-03-01T10:00:00Z", 7);
+    let v = i.completed.as_ref().unwrap().secret.value.clone().unwrap();
+    assert!(v.starts_with("-----BEGIN CERTIFICATE-----\n") && !v.contains("PRIVATE"));
+}
