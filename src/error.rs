@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::wire::{KeyVaultError, KeyVaultErrorDetail};
 
-/// Everything that can make a Create Certificate request fail.
+/// Everything that can make a Create Certificate or Import Certificate request fail.
 ///
 /// Each variant maps to the HTTP status, error code and message the service answers with
 /// ([`Error::status`], [`Error::to_key_vault_error`]). Where the real service's wording is
@@ -40,6 +40,50 @@ pub enum Error {
     TooManyTags,
     /// A request without a policy: the first create of a certificate requires one.
     MissingPolicy,
+    /// Import: the value is not a PKCS#12 file that can be read (not base64, not PKCS#12,
+    /// unsupported algorithms, or the wrong password).
+    Pkcs12Unreadable {
+        /// What the decoder reported (for logs; the service's message does not carry it).
+        detail: String,
+    },
+    /// Import of `application/x-pem-file`: the value is neither PEM text nor base64 of PEM.
+    PemUnreadable {
+        /// What was wrong (for logs).
+        detail: String,
+    },
+    /// Import of `application/x-pem-file`: PEM blocks the service does not read, e.g. a
+    /// PKCS#1 `RSA PRIVATE KEY` or SEC1 `EC PRIVATE KEY` instead of a PKCS#8 `PRIVATE KEY`.
+    PemUnexpectedFormat {
+        /// What was wrong (for logs).
+        detail: String,
+    },
+    /// Import: no private key, more than one, or a key that belongs to none of the
+    /// certificates.
+    NoCertificateWithPrivateKey {
+        /// What was wrong (for logs).
+        detail: String,
+    },
+    /// Import: a certificate that does not parse as X.509, or whose properties cannot be
+    /// stored (e.g. notAfter before notBefore).
+    InvalidCertificate {
+        /// What was wrong (for logs).
+        detail: String,
+    },
+    /// Import: a key of a size the service does not hold.
+    UnsupportedKeySize {
+        /// The key's size in bits.
+        bits: u64,
+        /// The supported sizes as the message lists them, e.g. `[2048, 3072, 4096]`.
+        supported: &'static str,
+    },
+    /// Import: a key that is neither RSA nor EC on a supported named curve.
+    UnsupportedKeyType {
+        /// The key's algorithm (OID, or `EC` with the curve's OID).
+        algorithm: String,
+    },
+    /// Import with a policy but without `secret_props.contentType`, for a value that is not
+    /// PKCS#12 (a PEM value needs `application/x-pem-file`).
+    InvalidPolicy,
     /// A failure inside the cryptographic or encoding layers (never expected for valid plans).
     Internal {
         /// What failed.
@@ -91,6 +135,26 @@ impl Error {
             Error::MalformedRequest { detail } => {
                 format!("The request body is not valid: {detail}")
             }
+            // Reported: damienbod/AspNetCoreCertificates #38 (import of an unreadable PFX).
+            Error::Pkcs12Unreadable { .. } => "The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.".to_owned(),
+            // Reported: Azure-Samples/ms-identity-python-daemon #21 (2023).
+            Error::PemUnreadable { .. } => "The specified PEM X.509 certificate content can not be read. Please check if certificate is in valid PEM format. Accepted formats: PEM content or Base64 encoded PEM content.".to_owned(),
+            // Reported: Azure/azure-cli #19017 (a PKCS#1 `RSA PRIVATE KEY` block).
+            Error::PemUnexpectedFormat { .. } => "The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.".to_owned(),
+            // Reported: Azure/azure-sdk-for-java #31997, Azure/azure-sdk-for-net #26492.
+            Error::NoCertificateWithPrivateKey { .. } => "No certificate with private key found in the specified X.509 certificate content. Please specify X.509 certificate content with only one certificate containing private key.".to_owned(),
+            // Reported: MicrosoftDocs/azure-docs #115101.
+            Error::InvalidCertificate { .. } => "The specified X.509 certificate content is invalid. Error: One or more X.509 properties are invalid.".to_owned(),
+            // Reported wording (MicrosoftDocs/azure-docs #115129; inner code KeySizeNotSupported).
+            Error::UnsupportedKeySize { bits, supported } => {
+                format!("Unsupported key size ({bits}). Supported sizes are {supported}")
+            }
+            // kvcert's text, in the style of the key-size message.
+            Error::UnsupportedKeyType { algorithm } => format!(
+                "Unsupported key type ({algorithm}). Supported key types are [RSA, EC (P-256, P-384, P-521, P-256K)]"
+            ),
+            // Reported, with the CRLF: Azure/azure-sdk-for-go #21780, Azure/azure-cli #27220.
+            Error::InvalidPolicy => "Property policy has invalid value\r\n".to_owned(),
             Error::Internal { detail } => format!("Internal error: {detail}"),
         }
     }
@@ -133,6 +197,13 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidSubject { detail } => write!(f, "invalid subject: {detail}"),
+            Error::Pkcs12Unreadable { detail }
+            | Error::PemUnreadable { detail }
+            | Error::PemUnexpectedFormat { detail }
+            | Error::NoCertificateWithPrivateKey { detail }
+            | Error::InvalidCertificate { detail } => {
+                write!(f, "{} ({detail})", self.message().trim_end())
+            }
             other => f.write_str(other.message().trim_end()),
         }
     }

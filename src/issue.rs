@@ -228,7 +228,7 @@ fn complete<R: CryptoRng + ?Sized>(
 }
 
 /// 32 lowercase hex characters from 16 random bytes (`request_id`, object versions).
-fn hex_id<R: CryptoRng + ?Sized>(rng: &mut R) -> String {
+pub(crate) fn hex_id<R: CryptoRng + ?Sized>(rng: &mut R) -> String {
     let mut b = [0u8; 16];
     rng.fill_bytes(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()

@@ -191,6 +191,19 @@ impl KeyPair {
         })
     }
 
+    /// Wraps an existing EC private key: the curve and the private scalar, big-endian (SEC 1
+    /// §2.3.6; a shorter encoding is left-padded). A zero or out-of-range scalar is refused.
+    pub fn from_ec_scalar(curve: Curve, scalar: &[u8]) -> Result<Self, Error> {
+        let bad = |_| Error::property("policy.key_props", "Invalid EC private key");
+        let inner = match curve {
+            Curve::P256 => Inner::P256(p256::ecdsa::SigningKey::from_slice(scalar).map_err(bad)?),
+            Curve::P384 => Inner::P384(p384::ecdsa::SigningKey::from_slice(scalar).map_err(bad)?),
+            Curve::P521 => Inner::P521(p521::ecdsa::SigningKey::from_slice(scalar).map_err(bad)?),
+            Curve::P256K => Inner::P256K(k256::ecdsa::SigningKey::from_slice(scalar).map_err(bad)?),
+        };
+        Ok(KeyPair { inner })
+    }
+
     /// What kind of key this is.
     pub fn spec(&self) -> KeySpec {
         match &self.inner {

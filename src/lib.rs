@@ -80,6 +80,7 @@ pub mod certificate;
 pub mod csr;
 mod error;
 mod extensions;
+pub mod import;
 mod issue;
 pub mod key;
 pub mod name;
@@ -93,6 +94,7 @@ mod time;
 pub mod wire;
 
 pub use error::Error;
+pub use import::{Imported, import_certificate};
 pub use issue::{
     Completed, Issued, STATUS_IN_PROGRESS, STATUS_MERGE, Vault, create, create_from_json,
     create_with_key,

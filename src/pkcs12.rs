@@ -138,6 +138,17 @@ pub fn encode_service_pfx<R: CryptoRng + ?Sized>(
     contents: &PfxContents<'_>,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
+    encode_service_pfx_with_leaf(contents, 0, rng)
+}
+
+/// [`encode_service_pfx`] with the key's certificate (the one that carries `localKeyID`) at
+/// index `leaf` of `contents.certificates` instead of first: an imported chain kept in its
+/// uploaded order (`preserveCertOrder`) need not start with the leaf.
+pub(crate) fn encode_service_pfx_with_leaf<R: CryptoRng + ?Sized>(
+    contents: &PfxContents<'_>,
+    leaf: usize,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
     if contents.certificates.is_empty() {
         return Err(Error::internal("a PFX needs at least one certificate"));
     }
@@ -193,7 +204,7 @@ pub fn encode_service_pfx<R: CryptoRng + ?Sized>(
                     &tlv(CONTEXT_0, &[&tlv(OCTET_STRING, &[cert])]),
                 ],
             );
-            let attrs = if i == 0 && contents.key_pkcs8.is_some() {
+            let attrs = if i == leaf && contents.key_pkcs8.is_some() {
                 &local_key_id
             } else {
                 &empty_set

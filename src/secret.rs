@@ -5,7 +5,7 @@ use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use crate::key::{JwkParts, KeyPair, KeySpec};
-use crate::pkcs12::{PfxContents, PfxKeyKind, encode_service_pfx};
+use crate::pkcs12::{PfxContents, PfxKeyKind, encode_service_pfx_with_leaf};
 use crate::plan::{ContentType, IssuancePlan, KeyUsage, KeyUsages};
 use crate::{Error, pem, wire};
 
@@ -103,6 +103,16 @@ pub fn pem_value(
     certificate: &[u8],
     exportable: bool,
 ) -> Result<Zeroizing<String>, Error> {
+    pem_chain_value(key, core::slice::from_ref(&certificate), exportable)
+}
+
+/// [`pem_value`] for a chain: the key block, then one `CERTIFICATE` block per certificate in
+/// the order given (Import Certificate stores whole chains).
+pub(crate) fn pem_chain_value<C: AsRef<[u8]>>(
+    key: &KeyPair,
+    certificates: &[C],
+    exportable: bool,
+) -> Result<Zeroizing<String>, Error> {
     let mut out = Zeroizing::new(String::new());
     if exportable {
         let der = match key.spec() {
@@ -111,7 +121,9 @@ pub fn pem_value(
         };
         out.push_str(&Zeroizing::new(pem::encode("PRIVATE KEY", &der)));
     }
-    out.push_str(&pem::encode("CERTIFICATE", certificate));
+    for certificate in certificates {
+        out.push_str(&pem::encode("CERTIFICATE", certificate.as_ref()));
+    }
     Ok(out)
 }
 
@@ -121,6 +133,18 @@ pub fn pem_value(
 pub fn pkcs12_value<R: CryptoRng + ?Sized>(
     key: &KeyPair,
     certificate: &[u8],
+    exportable: bool,
+    rng: &mut R,
+) -> Result<Zeroizing<String>, Error> {
+    pkcs12_chain_value(key, &[certificate.to_vec()], 0, exportable, rng)
+}
+
+/// [`pkcs12_value`] for a chain in the order given, the key's certificate at index `leaf`
+/// (Import Certificate stores whole chains, in uploaded order with `preserveCertOrder`).
+pub(crate) fn pkcs12_chain_value<R: CryptoRng + ?Sized>(
+    key: &KeyPair,
+    certificates: &[Vec<u8>],
+    leaf: usize,
     exportable: bool,
     rng: &mut R,
 ) -> Result<Zeroizing<String>, Error> {
@@ -134,14 +158,14 @@ pub fn pkcs12_value<R: CryptoRng + ?Sized>(
         KeySpec::Rsa(_) => (PfxKeyKind::Rsa, Some(guid(rng))),
         KeySpec::Ec(_) => (PfxKeyKind::Ec, None),
     };
-    let certificates = [certificate.to_vec()];
-    let pfx = Zeroizing::new(encode_service_pfx(
+    let pfx = Zeroizing::new(encode_service_pfx_with_leaf(
         &PfxContents {
             key_pkcs8: pkcs8.as_deref().map(|v| v.as_slice()),
-            certificates: &certificates,
+            certificates,
             key_kind,
             friendly_name,
         },
+        leaf,
         rng,
     )?);
     Ok(Zeroizing::new(pem::base64(&pfx)))

@@ -36,6 +36,62 @@ pub struct CertificateCreateParameters {
     pub preserve_cert_order: Option<bool>,
 }
 
+/// The body of `POST {vault}/certificates/{name}/import`.
+///
+/// `value` and `pwd` hold the private key and its password: both are wiped on drop and hidden
+/// from `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateImportParameters {
+    /// The certificate and key: base64 PFX, or PEM text (required by the service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The PFX password, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pwd: Option<String>,
+    /// The management policy; the service takes `x509_props` from the certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<CertificatePolicy>,
+    /// Certificate attributes (`enabled`; `nbf`/`exp` come from the certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// Application tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// Whether the chain keeps its uploaded order (api-version 7.6 and later).
+    #[serde(
+        rename = "preserveCertOrder",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub preserve_cert_order: Option<bool>,
+}
+
+impl Drop for CertificateImportParameters {
+    /// The value and the password open the private key: wiped when the request goes.
+    fn drop(&mut self) {
+        for s in [self.value.as_mut(), self.pwd.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            zeroize::Zeroize::zeroize(s);
+        }
+    }
+}
+
+impl fmt::Debug for CertificateImportParameters {
+    /// The value and the password are never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateImportParameters")
+            .field("value", &self.value.as_ref().map(|_| "<elided>"))
+            .field("pwd", &self.pwd.as_ref().map(|_| "<elided>"))
+            .field("policy", &self.policy)
+            .field("attributes", &self.attributes)
+            .field("tags", &self.tags)
+            .field("preserve_cert_order", &self.preserve_cert_order)
+            .finish()
+    }
+}
+
 /// `CertificatePolicy`: everything the service needs to make (and renew) a certificate.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificatePolicy {

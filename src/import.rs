@@ -1,0 +1,1130 @@
+//! Import Certificate (`POST {vault}/certificates/{name}/import`): a certificate and its
+//! private key go in; the certificate bundle, the managed secret and key, and the policy the
+//! service derives from the certificate come out.
+//!
+//! The behaviour follows real-service recordings where they exist (Python and Java PFX
+//! imports without a policy, C++ PFX and PEM re-imports with one, .NET PEM imports with
+//! `preserveCertOrder`; the research notes for issue 4, §4, list them) and the service's
+//! error texts as quoted in public issues (see [`Error`]).
+//!
+//! # The value
+//!
+//! The format is chosen by the request's `policy.secret_props.contentType`, as the service
+//! chooses it: a PFX needs no content type, a PEM needs `application/x-pem-file` (Azure SDK
+//! for Go #21780, Azure CLI #27220).
+//!
+//! | content type | `value` | read as |
+//! |---|---|---|
+//! | absent or `application/x-pkcs12` | base64 PFX (whitespace ignored), `pwd` its password | [`crate::pkcs12::decode_pfx`] |
+//! | `application/x-pem-file` | PEM text, or base64 of PEM text (the service's message names both) | `CERTIFICATE` blocks and one PKCS#8 `PRIVATE KEY` block, in any order (the .NET recording sends the certificate first); text between blocks is ignored |
+//!
+//! PEM keys that are not PKCS#8 — `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1),
+//! `ENCRYPTED PRIVATE KEY` — and any other block label are refused with the service's
+//! `…is in an unexpected format…` message, as the service refuses a PKCS#1 key (Azure CLI
+//! #19017). Handling PKCS#1 and SEC1 therefore means refusing them with that text.
+//!
+//! # Refusals (all 400 `BadParameter`)
+//!
+//! | case | error |
+//! |---|---|
+//! | name not 1–127 of `0-9a-zA-Z-` | [`Error::InvalidName`] (checked first) |
+//! | body larger than [`MAX_IMPORT_BODY_LEN`], not JSON, wrong types | [`Error::MalformedRequest`] |
+//! | no `value` | `Property value has invalid value. A value is required` (kvcert's text) |
+//! | unknown content type | `policy.secret_props`, as on create |
+//! | PFX not base64, not PKCS#12, unsupported algorithm, wrong password | [`Error::Pkcs12Unreadable`] |
+//! | a PEM value with a policy but no content type | [`Error::InvalidPolicy`] (`Property policy has invalid value\r\n`) |
+//! | PEM value that holds no PEM block | [`Error::PemUnreadable`] |
+//! | PEM block not PKCS#8 / not `CERTIFICATE`, bad base64, unterminated | [`Error::PemUnexpectedFormat`] |
+//! | no key, two keys, no certificate, or a key that matches no certificate | [`Error::NoCertificateWithPrivateKey`] |
+//! | a certificate that does not parse, notAfter ≤ notBefore, more than [`MAX_CERTIFICATES`] | [`Error::InvalidCertificate`] |
+//! | RSA other than 2048/3072/4096 bits | [`Error::UnsupportedKeySize`] (`Unsupported key size (1024). Supported sizes are [2048, 3072, 4096]`) |
+//! | neither RSA nor EC on P-256/P-384/P-521/P-256K (named curve) | [`Error::UnsupportedKeyType`] |
+//! | the rest of the policy (lifetime actions, issuer, tags, `key_props.kty`) | the create rules ([`crate::plan`]) |
+//!
+//! # What is stored
+//!
+//! The key is the one that matches a certificate's public key (compared as numbers: RSA
+//! modulus and exponent, EC point, compressed or not); that certificate is the leaf. The chain
+//! is stored leaf first and the others in uploaded order, or exactly as uploaded with
+//! `preserveCertOrder: true` (swagger: "The default value is false, which sets the leaf
+//! certificate at index 0").
+//!
+//! The policy's `x509_props` always come from the leaf, whatever the request sent (recorded:
+//! subject `CN=contoso.com` sent, `CN=Azure SDK` stored):
+//!
+//! - `subject`: the RDNs in reverse DER order joined by `", "`, with Windows' short names
+//!   (`CN O OU L S C E DC STREET T G I SN SERIALNUMBER`, plus `Description`, `PostalCode`,
+//!   `POBox`, `Phone`) and `OID.x.y.z` for other types — `S=`, not `ST=`, is recorded.
+//!   Multi-valued RDNs are joined with `" + "` in DER order. A value is put in double quotes,
+//!   inner quotes doubled, when it contains `, + = " \ < > # ;` or a line break or starts or
+//!   ends with white space (Windows `CertNameToStr`; only plain values were recorded). Values
+//!   that are not character strings are written `#` and the hex of their DER.
+//! - `sans`: only when the certificate has a SubjectAltName extension; then all five lists,
+//!   empty ones included, `emails, dns_names, upns, uris, ipAddresses` (the 2025-07-01
+//!   shape). Other name forms (directoryName, registeredID, other otherNames) are not listed.
+//! - `ekus`: the EKU OIDs in certificate order, `[]` without the extension.
+//! - `key_usage`: the KeyUsage bits as sorted names, `[]` without the extension.
+//! - `validity_months`: calendar months from notBefore to notAfter, rounded up when anything
+//!   is left over ([`validity_months`]; four recorded cases fit only this rule). A Key Vault
+//!   12-month certificate (backdated 10 minutes) re-imports as 13 months.
+//! - `basic_constraints.ca`: the certificate's cA flag, `false` without the extension.
+//!
+//! The rest: `key_props` `kty` (the request's `RSA-HSM`/`EC-HSM` spelling is kept),
+//! `key_size` and `crv` from the key, `exportable` (default `true`) and `reuse_key` (default
+//! `false`) from the request; `contentType` as sent, default `application/x-pkcs12`;
+//! `issuer` as sent, default `Unknown`; `lifetime_actions` as sent (`[]` kept), default
+//! `EmailContacts` at 80 % for `Unknown` and `AutoRenew` at 80 % otherwise; `attributes`
+//! `{enabled, created, updated}` at `now`.
+//!
+//! The bundle has no `pending`; `tags` and `preserveCertOrder` appear when sent; `nbf`/`exp`
+//! are the certificate's validity. The secret is re-encoded: a PFX in the service's layout
+//! ([`crate::pkcs12::encode_service_pfx`], zero-length password, the whole chain with
+//! `localKeyID` on the leaf), or PEM with the key block first and then the chain. The
+//! password is not kept ("Key Vault doesn't save the associated password").
+//!
+//! # Decisions where the service's behaviour is not recorded
+//!
+//! | question | kvcert |
+//! |---|---|
+//! | the request's `key_size`/`crv` differ from the key | the key's win (as the certificate's x509_props win) |
+//! | `kty` of the other family (`EC` for an RSA key) | refused by the create rules; for an RSA key that gives `Unsupported key size (2048). Supported sizes are [256, 384, 521]`, the text reported for an import (MicrosoftDocs/azure-docs #115129) |
+//! | `key_ops` of a certificate without KeyUsage | every operation of the key type (RFC 5280: no extension, no restriction) |
+//! | days_before_expiry bound | validity_months × 27, validity_months capped at 1200 |
+//! | expired certificates | accepted (the FAQ says they cannot be imported; no message is known) |
+//! | PKCS#8 attributes and CSP name of an uploaded PFX key | not carried over: the secret is written as for a created certificate |
+//! | `ENCRYPTED PRIVATE KEY` PEM, `pwd` with PEM | refused / ignored |
+//! | EC keys with explicit curve parameters | refused ([`Error::UnsupportedKeyType`]) |
+//! | IPv6 SANs | RFC 5952 text (`2001:db8::1`) |
+//!
+//! # Determinism and fuzzing
+//!
+//! No key is generated, so an import is cheap apart from the PFX key derivation (bounded by
+//! [`crate::pkcs12::MAX_TOTAL_ITERATIONS`]) and RSA key validation (≤ 4096 bits). `rng`
+//! supplies, in order, the version (16 bytes) and then the secret: for a PFX the RSA key's
+//! friendlyName GUID (16 bytes) and the salts. A fuzz target can call
+//! [`import_certificate`] with any bytes, a fixed [`Vault`], a fixed `now` and a seeded RNG;
+//! no input panics.
+
+use const_oid::ObjectIdentifier;
+use der::asn1::{AnyRef, BitStringRef, OctetStringRef};
+use der::{Decode, Encode, Sequence, Tag, Tagged};
+use rand_core::CryptoRng;
+use sha1::{Digest, Sha1};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::SubjectAltName;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage as X509KeyUsage};
+use zeroize::Zeroizing;
+
+use crate::issue::hex_id;
+use crate::key::{Curve, JwkParts, KeyPair, KeySpec, RsaSize};
+use crate::pkcs12::{Pkcs12Error, decode_pfx};
+use crate::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
+use crate::{Error, UnixTime, Vault, pem, secret, wire};
+
+/// The largest import request body [`import_certificate`] reads (1 MiB; a kvcert bound — the
+/// service keeps secrets of at most 25 KB, so real certificate files are far smaller).
+pub const MAX_IMPORT_BODY_LEN: usize = 1024 * 1024;
+/// The most certificates one import may hold.
+pub const MAX_CERTIFICATES: usize = 64;
+
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
+const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+/// Microsoft's UPN otherName type (szOID_NT_PRINCIPAL_NAME).
+const UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2.3");
+
+/// Windows' X.500 short names (`CertNameToStr`, `CERT_X500_NAME_STR`).
+const SHORT_NAMES: &[(&str, &str)] = &[
+    ("2.5.4.3", "CN"),
+    ("2.5.4.4", "SN"),
+    ("2.5.4.5", "SERIALNUMBER"),
+    ("2.5.4.6", "C"),
+    ("2.5.4.7", "L"),
+    // Recorded: `S=Some-State` for stateOrProvinceName.
+    ("2.5.4.8", "S"),
+    ("2.5.4.9", "STREET"),
+    ("2.5.4.10", "O"),
+    ("2.5.4.11", "OU"),
+    ("2.5.4.12", "T"),
+    ("2.5.4.13", "Description"),
+    ("2.5.4.17", "PostalCode"),
+    ("2.5.4.18", "POBox"),
+    ("2.5.4.20", "Phone"),
+    ("2.5.4.42", "G"),
+    ("2.5.4.43", "I"),
+    ("1.2.840.113549.1.9.1", "E"),
+    ("0.9.2342.19200300.100.1.25", "DC"),
+];
+
+/// The key usage names, for a certificate without the extension (every operation allowed).
+const ALL_KEY_USAGES: [&str; 9] = [
+    "digitalSignature",
+    "nonRepudiation",
+    "keyEncipherment",
+    "dataEncipherment",
+    "keyAgreement",
+    "keyCertSign",
+    "cRLSign",
+    "encipherOnly",
+    "decipherOnly",
+];
+
+/// Everything one Import Certificate produces.
+#[derive(Debug)]
+pub struct Imported {
+    /// The private key (zeroized on drop).
+    pub key: KeyPair,
+    /// The leaf certificate (the key's), DER.
+    pub certificate: Vec<u8>,
+    /// Every uploaded certificate in the stored order (leaf first unless `preserveCertOrder`).
+    pub chain: Vec<Vec<u8>>,
+    /// The leaf's index in `chain` (0 unless `preserveCertOrder` kept another order).
+    pub leaf_index: usize,
+    /// The leaf's `notBefore`.
+    pub not_before: UnixTime,
+    /// The leaf's `notAfter`.
+    pub not_after: UnixTime,
+    /// The object version shared by `id`, `kid` and `sid` (32 lowercase hex).
+    pub version: String,
+    /// The 200 body: the `CertificateBundle` (no `pending`).
+    pub bundle: wire::CertificateBundle,
+    /// `GET /keys/{name}`: the managed key, public parts.
+    pub key_bundle: wire::KeyBundle,
+    /// `GET /secrets/{name}`: the managed secret, re-encoded. Its `Debug` hides the value.
+    pub secret: wire::SecretBundle,
+}
+
+/// What an import value holds, before the key is paired with a certificate.
+#[derive(Clone, Default)]
+pub struct Upload {
+    /// The private key as PKCS#8 DER (zeroized on drop), if the value has one.
+    pub key_pkcs8: Option<Zeroizing<Vec<u8>>>,
+    /// The certificates as DER, in uploaded order.
+    pub certificates: Vec<Vec<u8>>,
+}
+
+impl core::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Upload")
+            .field("key_pkcs8", &self.key_pkcs8.as_ref().map(|_| "<elided>"))
+            .field("certificates", &self.certificates.len())
+            .finish()
+    }
+}
+
+/// Import Certificate from a request body (`CertificateImportParameters` JSON): parse, read
+/// the value, pair key and certificate, derive the policy, answer.
+///
+/// The name is checked first, then the body's size and JSON, then [`import`]'s rules. Never
+/// panics, whatever `body` holds. The same body, vault, `now` and RNG stream give identical
+/// output.
+pub fn import_certificate<R: CryptoRng + ?Sized>(
+    name: &str,
+    body: &[u8],
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut R,
+) -> Result<Imported, Error> {
+    // The name is part of the URI: checked before the body, as on create.
+    CertificateName::try_from(name)?;
+    if body.len() > MAX_IMPORT_BODY_LEN {
+        return Err(Error::MalformedRequest {
+            detail: format!("body larger than {MAX_IMPORT_BODY_LEN} bytes"),
+        });
+    }
+    let malformed = |e: serde_json::Error| Error::MalformedRequest {
+        detail: e.to_string(),
+    };
+    crate::shape::check(body).map_err(malformed)?;
+    let request: wire::CertificateImportParameters =
+        serde_json::from_slice(body).map_err(malformed)?;
+    import(name, &request, vault, now, rng)
+}
+
+/// Import Certificate for a parsed request (see [`import_certificate`] and the
+/// [module docs](self)).
+pub fn import<R: CryptoRng + ?Sized>(
+    name: &str,
+    request: &wire::CertificateImportParameters,
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut R,
+) -> Result<Imported, Error> {
+    let name = CertificateName::try_from(name)?;
+    let wire::CertificateImportParameters {
+        value,
+        pwd,
+        policy,
+        // Validated and echoed through the plan (`request_plan`).
+        attributes: _,
+        tags: _,
+        preserve_cert_order,
+    } = request;
+    let value = value
+        .as_deref()
+        .ok_or_else(|| Error::property("value", "A value is required"))?;
+    if value.len() > MAX_IMPORT_BODY_LEN {
+        return Err(Error::property("value", "The value is too large"));
+    }
+    let (format, explicit) = value_format(policy.as_ref())?;
+    let upload = match read_value(value, pwd.as_deref(), format) {
+        // A PEM sent with a policy that has no content type (Azure CLI #27220, Azure SDK for
+        // Go #21780: "Property policy has invalid value").
+        Err(Error::Pkcs12Unreadable { .. })
+            if policy.is_some() && !explicit && looks_like_pem(value) =>
+        {
+            return Err(Error::InvalidPolicy);
+        }
+        other => other?,
+    };
+    let (key, uploaded, leaf_at) = pair(upload, format)?;
+
+    let leaf_der = uploaded
+        .get(leaf_at)
+        .ok_or_else(|| Error::internal("leaf index out of range"))?
+        .clone();
+    let leaf = Certificate::from_der(&leaf_der).map_err(invalid_certificate)?;
+    let derived = DerivedX509::from_certificate(&leaf)?;
+
+    let plan = request_plan(name.as_str(), request, &key, &derived)?;
+    let preserve = preserve_cert_order.unwrap_or(false);
+    let (chain, leaf_index) = if preserve {
+        (uploaded, leaf_at)
+    } else {
+        let mut chain = Vec::with_capacity(uploaded.len());
+        chain.push(leaf_der.clone());
+        chain.extend(
+            uploaded
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i != leaf_at)
+                .map(|(_, c)| c),
+        );
+        (chain, 0)
+    };
+
+    let version = hex_id(rng);
+    let n = name.as_str();
+    let base = format!("{}/certificates/{n}", vault.url);
+    let secs = |t: UnixTime| i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
+    let mut policy = plan.stored_policy();
+    policy.id = Some(format!("{base}/policy"));
+    policy.x509_props = Some(derived.properties.clone());
+    policy.attributes = Some(wire::CertificateAttributes {
+        enabled: Some(plan.policy_enabled),
+        created: Some(secs(now)),
+        updated: Some(secs(now)),
+        ..Default::default()
+    });
+    let kid = format!("{}/keys/{n}/{version}", vault.url);
+    let sid = format!("{}/secrets/{n}/{version}", vault.url);
+    let attributes = wire::CertificateAttributes {
+        enabled: Some(plan.enabled),
+        nbf: Some(secs(derived.not_before)),
+        exp: Some(secs(derived.not_after)),
+        created: Some(secs(now)),
+        updated: Some(secs(now)),
+        recovery_level: Some(vault.recovery_level.clone()),
+        recoverable_days: vault.recoverable_days,
+        hsm_platform: None,
+    };
+    // Recorded: import responses have no `pending`; `preserveCertOrder` is echoed at the end.
+    let bundle = wire::CertificateBundle {
+        id: Some(format!("{base}/{version}")),
+        kid: Some(kid.clone()),
+        sid: Some(sid.clone()),
+        x5t: Some(pem::base64url(&Sha1::digest(&leaf_der))),
+        cer: Some(pem::base64(&leaf_der)),
+        attributes: Some(attributes.clone()),
+        tags: plan.tags.clone(),
+        policy: Some(policy),
+        pending: None,
+        preserve_cert_order: plan.preserve_cert_order,
+    };
+    let key_bundle = secret::key_bundle(&plan, &key, &kid, &attributes)?;
+    let value = match plan.content_type {
+        ContentType::Pkcs12 => {
+            secret::pkcs12_chain_value(&key, &chain, leaf_index, plan.key.exportable, rng)?
+        }
+        ContentType::Pem => secret::pem_chain_value(&key, &chain, plan.key.exportable)?,
+    };
+    let secret = wire::SecretBundle {
+        id: Some(sid),
+        value: Some(value.as_str().to_owned()),
+        content_type: Some(plan.content_type.mime().to_owned()),
+        managed: Some(true),
+        attributes: Some(attributes),
+        tags: plan.tags.clone(),
+        kid: Some(kid),
+    };
+    Ok(Imported {
+        key,
+        certificate: leaf_der,
+        chain,
+        leaf_index,
+        not_before: derived.not_before,
+        not_after: derived.not_after,
+        version,
+        bundle,
+        key_bundle,
+        secret,
+    })
+}
+
+/// Reads an import value as `format` says: base64 PFX with `password`, or PEM (text or
+/// base64 of text). Returns the key and certificates unpaired and unparsed. Never panics.
+pub fn read_value(
+    value: &str,
+    password: Option<&str>,
+    format: ContentType,
+) -> Result<Upload, Error> {
+    match format {
+        ContentType::Pkcs12 => read_pfx(value, password),
+        ContentType::Pem => read_pem(value),
+    }
+}
+
+/// The certificate's properties as the service stores them in `policy.x509_props`
+/// (see the [module docs](self)), from a DER certificate.
+pub fn derive_x509_properties(
+    certificate: &[u8],
+) -> Result<wire::X509CertificateProperties, Error> {
+    let cert = Certificate::from_der(certificate).map_err(invalid_certificate)?;
+    Ok(DerivedX509::from_certificate(&cert)?.properties)
+}
+
+/// Calendar months from `not_before` to `not_after`, rounded up when anything is left over;
+/// `None` unless `not_after` is later.
+///
+/// The four recorded imports fit this rule and no day-based one: 296 months + 2 days → 297;
+/// 1199 months + 7 days → 1200; 12 months + 10 minutes → 13; exactly 120 months → 120.
+///
+/// ```
+/// use kvcert::{UnixTime, import::validity_months};
+/// let t = |s: &str| s.parse::<UnixTime>().unwrap();
+/// assert_eq!(validity_months(t("2021-11-04T20:44:41Z"), t("2022-11-04T20:54:41Z")), Some(13));
+/// assert_eq!(validity_months(t("2021-11-01T21:38:51Z"), t("2031-11-01T21:38:51Z")), Some(120));
+/// ```
+pub fn validity_months(not_before: UnixTime, not_after: UnixTime) -> Option<u32> {
+    if not_after <= not_before {
+        return None;
+    }
+    let (a, b) = (not_before.civil(), not_after.civil());
+    let estimate = (b.year - a.year) * 12 + i64::from(b.month) - i64::from(a.month);
+    let mut months = u32::try_from(estimate.max(0)).ok()?;
+    // The estimate is the whole-month count or one more (when the day and time of notBefore
+    // come later in the month than notAfter's).
+    while months > 0 && not_before.plus_months(months).is_none_or(|t| t > not_after) {
+        months -= 1;
+    }
+    if not_before
+        .plus_months(months)
+        .is_some_and(|t| t < not_after)
+    {
+        months += 1;
+    }
+    Some(months)
+}
+
+/// A subject (or any `Name`) as the service writes it in the policy: RDNs in reverse DER
+/// order, `", "` between them, Windows short names (see the [module docs](self)).
+pub fn subject_string(name: &x509_cert::name::Name) -> String {
+    let rdns: Vec<_> = name.iter_rdn().collect();
+    rdns.iter()
+        .rev()
+        .map(|rdn| {
+            rdn.iter()
+                .map(|atv| {
+                    let oid = atv.oid.to_string();
+                    let key = SHORT_NAMES
+                        .iter()
+                        .find(|(o, _)| *o == oid)
+                        .map_or_else(|| format!("OID.{oid}"), |(_, k)| (*k).to_owned());
+                    format!("{key}={}", attribute_text(&atv.value))
+                })
+                .collect::<Vec<_>>()
+                .join(" + ")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One attribute value: the decoded string, quoted where `CertNameToStr` quotes, or `#hex`.
+fn attribute_text(value: &der::asn1::Any) -> String {
+    let bytes = value.value();
+    let text = match value.tag() {
+        Tag::PrintableString
+        | Tag::Utf8String
+        | Tag::Ia5String
+        | Tag::VisibleString
+        | Tag::NumericString => String::from_utf8(bytes.to_vec()).ok(),
+        // T.61 read as Latin-1, as Windows does in practice.
+        Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
+        Tag::BmpString if bytes.len().is_multiple_of(2) => {
+            let units = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]));
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .ok()
+        }
+        _ => None,
+    };
+    match text {
+        Some(t) => quote(&t),
+        None => {
+            let der = value.to_der().unwrap_or_default();
+            let hex: String = der.iter().map(|b| format!("{b:02X}")).collect();
+            format!("#{hex}")
+        }
+    }
+}
+
+/// Windows `CertNameToStr` quoting: the whole value in double quotes, inner quotes doubled.
+fn quote(value: &str) -> String {
+    let special = value.chars().any(|c| {
+        matches!(
+            c,
+            ',' | '+' | '=' | '"' | '\\' | '<' | '>' | '#' | ';' | '\n' | '\r'
+        )
+    });
+    let padded = value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace);
+    if special || padded {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+/// The leaf's properties and validity.
+struct DerivedX509 {
+    properties: wire::X509CertificateProperties,
+    key_usage: KeyUsages,
+    not_before: UnixTime,
+    not_after: UnixTime,
+}
+
+impl DerivedX509 {
+    fn from_certificate(cert: &Certificate) -> Result<Self, Error> {
+        let tbs = cert.tbs_certificate();
+        let time = |t: &x509_cert::time::Time| {
+            UnixTime::from_unix_seconds(t.to_unix_duration().as_secs())
+                .ok_or_else(|| invalid("a validity time after 9999"))
+        };
+        let not_before = time(&tbs.validity().not_before)?;
+        let not_after = time(&tbs.validity().not_after)?;
+        let months = validity_months(not_before, not_after)
+            .ok_or_else(|| invalid("notAfter is not after notBefore"))?;
+
+        let mut sans = None;
+        let mut ekus = None;
+        let mut key_usage = None;
+        let mut ca = None;
+        for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or_default() {
+            let der = ext.extn_value.as_bytes();
+            // The first of duplicated extensions counts.
+            match ext.extn_id {
+                SUBJECT_ALT_NAME if sans.is_none() => {
+                    let names = SubjectAltName::from_der(der).map_err(invalid_certificate)?;
+                    sans = Some(subject_alt_names(&names));
+                }
+                EXT_KEY_USAGE if ekus.is_none() => {
+                    let list = ExtendedKeyUsage::from_der(der).map_err(invalid_certificate)?;
+                    ekus = Some(list.0.iter().map(ToString::to_string).collect::<Vec<_>>());
+                }
+                KEY_USAGE if key_usage.is_none() => {
+                    let ku = X509KeyUsage::from_der(der).map_err(invalid_certificate)?;
+                    key_usage = Some(key_usages(&ku));
+                }
+                BASIC_CONSTRAINTS if ca.is_none() => {
+                    let bc = BasicConstraints::from_der(der).map_err(invalid_certificate)?;
+                    ca = Some(bc.ca);
+                }
+                _ => {}
+            }
+        }
+        let key_usage = key_usage.unwrap_or_default();
+        let properties = wire::X509CertificateProperties {
+            subject: Some(subject_string(tbs.subject())),
+            sans,
+            ekus: Some(ekus.unwrap_or_default()),
+            key_usage: Some(
+                key_usage
+                    .sorted_names()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            validity_months: Some(i64::from(months)),
+            basic_constraints: Some(wire::BasicConstraints {
+                ca: ca.unwrap_or(false),
+            }),
+        };
+        Ok(DerivedX509 {
+            properties,
+            key_usage,
+            not_before,
+            not_after,
+        })
+    }
+}
+
+/// All five lists, empty ones included (recorded 2025-07-01 shape).
+fn subject_alt_names(names: &SubjectAltName) -> wire::SubjectAlternativeNames {
+    let (mut emails, mut dns, mut upns, mut uris, mut ips) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for name in &names.0 {
+        match name {
+            GeneralName::Rfc822Name(s) => emails.push(s.to_string()),
+            GeneralName::DnsName(s) => dns.push(s.to_string()),
+            GeneralName::UniformResourceIdentifier(s) => uris.push(s.to_string()),
+            GeneralName::OtherName(o) if o.type_id == UPN => {
+                upns.push(String::from_utf8_lossy(o.value.value()).into_owned());
+            }
+            GeneralName::IpAddress(o) => {
+                let b = o.as_bytes();
+                if let Ok(v4) = <[u8; 4]>::try_from(b) {
+                    ips.push(std::net::Ipv4Addr::from(v4).to_string());
+                } else if let Ok(v6) = <[u8; 16]>::try_from(b) {
+                    ips.push(std::net::Ipv6Addr::from(v6).to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    wire::SubjectAlternativeNames {
+        emails: Some(emails),
+        dns_names: Some(dns),
+        upns: Some(upns),
+        uris: Some(uris),
+        ip_addresses: Some(ips),
+    }
+}
+
+fn key_usages(ku: &X509KeyUsage) -> KeyUsages {
+    let mut out = KeyUsages::EMPTY;
+    let bits = [
+        (ku.digital_signature(), KeyUsage::DigitalSignature),
+        (ku.non_repudiation(), KeyUsage::NonRepudiation),
+        (ku.key_encipherment(), KeyUsage::KeyEncipherment),
+        (ku.data_encipherment(), KeyUsage::DataEncipherment),
+        (ku.key_agreement(), KeyUsage::KeyAgreement),
+        (ku.key_cert_sign(), KeyUsage::KeyCertSign),
+        (ku.crl_sign(), KeyUsage::CrlSign),
+        (ku.encipher_only(), KeyUsage::EncipherOnly),
+        (ku.decipher_only(), KeyUsage::DecipherOnly),
+    ];
+    for (set, usage) in bits {
+        if set {
+            out.insert(usage);
+        }
+    }
+    out
+}
+
+/// Validates the request's policy with the create rules, with the key's own type, size and
+/// curve and placeholder x509_props (the stored ones come from the certificate).
+fn request_plan(
+    name: &str,
+    request: &wire::CertificateImportParameters,
+    key: &KeyPair,
+    derived: &DerivedX509,
+) -> Result<IssuancePlan, Error> {
+    let mut policy = request.policy.clone().unwrap_or_default();
+    let sent = policy.key_props.take().unwrap_or_default();
+    let (family, crv) = match key.spec() {
+        KeySpec::Rsa(_) => ("RSA", None),
+        KeySpec::Ec(c) => ("EC", Some(c.name().to_owned())),
+    };
+    policy.key_props = Some(wire::KeyProperties {
+        exportable: sent.exportable,
+        kty: Some(sent.kty.clone().unwrap_or_else(|| family.to_owned())),
+        key_size: Some(i64::from(key.spec().bits())),
+        reuse_key: sent.reuse_key,
+        crv,
+    });
+    // key_ops follow the certificate's key usages; without the extension, every usage.
+    let usages: Vec<String> = if derived.key_usage.is_empty() {
+        ALL_KEY_USAGES.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        derived
+            .key_usage
+            .sorted_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    };
+    let months = derived
+        .properties
+        .validity_months
+        .unwrap_or(1)
+        .clamp(1, i64::from(crate::plan::MAX_VALIDITY_MONTHS));
+    policy.x509_props = Some(wire::X509CertificateProperties {
+        subject: Some("CN=import".to_owned()),
+        sans: None,
+        ekus: Some(Vec::new()),
+        key_usage: Some(usages),
+        validity_months: Some(months),
+        basic_constraints: None,
+    });
+    let plan = IssuancePlan::new(
+        name,
+        &wire::CertificateCreateParameters {
+            policy: Some(policy),
+            attributes: request.attributes.clone(),
+            tags: request.tags.clone(),
+            preserve_cert_order: request.preserve_cert_order,
+        },
+    )?;
+    if plan.key.spec != key.spec() {
+        return Err(Error::property(
+            "policy.key_props",
+            "The key type does not match the certificate's key",
+        ));
+    }
+    Ok(plan)
+}
+
+/// The value's format from the content type, and whether the request named it.
+fn value_format(policy: Option<&wire::CertificatePolicy>) -> Result<(ContentType, bool), Error> {
+    let ct = policy
+        .and_then(|p| p.secret_props.as_ref())
+        .and_then(|s| s.content_type.as_deref());
+    match ct {
+        None => Ok((ContentType::Pkcs12, false)),
+        Some(c) if c.eq_ignore_ascii_case("application/x-pkcs12") => {
+            Ok((ContentType::Pkcs12, true))
+        }
+        Some(c) if c.eq_ignore_ascii_case("application/x-pem-file") => Ok((ContentType::Pem, true)),
+        // The create rule's text (`plan`), checked here because it picks the reader.
+        Some(c) => {
+            let shown: String = c.chars().take(64).collect();
+            let more = if c.chars().count() > 64 { "…" } else { "" };
+            Err(Error::property(
+                "policy.secret_props",
+                format!("Unsupported content type {shown}{more}"),
+            ))
+        }
+    }
+}
+
+fn looks_like_pem(value: &str) -> bool {
+    value.contains("-----BEGIN")
+        || base64_compact(value).is_some_and(|b| b.windows(10).any(|w| w == b"-----BEGIN"))
+}
+
+/// Standard base64 with white space ignored (as .NET's `Convert.FromBase64String`).
+fn base64_compact(value: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let compact: Zeroizing<String> =
+        Zeroizing::new(value.chars().filter(|c| !c.is_ascii_whitespace()).collect());
+    pem::base64_decode(&compact).map(Zeroizing::new)
+}
+
+fn read_pfx(value: &str, password: Option<&str>) -> Result<Upload, Error> {
+    let unreadable = |detail: String| Error::Pkcs12Unreadable { detail };
+    let der = base64_compact(value).ok_or_else(|| unreadable("the value is not base64".into()))?;
+    let pfx = decode_pfx(&der, password).map_err(|e| match e {
+        Pkcs12Error::MultipleKeys => Error::NoCertificateWithPrivateKey {
+            detail: e.to_string(),
+        },
+        e => unreadable(e.to_string()),
+    })?;
+    let crate::pkcs12::DecodedPfx {
+        key_pkcs8,
+        certificates,
+        ..
+    } = pfx;
+    Ok(Upload {
+        key_pkcs8,
+        certificates,
+    })
+}
+
+fn read_pem(value: &str) -> Result<Upload, Error> {
+    let unreadable = |detail: &str| Error::PemUnreadable {
+        detail: detail.to_owned(),
+    };
+    let unexpected = |detail: String| Error::PemUnexpectedFormat { detail };
+    let decoded: Zeroizing<Vec<u8>>;
+    let text: &str = if value.contains("-----BEGIN") {
+        value
+    } else {
+        // The service also takes base64 of the PEM text ("Accepted formats: PEM content or
+        // Base64 encoded PEM content").
+        decoded = base64_compact(value).ok_or_else(|| unreadable("neither PEM nor base64"))?;
+        core::str::from_utf8(&decoded).map_err(|_| unreadable("base64 of something not text"))?
+    };
+    let mut upload = Upload::default();
+    let mut blocks = 0usize;
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(label) = line
+            .trim()
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        else {
+            continue;
+        };
+        blocks += 1;
+        let end = format!("-----END {label}-----");
+        let mut body = Zeroizing::new(String::new());
+        let mut closed = false;
+        for line in lines.by_ref() {
+            let line = line.trim();
+            if line == end {
+                closed = true;
+                break;
+            }
+            if line.starts_with("-----") || line.contains(':') {
+                return Err(unexpected(format!("unexpected line in the {label} block")));
+            }
+            body.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
+        }
+        if !closed {
+            return Err(unexpected(format!("the {label} block has no END line")));
+        }
+        let der = pem::base64_decode(&body)
+            .map(Zeroizing::new)
+            .ok_or_else(|| unexpected(format!("the {label} block is not base64")))?;
+        match label {
+            "CERTIFICATE" => {
+                if upload.certificates.len() >= MAX_CERTIFICATES {
+                    return Err(invalid(&format!(
+                        "more than {MAX_CERTIFICATES} certificates"
+                    )));
+                }
+                upload.certificates.push(der.to_vec());
+            }
+            "PRIVATE KEY" if upload.key_pkcs8.is_some() => {
+                return Err(Error::NoCertificateWithPrivateKey {
+                    detail: "more than one private key".to_owned(),
+                });
+            }
+            "PRIVATE KEY" => upload.key_pkcs8 = Some(der),
+            // PKCS#1 `RSA PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`, …:
+            // refused as the service refuses a PKCS#1 key (Azure CLI #19017).
+            other => {
+                let shown: String = other.chars().take(64).collect();
+                return Err(unexpected(format!("a {shown} block")));
+            }
+        }
+    }
+    if blocks == 0 {
+        return Err(unreadable("no PEM block"));
+    }
+    Ok(upload)
+}
+
+/// Parses the key and the certificates and finds the key's certificate.
+fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, usize), Error> {
+    let Upload {
+        key_pkcs8,
+        certificates,
+    } = upload;
+    let no_pair = |detail: &str| Error::NoCertificateWithPrivateKey {
+        detail: detail.to_owned(),
+    };
+    if certificates.len() > MAX_CERTIFICATES {
+        return Err(invalid(&format!(
+            "more than {MAX_CERTIFICATES} certificates"
+        )));
+    }
+    let pkcs8 = key_pkcs8.ok_or_else(|| no_pair("no private key"))?;
+    if certificates.is_empty() {
+        return Err(no_pair("no certificate"));
+    }
+    let key = private_key(&pkcs8).map_err(|p| match p {
+        KeyProblem::Unsupported(e) => e,
+        KeyProblem::Malformed(detail) => match format {
+            ContentType::Pkcs12 => Error::Pkcs12Unreadable { detail },
+            ContentType::Pem => Error::PemUnexpectedFormat { detail },
+        },
+    })?;
+    let parts = key.jwk_parts()?;
+    let mut leaf = None;
+    for (i, der) in certificates.iter().enumerate() {
+        let cert = Certificate::from_der(der).map_err(invalid_certificate)?;
+        if leaf.is_none()
+            && public_key_matches(&parts, cert.tbs_certificate().subject_public_key_info())
+        {
+            leaf = Some(i);
+        }
+    }
+    let leaf = leaf.ok_or_else(|| no_pair("the private key matches no certificate"))?;
+    Ok((key, certificates, leaf))
+}
+
+enum KeyProblem {
+    Malformed(String),
+    Unsupported(Error),
+}
+
+/// `ECPrivateKey` (RFC 5915 §3), as read (optional parts optional).
+#[derive(Sequence)]
+struct EcPrivateKeyIn<'a> {
+    version: u8,
+    private_key: &'a OctetStringRef,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    parameters: Option<ObjectIdentifier>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    public_key: Option<BitStringRef<'a>>,
+}
+
+/// A PKCS#8 `PrivateKeyInfo` (v1 or v2; attributes ignored) as a [`KeyPair`].
+fn private_key(der: &[u8]) -> Result<KeyPair, KeyProblem> {
+    let malformed = |e: &dyn core::fmt::Display| KeyProblem::Malformed(format!("private key: {e}"));
+    let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| malformed(&e))?;
+    let algorithm = info.algorithm.oid;
+    let key_bytes = info.private_key.as_bytes();
+    if algorithm == RSA_ENCRYPTION {
+        use rsa::pkcs1::RsaPrivateKeyRef;
+        let k = RsaPrivateKeyRef::from_der(key_bytes).map_err(|e| malformed(&e))?;
+        let n = k.modulus.as_bytes();
+        let bits = n
+            .first()
+            .map_or(0, |b| n.len() as u64 * 8 - u64::from(b.leading_zeros()));
+        if i64::try_from(bits)
+            .ok()
+            .and_then(RsaSize::from_bits)
+            .is_none()
+        {
+            return Err(KeyProblem::Unsupported(Error::UnsupportedKeySize {
+                bits,
+                supported: "[2048, 3072, 4096]",
+            }));
+        }
+        let key = rsa::PrivateKey::try_from(k).map_err(|e| malformed(&e))?;
+        return KeyPair::from_rsa(key).map_err(KeyProblem::Unsupported);
+    }
+    if algorithm != EC_PUBLIC_KEY {
+        return Err(KeyProblem::Unsupported(Error::UnsupportedKeyType {
+            algorithm: algorithm.to_string(),
+        }));
+    }
+    let curve_oid = info
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p: &AnyRef<'_>| p.decode_as::<ObjectIdentifier>().ok())
+        .ok_or_else(|| {
+            KeyProblem::Unsupported(Error::UnsupportedKeyType {
+                algorithm: "EC without a named curve".to_owned(),
+            })
+        })?;
+    let curve = match curve_oid {
+        SECP256R1 => Curve::P256,
+        SECP384R1 => Curve::P384,
+        SECP521R1 => Curve::P521,
+        SECP256K1 => Curve::P256K,
+        other => {
+            return Err(KeyProblem::Unsupported(Error::UnsupportedKeyType {
+                algorithm: format!("EC {other}"),
+            }));
+        }
+    };
+    let ec = EcPrivateKeyIn::from_der(key_bytes).map_err(|e| malformed(&e))?;
+    if ec.version != 1 || ec.parameters.is_some_and(|p| p != curve_oid) {
+        return Err(malformed(&"ECPrivateKey version or curve"));
+    }
+    // `public_key` ([1]) is optional and not needed: the scalar gives the public key.
+    KeyPair::from_ec_scalar(curve, ec.private_key.as_bytes())
+        .map_err(|_| malformed(&"EC scalar out of range"))
+}
+
+/// Whether a certificate's key is the key's public half (RSA n and e; EC x and y, the
+/// certificate's point compressed or not).
+fn public_key_matches(parts: &JwkParts, spki: &spki::SubjectPublicKeyInfoOwned) -> bool {
+    let Some(bits) = spki.subject_public_key.as_bytes() else {
+        return false;
+    };
+    match parts {
+        JwkParts::Rsa { n, e } => {
+            spki.algorithm.oid == RSA_ENCRYPTION
+                && rsa::pkcs1::RsaPublicKeyRef::from_der(bits).is_ok_and(|k| {
+                    k.modulus.as_bytes() == n.as_slice()
+                        && k.public_exponent.as_bytes() == e.as_slice()
+                })
+        }
+        JwkParts::Ec { x, y } => {
+            if spki.algorithm.oid != EC_PUBLIC_KEY {
+                return false;
+            }
+            let l = x.len();
+            match bits.split_first() {
+                Some((4, xy)) => xy.len() == 2 * l && xy[..l] == x[..] && xy[l..] == y[..],
+                Some((tag @ (2 | 3), px)) => {
+                    px == x.as_slice() && y.last().is_some_and(|b| b & 1 == tag & 1)
+                }
+                _ => false,
+            }
+        }
+    }
+}
+
+fn invalid(detail: &str) -> Error {
+    Error::InvalidCertificate {
+        detail: detail.to_owned(),
+    }
+}
+
+fn invalid_certificate(e: der::Error) -> Error {
+    Error::InvalidCertificate {
+        detail: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> UnixTime {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn validity_months_fits_the_four_recorded_imports() {
+        // §4 of the research notes: notBefore → notAfter, and what the service stored.
+        let cases = [
+            ("2015-04-29T21:53:41Z", "2039-12-31T23:59:59Z", 297),
+            ("2021-08-06T17:20:37Z", "2121-07-13T17:20:37Z", 1200),
+            ("2021-11-04T20:44:41Z", "2022-11-04T20:54:41Z", 13),
+            ("2021-11-01T21:38:51Z", "2031-11-01T21:38:51Z", 120),
+        ];
+        for (nb, na, months) in cases {
+            assert_eq!(validity_months(t(nb), t(na)), Some(months), "{nb} → {na}");
+        }
+    }
+
+    #[test]
+    fn validity_months_edges() {
+        let nb = t("2024-01-31T10:00:00Z");
+        assert_eq!(validity_months(nb, nb), None);
+        assert_eq!(validity_months(nb, t("2024-01-31T10:00:01Z")), Some(1));
+        // Clamped month end: 31 Jan + 1 month = 29 Feb.
+        assert_eq!(validity_months(nb, t("2024-02-29T10:00:00Z")), Some(1));
+        assert_eq!(validity_months(nb, t("2024-02-29T10:00:01Z")), Some(2));
+        // notBefore later in its month than notAfter.
+        assert_eq!(
+            validity_months(t("2024-01-20T00:00:00Z"), t("2024-03-10T00:00:00Z")),
+            Some(2)
+        );
+        assert_eq!(
+            validity_months(t("1970-01-01T00:00:00Z"), t("9999-12-31T23:59:59Z")),
+            Some(9999 * 12 - 1970 * 12 + 12)
+        );
+    }
+
+    fn name(s: &str) -> x509_cert::name::Name {
+        let der = s
+            .parse::<crate::DistinguishedName>()
+            .unwrap()
+            .to_der()
+            .unwrap();
+        x509_cert::name::Name::from_der(&der).unwrap()
+    }
+
+    #[test]
+    fn subject_strings_in_windows_form() {
+        // Recorded: DER C=AU, ST=Some-State, O=… → "O=…, S=Some-State, C=AU". kvcert's parser
+        // reverses string order into DER, so the same string comes back with S for ST.
+        assert_eq!(
+            subject_string(&name("O=Internet Widgits Pty Ltd, ST=Some-State, C=AU")),
+            "O=Internet Widgits Pty Ltd, S=Some-State, C=AU"
+        );
+        assert_eq!(
+            subject_string(&name(
+                "CN=a+OU=b, L=c, E=x@y.z, DC=d, STREET=s, T=t, G=g, SN=n, SERIALNUMBER=1, UID=u"
+            )),
+            "CN=a + OU=b, L=c, E=x@y.z, DC=d, STREET=s, T=t, G=g, SN=n, SERIALNUMBER=1, \
+             OID.0.9.2342.19200300.100.1.1=u"
+        );
+        assert_eq!(
+            subject_string(&name(r#"CN=a\,b, O=say \"hi\", OU=\ x, L=#0403616263"#)),
+            r##"CN="a,b", O="say ""hi""", OU=" x", L=#0403616263"##
+        );
+    }
+
+    #[test]
+    fn quoting() {
+        for (v, q) in [
+            ("plain", "plain"),
+            ("a=b", "\"a=b\""),
+            ("a;b", "\"a;b\""),
+            ("#x", "\"#x\""),
+            ("x ", "\"x \""),
+            ("a\\b", "\"a\\b\""),
+            ("<>", "\"<>\""),
+            ("", ""),
+        ] {
+            assert_eq!(quote(v), q, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn pem_reader_refusals() {
+        type Check = fn(&Error) -> bool;
+        let cases: [(&str, Check); 6] = [
+            ("", |e| matches!(e, Error::PemUnreadable { .. })),
+            ("not pem at all!", |e| {
+                matches!(e, Error::PemUnreadable { .. })
+            }),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n",
+                |e| matches!(e, Error::PemUnexpectedFormat { .. }),
+            ),
+            ("-----BEGIN CERTIFICATE-----\nAAAA\n", |e| {
+                matches!(e, Error::PemUnexpectedFormat { .. })
+            }),
+            (
+                "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----",
+                |e| matches!(e, Error::PemUnexpectedFormat { .. }),
+            ),
+            (
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                |e| matches!(e, Error::NoCertificateWithPrivateKey { .. }),
+            ),
+        ];
+        for (text, ok) in cases {
+            let e = read_pem(text).unwrap_err();
+            assert!(ok(&e), "{text:?}: {e:?}");
+        }
+        // Base64 of PEM text is read as the text.
+        let pem = "junk\n-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\r\n";
+        let b64 = crate::pem::base64(pem.as_bytes());
+        assert_eq!(read_pem(&b64).unwrap().certificates, [vec![0, 1, 2]]);
+        assert_eq!(read_pem(pem).unwrap().certificates, [vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn compressed_points_match() {
+        let key = KeyPair::generate(KeySpec::Ec(Curve::P256), &mut {
+            use rand_chacha::rand_core::SeedableRng;
+            rand_chacha::ChaCha20Rng::seed_from_u64(5)
+        })
+        .unwrap();
+        let JwkParts::Ec { x, y } = key.jwk_parts().unwrap() else {
+            panic!("EC")
+        };
+        let spki =
+            spki::SubjectPublicKeyInfoOwned::from_der(&key.subject_public_key_info().unwrap())
+                .unwrap();
+        let parts = key.jwk_parts().unwrap();
+        assert!(public_key_matches(&parts, &spki));
+        let mut compressed = vec![2 | (y[31] & 1)];
+        compressed.extend(&x);
+        let mut c = spki.clone();
+        c.subject_public_key = der::asn1::BitString::from_bytes(&compressed).unwrap();
+        assert!(public_key_matches(&parts, &c));
+        compressed[0] ^= 1;
+        c.subject_public_key = der::asn1::BitString::from_bytes(&compressed).unwrap();
+        assert!(!public_key_matches(&parts, &c));
+    }
+}
