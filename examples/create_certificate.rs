@@ -92,12 +92,12 @@ fn run() -> Result<ExitCode, String> {
     let issued = match create_from_json(&args.name, &body, &vault, now, &mut rng) {
         Ok(i) => i,
         Err(e) => {
-            println!("{}", pretty(&e.to_key_vault_error())?);
+            emit(&pretty(&e.to_key_vault_error())?);
             return Ok(ExitCode::from(2));
         }
     };
     let operation = pretty(&issued.operation)?;
-    println!("{operation}");
+    emit(&operation);
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let write = |file: &str, bytes: &[u8]| {
@@ -135,6 +135,12 @@ fn run() -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a line; a closed stdout (e.g. `| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
 }
 
 fn pretty<T: serde::Serialize>(v: &T) -> Result<String, String> {

@@ -1,0 +1,142 @@
+//! Import Certificate: a PFX or PEM file in, the service's answers out.
+//!
+//! ```text
+//! cargo run --release --example import_certificate -- [--vault URL] [--name NAME]
+//!     [--now RFC3339] [--seed N] [--password PWD] [--out DIR] FILE
+//! ```
+//!
+//! `FILE` is a PFX (binary, sent base64 with `contentType` `application/x-pkcs12`) or PEM
+//! text (a `CERTIFICATE` block and a PKCS#8 `PRIVATE KEY` block, sent with
+//! `application/x-pem-file`); a file that starts with `{` is sent as the request body itself.
+//! Prints the 200 `CertificateBundle`. With `--out DIR` writes `bundle.json`, `secret.json`,
+//! `key.json` and `certificate.pem`. A refused import prints the Key Vault error JSON and
+//! exits with status 2.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use kvcert::{UnixTime, Vault, import_certificate, pem};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use zeroize::Zeroizing;
+
+const USAGE: &str = "usage: import_certificate [--vault URL] [--name NAME] [--now RFC3339] [--seed N] [--password PWD] [--out DIR] FILE";
+
+fn run() -> Result<ExitCode, String> {
+    let mut vault = "https://myvault.vault.azure.net".to_owned();
+    let mut name = "importedCert01".to_owned();
+    let mut now = None;
+    let mut seed = None;
+    let mut password: Option<String> = None;
+    let mut out = None;
+    let mut file = None;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = |flag: &str| it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match a.as_str() {
+            "--vault" => vault = value("--vault")?,
+            "--name" => name = value("--name")?,
+            "--now" => {
+                let v = value("--now")?;
+                now = Some(
+                    v.parse::<UnixTime>()
+                        .map_err(|e| format!("--now {v}: {e}"))?,
+                );
+            }
+            "--seed" => {
+                let v = value("--seed")?;
+                seed = Some(
+                    v.parse::<u64>()
+                        .map_err(|_| format!("--seed {v}: not a number"))?,
+                );
+            }
+            "--password" => password = Some(value("--password")?),
+            "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            _ if file.is_none() && !a.starts_with('-') => file = Some(a),
+            _ => return Err(format!("unexpected argument {a}\n{USAGE}")),
+        }
+    }
+    let file = file.ok_or_else(|| USAGE.to_owned())?;
+    let bytes = Zeroizing::new(std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?);
+    let body = Zeroizing::new(if bytes.first() == Some(&b'{') {
+        bytes.to_vec()
+    } else {
+        let is_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
+        let (value, content_type) = if is_pem {
+            let text =
+                String::from_utf8(bytes.to_vec()).map_err(|_| format!("{file}: not UTF-8"))?;
+            (text, "application/x-pem-file")
+        } else {
+            (pem::base64(&bytes), "application/x-pkcs12")
+        };
+        let mut request = serde_json::json!({
+            "value": value,
+            "policy": {"secret_props": {"contentType": content_type}},
+        });
+        if let Some(p) = &password {
+            request["pwd"] = serde_json::Value::String(p.clone());
+        }
+        serde_json::to_vec(&request).map_err(|e| e.to_string())?
+    });
+    let now = match now {
+        Some(t) => t,
+        None => UnixTime::try_from(std::time::SystemTime::now()).map_err(|e| e.to_string())?,
+    };
+    let mut rng = match seed {
+        Some(s) => ChaCha20Rng::seed_from_u64(s),
+        None => {
+            let mut s = [0u8; 32];
+            getrandom::fill(&mut s).map_err(|e| format!("OS randomness: {e}"))?;
+            ChaCha20Rng::from_seed(s)
+        }
+    };
+    let imported = match import_certificate(&name, &body, &Vault::new(&vault), now, &mut rng) {
+        Ok(i) => i,
+        Err(e) => {
+            emit(&pretty(&e.to_key_vault_error())?);
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let bundle = pretty(&imported.bundle)?;
+    emit(&bundle);
+    if let Some(dir) = out {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let write = |f: &str, b: &[u8]| {
+            let p = dir.join(f);
+            std::fs::write(&p, b).map_err(|e| format!("{}: {e}", p.display()))
+        };
+        write("bundle.json", format!("{bundle}\n").as_bytes())?;
+        let secret = Zeroizing::new(pretty(&imported.secret)?);
+        write("secret.json", format!("{}\n", secret.as_str()).as_bytes())?;
+        write(
+            "key.json",
+            format!("{}\n", pretty(&imported.key_bundle)?).as_bytes(),
+        )?;
+        write(
+            "certificate.pem",
+            pem::encode("CERTIFICATE", &imported.certificate).as_bytes(),
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a line; a closed stdout (e.g. `| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
+fn pretty<T: serde::Serialize>(v: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(v).map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::from(1)
+        }
+    }
+}
