@@ -50,6 +50,13 @@
 //! ([`DistinguishedName`]), build a CSR for a key already held ([`csr::build`]), or issue with
 //! a fixed key ([`create_with_key`]).
 //!
+//! ## The certificate's secret and key, and imports
+//!
+//! A completed issuance also carries the managed secret ([`Completed::secret`]: a PFX in the
+//! service's layout, see [`pkcs12`], or PEM) and key ([`Completed::key_bundle`], the public
+//! JWK). [`import_certificate`] is "Import Certificate": a PFX or PEM in; the bundle, secret
+//! and key out, with the policy the service derives from the certificate ([`import`]).
+//!
 //! ## Refusals
 //!
 //! Every refusal is a [`Error`] that maps to the service's error body
