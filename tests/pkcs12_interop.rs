@@ -656,3 +656,43 @@ fn kvcert_decodes_what_it_wrote() {
         }
     }
 }
+
+/// The `application/x-pem-file` secrets of every key type: OpenSSL checks the key and that it
+/// is the certificate's; Python `cryptography` loads both and compares the public keys.
+#[test]
+fn pem_secrets_read_in_openssl_and_python() {
+    let dir = std::env::temp_dir().join(format!("kvcert-pem-secret-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, key_props) in [
+        r#"{"kty":"RSA"}"#,
+        r#"{"kty":"EC","crv":"P-256"}"#,
+        r#"{"kty":"EC","crv":"P-384"}"#,
+        r#"{"kty":"EC","crv":"P-521"}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = format!(
+            r#"{{"policy":{{"key_props":{key_props},"secret_props":{{"contentType":"application/x-pem-file"}},"x509_props":{{"subject":"CN=pem{i}"}},"issuer":{{"name":"Self"}}}}}}"#
+        );
+        let issued = issue(&body, 40 + i as u64);
+        let done = issued.completed.as_ref().unwrap();
+        let value = done.secret.value.clone().unwrap();
+        let f = dir.join(format!("secret{i}.pem"));
+        std::fs::write(&f, &value).unwrap();
+        // The key block passes OpenSSL's consistency check and is the certificate's key.
+        let (check, _) = openssl(&["pkey", "-in", p(&f), "-check", "-noout"]);
+        assert!(check.contains("valid"), "{key_props}: {check}");
+        let (from_key, _) = openssl(&["pkey", "-in", p(&f), "-pubout"]);
+        let (from_cert, _) = openssl(&["x509", "-in", p(&f), "-noout", "-pubkey"]);
+        assert_eq!(from_key, from_cert, "{key_props}");
+        let script = "import sys\nfrom cryptography import x509\nfrom cryptography.hazmat.primitives import serialization as s\n\
+            d=open(sys.argv[1],'rb').read()\nk=s.load_pem_private_key(d,None)\nc=x509.load_pem_x509_certificate(d)\n\
+            f=s.PublicFormat.SubjectPublicKeyInfo\n\
+            assert k.public_key().public_bytes(s.Encoding.DER,f)==c.public_key().public_bytes(s.Encoding.DER,f)\n\
+            print(c.subject.rfc4514_string())\n";
+        let out = run("python3", &["-c", script, p(&f)], &[], PYTHON_HINT);
+        let (subject, _) = ok(&out, "python3 PEM secret");
+        assert_eq!(subject.trim(), format!("CN=pem{i}"));
+    }
+}
