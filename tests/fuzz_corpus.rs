@@ -1,9 +1,11 @@
 //! Replays the fuzz corpus (and any crash artifacts) through exactly what the fuzz targets run.
 //!
 //! For each target `T` this reads every file of `fuzz/corpus/T/` (committed seeds, which must
-//! not be empty) and of `fuzz/artifacts/T/` when that directory exists (inputs libFuzzer saved
-//! on a crash, timeout or leak), and feeds each one to the function the target calls. The
-//! bodies are shared with the fuzz crate: `fuzz/src/checks.rs`, public kvcert API only.
+//! not be empty), of `fuzz/regressions/T/` when that directory exists (committed inputs that
+//! once crashed a target) and of `fuzz/artifacts/T/` when that directory exists (inputs
+//! libFuzzer saved on a crash, timeout or leak, git-ignored), and feeds each one to the function
+//! the target calls. The bodies are shared with the fuzz crate: `fuzz/src/checks.rs`, public
+//! kvcert API only.
 
 use std::panic;
 use std::path::{Path, PathBuf};
@@ -27,8 +29,8 @@ fn files_in(dir: &Path) -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
-/// Runs `check` on every corpus file and every artifact of `target`; fails listing each input
-/// that panicked. Returns (inputs run, inputs `check` accepted).
+/// Runs `check` on every corpus file, regression and artifact of `target`; fails listing each
+/// input that panicked. Returns (inputs run, inputs `check` accepted).
 fn replay(target: &str, check: fn(&[u8]) -> bool) -> (usize, usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let corpus_dir = root.join("corpus").join(target);
@@ -39,11 +41,12 @@ fn replay(target: &str, check: fn(&[u8]) -> bool) -> (usize, usize) {
         "seed corpus {} is empty",
         corpus_dir.display()
     );
+    let regressions = files_in(&root.join("regressions").join(target)).unwrap_or_default();
     let artifacts = files_in(&root.join("artifacts").join(target)).unwrap_or_default();
 
     let mut failed = Vec::new();
     let mut accepted = 0;
-    for path in corpus.iter().chain(&artifacts) {
+    for path in corpus.iter().chain(&regressions).chain(&artifacts) {
         let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         match panic::catch_unwind(|| check(&data)) {
             Ok(true) => accepted += 1,
@@ -58,11 +61,12 @@ fn replay(target: &str, check: fn(&[u8]) -> bool) -> (usize, usize) {
         failed.join("\n  ")
     );
     println!(
-        "{target}: {} seed(s), {} artifact(s), {accepted} accepted",
+        "{target}: {} seed(s), {} regression(s), {} artifact(s), {accepted} accepted",
         corpus.len(),
+        regressions.len(),
         artifacts.len()
     );
-    (corpus.len() + artifacts.len(), accepted)
+    (corpus.len() + regressions.len() + artifacts.len(), accepted)
 }
 
 #[test]
@@ -81,4 +85,18 @@ fn subject_dn_corpus() {
     let (run, accepted) = replay("subject_dn", checks::subject_dn);
     assert!(accepted > 0, "no subject_dn seed was encoded ({run} run)");
     assert!(accepted < run, "no subject_dn seed was refused ({run} run)");
+}
+
+#[test]
+fn san_values_corpus() {
+    let (run, accepted) = replay("san_values", checks::san_values);
+    assert!(accepted > 0, "no san_values seed was accepted ({run} run)");
+    assert!(accepted < run, "no san_values seed was refused ({run} run)");
+}
+
+#[test]
+fn roundtrip_corpus() {
+    // Every input describes a valid policy: all must issue and re-parse.
+    let (run, accepted) = replay("roundtrip", checks::roundtrip);
+    assert_eq!(accepted, run, "a roundtrip input was not issued");
 }
