@@ -17,7 +17,7 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-all_targets=(policy_json subject_dn san_values roundtrip)
+all_targets=(policy_json subject_dn san_values roundtrip import)
 
 target="${1:-all}"
 seconds="${2:-60}"

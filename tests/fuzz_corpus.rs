@@ -100,3 +100,10 @@ fn roundtrip_corpus() {
     let (run, accepted) = replay("roundtrip", checks::roundtrip);
     assert_eq!(accepted, run, "a roundtrip input was not issued");
 }
+
+#[test]
+fn import_corpus() {
+    let (run, accepted) = replay("import", checks::import);
+    assert!(accepted > 0, "no import seed was accepted ({run} run)");
+    assert!(accepted < run, "no import seed was refused ({run} run)");
+}

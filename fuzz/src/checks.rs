@@ -1485,3 +1485,47 @@ fn check_extensions(exts: &[x509_cert::ext::Extension], want: &Want, cert: bool,
         }
     }
 }
+
+/// `import`: an Import Certificate request body (`CertificateImportParameters`).
+///
+/// `kvcert::import_certificate` must not panic. On success the bundle, secret and key bundle
+/// serialise, the bundle's `cer` is the imported leaf and the secret's id is the bundle's
+/// `sid`; on refusal the error body serialises with a non-empty message.
+///
+/// Returns whether the import was accepted (the replay test counts).
+pub fn import(data: &[u8]) -> bool {
+    use rand_chacha::rand_core::SeedableRng;
+    let vault = kvcert::Vault::new("https://fuzz.vault.azure.net");
+    // 2026-01-01T00:00:00Z: a fixed instant; the library reads no clock.
+    let Some(now) = kvcert::UnixTime::from_unix_seconds(1_767_225_600) else {
+        return false;
+    };
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0);
+    match kvcert::import_certificate(CERT_NAME, data, &vault, now, &mut rng) {
+        Ok(imported) => {
+            let bundle = serde_json::to_value(&imported.bundle)
+                .unwrap_or_else(|e| panic!("bundle does not serialise: {e}"));
+            serde_json::to_vec(&imported.secret)
+                .unwrap_or_else(|e| panic!("secret does not serialise: {e}"));
+            serde_json::to_vec(&imported.key_bundle)
+                .unwrap_or_else(|e| panic!("key bundle does not serialise: {e}"));
+            assert_eq!(
+                bundle["cer"].as_str(),
+                Some(kvcert::pem::base64(&imported.certificate).as_str()),
+                "cer is not the imported leaf"
+            );
+            assert_eq!(imported.secret.id.as_deref(), bundle["sid"].as_str());
+            true
+        }
+        Err(err) => {
+            let body = err.to_key_vault_error();
+            assert!(
+                !body.error.message.is_empty(),
+                "empty error message for {err:?}"
+            );
+            serde_json::to_vec(&body)
+                .unwrap_or_else(|e| panic!("error body does not serialise: {e} ({err:?})"));
+            false
+        }
+    }
+}
