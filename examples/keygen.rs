@@ -1,0 +1,86 @@
+//! Key generation timing, one line per key, for side-by-side comparisons in one run.
+//!
+//! ```text
+//! cargo run --release --example keygen -- --kty RSA --size 2048 --count N [--seed S]
+//! cargo run --release --example keygen -- --kty EC --size 256 --count N
+//! ```
+//!
+//! Prints `key I MS` for each key (I from 1; MS the milliseconds that key took), then
+//! `median_ms=X`. Without `--seed` the RNG is seeded from the OS.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use kvcert::{Curve, KeyPair, KeySpec, RsaSize};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+const USAGE: &str = "usage: keygen --kty RSA|EC --size BITS --count N [--seed S]";
+
+fn run() -> Result<(), String> {
+    let (mut kty, mut size, mut count, mut seed) = (None, None, 1usize, None);
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = |f: &str| it.next().ok_or_else(|| format!("{f} needs a value"));
+        match a.as_str() {
+            "--kty" => kty = Some(value("--kty")?),
+            "--size" => size = Some(value("--size")?.parse::<i64>().map_err(|e| e.to_string())?),
+            "--count" => count = value("--count")?.parse().map_err(|_| USAGE.to_owned())?,
+            "--seed" => {
+                seed = Some(
+                    value("--seed")?
+                        .parse::<u64>()
+                        .map_err(|_| USAGE.to_owned())?,
+                )
+            }
+            _ => return Err(USAGE.to_owned()),
+        }
+    }
+    let spec = match (kty.as_deref(), size) {
+        (Some("RSA"), s) => KeySpec::Rsa(
+            RsaSize::from_bits(s.unwrap_or(2048)).ok_or("RSA sizes: 2048, 3072, 4096")?,
+        ),
+        (Some("EC"), Some(256) | None) => KeySpec::Ec(Curve::P256),
+        (Some("EC"), Some(384)) => KeySpec::Ec(Curve::P384),
+        (Some("EC"), Some(521)) => KeySpec::Ec(Curve::P521),
+        _ => return Err(USAGE.to_owned()),
+    };
+    let mut rng = match seed {
+        Some(s) => ChaCha20Rng::seed_from_u64(s),
+        None => {
+            let mut s = [0u8; 32];
+            getrandom::fill(&mut s).map_err(|e| e.to_string())?;
+            ChaCha20Rng::from_seed(s)
+        }
+    };
+    let mut times = Vec::with_capacity(count);
+    for i in 1..=count {
+        let start = Instant::now();
+        let key = KeyPair::generate(spec, &mut rng).map_err(|e| e.to_string())?;
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        drop(key);
+        println!("key {i} {ms:.3}");
+        times.push(ms);
+    }
+    times.sort_by(f64::total_cmp);
+    let n = times.len();
+    let median = if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        times[n / 2]
+    } else {
+        (times[n / 2 - 1] + times[n / 2]) / 2.0
+    };
+    println!("median_ms={median:.3}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
+    }
+}
