@@ -4,7 +4,7 @@
 //!
 //! The behaviour follows real-service recordings where they exist (Python and Java PFX
 //! imports without a policy, C++ PFX and PEM re-imports with one, .NET PEM imports with
-//! `preserveCertOrder`; the research notes for issue 4, §4, list them) and the service's
+//! `preserveCertOrder`; `docs/service-facts-keys-secrets-import.md` lists their repositories and paths) and the service's
 //! error texts as quoted in public issues (see [`Error`]).
 //!
 //! # The value
@@ -991,7 +991,7 @@ mod tests {
 
     #[test]
     fn validity_months_fits_the_four_recorded_imports() {
-        // §4 of the research notes: notBefore → notAfter, and what the service stored.
+        // docs/service-facts-keys-secrets-import.md §4: notBefore → notAfter, and what the service stored.
         let cases = [
             ("2015-04-29T21:53:41Z", "2039-12-31T23:59:59Z", 297),
             ("2021-08-06T17:20:37Z", "2121-07-13T17:20:37Z", 1200),
