@@ -164,19 +164,6 @@ const SHORT_NAMES: &[(&str, &str)] = &[
     ("0.9.2342.19200300.100.1.25", "DC"),
 ];
 
-/// The key usage names, for a certificate without the extension (every operation allowed).
-const ALL_KEY_USAGES: [&str; 9] = [
-    "digitalSignature",
-    "nonRepudiation",
-    "keyEncipherment",
-    "dataEncipherment",
-    "keyAgreement",
-    "keyCertSign",
-    "cRLSign",
-    "encipherOnly",
-    "decipherOnly",
-];
-
 /// Everything one Import Certificate produces.
 #[derive(Debug)]
 pub struct Imported {
@@ -235,17 +222,8 @@ pub fn import_certificate<R: CryptoRng + ?Sized>(
 ) -> Result<Imported, Error> {
     // The name is part of the URI: checked before the body, as on create.
     CertificateName::try_from(name)?;
-    if body.len() > MAX_IMPORT_BODY_LEN {
-        return Err(Error::MalformedRequest {
-            detail: format!("body larger than {MAX_IMPORT_BODY_LEN} bytes"),
-        });
-    }
-    let malformed = |e: serde_json::Error| Error::MalformedRequest {
-        detail: e.to_string(),
-    };
-    crate::shape::check(body).map_err(malformed)?;
     let request: wire::CertificateImportParameters =
-        serde_json::from_slice(body).map_err(malformed)?;
+        crate::shape::parse_request(body, MAX_IMPORT_BODY_LEN)?;
     import(name, &request, vault, now, rng)
 }
 
@@ -653,15 +631,14 @@ fn request_plan(
     });
     // key_ops follow the certificate's key usages; without the extension, every usage.
     let usages: Vec<String> = if derived.key_usage.is_empty() {
-        ALL_KEY_USAGES.iter().map(|s| (*s).to_owned()).collect()
+        KeyUsages::ALL
     } else {
-        derived
-            .key_usage
-            .sorted_names()
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
-    };
+        derived.key_usage
+    }
+    .sorted_names()
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
     let months = derived
         .properties
         .validity_months

@@ -202,6 +202,8 @@ pub struct KeyUsages(u16);
 impl KeyUsages {
     /// The empty set.
     pub const EMPTY: KeyUsages = KeyUsages(0);
+    /// All nine usages.
+    pub const ALL: KeyUsages = KeyUsages(0x1ff);
 
     /// Adds a usage.
     pub fn insert(&mut self, u: KeyUsage) {
@@ -345,19 +347,8 @@ impl IssuancePlan {
     pub fn from_json(name: &str, body: &[u8]) -> Result<Self, Error> {
         // The name is part of the URI: the service checks it before reading the body.
         CertificateName::try_from(name)?;
-        if body.len() > MAX_BODY_LEN {
-            return Err(Error::MalformedRequest {
-                detail: format!("body larger than {MAX_BODY_LEN} bytes"),
-            });
-        }
-        let malformed = |e: serde_json::Error| Error::MalformedRequest {
-            detail: e.to_string(),
-        };
-        // One cheap pass first: arrays where objects belong, and over-long lists.
-        crate::shape::check(body).map_err(malformed)?;
-        // Then the typed parse: it refuses duplicate keys and wrong value types.
         let request: wire::CertificateCreateParameters =
-            serde_json::from_slice(body).map_err(malformed)?;
+            crate::shape::parse_request(body, MAX_BODY_LEN)?;
         IssuancePlan::new(name, &request)
     }
 

@@ -9,6 +9,8 @@
 use core::fmt;
 
 use serde::Deserializer;
+
+use crate::Error;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// Most items of any JSON array in a request (the plan's own bounds are far lower).
@@ -27,6 +29,25 @@ const STRUCTS: &[&str] = &[
     "trigger",
     "action",
 ];
+
+/// Reads a request body as create and import do: the size bound first, then this pass, then
+/// the typed parse (which refuses duplicate keys and wrong value types). Every failure is
+/// [`Error::MalformedRequest`].
+pub(crate) fn parse_request<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    max_len: usize,
+) -> Result<T, Error> {
+    if body.len() > max_len {
+        return Err(Error::MalformedRequest {
+            detail: format!("body larger than {max_len} bytes"),
+        });
+    }
+    let malformed = |e: serde_json::Error| Error::MalformedRequest {
+        detail: e.to_string(),
+    };
+    check(body).map_err(malformed)?;
+    serde_json::from_slice(body).map_err(malformed)
+}
 
 /// Checks a whole body; the error is serde_json's, with a message saying what was wrong.
 pub(crate) fn check(body: &[u8]) -> Result<(), serde_json::Error> {
