@@ -6,19 +6,23 @@
 //! ```
 //!
 //! Prints `key I MS` for each key (I from 1; MS the milliseconds that key took), then
-//! `median_ms=X`. Without `--seed` the RNG is seeded from the OS.
+//! `median_ms=X`. Without `--seed` the RNG is seeded from the OS. With `--stats`, RSA lines go on
+//! with what the prime search did: `candidates=C exponentiated=X exponentiations=E`, and a
+//! closing `totals` line sums them.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
+use kvcert::key::SearchStats;
 use kvcert::{Curve, KeyPair, KeySpec, RsaSize};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
-const USAGE: &str = "usage: keygen --kty RSA|EC --size BITS --count N [--seed S]";
+const USAGE: &str = "usage: keygen --kty RSA|EC --size BITS --count N [--seed S] [--stats]";
 
 fn run() -> Result<(), String> {
     let (mut kty, mut size, mut count, mut seed) = (None, None, 1usize, None);
+    let mut show_stats = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = |f: &str| it.next().ok_or_else(|| format!("{f} needs a value"));
@@ -33,6 +37,7 @@ fn run() -> Result<(), String> {
                         .map_err(|_| USAGE.to_owned())?,
                 )
             }
+            "--stats" => show_stats = true,
             _ => return Err(USAGE.to_owned()),
         }
     }
@@ -54,12 +59,34 @@ fn run() -> Result<(), String> {
         }
     };
     let mut times = Vec::with_capacity(count);
+    let mut totals = SearchStats::default();
     for i in 1..=count {
         let start = Instant::now();
-        let key = KeyPair::generate(spec, &mut rng).map_err(|e| e.to_string())?;
+        let (key, stats) = match spec {
+            KeySpec::Rsa(size) => {
+                let (key, stats) =
+                    KeyPair::generate_rsa(size, &mut rng).map_err(|e| e.to_string())?;
+                (key, Some(stats))
+            }
+            KeySpec::Ec(_) => (
+                KeyPair::generate(spec, &mut rng).map_err(|e| e.to_string())?,
+                None,
+            ),
+        };
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         drop(key);
-        println!("key {i} {ms:.3}");
+        match stats {
+            Some(s) if show_stats => {
+                totals.candidates += s.candidates;
+                totals.exponentiated += s.exponentiated;
+                totals.exponentiations += s.exponentiations;
+                println!(
+                    "key {i} {ms:.3} candidates={} exponentiated={} exponentiations={}",
+                    s.candidates, s.exponentiated, s.exponentiations
+                );
+            }
+            _ => println!("key {i} {ms:.3}"),
+        }
         times.push(ms);
     }
     times.sort_by(f64::total_cmp);
@@ -71,6 +98,12 @@ fn run() -> Result<(), String> {
     } else {
         (times[n / 2 - 1] + times[n / 2]) / 2.0
     };
+    if show_stats {
+        println!(
+            "totals candidates={} exponentiated={} exponentiations={}",
+            totals.candidates, totals.exponentiated, totals.exponentiations
+        );
+    }
     println!("median_ms={median:.3}");
     Ok(())
 }

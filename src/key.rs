@@ -11,6 +11,7 @@ use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
 use crate::Error;
+pub use crate::prime::SearchStats;
 
 /// An RSA modulus size the service issues: 2048, 3072 or 4096 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -150,15 +151,37 @@ const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10")
 const PRIME_FIELD: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.1.1");
 
 impl KeyPair {
+    /// Makes a fresh RSA key from `rng` and says what the prime search did (how many random
+    /// candidates it drew, how many reached a Miller–Rabin exponentiation). The primes follow
+    /// FIPS 186-5 A.1.3; see the crate's `prime` notes in the README for the method.
+    ///
+    /// ```
+    /// use kvcert::{KeyPair, RsaSize};
+    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    ///
+    /// let (key, stats) = KeyPair::generate_rsa(RsaSize::Rsa2048, &mut ChaCha20Rng::seed_from_u64(1))?;
+    /// assert_eq!(key.spec(), kvcert::KeySpec::Rsa(RsaSize::Rsa2048));
+    /// assert!(stats.candidates >= stats.exponentiated && stats.exponentiations >= 10);
+    /// # Ok::<(), kvcert::Error>(())
+    /// ```
+    pub fn generate_rsa<R: CryptoRng + ?Sized>(
+        size: RsaSize,
+        rng: &mut R,
+    ) -> Result<(Self, SearchStats), Error> {
+        let (key, stats) = crate::rsa_key::generate(size.bits() as usize, rng)?;
+        Ok((
+            KeyPair {
+                inner: Inner::Rsa(Box::new(key), size),
+            },
+            stats,
+        ))
+    }
+
     /// Makes a fresh key from `rng`. The same RNG stream gives the same key.
     pub fn generate<R: CryptoRng + ?Sized>(spec: KeySpec, rng: &mut R) -> Result<Self, Error> {
         use rsa::Generate;
         let inner = match spec {
-            KeySpec::Rsa(size) => {
-                let key =
-                    rsa::PrivateKey::new(rng, size.bits() as usize).map_err(Error::internal)?;
-                Inner::Rsa(Box::new(key), size)
-            }
+            KeySpec::Rsa(size) => return Ok(Self::generate_rsa(size, rng)?.0),
             KeySpec::Ec(Curve::P256) => {
                 Inner::P256(p256::ecdsa::SigningKey::generate_from_rng(rng))
             }

@@ -1,0 +1,458 @@
+//! Fixed-width Montgomery arithmetic: the multiplication, squaring and exponentiation behind the
+//! RSA prime search ([`crate::prime`]) and RSA signing.
+//!
+//! Numbers are `[u64; N]`, least significant limb first, with `N` a compile-time constant (16 for
+//! the 1024-bit primes of RSA-2048, 24 for RSA-3072, 32 for RSA-4096), so every loop has a fixed
+//! trip count and the compiler unrolls them into `mul`/`adc` chains. Everything here is
+//! constant-time in the values: no branch and no memory index depends on a limb of an operand,
+//! the modulus or the exponent (the exponent's length in windows is the fixed `64·N`).
+
+/// `a + b + carry` with `carry` ≤ 1, as (sum, carry out).
+#[inline(always)]
+fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = a as u128 + b as u128 + carry as u128;
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a − b − borrow` with `borrow` ≤ 1, as (difference, borrow out ∈ {0, 1}).
+#[inline(always)]
+fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub(b as u128 + borrow as u128);
+    (t as u64, ((t >> 64) as u64) & 1)
+}
+
+/// A column accumulator of three limbs (192 bits): enough for 2·N products of two limbs each.
+#[derive(Clone, Copy)]
+struct Acc {
+    low: u128,
+    top: u64,
+}
+
+impl Acc {
+    const ZERO: Acc = Acc { low: 0, top: 0 };
+
+    #[inline(always)]
+    fn add_product(&mut self, a: u64, b: u64) {
+        let (s, o) = self.low.overflowing_add((a as u128) * (b as u128));
+        self.low = s;
+        self.top += o as u64;
+    }
+
+    #[inline(always)]
+    fn add(&mut self, other: &Acc) {
+        let (s, o) = self.low.overflowing_add(other.low);
+        self.low = s;
+        self.top += other.top + o as u64;
+    }
+
+    #[inline(always)]
+    fn double(&mut self) {
+        self.top = (self.top << 1) | (self.low >> 127) as u64;
+        self.low <<= 1;
+    }
+
+    /// The lowest limb.
+    #[inline(always)]
+    fn low(&self) -> u64 {
+        self.low as u64
+    }
+
+    /// Returns the lowest limb and shifts the accumulator down by one limb.
+    #[inline(always)]
+    fn shift(&mut self) -> u64 {
+        let r = self.low as u64;
+        self.low = (self.low >> 64) | ((self.top as u128) << 64);
+        self.top = 0;
+        r
+    }
+}
+
+/// All ones when `x` is zero, else zero, without a branch.
+#[inline(always)]
+pub(crate) fn mask_is_zero(x: u64) -> u64 {
+    // (x | −x) has its top bit set exactly when x ≠ 0.
+    ((x | x.wrapping_neg()) >> 63).wrapping_sub(1)
+}
+
+/// All ones when `a == b` (every limb), else zero.
+#[inline(always)]
+pub(crate) fn ct_eq<const N: usize>(a: &[u64; N], b: &[u64; N]) -> u64 {
+    let mut acc = 0u64;
+    for i in 0..N {
+        acc |= a[i] ^ b[i];
+    }
+    mask_is_zero(acc)
+}
+
+/// `a − b` and the borrow out (1 when `b > a`).
+#[inline(always)]
+pub(crate) fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut r = [0u64; N];
+    let mut borrow = 0;
+    for i in 0..N {
+        (r[i], borrow) = sbb(a[i], b[i], borrow);
+    }
+    (r, borrow)
+}
+
+/// `a + b` and the carry out.
+#[inline(always)]
+pub(crate) fn add<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut r = [0u64; N];
+    let mut carry = 0;
+    for i in 0..N {
+        (r[i], carry) = adc(a[i], b[i], carry);
+    }
+    (r, carry)
+}
+
+/// `a` where `mask` is all ones, `b` where it is zero.
+#[inline(always)]
+pub(crate) fn select<const N: usize>(mask: u64, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+    let mut r = [0u64; N];
+    for i in 0..N {
+        r[i] = (a[i] & mask) | (b[i] & !mask);
+    }
+    r
+}
+
+/// The multiplicative inverse of odd `x` modulo 2⁶⁴ (Newton iteration: each step doubles the
+/// number of correct low bits, starting from 5 correct bits since x·x ≡ 1 mod 8 … 32 for odd x).
+fn inv_mod_2_64(x: u64) -> u64 {
+    let mut y = x; // correct to 3 bits (x·x ≡ 1 mod 8 for odd x)
+    for _ in 0..5 {
+        y = y.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(y)));
+    }
+    y
+}
+
+/// An odd modulus `m` of exactly `64·N` bits (top bit set) with its Montgomery constants,
+/// R = 2^(64·N).
+#[derive(Clone)]
+pub(crate) struct Modulus<const N: usize> {
+    m: [u64; N],
+    /// −m⁻¹ mod 2⁶⁴.
+    m0inv: u64,
+    /// R mod m: one in Montgomery form.
+    one: [u64; N],
+    /// R² mod m: converts into Montgomery form.
+    r2: [u64; N],
+}
+
+impl<const N: usize> Drop for Modulus<N> {
+    fn drop(&mut self) {
+        // The modulus is a prime candidate or a secret prime: zeroize it and what derives from it.
+        use zeroize::Zeroize;
+        self.m.zeroize();
+        self.m0inv.zeroize();
+        self.one.zeroize();
+        self.r2.zeroize();
+    }
+}
+
+impl<const N: usize> Modulus<N> {
+    /// The constants for `m`, which must be odd with its top bit set (both are checked; `None`
+    /// otherwise — the callers only pass such numbers, so this is not secret-dependent).
+    pub(crate) fn new(m: &[u64; N]) -> Option<Self> {
+        if N == 0 || m[0] & 1 == 0 || m[N - 1] >> 63 == 0 {
+            return None;
+        }
+        let m0inv = inv_mod_2_64(m[0]).wrapping_neg();
+        // m > R/2, so R mod m = R − m, the two's complement of m.
+        let (one, _) = sub(&[0u64; N], m);
+        let mut this = Modulus {
+            m: *m,
+            m0inv,
+            one,
+            r2: [0u64; N],
+        };
+        // R² mod m is 2^(64N) in Montgomery form. Write 64N = t·2^k with t odd: double
+        // R mod m t times (Montgomery form of 2^t), then square it k times.
+        let bits = 64 * N;
+        let k = bits.trailing_zeros();
+        let t = bits >> k;
+        let mut x = this.one;
+        for _ in 0..t {
+            x = this.double(&x);
+        }
+        for _ in 0..k {
+            x = this.sqr(&x);
+        }
+        this.r2 = x;
+        Some(this)
+    }
+
+    /// One in Montgomery form.
+    pub(crate) fn one(&self) -> &[u64; N] {
+        &self.one
+    }
+
+    /// `2·x mod m` for `x < m`.
+    fn double(&self, x: &[u64; N]) -> [u64; N] {
+        let (d, carry) = add(x, x);
+        self.reduce_once(&d, carry)
+    }
+
+    /// `(carry·R + t) mod m` for a value below 2m.
+    #[inline(always)]
+    fn reduce_once(&self, t: &[u64; N], carry: u64) -> [u64; N] {
+        let (r, borrow) = sub(t, &self.m);
+        // Keep t only when the subtraction borrowed and there was no carry (t < m).
+        let keep_t = (borrow & !carry & 1).wrapping_neg();
+        select(keep_t, t, &r)
+    }
+
+    /// Montgomery product `a·b·R⁻¹ mod m`, product scanning (Koç's FIPS order): each output
+    /// column is summed in a three-limb accumulator, so no partial row is stored and reloaded.
+    /// Measured here against CIOS: equal at 1024 bits, 10–20 % faster from 1536 bits.
+    #[inline(never)]
+    pub(crate) fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let m = &self.m;
+        let mut q = [0u64; N];
+        let mut t = [0u64; N];
+        let mut acc = Acc::ZERO;
+        for k in 0..N {
+            for j in 0..k {
+                acc.add_product(a[j], b[k - j]);
+                acc.add_product(q[j], m[k - j]);
+            }
+            acc.add_product(a[k], b[0]);
+            // q_k makes column k vanish: (acc + q_k·m_0) ≡ 0 mod 2⁶⁴.
+            let qk = acc.low().wrapping_mul(self.m0inv);
+            q[k] = qk;
+            acc.add_product(qk, m[0]);
+            acc.shift();
+        }
+        for k in N..2 * N - 1 {
+            for j in k + 1 - N..N {
+                acc.add_product(a[j], b[k - j]);
+                acc.add_product(q[j], m[k - j]);
+            }
+            t[k - N] = acc.shift();
+        }
+        t[N - 1] = acc.shift();
+        let top = acc.low();
+        use zeroize::Zeroize;
+        q.zeroize();
+        self.reduce_once(&t, top)
+    }
+
+    /// Montgomery square `a²·R⁻¹ mod m`: as [`Self::mul`], with each cross product a_i·a_j
+    /// (i < j) computed once and doubled, about 3/4 of the products of a multiplication.
+    #[inline(never)]
+    pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        let m = &self.m;
+        let mut q = [0u64; N];
+        let mut t = [0u64; N];
+        let mut acc = Acc::ZERO;
+        // Columns 0 … N−1: each fixes one q_k.
+        for k in 0..N {
+            acc.add(&Self::square_column(a, k, 0));
+            for j in 0..k {
+                acc.add_product(q[j], m[k - j]);
+            }
+            // q_k makes column k vanish: (acc + q_k·m_0) ≡ 0 mod 2⁶⁴.
+            let qk = acc.low().wrapping_mul(self.m0inv);
+            q[k] = qk;
+            acc.add_product(qk, m[0]);
+            acc.shift();
+        }
+        // Columns N … 2N−2 hold the result.
+        for k in N..2 * N - 1 {
+            acc.add(&Self::square_column(a, k, k + 1 - N));
+            for j in k + 1 - N..N {
+                acc.add_product(q[j], m[k - j]);
+            }
+            t[k - N] = acc.shift();
+        }
+        t[N - 1] = acc.shift();
+        let top = acc.low();
+        use zeroize::Zeroize;
+        q.zeroize();
+        self.reduce_once(&t, top)
+    }
+
+    /// Column `k` of a²: 2·Σ a_j·a_(k−j) over `lo` ≤ j < k − j, plus a_(k/2)² when k is even.
+    #[inline(always)]
+    fn square_column(a: &[u64; N], k: usize, lo: usize) -> Acc {
+        let mut cross = Acc::ZERO;
+        for j in lo..k.div_ceil(2) {
+            cross.add_product(a[j], a[k - j]);
+        }
+        cross.double();
+        if k.is_multiple_of(2) {
+            cross.add_product(a[k / 2], a[k / 2]);
+        }
+        cross
+    }
+
+    /// `x` into Montgomery form (`x·R mod m`), for `x < m`.
+    pub(crate) fn to_mont(&self, x: &[u64; N]) -> [u64; N] {
+        self.mul(x, &self.r2)
+    }
+
+    /// `x` out of Montgomery form.
+    #[cfg(test)]
+    pub(crate) fn out_of_mont(&self, x: &[u64; N]) -> [u64; N] {
+        let mut unit = [0u64; N];
+        unit[0] = 1;
+        self.mul(x, &unit)
+    }
+
+    /// `base^exp` with `base` and the result in Montgomery form: fixed window of
+    /// [`WINDOW`] bits over all `64·N` exponent bits, every window multiplies by a table entry
+    /// read with a full masked scan, so the time depends on neither value.
+    pub(crate) fn pow(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
+        let mut table = [[0u64; N]; 1 << WINDOW];
+        table[0] = self.one;
+        table[1] = *base;
+        for k in 2..table.len() {
+            table[k] = if k.is_multiple_of(2) {
+                self.sqr(&table[k / 2])
+            } else {
+                self.mul(&table[k - 1], base)
+            };
+        }
+        let bits = 64 * N;
+        let windows = bits.div_ceil(WINDOW);
+        let mut acc = self.one;
+        for w in (0..windows).rev() {
+            let lo_bit = w * WINDOW;
+            let value = window_bits(exp, lo_bit);
+            if w + 1 != windows {
+                for _ in 0..WINDOW {
+                    acc = self.sqr(&acc);
+                }
+            }
+            let entry = lookup(&table, value);
+            acc = self.mul(&acc, &entry);
+        }
+        use zeroize::Zeroize;
+        table.zeroize();
+        acc
+    }
+}
+
+/// Exponent bits per window of [`Modulus::pow`].
+const WINDOW: usize = 5;
+
+/// The `WINDOW` bits of `exp` starting at bit `lo_bit` (bits past the top read as zero).
+#[inline(always)]
+fn window_bits<const N: usize>(exp: &[u64; N], lo_bit: usize) -> u64 {
+    // Public positions only: which limbs are read depends on the loop counter, not on values.
+    let limb = lo_bit / 64;
+    let shift = lo_bit % 64;
+    let mut v = exp[limb] >> shift;
+    if shift + WINDOW > 64 && limb + 1 < N {
+        v |= exp[limb + 1] << (64 - shift);
+    }
+    v & ((1 << WINDOW) - 1)
+}
+
+/// `table[index]`, reading every entry (no secret-dependent address).
+#[inline(always)]
+fn lookup<const N: usize, const T: usize>(table: &[[u64; N]; T], index: u64) -> [u64; N] {
+    let mut r = [0u64; N];
+    for (k, entry) in table.iter().enumerate() {
+        let mask = mask_is_zero(k as u64 ^ index);
+        for i in 0..N {
+            r[i] |= entry[i] & mask;
+        }
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crypto_bigint::{BoxedUint, Odd, modular::BoxedMontyForm, modular::BoxedMontyParams};
+
+    fn to_boxed<const N: usize>(x: &[u64; N]) -> BoxedUint {
+        let mut bytes = Vec::with_capacity(8 * N);
+        for limb in x.iter().rev() {
+            bytes.extend_from_slice(&limb.to_be_bytes());
+        }
+        BoxedUint::from_be_slice(&bytes, 64 * N as u32).expect("fits")
+    }
+
+    fn from_seed<const N: usize>(seed: u64) -> [u64; N] {
+        // splitmix64: a deterministic spread of test values.
+        let mut s = seed;
+        let mut r = [0u64; N];
+        for x in r.iter_mut() {
+            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            *x = z ^ (z >> 31);
+        }
+        r
+    }
+
+    fn check_against_crypto_bigint<const N: usize>(seed: u64) {
+        let mut m = from_seed::<N>(seed);
+        m[0] |= 1;
+        m[N - 1] |= 1 << 63;
+        let md = Modulus::new(&m).expect("odd, top bit set");
+        let params = BoxedMontyParams::new(Odd::new(to_boxed(&m)).expect("odd"));
+        let mut a = from_seed::<N>(seed ^ 0xA5A5);
+        let mut b = from_seed::<N>(seed ^ 0x5A5A);
+        a[N - 1] &= !(1 << 63); // a, b < m
+        b[N - 1] &= !(1 << 63);
+        let e = from_seed::<N>(seed ^ 0x1234);
+        let am = md.to_mont(&a);
+        let bm = md.to_mont(&b);
+        let fa = BoxedMontyForm::new(to_boxed(&a), &params);
+        let fb = BoxedMontyForm::new(to_boxed(&b), &params);
+        let want_mul = fa.mul(&fb).retrieve();
+        assert_eq!(to_boxed(&md.out_of_mont(&md.mul(&am, &bm))), want_mul);
+        let want_sqr = fa.square().retrieve();
+        assert_eq!(to_boxed(&md.out_of_mont(&md.sqr(&am))), want_sqr);
+        let want_pow = BoxedMontyForm::new(to_boxed(&a), &params)
+            .pow(&to_boxed(&e))
+            .retrieve();
+        assert_eq!(to_boxed(&md.out_of_mont(&md.pow(&am, &e))), want_pow);
+        // Edge values: 0, 1 and m − 1.
+        let zero = [0u64; N];
+        assert_eq!(md.out_of_mont(&md.pow(&md.to_mont(&zero), &e)), zero);
+        let (m_minus_1, _) = sub(&m, &{
+            let mut one = [0u64; N];
+            one[0] = 1;
+            one
+        });
+        let mm1 = md.to_mont(&m_minus_1);
+        assert_eq!(md.out_of_mont(&md.sqr(&mm1))[0], 1);
+        assert_eq!(md.out_of_mont(&md.mul(&mm1, &mm1))[0], 1);
+    }
+
+    #[test]
+    fn agrees_with_crypto_bigint() {
+        for seed in 0..20 {
+            check_against_crypto_bigint::<1>(seed);
+            check_against_crypto_bigint::<2>(seed);
+            check_against_crypto_bigint::<3>(seed);
+            check_against_crypto_bigint::<16>(seed);
+        }
+        for seed in 0..3 {
+            check_against_crypto_bigint::<24>(seed);
+            check_against_crypto_bigint::<32>(seed);
+        }
+    }
+
+    #[test]
+    fn all_ones_modulus_extremes() {
+        // m = 2^128 − 1 and operands m − 1 stress every carry path.
+        let m = [u64::MAX; 2];
+        let md = Modulus::new(&m).expect("valid");
+        let a = [u64::MAX - 1, u64::MAX];
+        let am = md.to_mont(&a);
+        assert_eq!(md.out_of_mont(&md.sqr(&am)), [1, 0]);
+        assert_eq!(md.out_of_mont(&md.mul(&am, &am)), [1, 0]);
+    }
+
+    #[test]
+    fn rejects_even_or_short_moduli() {
+        assert!(Modulus::new(&[2u64, 1 << 63]).is_none());
+        assert!(Modulus::new(&[3u64, 1]).is_none());
+    }
+}

@@ -1,0 +1,494 @@
+//! Random probable primes for RSA, per FIPS 186-5 Appendix A.1.3 with the Miller–Rabin test of
+//! Appendix B.3.1.
+//!
+//! Each try draws a **fresh** random candidate of exactly `64·N` bits with the two top bits and
+//! the low bit set. Nothing steps from one candidate to the next: stepping (as `rsa` 0.10 and
+//! OpenSSL do) makes the prime that is found depend on which of its predecessors were rejected
+//! by trial division, i.e. leaks residues of the prime modulo small primes through timing.
+//!
+//! A candidate then goes through, cheapest first:
+//! 1. trial division by every odd prime below [`SIEVE_LIMIT`] (as far as the size's depth goes,
+//!    see [`sieve_depth`]): the candidate's residue modulo a product of small primes below 2²⁶
+//!    is a dot product of its 32-bit digits with a table of `2^(32·i) mod M`, and divisibility
+//!    by each prime of the product is one multiplication by its inverse modulo 2⁶⁴ and a
+//!    comparison (Granlund–Montgomery). Multiplications only, no division instruction, and no
+//!    branch except "a prime of this group divides it", which only rejected candidates take;
+//! 2. `gcd(e, p − 1) = 1` for e = 65537, i.e. p mod 65537 ≠ 1 (65537 is prime);
+//! 3. Miller–Rabin with bases drawn from the RNG, as many rounds as FIPS 186-5 Table B.1 asks.
+//!    A composite almost always fails the first round: the number of candidates that reach an
+//!    exponentiation is what the trial division depth buys down.
+//!
+//! The exponentiations are constant-time ([`Modulus::pow`]). What timing reveals about a prime
+//! that is kept: the number of squarings after the exponentiation, s = v₂(p − 1), as in every
+//! Miller–Rabin implementation, and how many random bases were redrawn because they were ≥ p − 1.
+
+use std::sync::OnceLock;
+
+use rand_core::CryptoRng;
+use zeroize::Zeroize;
+
+use crate::monty::{self, Modulus};
+
+/// The small primes used for trial division are those below this bound.
+pub(crate) const SIEVE_LIMIT: u32 = 1 << 17;
+
+/// Products of small primes are kept below 2^this, so that a dot product of 64 digits of 32
+/// bits with residues below it stays below 2⁶⁴ (64 · 2³² · 2²⁶ = 2⁶⁴).
+const GROUP_BITS: u32 = 26;
+
+/// Most 32-bit digits a candidate has (64 for 2048-bit primes).
+const MAX_DIGITS: usize = 64;
+
+/// One small odd prime, as its Granlund–Montgomery divisibility constants.
+#[derive(Clone, Copy)]
+struct Divisor {
+    /// p⁻¹ mod 2⁶⁴.
+    inverse: u64,
+    /// ⌊(2⁶⁴ − 1) / p⌋: x is divisible by p exactly when x·p⁻¹ mod 2⁶⁴ ≤ this.
+    limit: u64,
+}
+
+/// Products M of consecutive small primes, each with `2^(32·i) mod M` for every digit position.
+struct SieveTable {
+    /// Per group: `2^(32·i) mod M` for i = 0 … 63.
+    powers: Vec<[u32; MAX_DIGITS]>,
+    /// Per group: the range of its primes in `divisors`.
+    ranges: Vec<(u32, u32)>,
+    divisors: Vec<Divisor>,
+    /// Per group: the largest prime in it (to cut the table at a bound).
+    largest: Vec<u32>,
+}
+
+fn sieve_table() -> &'static SieveTable {
+    static TABLE: OnceLock<SieveTable> = OnceLock::new();
+    TABLE.get_or_init(build_sieve_table)
+}
+
+/// The odd primes below `limit` (sieve of Eratosthenes).
+fn odd_primes_below(limit: u32) -> Vec<u32> {
+    let n = limit as usize;
+    let mut composite = vec![false; n];
+    let mut primes = Vec::new();
+    for i in 3..n {
+        if composite[i] || i % 2 == 0 {
+            continue;
+        }
+        primes.push(i as u32);
+        let mut j = i * i;
+        while j < n {
+            composite[j] = true;
+            j += i;
+        }
+    }
+    primes
+}
+
+fn build_sieve_table() -> SieveTable {
+    let mut table = SieveTable {
+        powers: Vec::new(),
+        ranges: Vec::new(),
+        divisors: Vec::new(),
+        largest: Vec::new(),
+    };
+    let primes = odd_primes_below(SIEVE_LIMIT);
+    let mut i = 0;
+    while i < primes.len() {
+        let start = table.divisors.len();
+        let mut product: u64 = 1;
+        while i < primes.len() && product * primes[i] as u64 <= 1 << GROUP_BITS {
+            let p = primes[i] as u64;
+            product *= p;
+            table.divisors.push(Divisor {
+                inverse: inverse_mod_2_64(p),
+                limit: u64::MAX / p,
+            });
+            i += 1;
+        }
+        let mut powers = [0u32; MAX_DIGITS];
+        let mut x = 1 % product;
+        for slot in powers.iter_mut() {
+            *slot = x as u32; // < 2²⁶
+            x = (x << 32) % product; // public constants: plain division is fine here
+        }
+        table.powers.push(powers);
+        table
+            .ranges
+            .push((start as u32, table.divisors.len() as u32));
+        table.largest.push(primes[i - 1]);
+    }
+    table
+}
+
+/// p⁻¹ mod 2⁶⁴ for odd p (Newton's iteration doubles the correct low bits each step).
+fn inverse_mod_2_64(p: u64) -> u64 {
+    let mut y = p;
+    for _ in 0..5 {
+        y = y.wrapping_mul(2u64.wrapping_sub(p.wrapping_mul(y)));
+    }
+    y
+}
+
+/// How many groups of the table a prime of `64·N` bits is trial-divided by: the small primes up
+/// to the bound where one more division costs more, on average, than the exponentiations it
+/// saves (tuned by measurement; see `benches/` and the README).
+pub(crate) fn sieve_depth(n: usize) -> u32 {
+    match n {
+        0..=16 => 1 << 15,
+        17..=24 => 1 << 16,
+        _ => SIEVE_LIMIT,
+    }
+}
+
+/// The candidate split into 32-bit digits, least significant first.
+fn digits<const N: usize>(x: &[u64; N]) -> [u32; MAX_DIGITS] {
+    let mut d = [0u32; MAX_DIGITS];
+    for (i, limb) in x.iter().enumerate() {
+        d[2 * i] = *limb as u32;
+        d[2 * i + 1] = (*limb >> 32) as u32;
+    }
+    d
+}
+
+/// True when no odd prime below `bound` divides `x` (`x` larger than all of them).
+fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
+    let table = sieve_table();
+    let mut d = digits(x);
+    let used = 2 * N;
+    let mut survives = true;
+    for (g, powers) in table.powers.iter().enumerate() {
+        if table.largest[g] >= bound {
+            break;
+        }
+        // A value ≡ x (mod M): below 2⁶⁴ by the choice of GROUP_BITS.
+        let mut residue: u64 = 0;
+        for i in 0..used {
+            residue = residue.wrapping_add(d[i] as u64 * powers[i] as u64);
+        }
+        let (start, end) = table.ranges[g];
+        let mut divisible = 0u64;
+        for div in &table.divisors[start as usize..end as usize] {
+            divisible |= (residue.wrapping_mul(div.inverse) <= div.limit) as u64;
+        }
+        if divisible != 0 {
+            // Rejected: what this branch reveals is about a number that is thrown away.
+            survives = false;
+            break;
+        }
+    }
+    d.zeroize();
+    survives
+}
+
+/// All ones when x ≡ 1 (mod 65537). Since 2¹⁶ ≡ −1 (mod 65537), x is congruent to the
+/// alternating sum of its 16-bit digits; no division of the secret.
+fn is_one_mod_65537<const N: usize>(x: &[u64; N]) -> u64 {
+    const P: u64 = 65537;
+    // Even-position digits count +, odd ones −; the offset keeps the sum positive.
+    let mut sum: u64 = P * (4 * N as u64);
+    for limb in x {
+        let l = *limb;
+        sum += (l & 0xFFFF) + ((l >> 32) & 0xFFFF);
+        sum -= ((l >> 16) & 0xFFFF) + (l >> 48);
+    }
+    // sum < 2³¹: reduce with a multiplication by ⌊2⁴⁸/P⌋ and two corrections, no division.
+    let q = (sum * ((1u64 << 48) / P)) >> 48;
+    let mut r = sum - q * P;
+    r = r.wrapping_sub(P & monty::mask_is_zero((r < P) as u64));
+    r = r.wrapping_sub(P & monty::mask_is_zero((r < P) as u64));
+    monty::mask_is_zero(r ^ 1)
+}
+
+/// Counts of what a prime search did, for profiling and the benches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SearchStats {
+    /// Random candidates drawn.
+    pub candidates: u64,
+    /// Candidates that passed trial division and the e check and reached an exponentiation.
+    pub exponentiated: u64,
+    /// Modular exponentiations (Miller–Rabin rounds) run in all.
+    pub exponentiations: u64,
+}
+
+/// Miller–Rabin rounds for a prime of `bits` bits, FIPS 186-5 Table B.1, the column whose error
+/// probability matches the key's security strength (2⁻¹¹² for 1024-bit primes, 2⁻¹²⁸ for 1536,
+/// 2⁻¹⁴⁴ for 2048); all three are within the 2⁻¹⁰⁰ the table's other column gives.
+pub(crate) fn miller_rabin_rounds(bits: usize) -> u32 {
+    match bits {
+        0..=1024 => 5,
+        _ => 4,
+    }
+}
+
+/// A random probable prime of exactly `64·N` bits (two top bits set) with p mod 65537 ≠ 1.
+pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    stats: &mut SearchStats,
+) -> [u64; N] {
+    let bound = sieve_depth(N);
+    let rounds = miller_rabin_rounds(64 * N);
+    let mut bytes = [[0u8; 8]; N];
+    loop {
+        stats.candidates += 1;
+        rng.fill_bytes(bytes.as_flattened_mut());
+        let mut candidate = [0u64; N];
+        for (limb, b) in candidate.iter_mut().zip(bytes.iter()) {
+            *limb = u64::from_le_bytes(*b);
+        }
+        // FIPS 186-5 A.1.3 step 4.2 (odd) and 4.4 (p ≥ √2·2^(nlen/2 − 1)): the two top bits
+        // set is the stronger form, which also makes n exactly nlen bits.
+        candidate[0] |= 1;
+        candidate[N - 1] |= 0b11 << 62;
+        if survives_trial_division(&candidate, bound)
+            // Step 4.5: gcd(p − 1, e) = 1.
+            && is_one_mod_65537(&candidate) == 0
+        {
+            stats.exponentiated += 1;
+            if miller_rabin(&candidate, rounds, rng, stats) {
+                bytes.as_flattened_mut().zeroize();
+                return candidate;
+            }
+        }
+        candidate.zeroize();
+    }
+}
+
+/// FIPS 186-5 B.3.1: `rounds` Miller–Rabin rounds with bases from the RNG. Stops at the first
+/// round that proves `w` composite.
+fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
+    w: &[u64; N],
+    rounds: u32,
+    rng: &mut R,
+    stats: &mut SearchStats,
+) -> bool {
+    let Some(md) = Modulus::new(w) else {
+        return false;
+    };
+    let mut one = [0u64; N];
+    one[0] = 1;
+    // w − 1 = 2^s · d with d odd. w is odd, so s ≥ 1.
+    let (w_minus_1, _) = monty::sub(w, &one);
+    let s = trailing_zeros(&w_minus_1);
+    let d = shift_right(&w_minus_1, s);
+    let (two, _) = monty::add(&one, &one);
+    let (w_minus_2, _) = monty::sub(&w_minus_1, &one);
+    let (minus_one, _) = monty::sub(w, md.one());
+    let mut base_bytes = [[0u8; 8]; N];
+    let mut result = true;
+    for _ in 0..rounds {
+        // Step 4.1–4.2: b from wlen random bits, redrawn while b ≤ 1 or b ≥ w − 1.
+        let mut b = [0u64; N];
+        loop {
+            rng.fill_bytes(base_bytes.as_flattened_mut());
+            for (limb, bytes) in b.iter_mut().zip(base_bytes.iter()) {
+                *limb = u64::from_le_bytes(*bytes);
+            }
+            let (_, below_two) = monty::sub(&b, &two);
+            let (_, below_w_minus_1) = monty::sub(&b, &w_minus_1);
+            if below_two == 0 && below_w_minus_1 == 1 {
+                break;
+            }
+        }
+        debug_assert!(monty::sub(&w_minus_2, &b).1 == 0);
+        stats.exponentiations += 1;
+        let mut z = md.pow(&md.to_mont(&b), &d);
+        // Step 4.5–4.6: probably prime if z = 1, or z = −1 at some squaring before the s-th.
+        // The squarings always run s − 1 times, whatever z becomes.
+        let mut passed = monty::ct_eq(&z, md.one()) | monty::ct_eq(&z, &minus_one);
+        for _ in 1..s {
+            z = md.sqr(&z);
+            passed |= monty::ct_eq(&z, &minus_one);
+        }
+        b.zeroize();
+        z.zeroize();
+        if passed == 0 {
+            // Composite: this candidate is thrown away.
+            result = false;
+            break;
+        }
+    }
+    base_bytes.as_flattened_mut().zeroize();
+    result
+}
+
+/// The number of trailing zero bits of `x` (x ≠ 0).
+fn trailing_zeros<const N: usize>(x: &[u64; N]) -> u32 {
+    let mut count = 0;
+    for limb in x {
+        if *limb != 0 {
+            return count + limb.trailing_zeros();
+        }
+        count += 64;
+    }
+    count
+}
+
+/// `x >> s` for s < 64·N.
+fn shift_right<const N: usize>(x: &[u64; N], s: u32) -> [u64; N] {
+    let limbs = (s / 64) as usize;
+    let bits = s % 64;
+    let mut r = [0u64; N];
+    for i in 0..N - limbs {
+        let lo = x[i + limbs] >> bits;
+        let hi = if bits > 0 && i + limbs + 1 < N {
+            x[i + limbs + 1] << (64 - bits)
+        } else {
+            0
+        };
+        r[i] = lo | hi;
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crypto_bigint::BoxedUint;
+    use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::SeedableRng;
+
+    fn boxed<const N: usize>(x: &[u64; N]) -> BoxedUint {
+        BoxedUint::from_words(x.iter().copied())
+    }
+
+    #[test]
+    fn table_covers_every_odd_prime_below_the_limit_once() {
+        let t = sieve_table();
+        let primes = odd_primes_below(SIEVE_LIMIT);
+        assert_eq!(t.divisors.len(), primes.len());
+        assert_eq!(primes[..6], [3, 5, 7, 11, 13, 17]);
+        assert_eq!(*primes.last().expect("non-empty"), 131_071);
+        for (g, powers) in t.powers.iter().enumerate() {
+            let (s, e) = t.ranges[g];
+            let product: u64 = primes[s as usize..e as usize]
+                .iter()
+                .map(|&p| p as u64)
+                .product();
+            assert!(product <= 1 << GROUP_BITS);
+            assert_eq!(powers[0] as u64, 1 % product);
+        }
+    }
+
+    #[test]
+    fn trial_division_finds_each_small_factor() {
+        // x = p · (a large odd cofactor) for primes across the table, and x = 1 + 2^1023·3 style
+        // numbers with no small factor in the tested range are told apart.
+        let primes = odd_primes_below(SIEVE_LIMIT);
+        for &p in primes.iter().step_by(97).chain([3, 5, 131_071].iter()) {
+            let mut x = [0u64; 16];
+            // x = p · (2^1000 + 1): divisible by p by construction.
+            let mut carry = 0u128;
+            let mut y = [0u64; 16];
+            y[0] = 1;
+            y[15] = 1 << 40;
+            for i in 0..16 {
+                let t = y[i] as u128 * p as u128 + carry;
+                x[i] = t as u64;
+                carry = t >> 64;
+            }
+            assert!(!survives_trial_division(&x, SIEVE_LIMIT), "p = {p}");
+            // Only primes below the bound are tried.
+            assert_eq!(survives_trial_division(&x, p), {
+                // 2^1000 + 1 has small factors of its own; recompute with the table bound.
+                survives_trial_division(&y, p)
+            });
+        }
+    }
+
+    #[test]
+    fn trial_division_agrees_with_plain_remainders() {
+        let primes = odd_primes_below(SIEVE_LIMIT);
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        for _ in 0..300 {
+            let mut x = [0u64; 16];
+            for l in x.iter_mut() {
+                *l = rand_chacha::rand_core::Rng::next_u64(&mut rng);
+            }
+            x[0] |= 1;
+            let bound = 1 << 15;
+            let want = primes.iter().take_while(|&&p| p < bound).all(|&p| {
+                let mut r = 0u128;
+                for l in x.iter().rev() {
+                    r = ((r << 64) | *l as u128) % p as u128;
+                }
+                r != 0
+            });
+            assert_eq!(survives_trial_division(&x, bound), want);
+        }
+    }
+
+    #[test]
+    fn mod_65537_check() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        for k in 0..2000u64 {
+            let mut x = [0u64; 16];
+            for l in x.iter_mut() {
+                *l = rand_chacha::rand_core::Rng::next_u64(&mut rng);
+            }
+            if k % 2 == 0 {
+                // Force x ≡ 1 (mod 65537) half of the time.
+                let mut r = 0u128;
+                for l in x.iter().rev() {
+                    r = ((r << 64) | *l as u128) % 65537;
+                }
+                let delta = (r as u64 + 65537 - 1) % 65537;
+                x[0] = x[0].wrapping_sub(delta);
+                if x[0] > u64::MAX - 70000 {
+                    continue; // borrowed; skip this rare case
+                }
+            }
+            let mut r = 0u128;
+            for l in x.iter().rev() {
+                r = ((r << 64) | *l as u128) % 65537;
+            }
+            assert_eq!(is_one_mod_65537(&x) == u64::MAX, r == 1, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn miller_rabin_rejects_composites_and_prime_powers() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let mut stats = SearchStats::default();
+        let m127 = [u64::MAX, u64::MAX >> 1];
+        assert!(!miller_rabin(&m127, 20, &mut rng, &mut stats)); // top bit clear: refused
+        let p128 = [u64::MAX - 158, u64::MAX]; // 2^128 − 159, prime
+        assert!(miller_rabin(&p128, 20, &mut rng, &mut stats));
+        // (2^64 − 59)·(2^64 − 83): a product of two large factors, no small ones.
+        let product = (u64::MAX - 58) as u128 * (u64::MAX - 82) as u128;
+        let composite = [product as u64, (product >> 64) as u64];
+        assert!(!miller_rabin(&composite, 20, &mut rng, &mut stats));
+        // 2^128 − 159 squared: a prime power passes Fermat for no base coprime to it either.
+        let sq = {
+            #[allow(deprecated)] // the replacement trait is not re-exported in 0.7.11
+            let sq = boxed(&p128).square();
+            let mut w = [0u64; 4];
+            w.copy_from_slice(sq.as_words());
+            w
+        };
+        assert!(!miller_rabin(&sq, 20, &mut rng, &mut stats));
+    }
+
+    #[test]
+    fn primes_are_prime_for_an_independent_test() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let mut stats = SearchStats::default();
+        for _ in 0..3 {
+            let p: [u64; 16] = random_prime(&mut rng, &mut stats);
+            assert_eq!(p[15] >> 62, 0b11);
+            // crypto-primes: Miller–Rabin base 2 plus a strong Lucas test (BPSW).
+            let b = boxed(&p);
+            assert!(crypto_primes::is_prime(crypto_primes::Flavor::Any, &b));
+        }
+        assert!(stats.candidates > stats.exponentiated);
+        assert!(stats.exponentiations >= 15);
+    }
+
+    #[test]
+    fn same_rng_stream_same_prime() {
+        let mut s1 = SearchStats::default();
+        let mut s2 = SearchStats::default();
+        let a: [u64; 16] = random_prime(&mut ChaCha20Rng::seed_from_u64(11), &mut s1);
+        let b: [u64; 16] = random_prime(&mut ChaCha20Rng::seed_from_u64(11), &mut s2);
+        assert_eq!(a, b);
+        assert_eq!(s1, s2);
+    }
+}

@@ -1,0 +1,132 @@
+//! RSA key pairs from two [`crate::prime`] primes, per FIPS 186-5 Appendix A.1.3 and the key
+//! pair criteria of A.1.1: e = 65537, p and q of exactly nlen/2 bits, |p − q| > 2^(nlen/2 − 100),
+//! d = e⁻¹ mod lcm(p − 1, q − 1) with d > 2^(nlen/2).
+
+use crypto_bigint::BoxedUint;
+use rand_core::CryptoRng;
+use zeroize::Zeroize;
+
+use crate::error::Error;
+use crate::prime::{self, SearchStats};
+
+/// The public exponent the service uses (and FIPS 186-5 allows: odd, 2¹⁶ < e < 2²⁵⁶).
+const E: u64 = 65_537;
+
+/// A fresh RSA key of `bits` (2048, 3072 or 4096) bits from `rng`, and what the prime search
+/// did. The same RNG stream gives the same key.
+pub(crate) fn generate<R: CryptoRng + ?Sized>(
+    bits: usize,
+    rng: &mut R,
+) -> Result<(rsa::PrivateKey, SearchStats), Error> {
+    let mut stats = SearchStats::default();
+    let key = match bits {
+        2048 => generate_n::<16, R>(rng, &mut stats)?,
+        3072 => generate_n::<24, R>(rng, &mut stats)?,
+        4096 => generate_n::<32, R>(rng, &mut stats)?,
+        _ => {
+            return Err(Error::internal(format!(
+                "RSA key size {bits} is not generated"
+            )));
+        }
+    };
+    Ok((key, stats))
+}
+
+fn generate_n<const N: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    stats: &mut SearchStats,
+) -> Result<rsa::PrivateKey, Error> {
+    let half = 64 * N; // nlen/2
+    loop {
+        let mut p: [u64; N] = prime::random_prime(rng, stats);
+        let mut q: [u64; N] = loop {
+            let mut q: [u64; N] = prime::random_prime(rng, stats);
+            // A.1.3 step 5.4: |p − q| > 2^(nlen/2 − 100), else a new q.
+            if differ_enough(&p, &q) {
+                break q;
+            }
+            q.zeroize();
+        };
+        let pb = BoxedUint::from_words(p.iter().copied());
+        let qb = BoxedUint::from_words(q.iter().copied());
+        p.zeroize();
+        q.zeroize();
+        let key = rsa::PrivateKey::from_p_q(pb, qb, BoxedUint::from(E)).map_err(Error::internal)?;
+        // A.1.1: 2^(nlen/2) < d; otherwise new primes (probability about 2^−(nlen/2)).
+        if exceeds_power_of_two(
+            {
+                use rsa::traits::PrivateKeyParts;
+                key.d()
+            },
+            half,
+        ) {
+            return Ok(key);
+        }
+    }
+}
+
+/// |p − q| > 2^(64N − 100).
+fn differ_enough<const N: usize>(p: &[u64; N], q: &[u64; N]) -> bool {
+    let (pq, borrow) = crate::monty::sub(p, q);
+    let (qp, _) = crate::monty::sub(q, p);
+    let mut diff = crate::monty::select(borrow.wrapping_neg(), &qp, &pq);
+    let k = 64 * N - 100;
+    let verdict = exceeds_power_of_two_words(&diff, k);
+    diff.zeroize();
+    verdict
+}
+
+/// `x > 2^k`.
+fn exceeds_power_of_two(x: &BoxedUint, k: usize) -> bool {
+    exceeds_power_of_two_words(x.as_words(), k)
+}
+
+fn exceeds_power_of_two_words(words: &[u64], k: usize) -> bool {
+    // x > 2^k ⟺ some bit above k is set, or bit k is set and some bit below it is.
+    let mut above = false;
+    let mut at = false;
+    let mut below = false;
+    for (i, &w) in words.iter().enumerate() {
+        for b in 0..64 {
+            let bit = i * 64 + b;
+            let set = (w >> b) & 1 == 1;
+            above |= set && bit > k;
+            at |= set && bit == k;
+            below |= set && bit < k;
+        }
+    }
+    above || (at && below)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::SeedableRng;
+    use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+
+    #[test]
+    fn power_of_two_comparison() {
+        assert!(!exceeds_power_of_two_words(&[1 << 5], 5));
+        assert!(exceeds_power_of_two_words(&[(1 << 5) + 1], 5));
+        assert!(exceeds_power_of_two_words(&[1 << 6], 5));
+        assert!(!exceeds_power_of_two_words(&[(1 << 5) - 1], 5));
+        assert!(exceeds_power_of_two_words(&[0, 1], 63));
+        assert!(!exceeds_power_of_two_words(&[0, 1], 64));
+    }
+
+    #[test]
+    fn rsa_2048_key_meets_the_fips_criteria() {
+        let (key, stats) = generate(2048, &mut ChaCha20Rng::seed_from_u64(5)).expect("key");
+        assert_eq!(key.n().bit_width(), 2048);
+        assert_eq!(key.e(), &BoxedUint::from(E));
+        let primes = key.primes();
+        assert_eq!(primes.len(), 2);
+        for p in primes {
+            assert_eq!(p.bit_width(), 1024);
+        }
+        assert!(exceeds_power_of_two(key.d(), 1024));
+        assert!(stats.candidates >= 2 && stats.exponentiations >= 10);
+        key.validate().expect("consistent");
+    }
+}
