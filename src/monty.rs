@@ -286,6 +286,67 @@ impl<const N: usize> Modulus<N> {
         cross
     }
 
+    /// `2^exp` in Montgomery form, for the base-2 first test of a candidate: a window of
+    /// [`POW2_WINDOW`] bits costs that many squarings and one [`Self::mul_pow2`] (a shift and a
+    /// one-limb quotient), where a general base costs a full multiplication and a table scan.
+    /// Constant-time like [`Self::pow`]: every window of all `64·N` bits is processed the same way.
+    pub(crate) fn pow2(&self, exp: &[u64; N]) -> [u64; N] {
+        let reciprocal = top_limb_reciprocal(self.m[N - 1]);
+        let bits = 64 * N;
+        let windows = bits.div_ceil(POW2_WINDOW);
+        let mut acc = self.one;
+        for w in (0..windows).rev() {
+            if w + 1 != windows {
+                for _ in 0..POW2_WINDOW {
+                    acc = self.sqr(&acc);
+                }
+            }
+            let k = window_bits_of::<N, POW2_WINDOW>(exp, w * POW2_WINDOW) as u32;
+            acc = self.mul_pow2(&acc, k, reciprocal);
+        }
+        acc
+    }
+
+    /// `x·2^k mod m` for `x < m` and `k < 64`, constant-time in `x`, `k` and `m`: the shifted
+    /// value y < m·2⁶⁴ has the quotient estimate q̂ = ⌊Y·v / 2¹²⁷⌋ from its top two limbs Y and
+    /// v = ⌊2¹²⁷ / (m_top + 1)⌋; q − 3 ≤ q̂ ≤ q because m_top ≥ 2⁶³ (q − 2 ≤ q̂ when the two
+    /// top bits are set, as for prime candidates), so four conditional subtractions finish it.
+    fn mul_pow2(&self, x: &[u64; N], k: u32, reciprocal: u64) -> [u64; N] {
+        // y = x << k over N + 1 limbs; `>> 1 >> (63 − k)` is `>> (64 − k)` without the k = 0
+        // overflow (a register shift count: same time for every k).
+        let mut y = [0u64; N];
+        let mut prev = 0u64;
+        for i in 0..N {
+            y[i] = (x[i] << k) | ((prev >> 1) >> (63 - k));
+            prev = x[i];
+        }
+        let top = (prev >> 1) >> (63 - k);
+        // q̂ = ⌊(top·2⁶⁴ + y[N−1])·v / 2¹²⁷⌋.
+        let hi = top as u128 * reciprocal as u128;
+        let lo = y[N - 1] as u128 * reciprocal as u128;
+        let sum = hi + (lo >> 64); // < 2¹²⁷ + 2⁶⁴: no overflow
+        let q_hat = (sum >> 63) as u64;
+        // r = y − q̂·m, as N + 1 limbs.
+        let mut r = [0u64; N];
+        let mut mul_carry = 0u64;
+        let mut borrow = 0u64;
+        for i in 0..N {
+            let prod = q_hat as u128 * self.m[i] as u128 + mul_carry as u128;
+            mul_carry = (prod >> 64) as u64;
+            (r[i], borrow) = sbb(y[i], prod as u64, borrow);
+        }
+        let (mut r_top, _) = sbb(top, mul_carry, borrow);
+        for _ in 0..4 {
+            let (d, b) = sub(&r, &self.m);
+            let (d_top, b_top) = sbb(r_top, 0, b);
+            // Keep r when r < m, i.e. the (N + 1)-limb subtraction borrowed.
+            let keep = b_top.wrapping_neg();
+            r = select(keep, &r, &d);
+            r_top = (r_top & keep) | (d_top & !keep);
+        }
+        r
+    }
+
     /// `x` into Montgomery form (`x·R mod m`), for `x < m`.
     pub(crate) fn to_mont(&self, x: &[u64; N]) -> [u64; N] {
         self.mul(x, &self.r2)
@@ -333,20 +394,46 @@ impl<const N: usize> Modulus<N> {
     }
 }
 
+/// Exponent bits per window of [`Modulus::pow2`]: the shift must stay below one limb.
+const POW2_WINDOW: usize = 6;
+
+/// ⌊2¹²⁷ / (d + 1)⌋ for a top limb `d ≥ 2⁶³`, by restoring division one bit at a time (no
+/// division instruction, whose time depends on the operands). The quotient is in [2⁶², 2⁶⁴).
+fn top_limb_reciprocal(d: u64) -> u64 {
+    let divisor = d as u128 + 1;
+    // Long division of 2¹²⁷ by divisor: the remainder starts as 2¹²⁷'s top 64 bits.
+    let mut rem: u128 = 1 << 63; // 2¹²⁷ >> 64
+    let mut q = 0u64;
+    for _ in 0..64 {
+        rem <<= 1; // next dividend bit is 0
+        let (diff, borrow) = rem.overflowing_sub(divisor);
+        let take = (borrow as u128).wrapping_sub(1); // all ones when rem ≥ divisor
+        rem = (diff & take) | (rem & !take);
+        q = (q << 1) | (take as u64 & 1);
+    }
+    q
+}
+
 /// Exponent bits per window of [`Modulus::pow`].
 const WINDOW: usize = 5;
 
 /// The `WINDOW` bits of `exp` starting at bit `lo_bit` (bits past the top read as zero).
 #[inline(always)]
 fn window_bits<const N: usize>(exp: &[u64; N], lo_bit: usize) -> u64 {
+    window_bits_of::<N, WINDOW>(exp, lo_bit)
+}
+
+/// The `W` bits of `exp` starting at bit `lo_bit` (bits past the top read as zero).
+#[inline(always)]
+fn window_bits_of<const N: usize, const W: usize>(exp: &[u64; N], lo_bit: usize) -> u64 {
     // Public positions only: which limbs are read depends on the loop counter, not on values.
     let limb = lo_bit / 64;
     let shift = lo_bit % 64;
     let mut v = exp[limb] >> shift;
-    if shift + WINDOW > 64 && limb + 1 < N {
+    if shift + W > 64 && limb + 1 < N {
         v |= exp[limb + 1] << (64 - shift);
     }
-    v & ((1 << WINDOW) - 1)
+    v & ((1 << W) - 1)
 }
 
 /// `table[index]`, reading every entry (no secret-dependent address).
@@ -412,6 +499,20 @@ mod tests {
             .pow(&to_boxed(&e))
             .retrieve();
         assert_eq!(to_boxed(&md.out_of_mont(&md.pow(&am, &e))), want_pow);
+        let two = {
+            let mut t = [0u64; N];
+            t[0] = 2;
+            md.to_mont(&t)
+        };
+        assert_eq!(md.pow2(&e), md.pow(&two, &e));
+        for k in [0u32, 1, 5, 31, 63] {
+            let mut want = a;
+            for _ in 0..k {
+                want = md.double(&want);
+            }
+            let r = top_limb_reciprocal(m[N - 1]);
+            assert_eq!(md.mul_pow2(&a, k, r), want, "k = {k}");
+        }
         // Edge values: 0, 1 and m − 1.
         let zero = [0u64; N];
         assert_eq!(md.out_of_mont(&md.pow(&md.to_mont(&zero), &e)), zero);
@@ -448,6 +549,20 @@ mod tests {
         let am = md.to_mont(&a);
         assert_eq!(md.out_of_mont(&md.sqr(&am)), [1, 0]);
         assert_eq!(md.out_of_mont(&md.mul(&am, &am)), [1, 0]);
+    }
+
+    #[test]
+    fn reciprocal_of_top_limb() {
+        for d in [
+            1u64 << 63,
+            (1 << 63) + 1,
+            0xC000_0000_0000_0000,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            let want = ((1u128 << 127) / (d as u128 + 1)) as u64;
+            assert_eq!(top_limb_reciprocal(d), want, "{d:#x}");
+        }
     }
 
     #[test]

@@ -14,9 +14,13 @@
 //!    comparison (Granlund–Montgomery). Multiplications only, no division instruction, and no
 //!    branch except "a prime of this group divides it", which only rejected candidates take;
 //! 2. `gcd(e, p − 1) = 1` for e = 65537, i.e. p mod 65537 ≠ 1 (65537 is prime);
-//! 3. Miller–Rabin with bases drawn from the RNG, as many rounds as FIPS 186-5 Table B.1 asks.
-//!    A composite almost always fails the first round: the number of candidates that reach an
-//!    exponentiation is what the trial division depth buys down.
+//! 3. a strong probable prime test to base 2, computed without multiplications (a window of
+//!    the exponent costs its squarings and a shift, [`Modulus::pow2`]): almost every composite
+//!    that survives trial division stops here, for about 4/5 of the price of a full round;
+//! 4. Miller–Rabin with bases drawn from the RNG, as many rounds as FIPS 186-5 Table B.1 asks.
+//!
+//! The number of candidates that reach an exponentiation is what the trial division depth buys
+//! down; the cost of each is the Montgomery arithmetic of [`crate::monty`].
 //!
 //! The exponentiations are constant-time ([`Modulus::pow`]). What timing reveals about a prime
 //! that is kept: the number of squarings after the exponentiation, s = v₂(p − 1), as in every
@@ -29,34 +33,83 @@ use zeroize::Zeroize;
 
 use crate::monty::{self, Modulus};
 
-/// The small primes used for trial division are those below this bound.
-pub(crate) const SIEVE_LIMIT: u32 = 1 << 17;
+/// The small primes used for trial division are those below this bound (at most 2²⁰: see
+/// [`Hub`]). The table for it takes about 5 MB, built on the first RSA key generation.
+pub(crate) const SIEVE_LIMIT: u32 = 1 << 19;
 
-/// Products of small primes are kept below 2^this, so that a dot product of 64 digits of 32
-/// bits with residues below it stays below 2⁶⁴ (64 · 2³² · 2²⁶ = 2⁶⁴).
+/// Primes below this bound are tried in [`Group`]s, those above it in [`Hub`]s.
+const GROUP_LIMIT: u32 = 1 << 13;
+
+/// Products of small primes in a group are kept below 2^this, so that a dot product of 64
+/// digits of 32 bits with residues below it stays below 2⁶⁴ (64 · 2³² · 2²⁶ = 2⁶⁴).
 const GROUP_BITS: u32 = 26;
+
+/// Products of small primes in a hub are kept below 2^this, so that a sum of 32 products of a
+/// 64-bit limb with a residue below it stays below 2¹²⁸ (32 · 2⁶⁴ · 2⁵⁸ = 2¹²⁷).
+const HUB_BITS: u32 = 58;
 
 /// Most 32-bit digits a candidate has (64 for 2048-bit primes).
 const MAX_DIGITS: usize = 64;
+
+/// Most limbs a candidate has.
+const MAX_LIMBS: usize = MAX_DIGITS / 2;
 
 /// One small odd prime, as its Granlund–Montgomery divisibility constants.
 #[derive(Clone, Copy)]
 struct Divisor {
     /// p⁻¹ mod 2⁶⁴.
     inverse: u64,
-    /// ⌊(2⁶⁴ − 1) / p⌋: x is divisible by p exactly when x·p⁻¹ mod 2⁶⁴ ≤ this.
+    /// ⌊(2⁶⁴ − 1) / p⌋: x < 2⁶⁴ is divisible by p exactly when x·p⁻¹ mod 2⁶⁴ ≤ this.
     limit: u64,
 }
 
-/// Products M of consecutive small primes, each with `2^(32·i) mod M` for every digit position.
-struct SieveTable {
-    /// Per group: `2^(32·i) mod M` for i = 0 … 63.
-    powers: Vec<[u32; MAX_DIGITS]>,
-    /// Per group: the range of its primes in `divisors`.
-    ranges: Vec<(u32, u32)>,
+impl Divisor {
+    fn new(p: u64) -> Self {
+        Divisor {
+            inverse: inverse_mod_2_64(p),
+            limit: u64::MAX / p,
+        }
+    }
+
+    /// 1 when p divides `x`, else 0, without a branch.
+    #[inline(always)]
+    fn divides(&self, x: u64) -> u64 {
+        (x.wrapping_mul(self.inverse) <= self.limit) as u64
+    }
+}
+
+/// Tier 1, the smallest primes, where most candidates are rejected: a product M < 2²⁶ of
+/// several of them, the candidate's residue mod M being a dot product of its 32-bit digits with
+/// `2^(32·i) mod M` (no carries: it vectorises), then one divisibility test per prime.
+struct Group {
+    powers: [u32; MAX_DIGITS],
     divisors: Vec<Divisor>,
-    /// Per group: the largest prime in it (to cut the table at a bound).
-    largest: Vec<u32>,
+}
+
+/// Tier 2, the larger primes (2¹³ … 2²⁰), three or so to a product M < 2⁵⁸: the candidate is
+/// reduced once to a 128-bit S ≡ x (mod M) with one multiplication per limb, and each prime
+/// then needs only S's four 32-bit digits: Σ s_j·(2^(32·j) mod p) < 2⁵⁴ is tested for
+/// divisibility. About a third of the multiplications of a [`Group`] per prime.
+struct Hub {
+    /// `2^(64·i) mod M`, i = 0 … 31.
+    powers: [u64; MAX_LIMBS],
+    /// Its primes: `SieveTable::hub_primes[start..end]` (one allocation for all hubs).
+    start: u32,
+    end: u32,
+    /// The largest prime in the hub (the table is cut at a bound).
+    largest: u32,
+}
+
+struct HubPrime {
+    /// `2^(32·j) mod p`, j = 0 … 3.
+    digit_powers: [u32; 4],
+    divisor: Divisor,
+}
+
+struct SieveTable {
+    groups: Vec<Group>,
+    hubs: Vec<Hub>,
+    hub_primes: Vec<HubPrime>,
 }
 
 fn sieve_table() -> &'static SieveTable {
@@ -83,40 +136,83 @@ fn odd_primes_below(limit: u32) -> Vec<u32> {
     primes
 }
 
-fn build_sieve_table() -> SieveTable {
-    let mut table = SieveTable {
-        powers: Vec::new(),
-        ranges: Vec::new(),
-        divisors: Vec::new(),
-        largest: Vec::new(),
-    };
-    let primes = odd_primes_below(SIEVE_LIMIT);
-    let mut i = 0;
-    while i < primes.len() {
-        let start = table.divisors.len();
-        let mut product: u64 = 1;
-        while i < primes.len() && product * primes[i] as u64 <= 1 << GROUP_BITS {
-            let p = primes[i] as u64;
-            product *= p;
-            table.divisors.push(Divisor {
-                inverse: inverse_mod_2_64(p),
-                limit: u64::MAX / p,
-            });
-            i += 1;
+/// Splits `primes` into runs whose product stays at or below 2^bits.
+fn pack(primes: &[u32], bits: u32) -> Vec<&[u32]> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let mut product: u128 = 1;
+    for (i, &p) in primes.iter().enumerate() {
+        if product * p as u128 > 1 << bits {
+            runs.push(&primes[start..i]);
+            start = i;
+            product = 1;
         }
-        let mut powers = [0u32; MAX_DIGITS];
-        let mut x = 1 % product;
-        for slot in powers.iter_mut() {
-            *slot = x as u32; // < 2²⁶
-            x = (x << 32) % product; // public constants: plain division is fine here
-        }
-        table.powers.push(powers);
-        table
-            .ranges
-            .push((start as u32, table.divisors.len() as u32));
-        table.largest.push(primes[i - 1]);
+        product *= p as u128;
     }
-    table
+    if start < primes.len() {
+        runs.push(&primes[start..]);
+    }
+    runs
+}
+
+// Building the table divides public constants with `%`: nothing secret is involved.
+fn build_sieve_table() -> SieveTable {
+    let primes = odd_primes_below(SIEVE_LIMIT);
+    let split = primes.partition_point(|&p| p < GROUP_LIMIT);
+    let groups = pack(&primes[..split], GROUP_BITS)
+        .into_iter()
+        .map(|run| {
+            let m: u64 = run.iter().map(|&p| p as u64).product();
+            let mut powers = [0u32; MAX_DIGITS];
+            let mut x = 1 % m;
+            for slot in powers.iter_mut() {
+                *slot = x as u32; // < 2²⁶
+                x = (x << 32) % m;
+            }
+            Group {
+                powers,
+                divisors: run.iter().map(|&p| Divisor::new(p as u64)).collect(),
+            }
+        })
+        .collect();
+    let mut hub_primes = Vec::new();
+    let hubs = pack(&primes[split..], HUB_BITS)
+        .into_iter()
+        .map(|run| {
+            let m: u128 = run.iter().map(|&p| p as u128).product();
+            let mut powers = [0u64; MAX_LIMBS];
+            let mut x = 1 % m;
+            for slot in powers.iter_mut() {
+                *slot = x as u64; // < 2⁵⁸
+                x = (x << 64) % m;
+            }
+            let start = hub_primes.len() as u32;
+            for &p in run {
+                let p = p as u64;
+                let mut digit_powers = [0u32; 4];
+                let mut y = 1 % p;
+                for slot in digit_powers.iter_mut() {
+                    *slot = y as u32;
+                    y = (y << 32) % p;
+                }
+                hub_primes.push(HubPrime {
+                    digit_powers,
+                    divisor: Divisor::new(p),
+                });
+            }
+            Hub {
+                powers,
+                start,
+                end: hub_primes.len() as u32,
+                largest: *run.last().unwrap_or(&0),
+            }
+        })
+        .collect();
+    SieveTable {
+        groups,
+        hubs,
+        hub_primes,
+    }
 }
 
 /// p⁻¹ mod 2⁶⁴ for odd p (Newton's iteration doubles the correct low bits each step).
@@ -128,14 +224,15 @@ fn inverse_mod_2_64(p: u64) -> u64 {
     y
 }
 
-/// How many groups of the table a prime of `64·N` bits is trial-divided by: the small primes up
-/// to the bound where one more division costs more, on average, than the exponentiations it
-/// saves (tuned by measurement; see `benches/` and the README).
+/// How far a prime of `64·N` bits is trial-divided: the small primes up to the bound where one
+/// more prime costs more, on average, than the exponentiations it saves. Measured on the
+/// development machine (README, "RSA key generation"): deeper for larger primes, whose
+/// exponentiations cost more.
 pub(crate) fn sieve_depth(n: usize) -> u32 {
     match n {
-        0..=16 => 1 << 15,
-        17..=24 => 1 << 16,
-        _ => SIEVE_LIMIT,
+        0..=16 => 1 << 17,
+        17..=24 => 1 << 18,
+        _ => 1 << 19,
     }
 }
 
@@ -149,30 +246,57 @@ fn digits<const N: usize>(x: &[u64; N]) -> [u32; MAX_DIGITS] {
     d
 }
 
-/// True when no odd prime below `bound` divides `x` (`x` larger than all of them).
+/// True when no odd prime below `bound` divides `x` (`x` larger than all of them, at most 32
+/// limbs). The only branch on the candidate is "some prime of this group or hub divides it",
+/// which only a rejected candidate takes.
 fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
+    const { assert!(N <= MAX_LIMBS) };
     let table = sieve_table();
     let mut d = digits(x);
-    let used = 2 * N;
     let mut survives = true;
-    for (g, powers) in table.powers.iter().enumerate() {
-        if table.largest[g] >= bound {
-            break;
+    'groups: {
+        for group in &table.groups {
+            // A value ≡ x (mod M), below 2⁶⁴ by the choice of GROUP_BITS.
+            let mut residue: u64 = 0;
+            for i in 0..2 * N {
+                residue = residue.wrapping_add(d[i] as u64 * group.powers[i] as u64);
+            }
+            let mut divisible = 0u64;
+            for div in &group.divisors {
+                divisible |= div.divides(residue);
+            }
+            if divisible != 0 {
+                survives = false;
+                break 'groups;
+            }
         }
-        // A value ≡ x (mod M): below 2⁶⁴ by the choice of GROUP_BITS.
-        let mut residue: u64 = 0;
-        for i in 0..used {
-            residue = residue.wrapping_add(d[i] as u64 * powers[i] as u64);
-        }
-        let (start, end) = table.ranges[g];
-        let mut divisible = 0u64;
-        for div in &table.divisors[start as usize..end as usize] {
-            divisible |= (residue.wrapping_mul(div.inverse) <= div.limit) as u64;
-        }
-        if divisible != 0 {
-            // Rejected: what this branch reveals is about a number that is thrown away.
-            survives = false;
-            break;
+        for hub in &table.hubs {
+            if hub.largest >= bound {
+                break;
+            }
+            // S ≡ x (mod M), below 2¹²⁷ by the choice of HUB_BITS.
+            let mut s: u128 = 0;
+            for i in 0..N {
+                s += x[i] as u128 * hub.powers[i] as u128;
+            }
+            let s_digits = [
+                s as u32,
+                (s >> 32) as u32,
+                (s >> 64) as u32,
+                (s >> 96) as u32,
+            ];
+            let mut divisible = 0u64;
+            for prime in &table.hub_primes[hub.start as usize..hub.end as usize] {
+                let mut t: u64 = 0;
+                for j in 0..4 {
+                    t += s_digits[j] as u64 * prime.digit_powers[j] as u64;
+                }
+                divisible |= prime.divisor.divides(t);
+            }
+            if divisible != 0 {
+                survives = false;
+                break 'groups;
+            }
         }
     }
     d.zeroize();
@@ -272,6 +396,15 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
     let (two, _) = monty::add(&one, &one);
     let (w_minus_2, _) = monty::sub(&w_minus_1, &one);
     let (minus_one, _) = monty::sub(w, md.one());
+    // The cheap first test: a strong probable prime test to base 2, whose exponentiation needs
+    // no multiplications (see `Modulus::pow2`), about a fifth cheaper than a round with a
+    // random base. Almost every composite stops here. It is not counted as one of the FIPS
+    // rounds, which all use random bases below.
+    stats.exponentiations += 1;
+    let z = md.pow2(&d);
+    if !strong_check(&md, z, s, &minus_one) {
+        return false;
+    }
     let mut base_bytes = [[0u8; 8]; N];
     let mut result = true;
     for _ in 0..rounds {
@@ -290,17 +423,9 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
         }
         debug_assert!(monty::sub(&w_minus_2, &b).1 == 0);
         stats.exponentiations += 1;
-        let mut z = md.pow(&md.to_mont(&b), &d);
-        // Step 4.5–4.6: probably prime if z = 1, or z = −1 at some squaring before the s-th.
-        // The squarings always run s − 1 times, whatever z becomes.
-        let mut passed = monty::ct_eq(&z, md.one()) | monty::ct_eq(&z, &minus_one);
-        for _ in 1..s {
-            z = md.sqr(&z);
-            passed |= monty::ct_eq(&z, &minus_one);
-        }
+        let z = md.pow(&md.to_mont(&b), &d);
         b.zeroize();
-        z.zeroize();
-        if passed == 0 {
+        if !strong_check(&md, z, s, &minus_one) {
             // Composite: this candidate is thrown away.
             result = false;
             break;
@@ -308,6 +433,23 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
     }
     base_bytes.as_flattened_mut().zeroize();
     result
+}
+
+/// Steps 4.5–4.7 of B.3.1 for z = b^d: probably prime if z = 1, or z = −1 now or after one of
+/// the next s − 1 squarings. The squarings always run s − 1 times, whatever z becomes.
+fn strong_check<const N: usize>(
+    md: &Modulus<N>,
+    mut z: [u64; N],
+    s: u32,
+    minus_one: &[u64; N],
+) -> bool {
+    let mut passed = monty::ct_eq(&z, md.one()) | monty::ct_eq(&z, minus_one);
+    for _ in 1..s {
+        z = md.sqr(&z);
+        passed |= monty::ct_eq(&z, minus_one);
+    }
+    z.zeroize();
+    passed != 0
 }
 
 /// The number of trailing zero bits of `x` (x ≠ 0).
@@ -350,69 +492,128 @@ mod tests {
         BoxedUint::from_words(x.iter().copied())
     }
 
+    /// The primes `survives_trial_division(_, bound)` tries: all group primes, and the hubs that
+    /// lie entirely below `bound`.
+    fn tried_primes(bound: u32) -> Vec<u64> {
+        let t = sieve_table();
+        let primes = odd_primes_below(SIEVE_LIMIT);
+        let split = primes.partition_point(|&p| p < GROUP_LIMIT);
+        let mut tried: Vec<u64> = primes[..split].iter().map(|&p| p as u64).collect();
+        let mut next = split;
+        for hub in &t.hubs {
+            if hub.largest >= bound {
+                break;
+            }
+            tried.extend(
+                primes[next..next + (hub.end - hub.start) as usize]
+                    .iter()
+                    .map(|&p| p as u64),
+            );
+            next += (hub.end - hub.start) as usize;
+        }
+        tried
+    }
+
+    fn remainder<const N: usize>(x: &[u64; N], p: u64) -> u64 {
+        let mut r = 0u128;
+        for l in x.iter().rev() {
+            r = ((r << 64) | *l as u128) % p as u128;
+        }
+        r as u64
+    }
+
     #[test]
     fn table_covers_every_odd_prime_below_the_limit_once() {
         let t = sieve_table();
         let primes = odd_primes_below(SIEVE_LIMIT);
-        assert_eq!(t.divisors.len(), primes.len());
         assert_eq!(primes[..6], [3, 5, 7, 11, 13, 17]);
-        assert_eq!(*primes.last().expect("non-empty"), 131_071);
-        for (g, powers) in t.powers.iter().enumerate() {
-            let (s, e) = t.ranges[g];
-            let product: u64 = primes[s as usize..e as usize]
+        assert_eq!(*primes.last().expect("non-empty"), 524_287);
+        let in_groups: usize = t.groups.iter().map(|g| g.divisors.len()).sum();
+        let in_hubs: usize = t.hub_primes.len();
+        assert_eq!(in_groups + in_hubs, primes.len());
+        assert_eq!(in_groups, primes.partition_point(|&p| p < GROUP_LIMIT));
+        let mut next = in_groups;
+        for hub in &t.hubs {
+            let run = &primes[next..next + (hub.end - hub.start) as usize];
+            next += run.len();
+            let m: u128 = run.iter().map(|&p| p as u128).product();
+            assert!(m <= 1 << HUB_BITS);
+            assert_eq!(hub.largest, *run.last().expect("non-empty"));
+            for (&p, hp) in run
                 .iter()
-                .map(|&p| p as u64)
-                .product();
-            assert!(product <= 1 << GROUP_BITS);
-            assert_eq!(powers[0] as u64, 1 % product);
+                .zip(&t.hub_primes[hub.start as usize..hub.end as usize])
+            {
+                assert_eq!(hp.digit_powers[1] as u64, (1u64 << 32) % p as u64);
+                assert!(p < 1 << 20, "hub residues need p < 2^20");
+            }
+            assert_eq!(hub.powers[1] as u128, (1u128 << 64) % m);
+        }
+        for g in &t.groups {
+            assert_eq!(g.powers[0], 1);
+        }
+    }
+
+    fn check_against_remainders<const N: usize>(seed: u64, count: usize) {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        for (k, bound) in [1u32 << 14, 1 << 17, SIEVE_LIMIT]
+            .into_iter()
+            .cycle()
+            .take(count)
+            .enumerate()
+        {
+            let tried = tried_primes(bound);
+            let mut x = [0u64; N];
+            for l in x.iter_mut() {
+                *l = rand_chacha::rand_core::Rng::next_u64(&mut rng);
+            }
+            x[0] |= 1;
+            x[N - 1] |= 1 << 63;
+            if k % 3 == 1 {
+                // Make x divisible by one tried prime (x − x mod p is; keep it odd by using p).
+                let p = tried[(k * 7919) % tried.len()];
+                let r = remainder(&x, p);
+                let (y, _) = crate::monty::sub(&x, &{
+                    let mut v = [0u64; N];
+                    v[0] = r;
+                    v
+                });
+                x = y;
+                if x[0] & 1 == 0 {
+                    let (y, _) = crate::monty::add(&x, &{
+                        let mut v = [0u64; N];
+                        v[0] = p;
+                        v
+                    });
+                    x = y;
+                }
+            }
+            let want = tried.iter().all(|&p| remainder(&x, p) != 0);
+            assert_eq!(survives_trial_division(&x, bound), want, "bound {bound}");
         }
     }
 
     #[test]
-    fn trial_division_finds_each_small_factor() {
-        // x = p · (a large odd cofactor) for primes across the table, and x = 1 + 2^1023·3 style
-        // numbers with no small factor in the tested range are told apart.
-        let primes = odd_primes_below(SIEVE_LIMIT);
-        for &p in primes.iter().step_by(97).chain([3, 5, 131_071].iter()) {
-            let mut x = [0u64; 16];
-            // x = p · (2^1000 + 1): divisible by p by construction.
-            let mut carry = 0u128;
+    fn trial_division_agrees_with_plain_remainders() {
+        check_against_remainders::<16>(7, 60);
+        check_against_remainders::<24>(8, 12);
+        check_against_remainders::<32>(9, 12);
+    }
+
+    #[test]
+    fn trial_division_finds_the_largest_small_primes() {
+        // x = p · (2^1000 + 1) for primes at the ends of both tiers.
+        for p in [3u64, 8191, 8209, 524_287] {
             let mut y = [0u64; 16];
             y[0] = 1;
             y[15] = 1 << 40;
+            let mut x = [0u64; 16];
+            let mut carry = 0u128;
             for i in 0..16 {
                 let t = y[i] as u128 * p as u128 + carry;
                 x[i] = t as u64;
                 carry = t >> 64;
             }
             assert!(!survives_trial_division(&x, SIEVE_LIMIT), "p = {p}");
-            // Only primes below the bound are tried.
-            assert_eq!(survives_trial_division(&x, p), {
-                // 2^1000 + 1 has small factors of its own; recompute with the table bound.
-                survives_trial_division(&y, p)
-            });
-        }
-    }
-
-    #[test]
-    fn trial_division_agrees_with_plain_remainders() {
-        let primes = odd_primes_below(SIEVE_LIMIT);
-        let mut rng = ChaCha20Rng::seed_from_u64(7);
-        for _ in 0..300 {
-            let mut x = [0u64; 16];
-            for l in x.iter_mut() {
-                *l = rand_chacha::rand_core::Rng::next_u64(&mut rng);
-            }
-            x[0] |= 1;
-            let bound = 1 << 15;
-            let want = primes.iter().take_while(|&&p| p < bound).all(|&p| {
-                let mut r = 0u128;
-                for l in x.iter().rev() {
-                    r = ((r << 64) | *l as u128) % p as u128;
-                }
-                r != 0
-            });
-            assert_eq!(survives_trial_division(&x, bound), want);
         }
     }
 
