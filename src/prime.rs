@@ -258,8 +258,8 @@ fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
         for group in &table.groups {
             // A value ≡ x (mod M), below 2⁶⁴ by the choice of GROUP_BITS.
             let mut residue: u64 = 0;
-            for i in 0..2 * N {
-                residue = residue.wrapping_add(d[i] as u64 * group.powers[i] as u64);
+            for (digit, power) in d[..2 * N].iter().zip(&group.powers) {
+                residue = residue.wrapping_add(*digit as u64 * *power as u64);
             }
             let mut divisible = 0u64;
             for div in &group.divisors {
@@ -276,8 +276,8 @@ fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
             }
             // S ≡ x (mod M), below 2¹²⁷ by the choice of HUB_BITS.
             let mut s: u128 = 0;
-            for i in 0..N {
-                s += x[i] as u128 * hub.powers[i] as u128;
+            for (limb, power) in x.iter().zip(&hub.powers) {
+                s += *limb as u128 * *power as u128;
             }
             let s_digits = [
                 s as u32,
@@ -288,8 +288,8 @@ fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
             let mut divisible = 0u64;
             for prime in &table.hub_primes[hub.start as usize..hub.end as usize] {
                 let mut t: u64 = 0;
-                for j in 0..4 {
-                    t += s_digits[j] as u64 * prime.digit_powers[j] as u64;
+                for (digit, power) in s_digits.iter().zip(&prime.digit_powers) {
+                    t += *digit as u64 * *power as u64;
                 }
                 divisible |= prime.divisor.divides(t);
             }
