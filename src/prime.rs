@@ -333,13 +333,15 @@ pub struct SearchStats {
     pub exponentiations: u64,
 }
 
-/// Miller–Rabin rounds for a prime of `bits` bits, FIPS 186-5 Table B.1, the column whose error
-/// probability matches the key's security strength (2⁻¹¹² for 1024-bit primes, 2⁻¹²⁸ for 1536,
-/// 2⁻¹⁴⁴ for 2048); all three are within the 2⁻¹⁰⁰ the table's other column gives.
+/// Miller–Rabin rounds with random bases for a prime of `bits` bits: FIPS 186-5 Table B.1,
+/// the column for an error probability of at most 2⁻¹⁰⁰ (p and q of 1024 bits: 4 rounds;
+/// 1536: 3; 2048: 2). Each candidate has passed the base-2 test before these, which the table
+/// does not count.
 pub(crate) fn miller_rabin_rounds(bits: usize) -> u32 {
     match bits {
-        0..=1024 => 5,
-        _ => 4,
+        0..=1024 => 4,
+        1025..=1536 => 3,
+        _ => 2,
     }
 }
 
@@ -680,7 +682,15 @@ mod tests {
             assert!(crypto_primes::is_prime(crypto_primes::Flavor::Any, &b));
         }
         assert!(stats.candidates > stats.exponentiated);
-        assert!(stats.exponentiations >= 15);
+        assert!(stats.exponentiations >= 3 * (1 + 4));
+    }
+
+    #[test]
+    fn rounds_follow_fips_186_5_table_b1() {
+        // Table B.1, error probability 2^-100: p, q of 1024 bits 4 rounds, 1536 bits 3, 2048 bits 2.
+        assert_eq!(miller_rabin_rounds(1024), 4);
+        assert_eq!(miller_rabin_rounds(1536), 3);
+        assert_eq!(miller_rabin_rounds(2048), 2);
     }
 
     #[test]
