@@ -291,7 +291,10 @@ impl KeyPair {
     }
 
     /// Signs `message` with [`Self::signature_algorithm`]: PKCS#1 v1.5 (deterministic; `rng`
-    /// only blinds the private-key operation) or RFC 6979 ECDSA, DER-encoded.
+    /// only blinds the private-key operation) or RFC 6979 ECDSA, DER-encoded. RSA keys of
+    /// 2048/3072/4096 bits with two equal-length primes are signed with CRT on kvcert's own
+    /// Montgomery arithmetic, blinded, and the signature is checked with the public key before
+    /// it is returned; other RSA keys (imported ones of another shape) by the `rsa` crate.
     pub fn sign<R: CryptoRng + ?Sized>(
         &self,
         message: &[u8],
@@ -300,9 +303,15 @@ impl KeyPair {
         use ecdsa_sig::Signer;
         Ok(match &self.inner {
             Inner::Rsa(k, _) => {
-                let digest = sha2::Sha256::digest(message);
-                k.sign_with_rng(rng, rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
-                    .map_err(Error::internal)?
+                let digest: [u8; 32] = sha2::Sha256::digest(message).into();
+                // Our CRT signer (blinded, verified before release) for the key shapes it
+                // handles, which include every key kvcert generates; the rsa crate otherwise.
+                match crate::rsa_sign::sign_sha256(k, &digest, rng) {
+                    Some(signature) => signature?,
+                    None => k
+                        .sign_with_rng(rng, rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
+                        .map_err(Error::internal)?,
+                }
             }
             Inner::P256(k) => {
                 let s: p256::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;

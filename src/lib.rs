@@ -97,6 +97,7 @@ pub mod pkcs12;
 pub mod plan;
 mod prime;
 mod rsa_key;
+mod rsa_sign;
 pub mod san;
 pub mod secret;
 mod shape;

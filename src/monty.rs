@@ -347,13 +347,31 @@ impl<const N: usize> Modulus<N> {
         r
     }
 
+    /// `a + b mod m` for `a, b < m`.
+    pub(crate) fn add_mod(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let (s, carry) = add(a, b);
+        self.reduce_once(&s, carry)
+    }
+
+    /// `base^e` (Montgomery form in and out) for a **public** exponent `e ≥ 1`, such as RSA's
+    /// 65537: square-and-multiply over e's bits, whose pattern is public.
+    pub(crate) fn pow_public(&self, base: &[u64; N], e: u64) -> [u64; N] {
+        let mut acc = *base;
+        for bit in (0..63 - e.leading_zeros()).rev() {
+            acc = self.sqr(&acc);
+            if (e >> bit) & 1 == 1 {
+                acc = self.mul(&acc, base);
+            }
+        }
+        acc
+    }
+
     /// `x` into Montgomery form (`x·R mod m`), for `x < m`.
     pub(crate) fn to_mont(&self, x: &[u64; N]) -> [u64; N] {
         self.mul(x, &self.r2)
     }
 
     /// `x` out of Montgomery form.
-    #[cfg(test)]
     pub(crate) fn out_of_mont(&self, x: &[u64; N]) -> [u64; N] {
         let mut unit = [0u64; N];
         unit[0] = 1;
