@@ -1,4 +1,4 @@
-//! Criterion benches: key generation (the hot path) and whole issuance.
+//! Criterion benches: key generation (the hot path), signing and whole issuance.
 //!
 //! `cargo bench --bench kvcert`; one group with `cargo bench --bench kvcert -- keygen/rsa2048`.
 //! RSA key generation is a prime search: its time per key varies widely, so only medians over
@@ -37,6 +37,41 @@ fn keygen(c: &mut Criterion) {
             b.iter(|| black_box(KeyPair::generate(KeySpec::Ec(curve), &mut rng)))
         });
     }
+    g.finish();
+}
+
+/// RSA signing (PKCS#1 v1.5, SHA-256): kvcert's CRT signer against the `rsa` crate's on the
+/// same key, and ECDSA for scale.
+fn sign(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sign");
+    g.sample_size(100).measurement_time(Duration::from_secs(5));
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let message = b"kvcert signs a TBSCertificate of a few hundred bytes".repeat(8);
+    for (id, size) in [("rsa2048", RsaSize::Rsa2048), ("rsa4096", RsaSize::Rsa4096)] {
+        let key = KeyPair::generate(KeySpec::Rsa(size), &mut rng).expect("key");
+        g.bench_function(id, |b| b.iter(|| black_box(key.sign(&message, &mut rng))));
+        // The same key in the rsa crate (the signer kvcert used before).
+        let der = key.to_pkcs8_der().expect("pkcs8");
+        let rsa_key = {
+            use rsa::pkcs8::DecodePrivateKey;
+            rsa::PrivateKey::from_pkcs8_der(&der).expect("rsa key")
+        };
+        let digest = {
+            use sha2::Digest;
+            sha2::Sha256::digest(&message)
+        };
+        g.bench_function(format!("{id}-rsa-crate"), |b| {
+            b.iter(|| {
+                black_box(rsa_key.sign_with_rng(
+                    &mut rng,
+                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    &digest,
+                ))
+            })
+        });
+    }
+    let key = KeyPair::generate(KeySpec::Ec(Curve::P256), &mut rng).expect("key");
+    g.bench_function("ec/p256", |b| b.iter(|| black_box(key.sign(&message, &mut rng))));
     g.finish();
 }
 
@@ -106,5 +141,5 @@ fn refuse(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, keygen, issue, refuse);
+criterion_group!(benches, keygen, sign, issue, refuse);
 criterion_main!(benches);
