@@ -11,6 +11,7 @@ missing, that side is skipped with a note).
 
     taskset -c 0 python3 benches/compare_keygen.py --bits 2048 --keys 200 --batch 20
     taskset -c 0 python3 benches/compare_keygen.py --bits 4096 --keys 50 --batch 5 --graviola PATH
+    ... --also "kvcert-before=/path/to/old/keygen"   # one more side, for a before/after in one run
 
 Prints the machine (CPU model, affinity set), each side's median per key over all batches and its
 number of keys, the ratio kvcert / each other side, and the ratio kvcert / the fastest other side.
@@ -77,6 +78,10 @@ def main():
     p.add_argument("--exe", default=os.path.join(HERE, "..", "target", "release", "examples", "keygen"))
     p.add_argument("--graviola", default=os.path.join(HERE, "graviola-keygen", "target", "release", "graviola-keygen"),
                    help="graviola-keygen binary (side skipped if missing)")
+    p.add_argument("--also", action="append", default=[], metavar="NAME=PATH",
+                   help="another binary speaking the keygen protocol, run as one more side for "
+                        "reference (e.g. kvcert built before a change, to get a before/after in "
+                        "one run); not counted as an 'other' in the ratios")
     a = p.parse_args()
     if not os.path.exists(a.exe):
         sys.exit(f"{a.exe} missing: run `cargo build --release --example keygen` first")
@@ -95,6 +100,14 @@ def main():
         print(f"note: {a.graviola} missing, skipping graviola "
               f"(cargo build --release --manifest-path benches/graviola-keygen/Cargo.toml)")
 
+    reference = set()
+    for spec in a.also:
+        name, _, path = spec.partition("=")
+        if not path or not os.path.exists(path):
+            sys.exit(f"--also {spec}: expected NAME=PATH to an existing binary")
+        reference.add(name)
+        sides.append((name, name, lambda n, seed, path=path: exe_batch(path, a.bits, n, seed)))
+
     times = {name: [] for name, _, _ in sides}
     done, rnd = 0, 0
     while done < a.keys:
@@ -110,7 +123,9 @@ def main():
     print(f"RSA-{a.bits}, {a.keys} keys per side, batches of {a.batch}, {rnd} rounds, side order rotating")
     for name, label, _ in sides:
         print(f"{label:48} median {medians[name]:8.1f} ms  ({len(times[name])} keys)")
-    others = [name for name, _, _ in sides if name != "kvcert"]
+    others = [name for name, _, _ in sides if name != "kvcert" and name not in reference]
+    for name in sorted(reference):
+        print(f"ratio kvcert/{name} {medians['kvcert'] / medians[name]:.2f} (reference side)")
     for name in others:
         print(f"ratio kvcert/{name} {medians['kvcert'] / medians[name]:.2f}")
     fastest = min(others, key=medians.get)

@@ -34,7 +34,7 @@ use zeroize::Zeroize;
 use crate::monty::{self, Modulus};
 
 /// The small primes used for trial division are those below this bound (at most 2²⁰: see
-/// [`Hub`]). The table for it takes about 5 MB, built on the first RSA key generation.
+/// [`Hub`]). The tables for it take about 5 MB, built in tiers as the key sizes need them.
 pub(crate) const SIEVE_LIMIT: u32 = 1 << 19;
 
 /// Primes below this bound are tried in [`Group`]s, those above it in [`Hub`]s.
@@ -106,15 +106,24 @@ struct HubPrime {
     divisor: Divisor,
 }
 
-struct SieveTable {
-    groups: Vec<Group>,
+/// The hubs for the primes in one range of [`TIER_BOUNDS`].
+struct HubTier {
     hubs: Vec<Hub>,
     hub_primes: Vec<HubPrime>,
 }
 
-fn sieve_table() -> &'static SieveTable {
-    static TABLE: OnceLock<SieveTable> = OnceLock::new();
-    TABLE.get_or_init(build_sieve_table)
+/// Hub tiers are built on first use, so that RSA-2048 (sieved to 2¹⁷) never builds the tables
+/// only RSA-4096 needs: the primes in `TIER_BOUNDS[i] .. TIER_BOUNDS[i + 1]`.
+const TIER_BOUNDS: [u32; 4] = [GROUP_LIMIT, 1 << 17, 1 << 18, SIEVE_LIMIT];
+
+fn groups() -> &'static [Group] {
+    static GROUPS: OnceLock<Vec<Group>> = OnceLock::new();
+    GROUPS.get_or_init(build_groups)
+}
+
+fn hub_tier(i: usize) -> &'static HubTier {
+    static TIERS: [OnceLock<HubTier>; 3] = [const { OnceLock::new() }; 3];
+    TIERS[i].get_or_init(|| build_hub_tier(TIER_BOUNDS[i], TIER_BOUNDS[i + 1]))
 }
 
 /// The odd primes below `limit` (sieve of Eratosthenes).
@@ -155,11 +164,10 @@ fn pack(primes: &[u32], bits: u32) -> Vec<&[u32]> {
     runs
 }
 
-// Building the table divides public constants with `%`: nothing secret is involved.
-fn build_sieve_table() -> SieveTable {
-    let primes = odd_primes_below(SIEVE_LIMIT);
-    let split = primes.partition_point(|&p| p < GROUP_LIMIT);
-    let groups = pack(&primes[..split], GROUP_BITS)
+// Building the tables divides public constants with `%`: nothing secret is involved.
+fn build_groups() -> Vec<Group> {
+    let primes = odd_primes_below(GROUP_LIMIT);
+    pack(&primes, GROUP_BITS)
         .into_iter()
         .map(|run| {
             let m: u64 = run.iter().map(|&p| p as u64).product();
@@ -174,9 +182,14 @@ fn build_sieve_table() -> SieveTable {
                 divisors: run.iter().map(|&p| Divisor::new(p as u64)).collect(),
             }
         })
-        .collect();
+        .collect()
+}
+
+fn build_hub_tier(from: u32, to: u32) -> HubTier {
+    let all = odd_primes_below(to);
+    let primes = &all[all.partition_point(|&p| p < from)..];
     let mut hub_primes = Vec::new();
-    let hubs = pack(&primes[split..], HUB_BITS)
+    let hubs = pack(primes, HUB_BITS)
         .into_iter()
         .map(|run| {
             let m: u128 = run.iter().map(|&p| p as u128).product();
@@ -208,11 +221,7 @@ fn build_sieve_table() -> SieveTable {
             }
         })
         .collect();
-    SieveTable {
-        groups,
-        hubs,
-        hub_primes,
-    }
+    HubTier { hubs, hub_primes }
 }
 
 /// p⁻¹ mod 2⁶⁴ for odd p (Newton's iteration doubles the correct low bits each step).
@@ -251,11 +260,10 @@ fn digits<const N: usize>(x: &[u64; N]) -> [u32; MAX_DIGITS] {
 /// which only a rejected candidate takes.
 fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
     const { assert!(N <= MAX_LIMBS) };
-    let table = sieve_table();
     let mut d = digits(x);
     let mut survives = true;
-    'groups: {
-        for group in &table.groups {
+    'tiers: {
+        for group in groups() {
             // A value ≡ x (mod M), below 2⁶⁴ by the choice of GROUP_BITS.
             let mut residue: u64 = 0;
             for (digit, power) in d[..2 * N].iter().zip(&group.powers) {
@@ -267,35 +275,41 @@ fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
             }
             if divisible != 0 {
                 survives = false;
-                break 'groups;
+                break 'tiers;
             }
         }
-        for hub in &table.hubs {
-            if hub.largest >= bound {
+        for i in 0..TIER_BOUNDS.len() - 1 {
+            if TIER_BOUNDS[i] >= bound {
                 break;
             }
-            // S ≡ x (mod M), below 2¹²⁷ by the choice of HUB_BITS.
-            let mut s: u128 = 0;
-            for (limb, power) in x.iter().zip(&hub.powers) {
-                s += *limb as u128 * *power as u128;
-            }
-            let s_digits = [
-                s as u32,
-                (s >> 32) as u32,
-                (s >> 64) as u32,
-                (s >> 96) as u32,
-            ];
-            let mut divisible = 0u64;
-            for prime in &table.hub_primes[hub.start as usize..hub.end as usize] {
-                let mut t: u64 = 0;
-                for (digit, power) in s_digits.iter().zip(&prime.digit_powers) {
-                    t += *digit as u64 * *power as u64;
+            let tier = hub_tier(i);
+            for hub in &tier.hubs {
+                if hub.largest >= bound {
+                    break 'tiers;
                 }
-                divisible |= prime.divisor.divides(t);
-            }
-            if divisible != 0 {
-                survives = false;
-                break 'groups;
+                // S ≡ x (mod M), below 2¹²⁷ by the choice of HUB_BITS.
+                let mut s: u128 = 0;
+                for (limb, power) in x.iter().zip(&hub.powers) {
+                    s += *limb as u128 * *power as u128;
+                }
+                let s_digits = [
+                    s as u32,
+                    (s >> 32) as u32,
+                    (s >> 64) as u32,
+                    (s >> 96) as u32,
+                ];
+                let mut divisible = 0u64;
+                for prime in &tier.hub_primes[hub.start as usize..hub.end as usize] {
+                    let mut t: u64 = 0;
+                    for (digit, power) in s_digits.iter().zip(&prime.digit_powers) {
+                        t += *digit as u64 * *power as u64;
+                    }
+                    divisible |= prime.divisor.divides(t);
+                }
+                if divisible != 0 {
+                    survives = false;
+                    break 'tiers;
+                }
             }
         }
     }
@@ -497,21 +511,22 @@ mod tests {
     /// The primes `survives_trial_division(_, bound)` tries: all group primes, and the hubs that
     /// lie entirely below `bound`.
     fn tried_primes(bound: u32) -> Vec<u64> {
-        let t = sieve_table();
         let primes = odd_primes_below(SIEVE_LIMIT);
         let split = primes.partition_point(|&p| p < GROUP_LIMIT);
         let mut tried: Vec<u64> = primes[..split].iter().map(|&p| p as u64).collect();
         let mut next = split;
-        for hub in &t.hubs {
-            if hub.largest >= bound {
+        'tiers: for i in 0..3 {
+            if TIER_BOUNDS[i] >= bound {
                 break;
             }
-            tried.extend(
-                primes[next..next + (hub.end - hub.start) as usize]
-                    .iter()
-                    .map(|&p| p as u64),
-            );
-            next += (hub.end - hub.start) as usize;
+            for hub in &hub_tier(i).hubs {
+                if hub.largest >= bound {
+                    break 'tiers;
+                }
+                let len = (hub.end - hub.start) as usize;
+                tried.extend(primes[next..next + len].iter().map(|&p| p as u64));
+                next += len;
+            }
         }
         tried
     }
@@ -526,33 +541,36 @@ mod tests {
 
     #[test]
     fn table_covers_every_odd_prime_below_the_limit_once() {
-        let t = sieve_table();
         let primes = odd_primes_below(SIEVE_LIMIT);
         assert_eq!(primes[..6], [3, 5, 7, 11, 13, 17]);
         assert_eq!(*primes.last().expect("non-empty"), 524_287);
-        let in_groups: usize = t.groups.iter().map(|g| g.divisors.len()).sum();
-        let in_hubs: usize = t.hub_primes.len();
-        assert_eq!(in_groups + in_hubs, primes.len());
+        let in_groups: usize = groups().iter().map(|g| g.divisors.len()).sum();
         assert_eq!(in_groups, primes.partition_point(|&p| p < GROUP_LIMIT));
-        let mut next = in_groups;
-        for hub in &t.hubs {
-            let run = &primes[next..next + (hub.end - hub.start) as usize];
-            next += run.len();
-            let m: u128 = run.iter().map(|&p| p as u128).product();
-            assert!(m <= 1 << HUB_BITS);
-            assert_eq!(hub.largest, *run.last().expect("non-empty"));
-            for (&p, hp) in run
-                .iter()
-                .zip(&t.hub_primes[hub.start as usize..hub.end as usize])
-            {
-                assert_eq!(hp.digit_powers[1] as u64, (1u64 << 32) % p as u64);
-                assert!(p < 1 << 20, "hub residues need p < 2^20");
-            }
-            assert_eq!(hub.powers[1] as u128, (1u128 << 64) % m);
-        }
-        for g in &t.groups {
+        for g in groups() {
             assert_eq!(g.powers[0], 1);
         }
+        let mut next = in_groups;
+        for i in 0..3 {
+            let tier = hub_tier(i);
+            for hub in &tier.hubs {
+                let hub_primes = &tier.hub_primes[hub.start as usize..hub.end as usize];
+                let run = &primes[next..next + hub_primes.len()];
+                next += run.len();
+                assert!(
+                    run.iter()
+                        .all(|&p| TIER_BOUNDS[i] <= p && p < TIER_BOUNDS[i + 1])
+                );
+                let m: u128 = run.iter().map(|&p| p as u128).product();
+                assert!(m <= 1 << HUB_BITS);
+                assert_eq!(hub.largest, *run.last().expect("non-empty"));
+                for (&p, hp) in run.iter().zip(hub_primes) {
+                    assert_eq!(hp.digit_powers[1] as u64, (1u64 << 32) % p as u64);
+                    assert!(p < 1 << 20, "hub residues need p < 2^20");
+                }
+                assert_eq!(hub.powers[1] as u128, (1u128 << 64) % m);
+            }
+        }
+        assert_eq!(next, primes.len());
     }
 
     fn check_against_remainders<const N: usize>(seed: u64, count: usize) {
