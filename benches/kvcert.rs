@@ -71,7 +71,9 @@ fn sign(c: &mut Criterion) {
         });
     }
     let key = KeyPair::generate(KeySpec::Ec(Curve::P256), &mut rng).expect("key");
-    g.bench_function("ec/p256", |b| b.iter(|| black_box(key.sign(&message, &mut rng))));
+    g.bench_function("ec/p256", |b| {
+        b.iter(|| black_box(key.sign(&message, &mut rng)))
+    });
     g.finish();
 }
 

@@ -278,8 +278,8 @@ fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
                 break 'tiers;
             }
         }
-        for i in 0..TIER_BOUNDS.len() - 1 {
-            if TIER_BOUNDS[i] >= bound {
+        for (i, &tier_start) in TIER_BOUNDS[..TIER_BOUNDS.len() - 1].iter().enumerate() {
+            if tier_start >= bound {
                 break;
             }
             let tier = hub_tier(i);
@@ -515,8 +515,8 @@ mod tests {
         let split = primes.partition_point(|&p| p < GROUP_LIMIT);
         let mut tried: Vec<u64> = primes[..split].iter().map(|&p| p as u64).collect();
         let mut next = split;
-        'tiers: for i in 0..3 {
-            if TIER_BOUNDS[i] >= bound {
+        'tiers: for (i, &tier_start) in TIER_BOUNDS[..3].iter().enumerate() {
+            if tier_start >= bound {
                 break;
             }
             for hub in &hub_tier(i).hubs {
