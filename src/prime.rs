@@ -259,7 +259,7 @@ fn digits<const N: usize>(x: &[u64; N]) -> [u32; MAX_DIGITS] {
 /// limbs). The only branch on the candidate is "some prime of this group or hub divides it",
 /// which only a rejected candidate takes.
 fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
-    const { assert!(N <= MAX_LIMBS) };
+    const { assert!(N <= MAX_LIMBS && N % 4 == 0) };
     let mut d = digits(x);
     let mut survives = true;
     'tiers: {
@@ -287,11 +287,16 @@ fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
                 if hub.largest >= bound {
                     break 'tiers;
                 }
-                // S ≡ x (mod M), below 2¹²⁷ by the choice of HUB_BITS.
-                let mut s: u128 = 0;
-                for (limb, power) in x.iter().zip(&hub.powers) {
-                    s += *limb as u128 * *power as u128;
+                // S ≡ x (mod M), below 2¹²⁷ by the choice of HUB_BITS. Four partial sums
+                // (limbs i mod 4) so that the additions are not one serial carry chain.
+                let (mut s0, mut s1, mut s2, mut s3) = (0u128, 0u128, 0u128, 0u128);
+                for (l, w) in x.chunks_exact(4).zip(hub.powers.chunks_exact(4)) {
+                    s0 += l[0] as u128 * w[0] as u128;
+                    s1 += l[1] as u128 * w[1] as u128;
+                    s2 += l[2] as u128 * w[2] as u128;
+                    s3 += l[3] as u128 * w[3] as u128;
                 }
+                let s = s0 + s1 + s2 + s3;
                 let s_digits = [
                     s as u32,
                     (s >> 32) as u32,
