@@ -259,7 +259,7 @@ fn digits<const N: usize>(x: &[u64; N]) -> [u32; MAX_DIGITS] {
 /// limbs). The only branch on the candidate is "some prime of this group or hub divides it",
 /// which only a rejected candidate takes.
 fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
-    const { assert!(N <= MAX_LIMBS && N % 4 == 0) };
+    const { assert!(N <= MAX_LIMBS && N.is_multiple_of(4)) };
     let mut d = digits(x);
     let mut survives = true;
     'tiers: {
