@@ -109,6 +109,9 @@ pub(crate) fn add<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64)
 /// `a` where `mask` is all ones, `b` where it is zero.
 #[inline(always)]
 pub(crate) fn select<const N: usize>(mask: u64, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+    // The barrier hides that the mask is all ones or zero: at opt-level 3 LLVM otherwise turns
+    // this into a branch on it (seen in the disassembly of `reduce_once` and `lookup`).
+    let mask = barrier(mask);
     let mut r = [0u64; N];
     for i in 0..N {
         r[i] = (a[i] & mask) | (b[i] & !mask);
@@ -116,8 +119,16 @@ pub(crate) fn select<const N: usize>(mask: u64, a: &[u64; N], b: &[u64; N]) -> [
     r
 }
 
+/// An optimisation barrier for masks derived from secrets, so that the compiler cannot prove
+/// they are 0 or all ones and branch on them. `black_box` is documented as best effort; it is
+/// what keeps the release build's selects, table scan and corrections free of secret branches.
+#[inline(always)]
+pub(crate) fn barrier(mask: u64) -> u64 {
+    core::hint::black_box(mask)
+}
+
 /// The multiplicative inverse of odd `x` modulo 2⁶⁴ (Newton iteration: each step doubles the
-/// number of correct low bits, starting from 5 correct bits since x·x ≡ 1 mod 8 … 32 for odd x).
+/// number of correct low bits, starting from the 3 that x·x ≡ 1 (mod 8) gives for odd x).
 fn inv_mod_2_64(x: u64) -> u64 {
     let mut y = x; // correct to 3 bits (x·x ≡ 1 mod 8 for odd x)
     for _ in 0..5 {
@@ -198,7 +209,7 @@ impl<const N: usize> Modulus<N> {
     fn reduce_once(&self, t: &[u64; N], carry: u64) -> [u64; N] {
         let (r, borrow) = sub(t, &self.m);
         // Keep t only when the subtraction borrowed and there was no carry (t < m).
-        let keep_t = (borrow & !carry & 1).wrapping_neg();
+        let keep_t = barrier((borrow & !carry & 1).wrapping_neg());
         select(keep_t, t, &r)
     }
 
@@ -340,7 +351,7 @@ impl<const N: usize> Modulus<N> {
             let (d, b) = sub(&r, &self.m);
             let (d_top, b_top) = sbb(r_top, 0, b);
             // Keep r when r < m, i.e. the (N + 1)-limb subtraction borrowed.
-            let keep = b_top.wrapping_neg();
+            let keep = barrier(b_top.wrapping_neg());
             r = select(keep, &r, &d);
             r_top = (r_top & keep) | (d_top & !keep);
         }
@@ -356,6 +367,9 @@ impl<const N: usize> Modulus<N> {
     /// `base^e` (Montgomery form in and out) for a **public** exponent `e ≥ 1`, such as RSA's
     /// 65537: square-and-multiply over e's bits, whose pattern is public.
     pub(crate) fn pow_public(&self, base: &[u64; N], e: u64) -> [u64; N] {
+        if e == 0 {
+            return self.one;
+        }
         let mut acc = *base;
         for bit in (0..63 - e.leading_zeros()).rev() {
             acc = self.sqr(&acc);
@@ -425,7 +439,8 @@ fn top_limb_reciprocal(d: u64) -> u64 {
     for _ in 0..64 {
         rem <<= 1; // next dividend bit is 0
         let (diff, borrow) = rem.overflowing_sub(divisor);
-        let take = (borrow as u128).wrapping_sub(1); // all ones when rem ≥ divisor
+        // All ones when rem ≥ divisor (behind the barrier: no branch on the top limb of p).
+        let take = barrier((borrow as u64).wrapping_sub(1)) as i64 as i128 as u128;
         rem = (diff & take) | (rem & !take);
         q = (q << 1) | (take as u64 & 1);
     }
@@ -459,7 +474,8 @@ fn window_bits_of<const N: usize, const W: usize>(exp: &[u64; N], lo_bit: usize)
 fn lookup<const N: usize, const T: usize>(table: &[[u64; N]; T], index: u64) -> [u64; N] {
     let mut r = [0u64; N];
     for (k, entry) in table.iter().enumerate() {
-        let mask = mask_is_zero(k as u64 ^ index);
+        // Behind the barrier, or the compiler skips the entries whose mask is zero.
+        let mask = barrier(mask_is_zero(k as u64 ^ index));
         for i in 0..N {
             r[i] |= entry[i] & mask;
         }

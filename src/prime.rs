@@ -336,8 +336,8 @@ fn is_one_mod_65537<const N: usize>(x: &[u64; N]) -> u64 {
     // sum < 2³¹: reduce with a multiplication by ⌊2⁴⁸/P⌋ and two corrections, no division.
     let q = (sum * ((1u64 << 48) / P)) >> 48;
     let mut r = sum - q * P;
-    r = r.wrapping_sub(P & monty::mask_is_zero((r < P) as u64));
-    r = r.wrapping_sub(P & monty::mask_is_zero((r < P) as u64));
+    r = r.wrapping_sub(P & monty::barrier(monty::mask_is_zero((r < P) as u64)));
+    r = r.wrapping_sub(P & monty::barrier(monty::mask_is_zero((r < P) as u64)));
     monty::mask_is_zero(r ^ 1)
 }
 
