@@ -76,6 +76,7 @@
 //! | SAN order | dNSName, rfc822Name, UPN otherName, iPAddress, URI |
 //! | `E`/`emailAddress` and `DC` in the subject | IA5String (RFC 5280) |
 //! | month-end | clamped: 31 Jan + 1 month = 28/29 Feb |
+//! | RSA primes | FIPS 186-5 A.1.3 probable primes: fresh random candidate per try, two top bits set, Miller–Rabin rounds from Table B.1's 2⁻¹⁰⁰ column after a base-2 test; p and q from two ChaCha20 streams seeded from the caller's RNG |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

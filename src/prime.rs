@@ -364,15 +364,28 @@ pub(crate) fn miller_rabin_rounds(bits: usize) -> u32 {
     }
 }
 
-/// A random probable prime of exactly `64·N` bits (two top bits set) with p mod 65537 ≠ 1.
+/// The candidates one prime search may draw: FIPS 186-5 A.1.3 steps 4.7 and 5.9 give up at
+/// 5·(nlen/2) (a failure, after which key generation starts again).
+pub(crate) const fn search_budget(n: usize) -> u32 {
+    5 * 64 * n as u32
+}
+
+/// A random probable prime of exactly `64·N` bits (two top bits set) with p mod 65537 ≠ 1, or
+/// `None` once `budget` candidates have been drawn without one (each draw takes one off it).
 pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
     rng: &mut R,
     stats: &mut SearchStats,
-) -> [u64; N] {
+    budget: &mut u32,
+) -> Option<[u64; N]> {
     let bound = sieve_depth(N);
     let rounds = miller_rabin_rounds(64 * N);
     let mut bytes = [[0u8; 8]; N];
     loop {
+        if *budget == 0 {
+            bytes.as_flattened_mut().zeroize();
+            return None;
+        }
+        *budget -= 1;
         stats.candidates += 1;
         rng.fill_bytes(bytes.as_flattened_mut());
         let mut candidate = [0u64; N];
@@ -390,7 +403,7 @@ pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
             stats.exponentiated += 1;
             if miller_rabin(&candidate, rounds, rng, stats) {
                 bytes.as_flattened_mut().zeroize();
-                return candidate;
+                return Some(candidate);
             }
         }
         candidate.zeroize();
@@ -411,12 +424,12 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
     let mut one = [0u64; N];
     one[0] = 1;
     // w − 1 = 2^s · d with d odd. w is odd, so s ≥ 1.
-    let (w_minus_1, _) = monty::sub(w, &one);
+    let (mut w_minus_1, _) = monty::sub(w, &one);
     let s = trailing_zeros(&w_minus_1);
-    let d = shift_right(&w_minus_1, s);
+    let mut d = shift_right(&w_minus_1, s);
     let (two, _) = monty::add(&one, &one);
-    let (w_minus_2, _) = monty::sub(&w_minus_1, &one);
-    let (minus_one, _) = monty::sub(w, md.one());
+    let (mut w_minus_2, _) = monty::sub(&w_minus_1, &one);
+    let (mut minus_one, _) = monty::sub(w, md.one());
     // The cheap first test: a strong probable prime test to base 2, whose exponentiation needs
     // no multiplications (see `Modulus::pow2`), about a fifth cheaper than a round with a
     // random base. Almost every composite stops here. It is not counted as one of the FIPS
@@ -431,7 +444,11 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
     for _ in 0..rounds {
         // Step 4.1–4.2: b from wlen random bits, redrawn while b ≤ 1 or b ≥ w − 1.
         let mut b = [0u64; N];
-        loop {
+        let mut drawn = false;
+        // A base is redrawn with probability below 1/4 (w has its two top bits set); 64 draws
+        // in a row out of range only happen with an RNG that is not random, and then the
+        // candidate is dropped rather than the loop running forever.
+        for _ in 0..64 {
             rng.fill_bytes(base_bytes.as_flattened_mut());
             for (limb, bytes) in b.iter_mut().zip(base_bytes.iter()) {
                 *limb = u64::from_le_bytes(*bytes);
@@ -439,8 +456,14 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
             let (_, below_two) = monty::sub(&b, &two);
             let (_, below_w_minus_1) = monty::sub(&b, &w_minus_1);
             if below_two == 0 && below_w_minus_1 == 1 {
+                drawn = true;
                 break;
             }
+        }
+        if !drawn {
+            b.zeroize();
+            result = false;
+            break;
         }
         debug_assert!(monty::sub(&w_minus_2, &b).1 == 0);
         stats.exponentiations += 1;
@@ -453,6 +476,10 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
         }
     }
     base_bytes.as_flattened_mut().zeroize();
+    // Values derived from the candidate, which may be the prime that is kept.
+    for secret in [&mut w_minus_1, &mut d, &mut w_minus_2, &mut minus_one] {
+        secret.zeroize();
+    }
     result
 }
 
@@ -698,7 +725,8 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let mut stats = SearchStats::default();
         for _ in 0..3 {
-            let p: [u64; 16] = random_prime(&mut rng, &mut stats);
+            let p: [u64; 16] =
+                random_prime(&mut rng, &mut stats, &mut search_budget(16)).expect("within budget");
             assert_eq!(p[15] >> 62, 0b11);
             // crypto-primes: Miller–Rabin base 2 plus a strong Lucas test (BPSW).
             let b = boxed(&p);
@@ -716,12 +744,52 @@ mod tests {
         assert_eq!(miller_rabin_rounds(2048), 2);
     }
 
+    /// An RNG that returns the same bytes forever.
+    struct Stuck;
+    impl rand_core::TryRng for Stuck {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok(0)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(0)
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            dst.fill(0);
+            Ok(())
+        }
+    }
+    impl rand_core::TryCryptoRng for Stuck {}
+
+    #[test]
+    fn a_stuck_rng_ends_the_search_after_the_fips_budget() {
+        // Every candidate is 0b11 << 1022 | 1, which 3 divides: each try is rejected cheaply.
+        let mut stats = SearchStats::default();
+        let mut budget = search_budget(16);
+        assert_eq!(
+            random_prime::<16, _>(&mut Stuck, &mut stats, &mut budget),
+            None
+        );
+        assert_eq!(stats.candidates, 5 * 1024);
+        assert_eq!(budget, 0);
+    }
+
     #[test]
     fn same_rng_stream_same_prime() {
         let mut s1 = SearchStats::default();
         let mut s2 = SearchStats::default();
-        let a: [u64; 16] = random_prime(&mut ChaCha20Rng::seed_from_u64(11), &mut s1);
-        let b: [u64; 16] = random_prime(&mut ChaCha20Rng::seed_from_u64(11), &mut s2);
+        let a: [u64; 16] = random_prime(
+            &mut ChaCha20Rng::seed_from_u64(11),
+            &mut s1,
+            &mut search_budget(16),
+        )
+        .expect("within budget");
+        let b: [u64; 16] = random_prime(
+            &mut ChaCha20Rng::seed_from_u64(11),
+            &mut s2,
+            &mut search_budget(16),
+        )
+        .expect("within budget");
         assert_eq!(a, b);
         assert_eq!(s1, s2);
     }

@@ -38,17 +38,34 @@ fn generate_n<const N: usize, R: CryptoRng + ?Sized>(
     stats: &mut SearchStats,
 ) -> Result<rsa::PrivateKey, Error> {
     let half = 64 * N; // nlen/2
-    loop {
+    // A FIPS failure (a search that used up its budget, A.1.3 steps 4.7/5.9) or a d that is too
+    // small starts again with new randomness; four attempts in a row failing means the RNG is
+    // not random (the chance otherwise is below 2⁻⁸⁰), so it ends with an error, not a hang.
+    for _ in 0..MAX_ATTEMPTS {
         // p and q each come from their own ChaCha20 stream seeded from `rng`, so the two
         // searches are independent: with the `parallel` feature they run on two threads and
         // give the same key as without it.
         let mut rng_p = split_stream(rng);
         let mut rng_q = split_stream(rng);
-        let (mut p, mut q) = search_pair::<N>(&mut rng_p, &mut rng_q, stats)?;
-        // A.1.3 step 5.4: |p − q| > 2^(nlen/2 − 100), else a new q.
-        while !differ_enough(&p, &q) {
+        let mut q_budget = prime::search_budget(N);
+        let Some((mut p, mut q)) = search_pair::<N>(&mut rng_p, &mut rng_q, &mut q_budget, stats)?
+        else {
+            continue;
+        };
+        // A.1.3 step 5.4: |p − q| > 2^(nlen/2 − 100), else a new q (same budget, step 5.9).
+        let mut spread = differ_enough(&p, &q);
+        while !spread {
             q.zeroize();
-            q = prime::random_prime(&mut rng_q, stats);
+            match prime::random_prime(&mut rng_q, stats, &mut q_budget) {
+                Some(next) => q = next,
+                None => break,
+            }
+            spread = differ_enough(&p, &q);
+        }
+        if !spread {
+            p.zeroize();
+            q.zeroize();
+            continue;
         }
         let pb = BoxedUint::from_words(p.iter().copied());
         let qb = BoxedUint::from_words(q.iter().copied());
@@ -66,7 +83,16 @@ fn generate_n<const N: usize, R: CryptoRng + ?Sized>(
             return Ok(key);
         }
     }
+    Err(Error::internal(
+        "RSA key generation failed four times in a row: the RNG does not look random",
+    ))
 }
+
+/// p and q, as limbs.
+type PrimePair<const N: usize> = ([u64; N], [u64; N]);
+
+/// Whole key generation attempts before giving up.
+const MAX_ATTEMPTS: usize = 4;
 
 /// A ChaCha20 stream seeded with 32 bytes of `rng` (zeroized on drop, like its seed).
 fn split_stream<R: CryptoRng + ?Sized>(rng: &mut R) -> ChaCha20Rng {
@@ -77,51 +103,69 @@ fn split_stream<R: CryptoRng + ?Sized>(rng: &mut R) -> ChaCha20Rng {
     stream
 }
 
-/// p from `rng_p` and q from `rng_q`, one after the other.
+/// p from `rng_p` (with a fresh budget) and q from `rng_q` (from `q_budget`), one after the
+/// other; `None` when either search used up its budget.
 #[cfg(not(feature = "parallel"))]
 fn search_pair<const N: usize>(
     rng_p: &mut ChaCha20Rng,
     rng_q: &mut ChaCha20Rng,
+    q_budget: &mut u32,
     stats: &mut SearchStats,
-) -> Result<([u64; N], [u64; N]), Error> {
-    let p = prime::random_prime(rng_p, stats);
-    let q = prime::random_prime(rng_q, stats);
-    Ok((p, q))
+) -> Result<Option<PrimePair<N>>, Error> {
+    let Some(mut p) = prime::random_prime(rng_p, stats, &mut prime::search_budget(N)) else {
+        return Ok(None);
+    };
+    let Some(q) = prime::random_prime(rng_q, stats, q_budget) else {
+        p.zeroize();
+        return Ok(None);
+    };
+    Ok(Some((p, q)))
 }
 
-/// p from `rng_p` on this thread while q is searched from `rng_q` on another: the same two
-/// primes as the serial search, in about half the time on two free cores.
+/// As the serial version, with q searched on another thread while this one searches p: the
+/// same two primes. The key is ready when the slower of the two searches ends.
 #[cfg(feature = "parallel")]
 fn search_pair<const N: usize>(
     rng_p: &mut ChaCha20Rng,
     rng_q: &mut ChaCha20Rng,
+    q_budget: &mut u32,
     stats: &mut SearchStats,
-) -> Result<([u64; N], [u64; N]), Error> {
+) -> Result<Option<PrimePair<N>>, Error> {
     std::thread::scope(|scope| {
         let q_search = scope.spawn(|| {
             let mut q_stats = SearchStats::default();
-            let q: [u64; N] = prime::random_prime(rng_q, &mut q_stats);
+            let q: Option<[u64; N]> = prime::random_prime(rng_q, &mut q_stats, q_budget);
             (q, q_stats)
         });
-        let p = prime::random_prime(rng_p, stats);
+        let p = prime::random_prime(rng_p, stats, &mut prime::search_budget(N));
         let (q, q_stats) = q_search
             .join()
             .map_err(|_| Error::internal("the prime search thread panicked"))?;
         stats.candidates += q_stats.candidates;
         stats.exponentiated += q_stats.exponentiated;
         stats.exponentiations += q_stats.exponentiations;
-        Ok((p, q))
+        Ok(match (p, q) {
+            (Some(p), Some(q)) => Some((p, q)),
+            (mut p, mut q) => {
+                p.zeroize();
+                q.zeroize();
+                None
+            }
+        })
     })
 }
 
 /// |p − q| > 2^(64N − 100).
 fn differ_enough<const N: usize>(p: &[u64; N], q: &[u64; N]) -> bool {
-    let (pq, borrow) = crate::monty::sub(p, q);
-    let (qp, _) = crate::monty::sub(q, p);
+    let (mut pq, borrow) = crate::monty::sub(p, q);
+    let (mut qp, _) = crate::monty::sub(q, p);
     let mut diff = crate::monty::select(borrow.wrapping_neg(), &qp, &pq);
     let k = 64 * N - 100;
     let verdict = exceeds_power_of_two_words(&diff, k);
-    diff.zeroize();
+    // With n public, |p − q| would factor n.
+    for secret in [&mut diff, &mut pq, &mut qp] {
+        secret.zeroize();
+    }
     verdict
 }
 

@@ -8,7 +8,7 @@
 use crypto_bigint::{BoxedUint, Odd};
 use rand_core::CryptoRng;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Error;
 use crate::monty::{self, Modulus};
@@ -73,7 +73,7 @@ fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
     let mut q = limbs::<H>(primes[1].as_ref())?;
     let mut dp = limbs::<H>(key.dp()?)?;
     let mut dq = limbs::<H>(key.dq()?)?;
-    let mut qinv = limbs::<H>(&key.qinv()?.retrieve())?;
+    let mut qinv = limbs::<H>(&Zeroizing::new(key.qinv()?.retrieve()))?;
     // Each needs its top bit set (exactly half of n's bits) for the Montgomery moduli.
     let (mp, mq, mn) = (
         Modulus::new(&p)?,
@@ -97,9 +97,10 @@ fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
         m[i] = u64::from_be_bytes(b);
     }
 
-    // Blinding: r uniform below 2^(nlen−1) ≤ n, invertible mod n (else drawn again), and the
-    // base m·r^e, so the private exponentiations see a value unrelated to m.
-    let (mut r, r_inv) = loop {
+    // Blinding: r uniform below 2^(nlen−1) ≤ n (not over all of [1, n): enough to blind),
+    // invertible mod n (else drawn again; r = 0 is not), and the base m·r^e, so the private
+    // exponentiations see a value unrelated to m.
+    let (mut r, mut r_inv) = loop {
         let mut bytes = [[0u8; 8]; F];
         rng.fill_bytes(bytes.as_flattened_mut());
         let mut r = [0u64; F];
@@ -108,9 +109,12 @@ fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
         }
         bytes.as_flattened_mut().zeroize();
         r[F - 1] &= u64::MAX >> 1;
-        let rb = BoxedUint::from_words(r.iter().copied());
+        let rb = Zeroizing::new(BoxedUint::from_words(r.iter().copied()));
         let modulus = Odd::new(key.n().as_ref().clone()).into_option()?;
-        let inv = rb.invert_odd_mod(&modulus).into_option();
+        let inv = rb
+            .invert_odd_mod(&modulus)
+            .into_option()
+            .map(Zeroizing::new);
         if let Some(inv) = inv
             && let Some(inv) = limbs::<F>(&inv)
         {
@@ -118,18 +122,18 @@ fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
         }
         r.zeroize();
     };
-    let r_mont = mn.to_mont(&r);
-    let blinded = mn.mul(&mn.to_mont(&m), &mn.pow_public(&r_mont, e));
-    let mut blinded = mn.out_of_mont(&blinded);
+    let mut r_mont = mn.to_mont(&r);
+    let mut blinded_mont = mn.mul(&mn.to_mont(&m), &mn.pow_public(&r_mont, e));
+    let mut blinded = mn.out_of_mont(&blinded_mont);
 
     // CRT (RFC 8017 §5.1.2, 2.b): m1 = c^dp mod p, m2 = c^dq mod q, h = qinv·(m1 − m2) mod p.
     let mut m1 = mp.out_of_mont(&mp.pow(&reduce_wide::<H, F>(&mp, &blinded), &dp));
     let mut m2 = mq.out_of_mont(&mq.pow(&reduce_wide::<H, F>(&mq, &blinded), &dq));
     // m2 < q < 2p (both primes have their top bit set): one conditional subtraction.
-    let (m2_minus_p, borrow) = monty::sub(&m2, &p);
+    let (mut m2_minus_p, borrow) = monty::sub(&m2, &p);
     let mut m2p = monty::select(borrow.wrapping_neg(), &m2, &m2_minus_p);
     let (diff, borrow) = monty::sub(&m1, &m2p);
-    let (diff_plus_p, _) = monty::add(&diff, &p);
+    let (mut diff_plus_p, _) = monty::add(&diff, &p);
     let mut diff = monty::select(borrow.wrapping_neg(), &diff_plus_p, &diff);
     // mul(x, y·R) = x·y mod p.
     let mut h = mp.mul(&diff, &mp.to_mont(&qinv));
@@ -137,8 +141,8 @@ fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
     let mut s = mul_wide::<H, F>(&h, &q);
     let mut m2_wide = [0u64; F];
     m2_wide[..H].copy_from_slice(&m2);
-    let (s_sum, _) = monty::add(&s, &m2_wide);
-    s = s_sum;
+    let (mut s_sum, _) = monty::add(&s, &m2_wide);
+    std::mem::swap(&mut s, &mut s_sum);
     // Unblind: s·r⁻¹ mod n.
     let mut signature = mn.mul(&s, &mn.to_mont(&r_inv));
 
@@ -151,11 +155,21 @@ fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
     ] {
         secret.zeroize();
     }
-    for secret in [&mut r, &mut blinded, &mut s, &mut signature, &mut m2_wide] {
+    for secret in [&mut m2_minus_p, &mut diff_plus_p, &mut diff, &mut h] {
         secret.zeroize();
     }
-    diff.zeroize();
-    h.zeroize();
+    for secret in [
+        &mut r,
+        &mut r_inv,
+        &mut r_mont,
+        &mut blinded_mont,
+        &mut blinded,
+    ] {
+        secret.zeroize();
+    }
+    for secret in [&mut s, &mut s_sum, &mut signature, &mut m2_wide] {
+        secret.zeroize();
+    }
     if !valid {
         return Some(Err(Error::internal(
             "RSA signature failed its verification; not released",
