@@ -172,10 +172,8 @@ fn build_groups() -> Vec<Group> {
         .map(|run| {
             let m: u64 = run.iter().map(|&p| p as u64).product();
             let mut powers = [0u32; MAX_DIGITS];
-            let mut x = 1 % m;
-            for slot in powers.iter_mut() {
-                *slot = x as u32; // < 2²⁶
-                x = (x << 32) % m;
+            for (slot, power) in powers.iter_mut().zip(powers_mod(m as u128, 32)) {
+                *slot = power as u32; // < 2²⁶
             }
             Group {
                 powers,
@@ -183,6 +181,11 @@ fn build_groups() -> Vec<Group> {
             }
         })
         .collect()
+}
+
+/// 1, 2^shift, 2^(2·shift), … modulo `m` (m < 2⁶⁴, shift ≤ 64), without end.
+fn powers_mod(m: u128, shift: u32) -> impl Iterator<Item = u128> {
+    std::iter::successors(Some(1 % m), move |x| Some((x << shift) % m))
 }
 
 fn build_hub_tier(from: u32, to: u32) -> HubTier {
@@ -194,20 +197,16 @@ fn build_hub_tier(from: u32, to: u32) -> HubTier {
         .map(|run| {
             let m: u128 = run.iter().map(|&p| p as u128).product();
             let mut powers = [0u64; MAX_LIMBS];
-            let mut x = 1 % m;
-            for slot in powers.iter_mut() {
-                *slot = x as u64; // < 2⁵⁸
-                x = (x << 64) % m;
+            for (slot, power) in powers.iter_mut().zip(powers_mod(m, 64)) {
+                *slot = power as u64; // < 2⁵⁸
             }
             let start = hub_primes.len() as u32;
             for &p in run {
-                let p = p as u64;
                 let mut digit_powers = [0u32; 4];
-                let mut y = 1 % p;
-                for slot in digit_powers.iter_mut() {
-                    *slot = y as u32;
-                    y = (y << 32) % p;
+                for (slot, power) in digit_powers.iter_mut().zip(powers_mod(p as u128, 32)) {
+                    *slot = power as u32; // < p < 2²⁰
                 }
+                let p = p as u64;
                 hub_primes.push(HubPrime {
                     digit_powers,
                     divisor: Divisor::new(p),

@@ -1,6 +1,16 @@
 //! RSA key pairs from two [`crate::prime`] primes, per FIPS 186-5 Appendix A.1.3 and the key
 //! pair criteria of A.1.1: e = 65537, p and q of exactly nlen/2 bits, |p − q| > 2^(nlen/2 − 100),
 //! d = e⁻¹ mod lcm(p − 1, q − 1) with d > 2^(nlen/2).
+//!
+//! Where this departs from the letter of FIPS 186-5, on purpose:
+//! - p and q have their two top bits set, a stricter form of p ≥ √2·2^(nlen/2 − 1) (as OpenSSL);
+//! - the random bits come from two ChaCha20 streams seeded with 32 bytes each from the caller's
+//!   RNG (one for p, one for q), not from the caller's RNG directly, so that the two searches are
+//!   independent and the `parallel` feature gives the same key; ChaCha20 is not one of SP
+//!   800-90A's DRBGs, which matters only to a caller who needs that certification (kvcert is not
+//!   a validated module in any case);
+//! - after a search that uses up its budget (steps 4.7, 5.9) the generation starts again, at
+//!   most four times, then returns an error.
 
 use chacha20::ChaCha20Rng;
 use crypto_bigint::BoxedUint;
@@ -103,35 +113,27 @@ fn split_stream<R: CryptoRng + ?Sized>(rng: &mut R) -> ChaCha20Rng {
     stream
 }
 
-/// p from `rng_p` (with a fresh budget) and q from `rng_q` (from `q_budget`), one after the
-/// other; `None` when either search used up its budget.
-#[cfg(not(feature = "parallel"))]
+/// p from `rng_p` (with a fresh budget) and q from `rng_q` (from `q_budget`); `None` when
+/// either search used up its budget. One after the other, or with the `parallel` feature q on
+/// another thread while this one searches p: the same two primes either way (the key is ready
+/// when the slower of the two searches ends).
 fn search_pair<const N: usize>(
     rng_p: &mut ChaCha20Rng,
     rng_q: &mut ChaCha20Rng,
     q_budget: &mut u32,
     stats: &mut SearchStats,
 ) -> Result<Option<PrimePair<N>>, Error> {
-    let Some(mut p) = prime::random_prime(rng_p, stats, &mut prime::search_budget(N)) else {
-        return Ok(None);
+    #[cfg(not(feature = "parallel"))]
+    let (p, q) = {
+        let p = prime::random_prime(rng_p, stats, &mut prime::search_budget(N));
+        let q = match p {
+            Some(_) => prime::random_prime(rng_q, stats, q_budget),
+            None => None,
+        };
+        (p, q)
     };
-    let Some(q) = prime::random_prime(rng_q, stats, q_budget) else {
-        p.zeroize();
-        return Ok(None);
-    };
-    Ok(Some((p, q)))
-}
-
-/// As the serial version, with q searched on another thread while this one searches p: the
-/// same two primes. The key is ready when the slower of the two searches ends.
-#[cfg(feature = "parallel")]
-fn search_pair<const N: usize>(
-    rng_p: &mut ChaCha20Rng,
-    rng_q: &mut ChaCha20Rng,
-    q_budget: &mut u32,
-    stats: &mut SearchStats,
-) -> Result<Option<PrimePair<N>>, Error> {
-    std::thread::scope(|scope| {
+    #[cfg(feature = "parallel")]
+    let (p, q) = std::thread::scope(|scope| {
         let q_search = scope.spawn(|| {
             let mut q_stats = SearchStats::default();
             let q: Option<[u64; N]> = prime::random_prime(rng_q, &mut q_stats, q_budget);
@@ -144,14 +146,15 @@ fn search_pair<const N: usize>(
         stats.candidates += q_stats.candidates;
         stats.exponentiated += q_stats.exponentiated;
         stats.exponentiations += q_stats.exponentiations;
-        Ok(match (p, q) {
-            (Some(p), Some(q)) => Some((p, q)),
-            (mut p, mut q) => {
-                p.zeroize();
-                q.zeroize();
-                None
-            }
-        })
+        Ok::<_, Error>((p, q))
+    })?;
+    Ok(match (p, q) {
+        (Some(p), Some(q)) => Some((p, q)),
+        (mut p, mut q) => {
+            p.zeroize();
+            q.zeroize();
+            None
+        }
     })
 }
 
