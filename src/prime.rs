@@ -7,12 +7,13 @@
 //! by trial division, i.e. leaks residues of the prime modulo small primes through timing.
 //!
 //! A candidate then goes through, cheapest first:
-//! 1. trial division by every odd prime below [`SIEVE_LIMIT`] (as far as the size's depth goes,
-//!    see [`sieve_depth`]): the candidate's residue modulo a product of small primes below 2²⁶
-//!    is a dot product of its 32-bit digits with a table of `2^(32·i) mod M`, and divisibility
-//!    by each prime of the product is one multiplication by its inverse modulo 2⁶⁴ and a
-//!    comparison (Granlund–Montgomery). Multiplications only, no division instruction, and no
-//!    branch except "a prime of this group divides it", which only rejected candidates take;
+//! 1. trial division by every odd prime below the size's depth ([`sieve_depth`]: 2¹⁷, 2¹⁸ or
+//!    2¹⁹), multiplications only, no division instruction, and no branch except "a prime of
+//!    this group divides it", which only rejected candidates take. Primes below 2¹³ in
+//!    [`Group`]s: the residue modulo a product M < 2²⁶ is a dot product of the candidate's
+//!    32-bit digits with `2^(32·i) mod M`, and each prime is one multiplication by its inverse
+//!    modulo 2⁶⁴ and a comparison (Granlund–Montgomery). Larger primes in [`Hub`]s of about
+//!    three: one 128-bit reduction modulo their product, then four multiplications per prime;
 //! 2. `gcd(e, p − 1) = 1` for e = 65537, i.e. p mod 65537 ≠ 1 (65537 is prime);
 //! 3. a strong probable prime test to base 2, computed without multiplications (a window of
 //!    the exponent costs its squarings and a shift, [`Modulus::pow2`]): almost every composite
