@@ -343,6 +343,7 @@ fn is_one_mod_65537<const N: usize>(x: &[u64; N]) -> u64 {
 
 /// Counts of what a prime search did, for profiling and the benches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SearchStats {
     /// Random candidates drawn.
     pub candidates: u64,
