@@ -77,9 +77,7 @@ fn run() -> Result<(), String> {
         drop(key);
         match stats {
             Some(s) if show_stats => {
-                totals.candidates += s.candidates;
-                totals.exponentiated += s.exponentiated;
-                totals.exponentiations += s.exponentiations;
+                totals += s;
                 println!(
                     "key {i} {ms:.3} candidates={} exponentiated={} exponentiations={}",
                     s.candidates, s.exponentiated, s.exponentiations

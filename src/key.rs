@@ -153,7 +153,7 @@ const PRIME_FIELD: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1004
 impl KeyPair {
     /// Makes a fresh RSA key from `rng` and says what the prime search did (how many random
     /// candidates it drew, how many reached a Miller–Rabin exponentiation). The primes follow
-    /// FIPS 186-5 A.1.3; see the crate's `prime` notes in the README for the method.
+    /// FIPS 186-5 A.1.3 (the method and its figures: the README, "Key generation speed").
     ///
     /// ```
     /// use kvcert::{KeyPair, RsaSize};

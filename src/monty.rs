@@ -300,7 +300,7 @@ impl<const N: usize> Modulus<N> {
                     acc = self.sqr(&acc);
                 }
             }
-            let k = window_bits_of::<N, POW2_WINDOW>(exp, w * POW2_WINDOW) as u32;
+            let k = window_bits::<N, POW2_WINDOW>(exp, w * POW2_WINDOW) as u32;
             acc = self.mul_pow2(&acc, k, reciprocal);
         }
         acc
@@ -399,7 +399,7 @@ impl<const N: usize> Modulus<N> {
         let mut acc = self.one;
         for w in (0..windows).rev() {
             let lo_bit = w * WINDOW;
-            let value = window_bits(exp, lo_bit);
+            let value = window_bits::<N, WINDOW>(exp, lo_bit);
             if w + 1 != windows {
                 for _ in 0..WINDOW {
                     acc = self.sqr(&acc);
@@ -438,15 +438,9 @@ fn top_limb_reciprocal(d: u64) -> u64 {
 /// Exponent bits per window of [`Modulus::pow`].
 const WINDOW: usize = 5;
 
-/// The `WINDOW` bits of `exp` starting at bit `lo_bit` (bits past the top read as zero).
-#[inline(always)]
-fn window_bits<const N: usize>(exp: &[u64; N], lo_bit: usize) -> u64 {
-    window_bits_of::<N, WINDOW>(exp, lo_bit)
-}
-
 /// The `W` bits of `exp` starting at bit `lo_bit` (bits past the top read as zero).
 #[inline(always)]
-fn window_bits_of<const N: usize, const W: usize>(exp: &[u64; N], lo_bit: usize) -> u64 {
+fn window_bits<const N: usize, const W: usize>(exp: &[u64; N], lo_bit: usize) -> u64 {
     // Public positions only: which limbs are read depends on the loop counter, not on values.
     let limb = lo_bit / 64;
     let shift = lo_bit % 64;

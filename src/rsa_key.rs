@@ -143,9 +143,7 @@ fn search_pair<const N: usize>(
         let (q, q_stats) = q_search
             .join()
             .map_err(|_| Error::internal("the prime search thread panicked"))?;
-        stats.candidates += q_stats.candidates;
-        stats.exponentiated += q_stats.exponentiated;
-        stats.exponentiations += q_stats.exponentiations;
+        *stats += q_stats;
         Ok::<_, Error>((p, q))
     })?;
     Ok(match (p, q) {

@@ -97,6 +97,7 @@ fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
         m[i] = u64::from_be_bytes(b);
     }
 
+    let n_odd = Odd::new(key.n().as_ref().clone()).into_option()?;
     // Blinding: r uniform below 2^(nlen−1) ≤ n (not over all of [1, n): enough to blind),
     // invertible mod n (else drawn again; r = 0 is not), and the base m·r^e, so the private
     // exponentiations see a value unrelated to m.
@@ -110,11 +111,7 @@ fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
         bytes.as_flattened_mut().zeroize();
         r[F - 1] &= u64::MAX >> 1;
         let rb = Zeroizing::new(BoxedUint::from_words(r.iter().copied()));
-        let modulus = Odd::new(key.n().as_ref().clone()).into_option()?;
-        let inv = rb
-            .invert_odd_mod(&modulus)
-            .into_option()
-            .map(Zeroizing::new);
+        let inv = rb.invert_odd_mod(&n_odd).into_option().map(Zeroizing::new);
         if let Some(inv) = inv
             && let Some(inv) = limbs::<F>(&inv)
         {
