@@ -168,7 +168,7 @@ impl KeyPair {
         size: RsaSize,
         rng: &mut R,
     ) -> Result<(Self, SearchStats), Error> {
-        let (key, stats) = crate::rsa_key::generate(size.bits() as usize, rng)?;
+        let (key, stats) = crate::rsa_key::generate(size, rng)?;
         Ok((
             KeyPair {
                 inner: Inner::Rsa(Box::new(key), size),

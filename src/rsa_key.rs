@@ -18,27 +18,23 @@ use rand_core::{CryptoRng, SeedableRng};
 use zeroize::Zeroize;
 
 use crate::error::Error;
+use crate::key::RsaSize;
 use crate::prime::{self, SearchStats};
 
 /// The public exponent the service uses (and FIPS 186-5 allows: odd, 2¹⁶ < e < 2²⁵⁶).
 const E: u64 = 65_537;
 
-/// A fresh RSA key of `bits` (2048, 3072 or 4096) bits from `rng`, and what the prime search
-/// did. The same RNG stream gives the same key, with or without the `parallel` feature.
+/// A fresh RSA key of `size` from `rng`, and what the prime search did. The same RNG stream
+/// gives the same key, with or without the `parallel` feature.
 pub(crate) fn generate<R: CryptoRng + ?Sized>(
-    bits: usize,
+    size: RsaSize,
     rng: &mut R,
 ) -> Result<(rsa::PrivateKey, SearchStats), Error> {
     let mut stats = SearchStats::default();
-    let key = match bits {
-        2048 => generate_n::<16, R>(rng, &mut stats)?,
-        3072 => generate_n::<24, R>(rng, &mut stats)?,
-        4096 => generate_n::<32, R>(rng, &mut stats)?,
-        _ => {
-            return Err(Error::internal(format!(
-                "RSA key size {bits} is not generated"
-            )));
-        }
+    let key = match size {
+        RsaSize::Rsa2048 => generate_n::<16, R>(rng, &mut stats)?,
+        RsaSize::Rsa3072 => generate_n::<24, R>(rng, &mut stats)?,
+        RsaSize::Rsa4096 => generate_n::<32, R>(rng, &mut stats)?,
     };
     Ok((key, stats))
 }
@@ -217,7 +213,7 @@ mod tests {
     #[test]
     fn same_key_with_and_without_the_parallel_feature() {
         use sha2::Digest;
-        let (key, _) = generate(2048, &mut ChaCha20Rng::seed_from_u64(5)).expect("key");
+        let (key, _) = generate(RsaSize::Rsa2048, &mut ChaCha20Rng::seed_from_u64(5)).expect("key");
         let n = key.n().as_ref().to_be_bytes();
         let hex: String = sha2::Sha256::digest(&n)
             .iter()
@@ -228,7 +224,8 @@ mod tests {
 
     #[test]
     fn rsa_2048_key_meets_the_fips_criteria() {
-        let (key, stats) = generate(2048, &mut ChaCha20Rng::seed_from_u64(5)).expect("key");
+        let (key, stats) =
+            generate(RsaSize::Rsa2048, &mut ChaCha20Rng::seed_from_u64(5)).expect("key");
         assert_eq!(key.n().bit_width(), 2048);
         assert_eq!(key.e(), &BoxedUint::from(E));
         let primes = key.primes();

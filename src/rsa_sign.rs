@@ -208,6 +208,7 @@ fn mul_wide<const H: usize, const F: usize>(a: &[u64; H], b: &[u64; H]) -> [u64;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key::RsaSize;
     use rand_chacha::ChaCha20Rng;
     use rand_chacha::rand_core::SeedableRng;
     use sha2::Digest;
@@ -215,8 +216,8 @@ mod tests {
     #[test]
     fn same_bytes_as_the_rsa_crate_and_verifies() {
         let mut rng = ChaCha20Rng::seed_from_u64(21);
-        for bits in [2048usize, 3072] {
-            let (key, _) = crate::rsa_key::generate(bits, &mut rng).expect("key");
+        for size in [RsaSize::Rsa2048, RsaSize::Rsa3072] {
+            let (key, _) = crate::rsa_key::generate(size, &mut rng).expect("key");
             for msg in [&b""[..], b"kvcert", &[0xFFu8; 300]] {
                 let digest: [u8; 32] = sha2::Sha256::digest(msg).into();
                 let ours = sign_sha256(&key, &digest, &mut rng)
@@ -225,7 +226,7 @@ mod tests {
                 let theirs = key
                     .sign_with_rng(&mut rng, rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
                     .expect("rsa crate signs");
-                assert_eq!(ours, theirs, "{bits} bits");
+                assert_eq!(ours, theirs, "{size:?}");
                 key.to_public_key()
                     .verify(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest, &ours)
                     .expect("verifies");
@@ -236,7 +237,7 @@ mod tests {
     #[test]
     fn wide_reduction_and_product() {
         let mut rng = ChaCha20Rng::seed_from_u64(2);
-        let (key, _) = crate::rsa_key::generate(2048, &mut rng).expect("key");
+        let (key, _) = crate::rsa_key::generate(RsaSize::Rsa2048, &mut rng).expect("key");
         let p = limbs::<16>(key.primes()[0].as_ref()).expect("16 limbs");
         let q = limbs::<16>(key.primes()[1].as_ref()).expect("16 limbs");
         let n = mul_wide::<16, 32>(&p, &q);
