@@ -77,7 +77,7 @@
 //! | `E`/`emailAddress` and `DC` in the subject | IA5String (RFC 5280) |
 //! | month-end | clamped: 31 Jan + 1 month = 28/29 Feb |
 //! | RSA primes | FIPS 186-5 A.1.3 probable primes: fresh random candidate per try, two top bits set, Miller–Rabin rounds from Table B.1's 2⁻¹⁰⁰ column after a base-2 test; p and q from two ChaCha20 streams seeded from the caller's RNG |
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -91,6 +91,7 @@ mod extensions;
 pub mod import;
 mod issue;
 pub mod key;
+mod lanes;
 mod monty;
 pub mod name;
 pub mod pem;
@@ -104,6 +105,11 @@ pub mod secret;
 mod shape;
 mod time;
 pub mod wire;
+
+/// Kernel entry points for the `monty/*` benches only (feature `bench-internals`): not API.
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
+pub mod bench_internals;
 
 pub use error::Error;
 pub use import::{Imported, import_certificate};

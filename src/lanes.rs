@@ -1,0 +1,332 @@
+//! The base-2 Fermat test of the prime search on four candidates at once, with AVX2.
+//!
+//! Each candidate is held in `D` digits of 28 bits, and digit `i` of the four candidates sits in
+//! one 256-bit vector, so every step is the same operation on four independent lanes:
+//! `vpmuludq` gives four 28×28-bit products in one instruction, and since each is below 2⁵⁶, a
+//! column of up to 2·74 of them plus its carry fits a 64-bit lane with no carry to propagate.
+//! No operation crosses lanes. This is what the scalar kernel ([`crate::monty`]) cannot do
+//! without a carry chain per product.
+//!
+//! The exponentiation is left to right over the bits of w − 1, one Montgomery squaring per bit
+//! whose square is doubled (before the reduction) in the lanes whose bit is 1: a per-lane shift
+//! of the column sums, so multiplying by the base 2 costs nothing.
+//!
+//! Everything is constant-time in the values, as in [`crate::monty`]: fixed trip counts, no
+//! branch and no memory index on a digit or an exponent bit; the verdicts are read at the end.
+//!
+//! This module is the crate's only `unsafe`: [`fermat2`] checks at run time that the CPU has
+//! AVX2 and only then calls the `#[target_feature(enable = "avx2")]` code. Without AVX2 (or on
+//! another architecture) the caller runs the scalar test, which gives the same verdicts.
+
+#[cfg(target_arch = "x86_64")]
+use core::arch::x86_64::{
+    __m256i, _mm256_add_epi64, _mm256_and_si256, _mm256_extract_epi64, _mm256_mul_epu32,
+    _mm256_set_epi64x, _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_sllv_epi64,
+    _mm256_srli_epi64,
+};
+
+/// Bits per digit.
+const BITS: usize = 28;
+/// The low [`BITS`] bits.
+const MASK: u64 = (1 << BITS) - 1;
+
+/// The number of 28-bit digits the four-lane test uses for a 64·N-bit candidate: R = 2^(28·D)
+/// must exceed 8w (the doubled square of a value below 2w still reduces below 2w).
+pub(crate) const fn digits(n: usize) -> usize {
+    (64 * n + 3).div_ceil(BITS)
+}
+
+/// Verdicts of the base-2 Fermat test `2^(w−1) ≡ 1 (mod w)` for four odd candidates `w` of
+/// `64·N` bits with the top bit set, or `None` when this CPU has no AVX2 (the caller then runs
+/// the scalar test). `D` must be [`digits`]`(N)`.
+pub(crate) fn fermat2<const N: usize, const D: usize>(w: &[[u64; N]; 4]) -> Option<[bool; 4]> {
+    const { assert!(D == digits(N)) };
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        let residues = {
+            #[allow(unsafe_code)]
+            // SAFETY: `fermat2_avx2` only needs the AVX2 instructions, detected just above.
+            unsafe {
+                avx2::fermat2_avx2::<N, D>(w)
+            }
+        };
+        return Some(verdicts(w, residues));
+    }
+    let _ = w;
+    None
+}
+
+/// Reads the verdict of each lane from `2^(w−1)·R mod w`, given as a value below 2w: the test
+/// passes when it is R mod w, itself or plus w.
+fn verdicts<const N: usize>(w: &[[u64; N]; 4], residues: [[u64; N]; 4]) -> [bool; 4] {
+    core::array::from_fn(|l| {
+        let one = montgomery_one::<N>(&w[l], digits(N));
+        let (plus_w, _) = crate::monty::add(&one, &w[l]);
+        let passed =
+            crate::monty::ct_eq(&residues[l], &one) | crate::monty::ct_eq(&residues[l], &plus_w);
+        passed != 0
+    })
+}
+
+/// R mod w for R = 2^(28·d) and a 64·N-bit w with its top bit set: 2^(64N) mod w = 2^(64N) − w,
+/// doubled modulo w the remaining 28·d − 64·N times.
+fn montgomery_one<const N: usize>(w: &[u64; N], d: usize) -> [u64; N] {
+    let (mut x, _) = crate::monty::sub(&[0u64; N], w);
+    for _ in 0..BITS * d - 64 * N {
+        let (doubled, carry) = crate::monty::add(&x, &x);
+        let (reduced, borrow) = crate::monty::sub(&doubled, w);
+        // Keep the doubled value when it is below w: no carry out and the subtraction borrowed.
+        let keep = crate::monty::barrier((borrow & !carry & 1).wrapping_neg());
+        x = crate::monty::select(keep, &doubled, &reduced);
+    }
+    x
+}
+
+/// The 28-bit digits of `x` (64·N bits), least significant first.
+fn to_digits<const N: usize, const D: usize>(x: &[u64; N]) -> [u64; D] {
+    core::array::from_fn(|i| {
+        let bit = i * BITS;
+        let (limb, shift) = (bit / 64, bit % 64);
+        let mut v = if limb < N { x[limb] >> shift } else { 0 };
+        if shift + BITS > 64 && limb + 1 < N {
+            v |= x[limb + 1] << (64 - shift);
+        }
+        v & MASK
+    })
+}
+
+/// The 64·N-bit number with 28-bit digits `d` (each below 2²⁸, the value below 2^(64·N)).
+fn from_digits<const N: usize, const D: usize>(d: &[u64; D]) -> [u64; N] {
+    let mut x = [0u64; N];
+    for (i, digit) in d.iter().enumerate() {
+        let bit = i * BITS;
+        let (limb, shift) = (bit / 64, bit % 64);
+        if limb < N {
+            x[limb] |= digit << shift;
+            if shift + BITS > 64 && limb + 1 < N {
+                x[limb + 1] |= digit >> (64 - shift);
+            }
+        }
+    }
+    x
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::*;
+
+    /// `2^(w−1)·R mod w` for each of the four lanes, as a value below 2w.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn fermat2_avx2<const N: usize, const D: usize>(w: &[[u64; N]; 4]) -> [[u64; N]; 4] {
+        let digits: [[u64; D]; 4] = core::array::from_fn(|l| to_digits::<N, D>(&w[l]));
+        let m: [__m256i; D] = core::array::from_fn(|i| {
+            _mm256_set_epi64x(
+                digits[3][i] as i64,
+                digits[2][i] as i64,
+                digits[1][i] as i64,
+                digits[0][i] as i64,
+            )
+        });
+        let m0inv = {
+            let inv: [u64; 4] = core::array::from_fn(|l| neg_inverse_28(w[l][0]));
+            _mm256_set_epi64x(inv[3] as i64, inv[2] as i64, inv[1] as i64, inv[0] as i64)
+        };
+        // Start from R mod w (one in Montgomery form) in every lane.
+        let one: [[u64; D]; 4] =
+            core::array::from_fn(|l| to_digits::<N, D>(&montgomery_one(&w[l], D)));
+        let mut x: [__m256i; D] = core::array::from_fn(|i| {
+            _mm256_set_epi64x(
+                one[3][i] as i64,
+                one[2][i] as i64,
+                one[1][i] as i64,
+                one[0][i] as i64,
+            )
+        });
+        // The exponent w − 1 is w with its low bit cleared (w is odd).
+        for bit in (0..64 * N).rev() {
+            let (limb, shift) = (bit / 64, bit % 64);
+            let e: [u64; 4] = core::array::from_fn(|l| {
+                let v = if limb == 0 { w[l][0] & !1 } else { w[l][limb] };
+                (v >> shift) & 1
+            });
+            let doubling = _mm256_set_epi64x(e[3] as i64, e[2] as i64, e[1] as i64, e[0] as i64);
+            x = sqr_then_double(&m, m0inv, &x, doubling);
+        }
+        let lanes: [[u64; D]; 4] =
+            core::array::from_fn(|l| core::array::from_fn(|i| lane(x[i], l)));
+        core::array::from_fn(|l| from_digits::<N, D>(&lanes[l]))
+    }
+
+    /// Lane `l` of `v`.
+    #[target_feature(enable = "avx2")]
+    fn lane(v: __m256i, l: usize) -> u64 {
+        (match l {
+            0 => _mm256_extract_epi64::<0>(v),
+            1 => _mm256_extract_epi64::<1>(v),
+            2 => _mm256_extract_epi64::<2>(v),
+            _ => _mm256_extract_epi64::<3>(v),
+        }) as u64
+    }
+
+    /// `Σ x_i·y_(n−1−i)` over two equally long runs of digits (x forwards, y backwards), in two
+    /// accumulators so that the additions are not one serial chain.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn dot_reversed(x: &[__m256i], y: &[__m256i]) -> __m256i {
+        let mut s0 = _mm256_setzero_si256();
+        let mut s1 = _mm256_setzero_si256();
+        let mut xs = x.chunks_exact(2);
+        let mut ys = y.rchunks_exact(2);
+        for (a, b) in (&mut xs).zip(&mut ys) {
+            s0 = _mm256_add_epi64(s0, _mm256_mul_epu32(a[0], b[1]));
+            s1 = _mm256_add_epi64(s1, _mm256_mul_epu32(a[1], b[0]));
+        }
+        if let ([a], [b]) = (xs.remainder(), ys.remainder()) {
+            s0 = _mm256_add_epi64(s0, _mm256_mul_epu32(*a, *b));
+        }
+        _mm256_add_epi64(s0, s1)
+    }
+
+    /// Montgomery square `2^e·a²·R⁻¹ mod w` per lane, with `e` ∈ {0, 1} per lane, for a < 2w,
+    /// giving a value below 2w (R > 8w). Product scanning: column k is the (doubled) cross
+    /// products plus the square term, shifted left by e, plus q_j·m_(k−j); the low D columns
+    /// each fix one q_k and the high ones are the result, one digit at a time.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn sqr_then_double<const D: usize>(
+        m: &[__m256i; D],
+        m0inv: __m256i,
+        a: &[__m256i; D],
+        e: __m256i,
+    ) -> [__m256i; D] {
+        let mask = _mm256_set1_epi64x(MASK as i64);
+        let zero = _mm256_setzero_si256();
+        let mut q = [zero; D];
+        let mut t = [zero; D];
+        let mut acc = zero;
+        for k in 0..2 * D - 1 {
+            let lo = (k + 1).saturating_sub(D);
+            let end = k.div_ceil(2);
+            let mut column = if lo < end {
+                dot_reversed(&a[lo..end], &a[k + 1 - end..=k - lo])
+            } else {
+                zero
+            };
+            column = _mm256_add_epi64(column, column);
+            if k % 2 == 0 {
+                column = _mm256_add_epi64(column, _mm256_mul_epu32(a[k / 2], a[k / 2]));
+            }
+            // The squared part of a column is below D·2⁵⁶·2 after doubling, the q·m part below
+            // D·2⁵⁶: below 2⁶⁴ for D ≤ 74.
+            acc = _mm256_add_epi64(acc, _mm256_sllv_epi64(column, e));
+            if k < D {
+                acc = _mm256_add_epi64(acc, dot_reversed(&q[..k], &m[1..=k]));
+                // q_k makes the column vanish modulo 2²⁸: (acc + q_k·m_0) ≡ 0.
+                let qk = _mm256_and_si256(_mm256_mul_epu32(acc, m0inv), mask);
+                acc = _mm256_add_epi64(acc, _mm256_mul_epu32(qk, m[0]));
+                q[k] = qk;
+            } else {
+                acc = _mm256_add_epi64(acc, dot_reversed(&q[lo..], &m[lo..]));
+                t[k - D] = _mm256_and_si256(acc, mask);
+            }
+            acc = _mm256_srli_epi64::<28>(acc);
+        }
+        t[D - 1] = acc;
+        t
+    }
+}
+
+/// −w⁻¹ mod 2²⁸ for odd `w0` (the low limb of w).
+fn neg_inverse_28(w0: u64) -> u64 {
+    // Newton: each step doubles the number of correct low bits, from the 3 of w·w ≡ 1 (mod 8).
+    let mut y = w0;
+    for _ in 0..5 {
+        y = y.wrapping_mul(2u64.wrapping_sub(w0.wrapping_mul(y)));
+    }
+    y.wrapping_neg() & MASK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monty::Modulus;
+
+    /// The scalar verdict: 2^(w−1) ≡ 1 (mod w).
+    fn scalar<const N: usize>(w: &[u64; N]) -> bool {
+        let md = Modulus::new(w).expect("odd, top bit set");
+        let mut e = *w;
+        e[0] &= !1;
+        crate::monty::ct_eq(&md.pow2(&e), md.one()) != 0
+    }
+
+    fn random<const N: usize>(rng: &mut impl rand_core::Rng) -> [u64; N] {
+        let mut w = [0u64; N];
+        for limb in w.iter_mut() {
+            *limb = rng.next_u64();
+        }
+        w[0] |= 1;
+        w[N - 1] |= 0b11 << 62;
+        w
+    }
+
+    fn check<const N: usize, const D: usize>(seed: u64) {
+        use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let prime: [u64; N] = crate::prime::random_prime(
+            &mut rng,
+            &mut Default::default(),
+            &mut crate::prime::search_budget(N),
+        )
+        .expect("a prime");
+        // Primes in different lanes, composites (random odd numbers) around them.
+        for shape in 0..6usize {
+            let w: [[u64; N]; 4] = core::array::from_fn(|l| {
+                if shape == l || shape == 4 {
+                    prime
+                } else {
+                    random(&mut rng)
+                }
+            });
+            let expected = w.each_ref().map(scalar);
+            match fermat2::<N, D>(&w) {
+                Some(got) => assert_eq!(got, expected, "shape {shape}"),
+                None => eprintln!("no AVX2: the four-lane test is not run here"),
+            }
+            assert_eq!(expected[shape.min(4) % 4], shape < 5, "the prime passes");
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_scalar_test_1024() {
+        check::<16, { digits(16) }>(1);
+    }
+
+    #[test]
+    fn agrees_with_the_scalar_test_2048() {
+        check::<32, { digits(32) }>(2);
+    }
+
+    #[test]
+    fn digit_conversions_round_trip() {
+        use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let x: [u64; 16] = random(&mut rng);
+        let d = to_digits::<16, { digits(16) }>(&x);
+        assert!(d.iter().all(|&v| v <= MASK));
+        assert_eq!(from_digits::<16, { digits(16) }>(&d), x);
+    }
+
+    #[test]
+    fn montgomery_one_is_r_mod_w() {
+        use crypto_bigint::{BoxedUint, NonZero};
+        use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let w: [u64; 16] = random(&mut rng);
+        let one = montgomery_one(&w, digits(16));
+        let r = BoxedUint::one_with_precision(2048).shl(28 * digits(16) as u32);
+        let wb = BoxedUint::from_words(w.map(|x| x as crypto_bigint::Word)).resize(2048);
+        let expected = r.rem(&NonZero::new(wb).expect("nonzero"));
+        let expected = expected.to_words();
+        assert_eq!(&one[..], &expected[..16]);
+    }
+}
