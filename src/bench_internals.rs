@@ -66,11 +66,11 @@ impl<const N: usize> Kernel<N> {
 }
 
 /// Four odd candidates for the four-lane base-2 Fermat test.
-pub struct Fermat4<const N: usize, const D: usize> {
+pub struct Fermat4<const N: usize> {
     w: [[u64; N]; 4],
 }
 
-impl<const N: usize, const D: usize> Fermat4<N, D> {
+impl<const N: usize> Fermat4<N> {
     /// Four candidates from `seed`.
     pub fn new(seed: u64) -> Self {
         let mut s = seed;
@@ -87,6 +87,6 @@ impl<const N: usize, const D: usize> Fermat4<N, D> {
 
     /// The four verdicts (`None` without AVX2).
     pub fn run(&self) -> Option<[bool; 4]> {
-        crate::lanes::fermat2::<N, D>(&self.w)
+        crate::lanes::fermat2(&self.w)
     }
 }

@@ -410,37 +410,84 @@ pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
     let rounds = miller_rabin_rounds(64 * N);
     let mut bytes = [[0u8; 8]; N];
     loop {
-        if *budget == 0 {
-            bytes.as_flattened_mut().zeroize();
-            return None;
-        }
-        *budget -= 1;
-        stats.candidates += 1;
-        rng.fill_bytes(bytes.as_flattened_mut());
-        let mut candidate = [0u64; N];
-        for (limb, b) in candidate.iter_mut().zip(bytes.iter()) {
-            *limb = u64::from_le_bytes(*b);
-        }
-        // FIPS 186-5 A.1.3 step 4.2 (odd) and 4.4 (p ≥ √2·2^(nlen/2 − 1)): the two top bits
-        // set is the stronger form, which also makes n exactly nlen bits.
-        candidate[0] |= 1;
-        candidate[N - 1] |= 0b11 << 62;
-        if survives_trial_division(&candidate, bound)
-            // Step 4.5: gcd(p − 1, e) = 1.
-            && is_one_mod_65537(&candidate) == 0
-        {
-            stats.exponentiated += 1;
-            if miller_rabin(&candidate, rounds, rng, stats) {
-                bytes.as_flattened_mut().zeroize();
-                return Some(candidate);
+        // Up to four candidates that pass trial division and the e check, in the order drawn,
+        // for the four-lane base-2 test. The prime kept is the first of them (in that order)
+        // to pass every test, so batching changes which draws are tested, never which prime
+        // a given RNG stream gives.
+        let mut batch = [[0u64; N]; 4];
+        let mut filled = 0;
+        while filled < 4 && *budget > 0 {
+            *budget -= 1;
+            stats.candidates += 1;
+            rng.fill_bytes(bytes.as_flattened_mut());
+            let candidate = &mut batch[filled];
+            for (limb, b) in candidate.iter_mut().zip(bytes.iter()) {
+                *limb = u64::from_le_bytes(*b);
+            }
+            // FIPS 186-5 A.1.3 step 4.2 (odd) and 4.4 (p ≥ √2·2^(nlen/2 − 1)): the two top bits
+            // set is the stronger form, which also makes n exactly nlen bits.
+            candidate[0] |= 1;
+            candidate[N - 1] |= 0b11 << 62;
+            if survives_trial_division(candidate, bound)
+                // Step 4.5: gcd(p − 1, e) = 1.
+                && is_one_mod_65537(candidate) == 0
+            {
+                filled += 1;
             }
         }
-        candidate.zeroize();
+        bytes.as_flattened_mut().zeroize();
+        if filled == 0 {
+            batch.as_flattened_mut().zeroize();
+            return None;
+        }
+        stats.exponentiated += filled as u64;
+        stats.exponentiations += filled as u64;
+        // Lanes past `filled` repeat the first candidate; their verdicts are not read.
+        for l in filled..4 {
+            batch[l] = batch[0];
+        }
+        let passed = fermat2(&batch);
+        let mut found = None;
+        for (candidate, passed) in batch.iter().zip(passed).take(filled) {
+            if passed && miller_rabin(candidate, rounds, rng, stats) {
+                found = Some(*candidate);
+                break;
+            }
+        }
+        batch.as_flattened_mut().zeroize();
+        if found.is_some() {
+            return found;
+        }
     }
 }
 
+/// The base-2 Fermat test `2^(w−1) ≡ 1 (mod w)` on four candidates: the cheap first test that
+/// almost every composite surviving trial division fails. Four lanes at once on AVX2
+/// ([`crate::lanes`]), else one candidate at a time with [`Modulus::pow2`] (the same verdicts).
+fn fermat2<const N: usize>(w: &[[u64; N]; 4]) -> [bool; 4] {
+    if let Some(verdicts) = crate::lanes::fermat2(w) {
+        return verdicts;
+    }
+    w.each_ref().map(fermat2_scalar)
+}
+
+/// [`fermat2`] for one candidate, with the scalar kernel.
+pub(crate) fn fermat2_scalar<const N: usize>(w: &[u64; N]) -> bool {
+    let Some(md) = Modulus::new(w) else {
+        return false;
+    };
+    // w − 1: w is odd.
+    let mut exponent = *w;
+    exponent[0] &= !1;
+    let mut z = md.pow2(&exponent);
+    let passed = monty::ct_eq(&z, md.one()) != 0;
+    exponent.zeroize();
+    z.zeroize();
+    passed
+}
+
 /// FIPS 186-5 B.3.1: `rounds` Miller–Rabin rounds with bases from the RNG. Stops at the first
-/// round that proves `w` composite.
+/// round that proves `w` composite. (The base-2 test before it, [`fermat2`], is not a round.)
 fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
     w: &[u64; N],
     rounds: u32,
@@ -458,15 +505,6 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
     let mut d = shift_right(&w_minus_1, s);
     let (two, _) = monty::add(&one, &one);
     let (mut minus_one, _) = monty::sub(w, md.one());
-    // The cheap first test: a strong probable prime test to base 2, whose exponentiation needs
-    // no multiplications (see `Modulus::pow2`), about a fifth cheaper than a round with a
-    // random base. Almost every composite stops here. It is not counted as one of the FIPS
-    // rounds, which all use random bases below.
-    stats.exponentiations += 1;
-    let z = md.pow2(&d);
-    if !strong_check(&md, z, s, &minus_one) {
-        return false;
-    }
     let mut base_bytes = [[0u8; 8]; N];
     let mut result = true;
     for _ in 0..rounds {
