@@ -76,7 +76,10 @@
 //! | SAN order | dNSName, rfc822Name, UPN otherName, iPAddress, URI |
 //! | `E`/`emailAddress` and `DC` in the subject | IA5String (RFC 5280) |
 //! | month-end | clamped: 31 Jan + 1 month = 28/29 Feb |
-//! | RSA primes | FIPS 186-5 A.1.3 probable primes: fresh random candidate per try, two top bits set, Miller–Rabin rounds from Table B.1's 2⁻¹⁰⁰ column after a base-2 test; p and q from two ChaCha20 streams seeded from the caller's RNG |
+//! | RSA primes | FIPS 186-5 A.1.3 probable primes: fresh random candidate per try, two top bits set, Miller–Rabin rounds from Table B.1's 2⁻¹⁰⁰ column after a base-2 Fermat test (four candidates at a time; the prime kept is the first that passes, in the order drawn); p and q from two ChaCha20 streams seeded from the caller's RNG |
+// `deny`, not `forbid`: the crate's one `unsafe` is the AVX2 dispatch in `lanes::fermat2`
+// (a runtime CPU-feature check, then the call into `#[target_feature(enable = "avx2")]` code),
+// allowed there and nowhere else.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

@@ -15,9 +15,14 @@
 //!    modulo 2⁶⁴ and a comparison (Granlund–Montgomery). Larger primes in [`Hub`]s of about
 //!    three: one 128-bit reduction modulo their product, then four multiplications per prime;
 //! 2. `gcd(e, p − 1) = 1` for e = 65537, i.e. p mod 65537 ≠ 1 (65537 is prime);
-//! 3. a strong probable prime test to base 2, computed without multiplications (a window of
-//!    the exponent costs its squarings and a shift, [`Modulus::pow2`]): almost every composite
-//!    that survives trial division stops here, for about 4/5 of the price of a full round;
+//! 3. a Fermat test to base 2, `2^(p−1) ≡ 1 (mod p)`, on four candidates at once: candidates
+//!    that pass steps 1–2 are collected in fours, in the order drawn, and tested side by side in
+//!    the four lanes of AVX2 registers ([`crate::lanes`], where multiplying by the base 2 costs
+//!    nothing), or one at a time with [`Modulus::pow2`] on CPUs without AVX2 (same verdicts).
+//!    Almost every composite that survives trial division stops here. The prime kept is the
+//!    first candidate of the batch, in drawing order, to pass this and step 4, so batching never
+//!    changes which prime an RNG stream gives; it only tests up to three candidates that follow
+//!    the prime and are then thrown away;
 //! 4. Miller–Rabin with bases drawn from the RNG, as many rounds as FIPS 186-5 Table B.1 asks.
 //!
 //! The number of candidates that reach an exponentiation is what the trial division depth buys
