@@ -654,7 +654,7 @@ mod tests {
             assert_eq!(g.powers[0], 1);
         }
         let mut next = in_groups;
-        for i in 0..3 {
+        for i in 0..TIER_BOUNDS.len() - 1 {
             let tier = hub_tier(i);
             for hub in &tier.hubs {
                 let hub_primes = &tier.hub_primes[hub.start as usize..hub.end as usize];
