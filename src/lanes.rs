@@ -18,6 +18,8 @@
 //! AVX2 and only then calls the `#[target_feature(enable = "avx2")]` code. Without AVX2 (or on
 //! another architecture) the caller runs the scalar test, which gives the same verdicts.
 
+use zeroize::Zeroize;
+
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi64, _mm256_and_si256, _mm256_extract_epi64, _mm256_mul_epu32,
@@ -56,14 +58,18 @@ fn fermat2_with<const N: usize, const D: usize>(w: &[[u64; N]; 4]) -> Option<[bo
     }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
+        // R mod w: where each lane starts, and what it ends at when the test passes.
+        let mut ones: [[u64; N]; 4] = core::array::from_fn(|l| montgomery_one(&w[l], D));
         let residues = {
             #[allow(unsafe_code)]
             // SAFETY: `fermat2_avx2` only needs the AVX2 instructions, detected just above.
             unsafe {
-                avx2::fermat2_avx2::<N, D>(w)
+                avx2::fermat2_avx2::<N, D>(w, &ones)
             }
         };
-        return Some(verdicts(w, residues));
+        let verdicts = verdicts(w, &ones, residues);
+        ones.as_flattened_mut().zeroize();
+        return Some(verdicts);
     }
     let _ = w;
     None
@@ -71,14 +77,21 @@ fn fermat2_with<const N: usize, const D: usize>(w: &[[u64; N]; 4]) -> Option<[bo
 
 /// Reads the verdict of each lane from `2^(w−1)·R mod w`, given as a value below 2w: the test
 /// passes when it is R mod w, itself or plus w.
-fn verdicts<const N: usize>(w: &[[u64; N]; 4], residues: [[u64; N]; 4]) -> [bool; 4] {
-    core::array::from_fn(|l| {
-        let one = montgomery_one::<N>(&w[l], digits(N));
-        let (plus_w, _) = crate::monty::add(&one, &w[l]);
-        let passed =
-            crate::monty::ct_eq(&residues[l], &one) | crate::monty::ct_eq(&residues[l], &plus_w);
+fn verdicts<const N: usize>(
+    w: &[[u64; N]; 4],
+    ones: &[[u64; N]; 4],
+    mut residues: [[u64; N]; 4],
+) -> [bool; 4] {
+    let verdicts = core::array::from_fn(|l| {
+        let (mut plus_w, _) = crate::monty::add(&ones[l], &w[l]);
+        let passed = crate::monty::ct_eq(&residues[l], &ones[l])
+            | crate::monty::ct_eq(&residues[l], &plus_w);
+        plus_w.zeroize();
         passed != 0
-    })
+    });
+    // Values derived from the candidates, one of which may be the prime that is kept.
+    residues.as_flattened_mut().zeroize();
+    verdicts
 }
 
 /// R mod w for R = 2^(28·d) and a 64·N-bit w with its top bit set: 2^(64N) mod w = 2^(64N) − w,
@@ -128,11 +141,14 @@ fn from_digits<const N: usize, const D: usize>(d: &[u64; D]) -> [u64; N] {
 mod avx2 {
     use super::*;
 
-    /// `2^(w−1)·R mod w` for each of the four lanes, as a value below 2w.
+    /// `2^(w−1)·R mod w` for each of the four lanes, as a value below 2w; `ones` is R mod w.
     #[target_feature(enable = "avx2")]
-    pub(super) fn fermat2_avx2<const N: usize, const D: usize>(w: &[[u64; N]; 4]) -> [[u64; N]; 4] {
-        let digits: [[u64; D]; 4] = core::array::from_fn(|l| to_digits::<N, D>(&w[l]));
-        let m: [__m256i; D] = core::array::from_fn(|i| {
+    pub(super) fn fermat2_avx2<const N: usize, const D: usize>(
+        w: &[[u64; N]; 4],
+        ones: &[[u64; N]; 4],
+    ) -> [[u64; N]; 4] {
+        let mut digits: [[u64; D]; 4] = core::array::from_fn(|l| to_digits::<N, D>(&w[l]));
+        let mut m: [__m256i; D] = core::array::from_fn(|i| {
             _mm256_set_epi64x(
                 digits[3][i] as i64,
                 digits[2][i] as i64,
@@ -145,8 +161,7 @@ mod avx2 {
             _mm256_set_epi64x(inv[3] as i64, inv[2] as i64, inv[1] as i64, inv[0] as i64)
         };
         // Start from R mod w (one in Montgomery form) in every lane.
-        let one: [[u64; D]; 4] =
-            core::array::from_fn(|l| to_digits::<N, D>(&montgomery_one(&w[l], D)));
+        let mut one: [[u64; D]; 4] = core::array::from_fn(|l| to_digits::<N, D>(&ones[l]));
         let mut x: [__m256i; D] = core::array::from_fn(|i| {
             _mm256_set_epi64x(
                 one[3][i] as i64,
@@ -155,6 +170,8 @@ mod avx2 {
                 one[0][i] as i64,
             )
         });
+        // The reduction digits of a squaring: scratch kept here, so it is zeroized once.
+        let mut q = [_mm256_setzero_si256(); D];
         // The exponent w − 1 is w with its low bit cleared (w is odd).
         for bit in (0..64 * N).rev() {
             let (limb, shift) = (bit / 64, bit % 64);
@@ -163,11 +180,19 @@ mod avx2 {
                 (v >> shift) & 1
             });
             let doubling = _mm256_set_epi64x(e[3] as i64, e[2] as i64, e[1] as i64, e[0] as i64);
-            x = sqr_then_double(&m, m0inv, &x, doubling);
+            x = sqr_then_double(&m, m0inv, &x, doubling, &mut q);
         }
-        let lanes: [[u64; D]; 4] =
+        let mut lanes: [[u64; D]; 4] =
             core::array::from_fn(|l| core::array::from_fn(|i| lane(x[i], l)));
-        core::array::from_fn(|l| from_digits::<N, D>(&lanes[l]))
+        let residues = core::array::from_fn(|l| from_digits::<N, D>(&lanes[l]));
+        // Everything here derives from the candidates, one of which may be the prime kept.
+        for v in [&mut digits, &mut one, &mut lanes] {
+            v.as_flattened_mut().zeroize();
+        }
+        m.zeroize();
+        x.zeroize();
+        q.zeroize();
+        residues
     }
 
     /// Lane `l` of `v`.
@@ -206,6 +231,7 @@ mod avx2 {
     /// giving a value below 2w (R > 8w). Product scanning: column k is the (doubled) cross
     /// products plus the square term, shifted left by e, plus q_j·m_(k−j); the low D columns
     /// each fix one q_k and the high ones are the result, one digit at a time.
+    /// `q` is scratch for the q_k (each is written before it is read).
     #[target_feature(enable = "avx2")]
     #[inline]
     fn sqr_then_double<const D: usize>(
@@ -213,10 +239,10 @@ mod avx2 {
         m0inv: __m256i,
         a: &[__m256i; D],
         e: __m256i,
+        q: &mut [__m256i; D],
     ) -> [__m256i; D] {
         let mask = _mm256_set1_epi64x(MASK as i64);
         let zero = _mm256_setzero_si256();
-        let mut q = [zero; D];
         let mut t = [zero; D];
         let mut acc = zero;
         for k in 0..2 * D - 1 {
