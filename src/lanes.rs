@@ -38,10 +38,20 @@ pub(crate) const fn digits(n: usize) -> usize {
     (64 * n + 3).div_ceil(BITS)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Tests set this to run the prime search on the scalar path, as on a CPU without AVX2.
+    pub(crate) static SCALAR_ONLY: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
 /// Verdicts of the base-2 Fermat test `2^(w−1) ≡ 1 (mod w)` for four odd candidates `w` of
 /// `64·N` bits with the top bit set, or `None` when this CPU has no AVX2 or `N` is not one of
 /// the prime sizes 16, 24 and 32 limbs (the caller then runs the scalar test).
 pub(crate) fn fermat2<const N: usize>(w: &[[u64; N]; 4]) -> Option<[bool; 4]> {
+    #[cfg(test)]
+    if SCALAR_ONLY.get() {
+        return None;
+    }
     // D is spelled out per size: a const generic cannot be computed from N on stable Rust.
     match N {
         16 => fermat2_with::<N, 37>(w),

@@ -453,9 +453,15 @@ pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
         for l in filled..4 {
             batch[l] = batch[0];
         }
-        let passed = fermat2(&batch);
+        // The four lanes at once on AVX2; else each candidate with the scalar kernel, only as
+        // far as needed (the same verdicts, so the same prime).
+        let lanes = crate::lanes::fermat2(&batch);
         let mut found = None;
-        for (candidate, passed) in batch.iter().zip(passed).take(filled) {
+        for (l, candidate) in batch.iter().enumerate().take(filled) {
+            let passed = match lanes {
+                Some(verdicts) => verdicts[l],
+                None => fermat2_scalar(candidate),
+            };
             if passed && miller_rabin(candidate, rounds, rng, stats) {
                 found = Some(*candidate);
                 break;
@@ -468,17 +474,9 @@ pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
     }
 }
 
-/// The base-2 Fermat test `2^(w−1) ≡ 1 (mod w)` on four candidates: the cheap first test that
-/// almost every composite surviving trial division fails. Four lanes at once on AVX2
-/// ([`crate::lanes`]), else one candidate at a time with [`Modulus::pow2`] (the same verdicts).
-fn fermat2<const N: usize>(w: &[[u64; N]; 4]) -> [bool; 4] {
-    if let Some(verdicts) = crate::lanes::fermat2(w) {
-        return verdicts;
-    }
-    w.each_ref().map(fermat2_scalar)
-}
-
-/// [`fermat2`] for one candidate, with the scalar kernel.
+/// The base-2 Fermat test `2^(w−1) ≡ 1 (mod w)` on one candidate with the scalar kernel
+/// ([`Modulus::pow2`]): the cheap first test that almost every composite surviving trial
+/// division fails, when [`crate::lanes::fermat2`] cannot run four at once.
 pub(crate) fn fermat2_scalar<const N: usize>(w: &[u64; N]) -> bool {
     let Some(md) = Modulus::new(w) else {
         return false;
@@ -494,7 +492,8 @@ pub(crate) fn fermat2_scalar<const N: usize>(w: &[u64; N]) -> bool {
 }
 
 /// FIPS 186-5 B.3.1: `rounds` Miller–Rabin rounds with bases from the RNG. Stops at the first
-/// round that proves `w` composite. (The base-2 test before it, [`fermat2`], is not a round.)
+/// round that proves `w` composite. (The base-2 test before it, [`fermat2_scalar`] or its four-lane
+/// form, is not a round.)
 fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
     w: &[u64; N],
     rounds: u32,
@@ -844,6 +843,35 @@ mod tests {
         );
         assert_eq!(stats.candidates, 5 * 1024);
         assert_eq!(budget, 0);
+    }
+
+    #[test]
+    fn same_prime_with_and_without_the_four_lane_test() {
+        // The scalar path (CPUs without AVX2) must keep the same prime for the same stream, and
+        // count the same work; RSA-2048 and RSA-4096 sizes.
+        fn both<const N: usize>(seed: u64) {
+            let run = |scalar: bool| {
+                crate::lanes::SCALAR_ONLY.set(scalar);
+                let mut stats = SearchStats::default();
+                let p: [u64; N] = random_prime(
+                    &mut ChaCha20Rng::seed_from_u64(seed),
+                    &mut stats,
+                    &mut search_budget(N),
+                )
+                .expect("within budget");
+                crate::lanes::SCALAR_ONLY.set(false);
+                (p, stats)
+            };
+            crate::lanes::SCALAR_ONLY.set(true);
+            assert_eq!(crate::lanes::fermat2(&[[1u64 << 63 | 1; N]; 4]), None);
+            crate::lanes::SCALAR_ONLY.set(false);
+            let (lanes, scalar) = (run(false), run(true));
+            assert_eq!(lanes.0, scalar.0);
+            assert_eq!(lanes.1.candidates, scalar.1.candidates);
+        }
+        both::<16>(21);
+        both::<16>(22);
+        both::<32>(23);
     }
 
     #[test]
