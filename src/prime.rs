@@ -7,8 +7,8 @@
 //! by trial division, i.e. leaks residues of the prime modulo small primes through timing.
 //!
 //! A candidate then goes through, cheapest first:
-//! 1. trial division by every odd prime below the size's depth ([`sieve_depth`]: 2¹⁶, 2¹⁸ or
-//!    2¹⁹), multiplications only, no division instruction, and no branch except "a prime of
+//! 1. trial division by every odd prime below the size's depth ([`sieve_depth`]: 2¹⁶ for
+//!    RSA-2048, 2¹⁸ above), multiplications only, no division instruction, and no branch except "a prime of
 //!    this group divides it", which only rejected candidates take. Primes below 2¹³ in
 //!    [`Group`]s: the residue modulo a product M < 2²⁶ is a dot product of the candidate's
 //!    32-bit digits with `2^(32·i) mod M`, and each prime is one multiplication by its inverse
@@ -40,8 +40,9 @@ use zeroize::Zeroize;
 use crate::monty::{self, Modulus};
 
 /// The small primes used for trial division are those below this bound (at most 2²⁰: see
-/// [`Hub`]). The tables for it take about 5 MB, built in tiers as the key sizes need them.
-pub(crate) const SIEVE_LIMIT: u32 = 1 << 19;
+/// [`Hub`]). The tables for it take about 3 MB (estimated from the entry sizes), built in tiers
+/// as the key sizes need them.
+pub(crate) const SIEVE_LIMIT: u32 = 1 << 18;
 
 /// Primes below this bound are tried in [`Group`]s, those above it in [`Hub`]s.
 const GROUP_LIMIT: u32 = 1 << 13;
@@ -120,7 +121,7 @@ struct HubTier {
 
 /// Hub tiers are built on first use, so that RSA-2048 (sieved to 2¹⁶) never builds the tables
 /// only RSA-4096 needs: the primes in `TIER_BOUNDS[i] .. TIER_BOUNDS[i + 1]`.
-const TIER_BOUNDS: [u32; 5] = [GROUP_LIMIT, 1 << 16, 1 << 17, 1 << 18, SIEVE_LIMIT];
+const TIER_BOUNDS: [u32; 4] = [GROUP_LIMIT, 1 << 16, 1 << 17, SIEVE_LIMIT];
 
 fn groups() -> &'static [Group] {
     static GROUPS: OnceLock<Vec<Group>> = OnceLock::new();
@@ -128,7 +129,7 @@ fn groups() -> &'static [Group] {
 }
 
 fn hub_tier(i: usize) -> &'static HubTier {
-    static TIERS: [OnceLock<HubTier>; 4] = [const { OnceLock::new() }; 4];
+    static TIERS: [OnceLock<HubTier>; 3] = [const { OnceLock::new() }; 3];
     TIERS[i].get_or_init(|| build_hub_tier(TIER_BOUNDS[i], TIER_BOUNDS[i + 1]))
 }
 
@@ -242,13 +243,14 @@ fn inverse_mod_2_64(p: u64) -> u64 {
 /// more prime costs more, on average, than the exponentiations it saves. Measured on the
 /// development machine (README, "RSA key generation"): deeper for larger primes, whose
 /// exponentiations cost more. RSA-2048 went from 2¹⁷ to 2¹⁶ when the four-lane base-2 test made
-/// its first exponentiation about 1.5× cheaper (5 % faster keys, measured on the same seeds).
-/// The depth never changes which prime is kept, only how a composite is thrown out.
+/// its first exponentiation about 1.5× cheaper (5 % faster keys, measured on the same seeds),
+/// and RSA-4096 from 2¹⁹ to 2¹⁸ (4–5 %, geometric mean of per-key ratios over 96 keys). RSA-3072
+/// keeps 2¹⁸, not re-measured. The depth never changes which prime is kept, only how a
+/// composite is thrown out.
 pub(crate) fn sieve_depth(n: usize) -> u32 {
     match n {
         0..=16 => 1 << 16,
-        17..=24 => 1 << 18,
-        _ => 1 << 19,
+        _ => 1 << 18,
     }
 }
 
@@ -646,7 +648,7 @@ mod tests {
     fn table_covers_every_odd_prime_below_the_limit_once() {
         let primes = odd_primes_below(SIEVE_LIMIT);
         assert_eq!(primes[..6], [3, 5, 7, 11, 13, 17]);
-        assert_eq!(*primes.last().expect("non-empty"), 524_287);
+        assert_eq!(*primes.last().expect("non-empty"), 262_139);
         let in_groups: usize = groups().iter().map(|g| g.divisors.len()).sum();
         assert_eq!(in_groups, primes.partition_point(|&p| p < GROUP_LIMIT));
         for g in groups() {
@@ -725,7 +727,7 @@ mod tests {
     #[test]
     fn trial_division_finds_the_largest_small_primes() {
         // x = p · (2^1000 + 1) for primes at the ends of both tiers.
-        for p in [3u64, 8191, 8209, 524_287] {
+        for p in [3u64, 8191, 8209, 262_139] {
             let mut y = [0u64; 16];
             y[0] = 1;
             y[15] = 1 << 40;
