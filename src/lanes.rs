@@ -157,29 +157,10 @@ mod avx2 {
         w: &[[u64; N]; 4],
         ones: &[[u64; N]; 4],
     ) -> [[u64; N]; 4] {
-        let mut digits: [[u64; D]; 4] = core::array::from_fn(|l| to_digits::<N, D>(&w[l]));
-        let mut m: [__m256i; D] = core::array::from_fn(|i| {
-            _mm256_set_epi64x(
-                digits[3][i] as i64,
-                digits[2][i] as i64,
-                digits[1][i] as i64,
-                digits[0][i] as i64,
-            )
-        });
-        let m0inv = {
-            let inv: [u64; 4] = core::array::from_fn(|l| neg_inverse_28(w[l][0]));
-            _mm256_set_epi64x(inv[3] as i64, inv[2] as i64, inv[1] as i64, inv[0] as i64)
-        };
+        let mut m: [__m256i; D] = digit_vectors(w);
+        let m0inv = vector(core::array::from_fn(|l| neg_inverse_28(w[l][0])));
         // Start from R mod w (one in Montgomery form) in every lane.
-        let mut one: [[u64; D]; 4] = core::array::from_fn(|l| to_digits::<N, D>(&ones[l]));
-        let mut x: [__m256i; D] = core::array::from_fn(|i| {
-            _mm256_set_epi64x(
-                one[3][i] as i64,
-                one[2][i] as i64,
-                one[1][i] as i64,
-                one[0][i] as i64,
-            )
-        });
+        let mut x: [__m256i; D] = digit_vectors(ones);
         // The reduction digits of a squaring: scratch kept here, so it is zeroized once.
         let mut q = [_mm256_setzero_si256(); D];
         // The exponent w − 1 is w with its low bit cleared (w is odd).
@@ -189,20 +170,33 @@ mod avx2 {
                 let v = if limb == 0 { w[l][0] & !1 } else { w[l][limb] };
                 (v >> shift) & 1
             });
-            let doubling = _mm256_set_epi64x(e[3] as i64, e[2] as i64, e[1] as i64, e[0] as i64);
+            let doubling = vector(e);
             x = sqr_then_double(&m, m0inv, &x, doubling, &mut q);
         }
         let mut lanes: [[u64; D]; 4] =
             core::array::from_fn(|l| core::array::from_fn(|i| lane(x[i], l)));
         let residues = core::array::from_fn(|l| from_digits::<N, D>(&lanes[l]));
         // Everything here derives from the candidates, one of which may be the prime kept.
-        for v in [&mut digits, &mut one, &mut lanes] {
-            v.as_flattened_mut().zeroize();
-        }
+        lanes.as_flattened_mut().zeroize();
         m.zeroize();
         x.zeroize();
         q.zeroize();
         residues
+    }
+
+    /// The vector with lanes `v[0]` (lowest) to `v[3]`.
+    #[target_feature(enable = "avx2")]
+    fn vector(v: [u64; 4]) -> __m256i {
+        _mm256_set_epi64x(v[3] as i64, v[2] as i64, v[1] as i64, v[0] as i64)
+    }
+
+    /// Digit i of the four numbers `x` in vector i.
+    #[target_feature(enable = "avx2")]
+    fn digit_vectors<const N: usize, const D: usize>(x: &[[u64; N]; 4]) -> [__m256i; D] {
+        let mut digits: [[u64; D]; 4] = core::array::from_fn(|l| to_digits::<N, D>(&x[l]));
+        let vectors = core::array::from_fn(|i| vector(core::array::from_fn(|l| digits[l][i])));
+        digits.as_flattened_mut().zeroize();
+        vectors
     }
 
     /// Lane `l` of `v`.
