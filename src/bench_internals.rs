@@ -1,5 +1,6 @@
-//! The Montgomery kernel behind a hidden, feature-gated door, so that the `monty/*` criterion
-//! benches and kernel experiments can time it. Not part of the API: no stability, no docs.
+//! The Montgomery kernel behind a hidden, feature-gated door, so that the criterion `monty/*`
+//! benches (`cargo bench --bench kvcert --features bench-internals -- monty/`) and
+//! `examples/kernel` can time it. Not part of the API: no stability, no docs.
 
 use crate::monty::Modulus;
 

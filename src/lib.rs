@@ -109,7 +109,8 @@ mod shape;
 mod time;
 pub mod wire;
 
-/// Kernel entry points for the `monty/*` benches only (feature `bench-internals`): not API.
+/// Kernel entry points for the `monty/*` benches and `examples/kernel` only (feature
+/// `bench-internals`): not API.
 #[cfg(feature = "bench-internals")]
 #[doc(hidden)]
 pub mod bench_internals;
