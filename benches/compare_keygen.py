@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side RSA key generation: kvcert vs OpenSSL (as bundled in Python `cryptography`) vs graviola.
 
-All sides run in the same session, pinned to the same core, in alternating batches, so drift in
-the machine's speed hits them equally; the order of the sides rotates every round, so none always
+All sides are measured in one invocation, pinned to the same core, in alternating batches, so drift in
+the host's speed hits them equally; the order of the sides rotates every round, so none always
 runs first. kvcert runs as `examples/keygen` (build it first with
 `cargo build --release --example keygen`); OpenSSL runs in this process; graviola runs as
 `benches/graviola-keygen` (build it with
@@ -13,7 +13,7 @@ missing, that side is skipped with a note).
     taskset -c 0 python3 benches/compare_keygen.py --bits 4096 --keys 50 --batch 5 --graviola PATH
     ... --also "kvcert-before=/path/to/old/keygen"   # one more side, for a before/after in one run
 
-Prints the machine (CPU model, affinity set), each side's median per key over all batches and its
+Prints the host (CPU model, affinity set), each side's median per key over all batches and its
 number of keys, the ratio kvcert / each other side, and the ratio kvcert / the fastest other side.
 """
 import argparse
