@@ -3,8 +3,8 @@
 #
 #   fuzz/run.sh                      every target, 60 s each
 #   fuzz/run.sh policy_json 180      one target, 180 s
-#   fuzz/run.sh all 300              every target (policy_json subject_dn san_values roundtrip),
-#                                    300 s each, one after another
+#   fuzz/run.sh all 300              every target (policy_json subject_dn san_values roundtrip
+#                                    import), 300 s each, one after another
 #
 # Environment:
 #   FUZZ_SANITIZER   cargo-fuzz sanitizer (default: address; `none` runs ~5x faster)
