@@ -13,7 +13,7 @@ use crate::time::X509Time;
 use crate::{Error, UnixTime, extensions};
 
 /// The service backdates every certificate by ten minutes: `nbf − created` is −600 s in all
-/// 109 service certificates but those where `created` was rounded up (`service-behaviour.md` §4).
+/// 109 service certificates except where `created` was rounded up (`docs/service-behaviour.md` §4).
 pub const BACKDATE_SECS: u64 = 600;
 
 /// The validity the service gives a certificate issued at `now`:

@@ -8,7 +8,7 @@ use crate::wire::{KeyVaultError, KeyVaultErrorDetail};
 ///
 /// Each variant maps to the HTTP status, error code and message the service answers with
 /// ([`Error::status`], [`Error::to_key_vault_error`]). Where the real service's wording is
-/// known (see `service-behaviour.md` §8) the message is that text, byte for byte.
+/// known (see `docs/service-behaviour.md` §8) the message is that text, byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {

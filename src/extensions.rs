@@ -20,7 +20,7 @@ const SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14
 const UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2.3");
 
 /// The CSR's extensionRequest: KeyUsage (critical), EKU, SAN, BasicConstraints — the order of
-/// all ~600 service CSRs (`service-behaviour.md` §5); no SKI/AKI.
+/// all ~600 service CSRs (`docs/service-behaviour.md` §5); no SKI/AKI.
 pub(crate) fn for_csr(plan: &IssuancePlan) -> Result<Vec<Extension>, Error> {
     let mut out = Vec::with_capacity(4);
     out.extend(key_usage(plan)?);
@@ -31,7 +31,7 @@ pub(crate) fn for_csr(plan: &IssuancePlan) -> Result<Vec<Extension>, Error> {
 }
 
 /// The certificate's extensions: KeyUsage (critical), BasicConstraints, EKU, SAN, AKI, SKI —
-/// the order of all 109 service certificates (`service-behaviour.md` §4), unlike the CSR's.
+/// the order of all 109 service certificates (`docs/service-behaviour.md` §4), unlike the CSR's.
 pub(crate) fn for_certificate(
     plan: &IssuancePlan,
     subject_public_key: &[u8],

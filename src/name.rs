@@ -3,7 +3,7 @@
 //! The service parses the policy subject as an RFC 4514 string (it also takes the RFC 2253
 //! leniencies: `;` as a separator, quoted values, `OID.`-prefixed keys, spaces around
 //! separators) and writes it in the opposite order: the string's **first** component becomes
-//! the **last** RDN in DER (`service-behaviour.md` §4, 6-RDN CLI fixture).
+//! the **last** RDN in DER (`docs/service-behaviour.md` §4, 6-RDN CLI fixture).
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{Any, SetOfVec};

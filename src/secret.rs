@@ -1,5 +1,5 @@
 //! The certificate's managed secret and key: what `GET /secrets/{name}` and `GET /keys/{name}`
-//! return for a certificate (`service-behaviour.md` §7).
+//! return for a certificate (`docs/service-behaviour.md` §7).
 
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;

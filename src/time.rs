@@ -80,7 +80,7 @@ impl UnixTime {
 
     /// `self` plus `months` calendar months: same day of month and time of day, clamped to the
     /// month's last day (31 Jan + 1 month = 28/29 Feb). The service adds calendar months: its
-    /// 60-month certificate spanning 29 Feb 2024 lasts 1826 days (`service-behaviour.md` §4).
+    /// 60-month certificate spanning 29 Feb 2024 lasts 1826 days (`docs/service-behaviour.md` §4).
     pub(crate) fn plus_months(self, months: u32) -> Option<Self> {
         let c = self.civil();
         let total = c.year * 12 + i64::from(c.month - 1) + i64::from(months);

@@ -14,7 +14,7 @@
 //! * The service's 7 certificates in `tests/data/keyvault/`: two findings each on the two whose
 //!   policies ask for keyCertSign and keyAgreement on an RSA key, nothing on the other five.
 //!   None of them has an empty subject or a P-256K key, so those parts of the service's
-//!   behaviour (`spec/service-behaviour.md`: empty Name as subject and issuer; explicit
+//!   behaviour (`docs/service-behaviour.md` §4: empty Name as subject and issuer; explicit
 //!   ECParameters for P-256K) are not linted here on the service's own output.
 //! * kvcert's replay of each recorded request has exactly the service's findings: same codes,
 //!   node paths and messages.
@@ -403,7 +403,7 @@ fn kvcert_sample_has_only_the_findings_its_policies_ask_for() {
         ("ec_p384", &[]), // as the service's net_ec_p384_pem_76preview1
         ("ec_p521", &[]),
         // The policy asks for P-256K, which the service writes with explicit ECParameters
-        // (spec/service-behaviour.md; no service P-256K certificate is in tests/data). RFC 5480
+        // (docs/service-behaviour.md §4; no service P-256K certificate is in tests/data). RFC 5480
         // §2.1.1 forbids specifiedCurve in PKIX, and pkilint's ECParameters schema
         // (pyasn1_alt_modules.rfc5480) has only namedCurve: the parameters do not decode. The
         // other validators still run and find nothing.
@@ -419,7 +419,7 @@ fn kvcert_sample_has_only_the_findings_its_policies_ask_for() {
             "sans_all_kinds_no_subject",
             &[
                 // No subject: the service writes the empty Name as subject AND issuer
-                // (spec/service-behaviour.md, 2025-07-01; not among the fixtures here), and an
+                // (docs/service-behaviour.md §4, 2025-07-01; not among the fixtures here), and an
                 // empty issuer is an RFC 5280 §4.1.2.4 MUST violation. The empty subject
                 // itself is allowed: the SAN is critical, as the service makes it.
                 "pkix.name_empty",
