@@ -81,6 +81,12 @@ pub enum Error {
         /// The key's algorithm (OID, or `EC` with the curve's OID).
         algorithm: String,
     },
+    /// A private key handed to kvcert ([`crate::KeyPair::from_pkcs8_der`],
+    /// [`crate::KeyPair::from_pkcs8_pem`]) that is not a well-formed PKCS#8 key.
+    InvalidPrivateKey {
+        /// What was wrong.
+        detail: String,
+    },
     /// Import with a policy but without `secret_props.contentType`, for a value that is not
     /// PKCS#12 (a PEM value needs `application/x-pem-file`).
     InvalidPolicy,
@@ -155,6 +161,10 @@ impl Error {
             ),
             // Reported, with the CRLF: Azure/azure-sdk-for-go #21780, Azure/azure-cli #27220.
             Error::InvalidPolicy => "Property policy has invalid value\r\n".to_owned(),
+            // kvcert's text: the service has no call that takes a bare private key.
+            Error::InvalidPrivateKey { detail } => {
+                format!("The private key is not a valid PKCS#8 private key: {detail}")
+            }
             Error::Internal { detail } => format!("Internal error: {detail}"),
         }
     }

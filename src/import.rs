@@ -106,8 +106,7 @@
 //! no input panics.
 
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, BitStringRef, OctetStringRef};
-use der::{Decode, Encode, Sequence, Tag, Tagged};
+use der::{Decode, Encode, Tag, Tagged};
 use rand_core::CryptoRng;
 use sha1::{Digest, Sha1};
 use x509_cert::Certificate;
@@ -117,7 +116,7 @@ use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage as X509K
 use zeroize::Zeroizing;
 
 use crate::issue::hex_id;
-use crate::key::{Curve, JwkParts, KeyPair, KeySpec, RsaSize};
+use crate::key::{JwkParts, KeyPair, KeySpec, Pkcs8Problem};
 use crate::pkcs12::{Pkcs12Error, decode_pfx};
 use crate::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
 use crate::{Error, UnixTime, Vault, pem, secret, wire};
@@ -130,10 +129,6 @@ pub const MAX_CERTIFICATES: usize = 64;
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
-const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
 const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
@@ -235,6 +230,17 @@ pub fn import<R: CryptoRng + ?Sized>(
     vault: &Vault,
     now: UnixTime,
     rng: &mut R,
+) -> Result<Imported, Error> {
+    // A shim: the work is compiled once, in kvcert (see `KeyPair::generate`).
+    import_dyn(name, request, vault, now, &mut { rng })
+}
+
+fn import_dyn(
+    name: &str,
+    request: &wire::CertificateImportParameters,
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut dyn CryptoRng,
 ) -> Result<Imported, Error> {
     let name = CertificateName::try_from(name)?;
     let wire::CertificateImportParameters {
@@ -818,9 +824,9 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
     if certificates.is_empty() {
         return Err(no_pair("no certificate"));
     }
-    let key = private_key(&pkcs8).map_err(|p| match p {
-        KeyProblem::Unsupported(e) => e,
-        KeyProblem::Malformed(detail) => match format {
+    let key = crate::key::read_pkcs8(&pkcs8).map_err(|p| match p {
+        Pkcs8Problem::Unsupported(e) => e,
+        Pkcs8Problem::Malformed(detail) => match format {
             ContentType::Pkcs12 => Error::Pkcs12Unreadable { detail },
             ContentType::Pem => Error::PemUnexpectedFormat { detail },
         },
@@ -837,83 +843,6 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
     }
     let leaf = leaf.ok_or_else(|| no_pair("the private key matches no certificate"))?;
     Ok((key, certificates, leaf))
-}
-
-enum KeyProblem {
-    Malformed(String),
-    Unsupported(Error),
-}
-
-/// `ECPrivateKey` (RFC 5915 §3), as read (optional parts optional).
-#[derive(Sequence)]
-struct EcPrivateKeyIn<'a> {
-    version: u8,
-    private_key: &'a OctetStringRef,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    parameters: Option<ObjectIdentifier>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    public_key: Option<BitStringRef<'a>>,
-}
-
-/// A PKCS#8 `PrivateKeyInfo` (v1 or v2; attributes ignored) as a [`KeyPair`].
-fn private_key(der: &[u8]) -> Result<KeyPair, KeyProblem> {
-    let malformed = |e: &dyn core::fmt::Display| KeyProblem::Malformed(format!("private key: {e}"));
-    let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| malformed(&e))?;
-    let algorithm = info.algorithm.oid;
-    let key_bytes = info.private_key.as_bytes();
-    if algorithm == RSA_ENCRYPTION {
-        use rsa::pkcs1::RsaPrivateKeyRef;
-        let k = RsaPrivateKeyRef::from_der(key_bytes).map_err(|e| malformed(&e))?;
-        let n = k.modulus.as_bytes();
-        let bits = n
-            .first()
-            .map_or(0, |b| n.len() as u64 * 8 - u64::from(b.leading_zeros()));
-        if i64::try_from(bits)
-            .ok()
-            .and_then(RsaSize::from_bits)
-            .is_none()
-        {
-            return Err(KeyProblem::Unsupported(Error::UnsupportedKeySize {
-                bits,
-                supported: "[2048, 3072, 4096]",
-            }));
-        }
-        let key = rsa::PrivateKey::try_from(k).map_err(|e| malformed(&e))?;
-        return KeyPair::from_rsa(key).map_err(KeyProblem::Unsupported);
-    }
-    if algorithm != EC_PUBLIC_KEY {
-        return Err(KeyProblem::Unsupported(Error::UnsupportedKeyType {
-            algorithm: algorithm.to_string(),
-        }));
-    }
-    let curve_oid = info
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p: &AnyRef<'_>| p.decode_as::<ObjectIdentifier>().ok())
-        .ok_or_else(|| {
-            KeyProblem::Unsupported(Error::UnsupportedKeyType {
-                algorithm: "EC without a named curve".to_owned(),
-            })
-        })?;
-    let curve = match curve_oid {
-        SECP256R1 => Curve::P256,
-        SECP384R1 => Curve::P384,
-        SECP521R1 => Curve::P521,
-        SECP256K1 => Curve::P256K,
-        other => {
-            return Err(KeyProblem::Unsupported(Error::UnsupportedKeyType {
-                algorithm: format!("EC {other}"),
-            }));
-        }
-    };
-    let ec = EcPrivateKeyIn::from_der(key_bytes).map_err(|e| malformed(&e))?;
-    if ec.version != 1 || ec.parameters.is_some_and(|p| p != curve_oid) {
-        return Err(malformed(&"ECPrivateKey version or curve"));
-    }
-    // `public_key` ([1]) is optional and not needed: the scalar gives the public key.
-    KeyPair::from_ec_scalar(curve, ec.private_key.as_bytes())
-        .map_err(|_| malformed(&"EC scalar out of range"))
 }
 
 /// Whether a certificate's key is the key's public half (RSA n and e; EC x and y, the
@@ -961,6 +890,7 @@ fn invalid_certificate(e: der::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key::Curve;
 
     fn t(s: &str) -> UnixTime {
         s.parse().unwrap()

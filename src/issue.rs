@@ -101,8 +101,19 @@ pub fn create<R: CryptoRng + ?Sized>(
     now: UnixTime,
     rng: &mut R,
 ) -> Result<Issued, Error> {
+    // Generic shims onto `&mut dyn CryptoRng` functions: the work is compiled once, in
+    // kvcert's own codegen units (README, "Using kvcert in your tests").
+    create_dyn(plan, vault, now, &mut { rng })
+}
+
+fn create_dyn(
+    plan: IssuancePlan,
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut dyn CryptoRng,
+) -> Result<Issued, Error> {
     let key = KeyPair::generate(plan.key.spec, rng)?;
-    create_with_key(plan, key, vault, now, rng)
+    create_with_key_dyn(plan, key, vault, now, rng)
 }
 
 /// Create Certificate with a key the caller already holds (e.g. `reuse_key` on renewal, or a
@@ -113,6 +124,16 @@ pub fn create_with_key<R: CryptoRng + ?Sized>(
     vault: &Vault,
     now: UnixTime,
     rng: &mut R,
+) -> Result<Issued, Error> {
+    create_with_key_dyn(plan, key, vault, now, &mut { rng })
+}
+
+fn create_with_key_dyn(
+    plan: IssuancePlan,
+    key: KeyPair,
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
     if key.spec() != plan.key.spec {
         return Err(Error::internal(format!(
@@ -159,13 +180,13 @@ pub fn create_with_key<R: CryptoRng + ?Sized>(
     })
 }
 
-fn complete<R: CryptoRng + ?Sized>(
+fn complete(
     plan: &IssuancePlan,
     key: &KeyPair,
     pending: &wire::CertificateOperation,
     vault: &Vault,
     now: UnixTime,
-    rng: &mut R,
+    rng: &mut dyn CryptoRng,
 ) -> Result<Completed, Error> {
     let certificate = certificate::self_signed(plan, key, now, rng)?;
     let (not_before, not_after) = certificate::validity(now, plan.validity_months)?;

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use const_oid::ObjectIdentifier;
-use der::asn1::{Any, BitString, Null, OctetStringRef, UintRef};
+use der::asn1::{Any, AnyRef, BitString, BitStringRef, Null, OctetStringRef, UintRef};
 use der::{Decode, Encode, Sequence};
 use rand_core::CryptoRng;
 use sha2::Digest;
@@ -168,6 +168,17 @@ impl KeyPair {
         size: RsaSize,
         rng: &mut R,
     ) -> Result<(Self, SearchStats), Error> {
+        Self::generate_rsa_dyn(size, &mut { rng })
+    }
+
+    // The generic entry points are one-line shims onto `&mut dyn CryptoRng` functions, so that
+    // the expensive code is compiled once in kvcert's codegen units (at kvcert's opt-level),
+    // not instantiated in each caller's crate at the caller's (README, "Using kvcert in your
+    // tests").
+    fn generate_rsa_dyn(
+        size: RsaSize,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<(Self, SearchStats), Error> {
         let (key, stats) = crate::rsa_key::generate(size, rng)?;
         Ok((
             KeyPair {
@@ -179,9 +190,13 @@ impl KeyPair {
 
     /// Makes a fresh key from `rng`. The same RNG stream gives the same key.
     pub fn generate<R: CryptoRng + ?Sized>(spec: KeySpec, rng: &mut R) -> Result<Self, Error> {
+        Self::generate_dyn(spec, &mut { rng })
+    }
+
+    fn generate_dyn(spec: KeySpec, rng: &mut dyn CryptoRng) -> Result<Self, Error> {
         use rsa::Generate;
         let inner = match spec {
-            KeySpec::Rsa(size) => return Ok(Self::generate_rsa(size, rng)?.0),
+            KeySpec::Rsa(size) => return Ok(Self::generate_rsa_dyn(size, rng)?.0),
             KeySpec::Ec(Curve::P256) => {
                 Inner::P256(p256::ecdsa::SigningKey::generate_from_rng(rng))
             }
@@ -258,7 +273,7 @@ impl KeyPair {
 
     /// `SubjectPublicKeyInfo` DER as the service writes it: RSA with NULL parameters, EC with
     /// the named curve, except P-256K, which the service writes with explicit `ECParameters`
-    /// (`service-behaviour.md` §4).
+    /// (`docs/service-behaviour.md` §4).
     pub fn subject_public_key_info(&self) -> Result<Vec<u8>, Error> {
         let algorithm = match self.spec() {
             KeySpec::Rsa(_) => alg(RSA_ENCRYPTION, Some(Any::from(Null)))?,
@@ -300,6 +315,10 @@ impl KeyPair {
         message: &[u8],
         rng: &mut R,
     ) -> Result<Vec<u8>, Error> {
+        self.sign_dyn(message, &mut { rng })
+    }
+
+    fn sign_dyn(&self, message: &[u8], rng: &mut dyn CryptoRng) -> Result<Vec<u8>, Error> {
         use ecdsa_sig::Signer;
         Ok(match &self.inner {
             Inner::Rsa(k, _) => {
@@ -421,6 +440,60 @@ impl KeyPair {
         let der = self.to_pkcs8_der()?;
         Ok(Zeroizing::new(crate::pem::encode("PRIVATE KEY", &der)))
     }
+
+    /// Reads a PKCS#8 `PrivateKeyInfo` (DER, v1 or v2; attributes ignored): RSA of 2048, 3072
+    /// or 4096 bits, or EC on P-256, P-384, P-521 or P-256K (named curve), as kvcert and the
+    /// service write them ([`Self::to_pkcs8_der`], the PEM secret's key). Pins a fixture key
+    /// for [`create_with_key`](crate::create_with_key).
+    ///
+    /// ```
+    /// use kvcert::{Curve, KeyPair, KeySpec};
+    /// let key = KeyPair::generate(KeySpec::Ec(Curve::P384), &mut kvcert::ChaCha20Rng::from_seed([7; 32]))?;
+    /// let again = KeyPair::from_pkcs8_der(&key.to_pkcs8_der()?)?;
+    /// assert_eq!(again.spec(), KeySpec::Ec(Curve::P384));
+    /// assert_eq!(again.public_key_bits()?, key.public_key_bits()?);
+    /// assert_eq!(KeyPair::from_pkcs8_der(b"junk").unwrap_err().status(), 400);
+    /// # Ok::<(), kvcert::Error>(())
+    /// ```
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        read_pkcs8(der).map_err(|problem| match problem {
+            Pkcs8Problem::Malformed(detail) => Error::InvalidPrivateKey { detail },
+            Pkcs8Problem::Unsupported(e) => e,
+        })
+    }
+
+    /// Reads a `-----BEGIN PRIVATE KEY-----` PEM block (RFC 7468 §10: PKCS#8), as written by
+    /// [`Self::to_pkcs8_pem`], `openssl genpkey` or `openssl pkcs8 -topk8 -nocrypt`. Text
+    /// around the block is ignored; PKCS#1 `RSA PRIVATE KEY`, SEC1 `EC PRIVATE KEY` and
+    /// encrypted keys are refused ([`Error::InvalidPrivateKey`]).
+    ///
+    /// ```
+    /// use kvcert::{KeyPair, KeySpec, RsaSize};
+    /// // A fixed RSA-2048 test key, so that tests need not generate one.
+    /// let pem = include_str!("../tests/data/keys/rsa2048.pem");
+    /// let key = KeyPair::from_pkcs8_pem(pem)?;
+    /// assert_eq!(key.spec(), KeySpec::Rsa(RsaSize::Rsa2048));
+    /// # Ok::<(), kvcert::Error>(())
+    /// ```
+    pub fn from_pkcs8_pem(pem: &str) -> Result<Self, Error> {
+        let invalid = |detail: String| Error::InvalidPrivateKey { detail };
+        let begin = "-----BEGIN PRIVATE KEY-----";
+        let start = pem
+            .find(begin)
+            .ok_or_else(|| invalid("no -----BEGIN PRIVATE KEY----- block".to_owned()))?;
+        let end_marker = "-----END PRIVATE KEY-----";
+        let body_end = pem[start..]
+            .find(end_marker)
+            .ok_or_else(|| invalid("the PRIVATE KEY block has no END line".to_owned()))?;
+        let block = &pem[start..start + body_end + end_marker.len()];
+        let (label, der) =
+            pem_rfc7468::decode_vec(block.as_bytes()).map_err(|e| invalid(format!("PEM: {e}")))?;
+        let der = Zeroizing::new(der);
+        if label != "PRIVATE KEY" {
+            return Err(invalid(format!("a {label} block")));
+        }
+        Self::from_pkcs8_der(&der)
+    }
 }
 
 use p256::ecdsa::signature as ecdsa_sig;
@@ -536,6 +609,88 @@ fn secp256k1_explicit_parameters() -> Result<Vec<u8>, Error> {
     Ok(params.to_der()?)
 }
 
+/// Why a PKCS#8 key was not read: its bytes, or a key kvcert does not hold.
+pub(crate) enum Pkcs8Problem {
+    /// Not a well-formed PKCS#8 key (what the decoder said).
+    Malformed(String),
+    /// A well-formed key of a type or size the service does not hold.
+    Unsupported(Error),
+}
+
+/// `ECPrivateKey` (RFC 5915 §3), as read (optional parts optional).
+#[derive(Sequence)]
+struct EcPrivateKeyIn<'a> {
+    version: u8,
+    private_key: &'a OctetStringRef,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    parameters: Option<ObjectIdentifier>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    public_key: Option<BitStringRef<'a>>,
+}
+
+/// A PKCS#8 `PrivateKeyInfo` (v1 or v2; attributes ignored) as a [`KeyPair`]: the one reader
+/// behind [`KeyPair::from_pkcs8_der`] and Import Certificate, which words its errors by format.
+pub(crate) fn read_pkcs8(der: &[u8]) -> Result<KeyPair, Pkcs8Problem> {
+    let malformed =
+        |e: &dyn core::fmt::Display| Pkcs8Problem::Malformed(format!("private key: {e}"));
+    let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| malformed(&e))?;
+    let algorithm = info.algorithm.oid;
+    let key_bytes = info.private_key.as_bytes();
+    if algorithm == RSA_ENCRYPTION {
+        use rsa::pkcs1::RsaPrivateKeyRef;
+        let k = RsaPrivateKeyRef::from_der(key_bytes).map_err(|e| malformed(&e))?;
+        let n = k.modulus.as_bytes();
+        let bits = n
+            .first()
+            .map_or(0, |b| n.len() as u64 * 8 - u64::from(b.leading_zeros()));
+        if i64::try_from(bits)
+            .ok()
+            .and_then(RsaSize::from_bits)
+            .is_none()
+        {
+            return Err(Pkcs8Problem::Unsupported(Error::UnsupportedKeySize {
+                bits,
+                supported: "[2048, 3072, 4096]",
+            }));
+        }
+        let key = rsa::PrivateKey::try_from(k).map_err(|e| malformed(&e))?;
+        return KeyPair::from_rsa(key).map_err(Pkcs8Problem::Unsupported);
+    }
+    if algorithm != EC_PUBLIC_KEY {
+        return Err(Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
+            algorithm: algorithm.to_string(),
+        }));
+    }
+    let curve_oid = info
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p: &AnyRef<'_>| p.decode_as::<ObjectIdentifier>().ok())
+        .ok_or_else(|| {
+            Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
+                algorithm: "EC without a named curve".to_owned(),
+            })
+        })?;
+    let curve = match curve_oid {
+        SECP256R1 => Curve::P256,
+        SECP384R1 => Curve::P384,
+        SECP521R1 => Curve::P521,
+        SECP256K1 => Curve::P256K,
+        other => {
+            return Err(Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
+                algorithm: format!("EC {other}"),
+            }));
+        }
+    };
+    let ec = EcPrivateKeyIn::from_der(key_bytes).map_err(|e| malformed(&e))?;
+    if ec.version != 1 || ec.parameters.is_some_and(|p| p != curve_oid) {
+        return Err(malformed(&"ECPrivateKey version or curve"));
+    }
+    // `public_key` ([1]) is optional and not needed: the scalar gives the public key.
+    KeyPair::from_ec_scalar(curve, ec.private_key.as_bytes())
+        .map_err(|_| malformed(&"EC scalar out of range"))
+}
+
 const fn hex32(s: &str) -> [u8; 32] {
     const fn nib(c: u8) -> u8 {
         match c {
@@ -623,5 +778,85 @@ mod tests {
             .unwrap();
         let d = format!("{key:?}");
         assert!(!d.contains("SigningKey") && d.contains("<elided>"), "{d}");
+    }
+
+    /// OpenSSL's PKCS#8 keys (tests/data/keys/README.md) of every size and curve kvcert
+    /// issues, as PEM and as DER, and kvcert's own PKCS#8 of the same key, read back.
+    #[test]
+    fn pkcs8_keys_of_every_kind_are_read() {
+        let cases = [
+            ("rsa2048", KeySpec::Rsa(RsaSize::Rsa2048)),
+            ("rsa3072", KeySpec::Rsa(RsaSize::Rsa3072)),
+            ("rsa4096", KeySpec::Rsa(RsaSize::Rsa4096)),
+            ("p256", KeySpec::Ec(Curve::P256)),
+            ("p384", KeySpec::Ec(Curve::P384)),
+            ("p521", KeySpec::Ec(Curve::P521)),
+            ("p256k", KeySpec::Ec(Curve::P256K)),
+        ];
+        for (file, spec) in cases {
+            let path = format!("{}/tests/data/keys/{file}.pem", env!("CARGO_MANIFEST_DIR"));
+            let pem = std::fs::read_to_string(&path).expect("fixture");
+            let key =
+                KeyPair::from_pkcs8_pem(&format!("a comment\n{pem}trailing text\n")).expect(file);
+            assert_eq!(key.spec(), spec, "{file}");
+            let (_, der) = pem_rfc7468::decode_vec(pem.as_bytes()).expect("pem");
+            let from_der = KeyPair::from_pkcs8_der(&der).expect(file);
+            assert_eq!(
+                from_der.public_key_bits().unwrap(),
+                key.public_key_bits().unwrap()
+            );
+            let again = KeyPair::from_pkcs8_der(&key.to_pkcs8_der().unwrap()).expect(file);
+            assert_eq!(
+                again.public_key_bits().unwrap(),
+                key.public_key_bits().unwrap()
+            );
+            // The key signs, and the signature verifies under the same public key.
+            let sig = key.sign(b"m", &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+            assert!(!sig.is_empty());
+        }
+    }
+
+    #[test]
+    fn pkcs8_refusals_are_caller_errors() {
+        let refused = |r: Result<KeyPair, Error>| {
+            let e = r.expect_err("refused");
+            assert_eq!(e.status(), 400, "{e:?}");
+            e
+        };
+        assert!(matches!(
+            refused(KeyPair::from_pkcs8_der(b"")),
+            Error::InvalidPrivateKey { .. }
+        ));
+        let pem = std::fs::read_to_string(format!(
+            "{}/tests/data/keys/p256.pem",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let (_, der) = pem_rfc7468::decode_vec(pem.as_bytes()).unwrap();
+        for cut in [1, der.len() / 2, der.len() - 1] {
+            refused(KeyPair::from_pkcs8_der(&der[..cut]));
+        }
+        let pkcs1 = pem.replace("PRIVATE KEY", "RSA PRIVATE KEY");
+        assert!(matches!(
+            refused(KeyPair::from_pkcs8_pem(&pkcs1)),
+            Error::InvalidPrivateKey { .. }
+        ));
+        refused(KeyPair::from_pkcs8_pem("no key here"));
+        refused(KeyPair::from_pkcs8_pem(
+            "-----BEGIN PRIVATE KEY-----\n!!!\n",
+        ));
+        refused(KeyPair::from_pkcs8_pem(
+            "-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n",
+        ));
+        // A 1024-bit RSA key: well formed, but of a size the service does not hold.
+        let small = std::fs::read_to_string(format!(
+            "{}/tests/data/keys/rsa1024.pem",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert!(matches!(
+            refused(KeyPair::from_pkcs8_pem(&small)),
+            Error::UnsupportedKeySize { bits: 1024, .. }
+        ));
     }
 }

@@ -100,6 +100,7 @@ pub mod name;
 pub mod pem;
 pub mod pkcs12;
 pub mod plan;
+pub mod policy;
 mod prime;
 mod rsa_key;
 mod rsa_sign;
@@ -115,6 +116,9 @@ pub mod wire;
 #[doc(hidden)]
 pub mod bench_internals;
 
+/// The RNG behind [`Policy::issue_seeded`] (ChaCha20, `rand_core` 0.10 `SeedableRng`), re-exported
+/// so that a test can seed one without adding `rand_chacha` and matching its version.
+pub use chacha20::ChaCha20Rng;
 pub use error::Error;
 pub use import::{Imported, import_certificate};
 pub use issue::{
@@ -124,9 +128,29 @@ pub use issue::{
 pub use key::{Curve, KeyPair, KeySpec, RsaSize};
 pub use name::DistinguishedName;
 pub use plan::{CertificateName, IssuancePlan};
+pub use policy::{Policy, SelfSigned};
 /// The `rand_core` kvcert's RNG parameters come from.
 pub use rand_core;
 pub use time::{ParseTimeError, UnixTime};
+
+/// The operating system's randomness as a [`rand_core::CryptoRng`] (feature `os-rng`): a
+/// convenience for callers, never used inside kvcert, whose core takes its randomness from the
+/// caller. It panics if the operating system cannot supply randomness (as `getrandom` reports).
+///
+/// ```
+/// # #[cfg(feature = "os-rng")] {
+/// let key = kvcert::KeyPair::generate(kvcert::KeySpec::Ec(kvcert::Curve::P256), &mut kvcert::os_rng())?;
+/// # }
+/// # Ok::<(), kvcert::Error>(())
+/// ```
+#[cfg(feature = "os-rng")]
+pub fn os_rng() -> OsRng {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+/// The type [`os_rng`] returns (feature `os-rng`).
+#[cfg(feature = "os-rng")]
+pub type OsRng = rand_core::UnwrapErr<getrandom::SysRng>;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

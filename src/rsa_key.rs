@@ -26,21 +26,25 @@ const E: u64 = 65_537;
 
 /// A fresh RSA key of `size` from `rng`, and what the prime search did. The same RNG stream
 /// gives the same key, with or without the `parallel` feature.
-pub(crate) fn generate<R: CryptoRng + ?Sized>(
+///
+/// Not generic over the RNG, on purpose: the search is compiled once, in kvcert's own codegen
+/// units at kvcert's optimisation level, instead of being instantiated in each caller's crate
+/// (where a dependent's debug build would run it unoptimised).
+pub(crate) fn generate(
     size: RsaSize,
-    rng: &mut R,
+    rng: &mut dyn CryptoRng,
 ) -> Result<(rsa::PrivateKey, SearchStats), Error> {
     let mut stats = SearchStats::default();
     let key = match size {
-        RsaSize::Rsa2048 => generate_n::<16, R>(rng, &mut stats)?,
-        RsaSize::Rsa3072 => generate_n::<24, R>(rng, &mut stats)?,
-        RsaSize::Rsa4096 => generate_n::<32, R>(rng, &mut stats)?,
+        RsaSize::Rsa2048 => generate_n::<16>(rng, &mut stats)?,
+        RsaSize::Rsa3072 => generate_n::<24>(rng, &mut stats)?,
+        RsaSize::Rsa4096 => generate_n::<32>(rng, &mut stats)?,
     };
     Ok((key, stats))
 }
 
-fn generate_n<const N: usize, R: CryptoRng + ?Sized>(
-    rng: &mut R,
+fn generate_n<const N: usize>(
+    rng: &mut dyn CryptoRng,
     stats: &mut SearchStats,
 ) -> Result<rsa::PrivateKey, Error> {
     let half = 64 * N; // nlen/2
@@ -101,7 +105,7 @@ type PrimePair<const N: usize> = ([u64; N], [u64; N]);
 const MAX_ATTEMPTS: usize = 4;
 
 /// A ChaCha20 stream seeded with 32 bytes of `rng` (zeroized on drop, like its seed).
-fn split_stream<R: CryptoRng + ?Sized>(rng: &mut R) -> ChaCha20Rng {
+fn split_stream(rng: &mut dyn CryptoRng) -> ChaCha20Rng {
     let mut seed = [0u8; 32];
     rng.fill_bytes(&mut seed);
     let stream = ChaCha20Rng::from_seed(seed);

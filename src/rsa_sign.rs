@@ -21,15 +21,15 @@ const SHA256_PREFIX: [u8; 19] = [
 
 /// The signature of `digest` (a SHA-256 hash) by `key`, or `None` when the key's shape is not
 /// one this module handles (the caller then uses the `rsa` crate).
-pub(crate) fn sign_sha256<R: CryptoRng + ?Sized>(
+pub(crate) fn sign_sha256(
     key: &rsa::PrivateKey,
     digest: &[u8; 32],
-    rng: &mut R,
+    rng: &mut dyn CryptoRng,
 ) -> Option<Result<Vec<u8>, Error>> {
     match key.n().as_ref().bit_width() {
-        2048 => sign_n::<16, 32, R>(key, digest, rng),
-        3072 => sign_n::<24, 48, R>(key, digest, rng),
-        4096 => sign_n::<32, 64, R>(key, digest, rng),
+        2048 => sign_n::<16, 32>(key, digest, rng),
+        3072 => sign_n::<24, 48>(key, digest, rng),
+        4096 => sign_n::<32, 64>(key, digest, rng),
         _ => None,
     }
 }
@@ -58,10 +58,10 @@ fn to_be_bytes<const L: usize>(x: &[u64; L], len: usize) -> Vec<u8> {
 }
 
 /// H: limbs of each prime; F = 2H: limbs of n.
-fn sign_n<const H: usize, const F: usize, R: CryptoRng + ?Sized>(
+fn sign_n<const H: usize, const F: usize>(
     key: &rsa::PrivateKey,
     digest: &[u8; 32],
-    rng: &mut R,
+    rng: &mut dyn CryptoRng,
 ) -> Option<Result<Vec<u8>, Error>> {
     let primes = key.primes();
     if primes.len() != 2 {
