@@ -20,7 +20,29 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use zeroize::Zeroizing;
 
-const USAGE: &str = "usage: import_certificate [--vault URL] [--name NAME] [--now RFC3339] [--seed N] [--password PWD] [--out DIR] FILE";
+const USAGE: &str = "usage: import_certificate [--vault URL] [--name NAME] [--now RFC3339] [--seed N] [--password PWD] [--out DIR] FILE  (--help for more)";
+
+const HELP: &str = "\
+import_certificate: Azure Key Vault's Import Certificate, answered as the service would.
+
+usage: import_certificate [OPTIONS] FILE
+
+FILE is a PFX (sent base64 as application/x-pkcs12), PEM text with a CERTIFICATE and a PKCS#8
+PRIVATE KEY block (sent as application/x-pem-file), or, if it starts with '{', the request body.
+
+Options:
+  --vault URL      the vault the answer names (default https://myvault.vault.azure.net)
+  --name NAME      the certificate name in the URL (default importedCert01)
+  --now RFC3339    the import instant (default: the system clock)
+  --seed N         a u64 seeding ChaCha20 for the ids and the re-encoded PFX (default: the
+                   operating system's randomness)
+  --password PWD   the PFX's password (sent as \"pwd\")
+  --out DIR        write bundle.json, secret.json, key.json and certificate.pem to DIR
+  -h, --help       this text
+
+stdout gets the 200 CertificateBundle JSON. A refused import prints the Key Vault error JSON
+and exits with 2; bad arguments or I/O errors exit with 1.
+";
 
 fn run() -> Result<ExitCode, String> {
     let mut vault = "https://myvault.vault.azure.net".to_owned();
@@ -52,7 +74,10 @@ fn run() -> Result<ExitCode, String> {
             }
             "--password" => password = Some(value("--password")?),
             "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => {
+                emit(HELP.trim_end());
+                return Ok(ExitCode::SUCCESS);
+            }
             _ if file.is_none() && !a.starts_with('-') => file = Some(a),
             _ => return Err(format!("unexpected argument {a}\n{USAGE}")),
         }

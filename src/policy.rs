@@ -408,4 +408,21 @@ mod tests {
             a.key.public_key_bits().expect("bits")
         );
     }
+
+    /// `kvcert::ChaCha20Rng` (the `chacha20` crate's) is the same stream as `rand_chacha`'s, so
+    /// seeds carry over between the two, and the main job's `--seed N` gives the keys it gave
+    /// when it used `rand_chacha`.
+    #[test]
+    fn the_re_exported_rng_is_rand_chachas_stream() {
+        use rand_core::Rng;
+        for seed in [0, 1, 5, u64::MAX] {
+            let mut ours = crate::ChaCha20Rng::seed_from_u64(seed);
+            let mut theirs = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+            let (mut a, mut b) = ([0u8; 1000], [0u8; 1000]);
+            ours.fill_bytes(&mut a);
+            theirs.fill_bytes(&mut b);
+            assert_eq!(a, b, "seed {seed}");
+            assert_eq!(ours.next_u64(), theirs.next_u64());
+        }
+    }
 }
