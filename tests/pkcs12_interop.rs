@@ -23,16 +23,22 @@
 //! same about kvcert's PFX as about the service's (Java lists no entry for either: a
 //! certificate without a key and without a trust attribute is no key-store entry).
 //!
-//! The tools are REQUIRED: a missing `openssl`, `python3 -c "import cryptography"`, `java`,
-//! `javac` or `keytool` fails the tests with an install hint; a skipped interop check would be
-//! indistinguishable from a passing one.
+//! Without `openssl` (3.x), `python3` with `cryptography` (>= 42) or a JDK (`java`, `javac`,
+//! `keytool`) on PATH, the tests that need the missing tool return early and `cargo test`
+//! prints one `SKIPPED` line per missing tool saying what to install (see
+//! `tests/support/mod.rs`). With `KVCERT_REQUIRE_INTEROP=1` (as `.ci/run` sets it) a missing
+//! tool fails the tests instead.
 //!
-//! Each case writes into its own directory under `std::env::temp_dir()`, removed when the case
-//! passes and kept (its path is printed) when it fails.
+//! Each test writes into its own directory under `std::env::temp_dir()` (the OpenSSL config
+//! too), removed when the test passes and kept (its path is printed) when it fails.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+
+use support::{TempDir, Tool};
 
 use kvcert::pkcs12::{PfxContents, PfxKeyKind, decode_pfx, encode_service_pfx};
 use kvcert::{UnixTime, Vault, create_from_json};
@@ -40,6 +46,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
 const GUID: &str = "3f91d24a-b53c-4e16-84cf-1169559395e0";
+
+const SUITE: &str = "tests/pkcs12_interop.rs";
 
 /// A key and certificate issued by kvcert, and the PFX made of them.
 struct Made {
@@ -120,34 +128,6 @@ fn cases() -> &'static [Made] {
 // Scratch directories and tools
 // ---------------------------------------------------------------------------------------------
 
-/// A directory removed on drop unless the test is panicking.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kvcert-pkcs12-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("files kept in {}", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
 fn service_file(name: &str) -> Vec<u8> {
     std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -188,48 +168,37 @@ const PYTHON_HINT: &str =
     "install python3 and the `cryptography` package (`pip install 'cryptography>=42'`)";
 const JAVA_HINT: &str = "install a JDK 17 (e.g. `apt-get install openjdk-17-jdk-headless`)";
 
-/// An OpenSSL config that activates the default provider and nothing else.
-fn openssl_conf() -> &'static Path {
-    static CONF: OnceLock<PathBuf> = OnceLock::new();
-    CONF.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("kvcert-pkcs12-conf-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let conf = dir.join("openssl.cnf");
-        std::fs::write(
-            &conf,
+/// The OpenSSL command line with a config, in a test's own directory, that activates the
+/// default provider and nothing else.
+struct OpenSsl {
+    conf: PathBuf,
+}
+
+impl OpenSsl {
+    fn new(dir: &TempDir) -> OpenSsl {
+        let conf = dir.write(
+            "openssl.cnf",
             "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n\
              [provider_sect]\ndefault = default_sect\n[default_sect]\nactivate = 1\n",
-        )
-        .unwrap();
-        let version = run("openssl", &["version"], &[], OPENSSL_HINT);
-        let (v, _) = ok(&version, "openssl version");
-        assert!(
-            v.starts_with("OpenSSL 3."),
-            "need OpenSSL 3.x, found {v:?}: {OPENSSL_HINT}"
         );
-        let list = run(
-            "openssl",
-            &["list", "-providers"],
-            &[("OPENSSL_CONF", &conf)],
-            OPENSSL_HINT,
-        );
-        let (providers, _) = ok(&list, "openssl list -providers");
+        let openssl = OpenSsl { conf };
+        let (providers, _) = openssl.run(&["list", "-providers"]);
         assert!(
             providers.contains("default") && !providers.to_lowercase().contains("legacy"),
             "the test config must load only the default provider:\n{providers}"
         );
-        conf
-    })
-}
+        openssl
+    }
 
-fn openssl(args: &[&str]) -> (String, String) {
-    let o = run(
-        "openssl",
-        args,
-        &[("OPENSSL_CONF", openssl_conf())],
-        OPENSSL_HINT,
-    );
-    ok(&o, &format!("openssl {}", args.join(" ")))
+    fn run(&self, args: &[&str]) -> (String, String) {
+        let o = run(
+            "openssl",
+            args,
+            &[("OPENSSL_CONF", &self.conf)],
+            OPENSSL_HINT,
+        );
+        ok(&o, &format!("openssl {}", args.join(" ")))
+    }
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
@@ -296,12 +265,16 @@ fn is_guid(s: &str) -> bool {
 
 #[test]
 fn openssl_default_provider_reads_the_service_pfx() {
+    if !support::tool(Tool::OpenSsl, SUITE) {
+        return;
+    }
     for case in cases() {
-        let dir = Scratch::new(&format!("openssl-{}", case.name));
+        let dir = TempDir::new(&format!("pkcs12-openssl-{}", case.name));
+        let openssl = OpenSsl::new(&dir);
         let ours = dir.write("ours.pfx", &case.pfx);
-        let theirs = dir.write("service.pfx", &service_file(case.service_file));
+        let theirs = dir.write("service.pfx", service_file(case.service_file));
         let info =
-            |f: &Path| openssl(&["pkcs12", "-in", p(f), "-info", "-nodes", "-passin", "pass:"]);
+            |f: &Path| openssl.run(&["pkcs12", "-in", p(f), "-info", "-nodes", "-passin", "pass:"]);
         let (out, err) = info(&ours);
         let (service_out, service_err) = info(&theirs);
 
@@ -357,8 +330,8 @@ fn openssl_default_provider_reads_the_service_pfx() {
             Some(spki) => {
                 assert_eq!(keys.len(), 1, "{out}");
                 let key = dir.write("key.pem", keys[0].as_bytes());
-                let spki_file = dir.0.join("spki.der");
-                openssl(&[
+                let spki_file = dir.path().join("spki.der");
+                openssl.run(&[
                     "pkey",
                     "-in",
                     p(&key),
@@ -435,8 +408,11 @@ fn python(pfx: &Path, cert: &Path) -> serde_json::Value {
 
 #[test]
 fn python_cryptography_reads_the_service_pfx() {
+    if !support::tool(Tool::PythonCryptography, SUITE) {
+        return;
+    }
     for case in cases() {
-        let dir = Scratch::new(&format!("python-{}", case.name));
+        let dir = TempDir::new(&format!("pkcs12-python-{}", case.name));
         let pfx = dir.write("ours.pfx", &case.pfx);
         let cert = dir.write("cert.der", &case.certificate);
         let got = python(&pfx, &cert);
@@ -473,7 +449,7 @@ fn python_cryptography_reads_the_service_pfx() {
                 assert_eq!(r["key"], serde_json::Value::Null, "{got}");
                 assert_eq!(r["cert_is_ours"], serde_json::Value::Null, "{got}");
                 assert_eq!(r["extra_are_ours"], serde_json::json!([true]), "{got}");
-                let service = dir.write("service.pfx", &service_file(case.service_file));
+                let service = dir.write("service.pfx", service_file(case.service_file));
                 let theirs = python(&service, &cert);
                 assert_eq!(theirs["none"]["key"], serde_json::Value::Null);
                 assert_eq!(theirs["none"]["cert_is_ours"], serde_json::Value::Null);
@@ -531,24 +507,17 @@ public class PfxLoad {
 }
 "#;
 
-/// Compiles `PfxLoad.java` once; returns the class directory.
-fn java_classes() -> &'static Path {
-    static CLASSES: OnceLock<PathBuf> = OnceLock::new();
-    CLASSES.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("kvcert-pkcs12-java-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let src = dir.join("PfxLoad.java");
-        std::fs::write(&src, JAVA).unwrap();
-        let o = run("javac", &["-d", p(&dir), p(&src)], &[], JAVA_HINT);
-        ok(&o, &format!("javac ({JAVA_HINT})"));
-        dir
-    })
+/// Compiles `PfxLoad.java` into `dir`.
+fn compile_pfx_load(dir: &TempDir) {
+    let src = dir.write("PfxLoad.java", JAVA);
+    let o = run("javac", &["-d", p(dir.path()), p(&src)], &[], JAVA_HINT);
+    ok(&o, &format!("javac ({JAVA_HINT})"));
 }
 
-fn java_load(pfx: &Path, cert: &Path) -> String {
+fn java_load(classes: &TempDir, pfx: &Path, cert: &Path) -> String {
     let o = run(
         "java",
-        &["-cp", p(java_classes()), "PfxLoad", p(pfx), p(cert)],
+        &["-cp", p(classes.path()), "PfxLoad", p(pfx), p(cert)],
         &[],
         JAVA_HINT,
     );
@@ -581,15 +550,20 @@ fn keytool_list(pfx: &Path) -> String {
 
 #[test]
 fn java_reads_the_service_pfx() {
+    if !support::tool(Tool::Jdk, SUITE) {
+        return;
+    }
+    let classes = TempDir::new("pkcs12-java");
+    compile_pfx_load(&classes);
     for case in cases() {
-        let dir = Scratch::new(&format!("java-{}", case.name));
+        let dir = TempDir::new(&format!("pkcs12-java-{}", case.name));
         let pfx = dir.write("ours.pfx", &case.pfx);
         let cert = dir.write("cert.der", &case.certificate);
-        let service = dir.write("service.pfx", &service_file(case.service_file));
+        let service = dir.write("service.pfx", service_file(case.service_file));
         let listed = keytool_list(&pfx);
-        let loaded = java_load(&pfx, &cert);
+        let loaded = java_load(&classes, &pfx, &cert);
         let service_listed = keytool_list(&service);
-        let service_loaded = java_load(&service, &cert);
+        let service_loaded = java_load(&classes, &service, &cert);
         let lines: Vec<&str> = loaded.lines().collect();
         match &case.spki {
             Some(_) => {
@@ -659,10 +633,17 @@ fn kvcert_decodes_what_it_wrote() {
 
 /// The `application/x-pem-file` secrets of every key type: OpenSSL checks the key and that it
 /// is the certificate's; Python `cryptography` loads both and compares the public keys.
+/// Without one of the tools the other still runs.
 #[test]
 fn pem_secrets_read_in_openssl_and_python() {
-    let dir = std::env::temp_dir().join(format!("kvcert-pem-secret-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // Both calls come first, so that each missing tool is reported.
+    let has_openssl = support::tool(Tool::OpenSsl, SUITE);
+    let has_python = support::tool(Tool::PythonCryptography, SUITE);
+    if !has_openssl && !has_python {
+        return;
+    }
+    let dir = TempDir::new("pkcs12-pem-secret");
+    let openssl = has_openssl.then(|| OpenSsl::new(&dir));
     for (i, key_props) in [
         r#"{"kty":"RSA"}"#,
         r#"{"kty":"EC","crv":"P-256"}"#,
@@ -678,14 +659,18 @@ fn pem_secrets_read_in_openssl_and_python() {
         let issued = issue(&body, 40 + i as u64);
         let done = issued.completed.as_ref().unwrap();
         let value = done.secret.value.clone().unwrap();
-        let f = dir.join(format!("secret{i}.pem"));
-        std::fs::write(&f, &value).unwrap();
+        let f = dir.write(&format!("secret{i}.pem"), &value);
         // The key block passes OpenSSL's consistency check and is the certificate's key.
-        let (check, _) = openssl(&["pkey", "-in", p(&f), "-check", "-noout"]);
-        assert!(check.contains("valid"), "{key_props}: {check}");
-        let (from_key, _) = openssl(&["pkey", "-in", p(&f), "-pubout"]);
-        let (from_cert, _) = openssl(&["x509", "-in", p(&f), "-noout", "-pubkey"]);
-        assert_eq!(from_key, from_cert, "{key_props}");
+        if let Some(openssl) = &openssl {
+            let (check, _) = openssl.run(&["pkey", "-in", p(&f), "-check", "-noout"]);
+            assert!(check.contains("valid"), "{key_props}: {check}");
+            let (from_key, _) = openssl.run(&["pkey", "-in", p(&f), "-pubout"]);
+            let (from_cert, _) = openssl.run(&["x509", "-in", p(&f), "-noout", "-pubkey"]);
+            assert_eq!(from_key, from_cert, "{key_props}");
+        }
+        if !has_python {
+            continue;
+        }
         let script = "import sys\nfrom cryptography import x509\nfrom cryptography.hazmat.primitives import serialization as s\n\
             d=open(sys.argv[1],'rb').read()\nk=s.load_pem_private_key(d,None)\nc=x509.load_pem_x509_certificate(d)\n\
             f=s.PublicFormat.SubjectPublicKeyInfo\n\
