@@ -15,11 +15,13 @@
 //! # Scratch directories
 //!
 //! [`TempDir`] is a fresh directory under `std::env::temp_dir()`, removed with everything in it
-//! when the guard is dropped. When the test is panicking the directory is kept and its path is
-//! printed (with the test's captured output), for a look at the files.
+//! when the guard is dropped. When the test is failing the directory is kept and its path is
+//! printed (with the test's captured output), for a look at the files; not when the failure is
+//! a missing tool under `KVCERT_REQUIRE_INTEROP`, which the files cannot explain.
 
 #![allow(dead_code)] // Each suite uses its own part of this module.
 
+use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -28,6 +30,11 @@ use std::sync::{Mutex, OnceLock};
 
 /// Set to `1` to make a missing tool a failure instead of a skip.
 pub const REQUIRE_VAR: &str = "KVCERT_REQUIRE_INTEROP";
+
+thread_local! {
+    /// This thread (a test) is panicking because a required tool is missing.
+    static TOOL_MISSING: Cell<bool> = const { Cell::new(false) };
+}
 
 /// An external implementation a suite checks kvcert's output with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,6 +203,7 @@ pub fn tool(tool: Tool, suite: &str) -> bool {
         return true;
     };
     if interop_required() {
+        TOOL_MISSING.set(true);
         panic!(
             "{suite}: {why}: {}. {REQUIRE_VAR} is set, so a missing tool is a failure \
              (unset it to skip what needs {} instead).",
@@ -223,7 +231,7 @@ pub fn tool(tool: Tool, suite: &str) -> bool {
 
 /// A fresh directory `kvcert-<label>-<pid>-<n>` under `std::env::temp_dir()`, readable only by
 /// its owner (the tests write private keys into it), removed recursively on drop unless the
-/// thread is panicking.
+/// test is failing (other than for a missing tool).
 pub struct TempDir {
     path: PathBuf,
 }
@@ -261,7 +269,7 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        if std::thread::panicking() {
+        if std::thread::panicking() && !TOOL_MISSING.get() {
             eprintln!("files kept in {}", self.path.display());
         } else if let Err(e) = std::fs::remove_dir_all(&self.path) {
             // Not a panic in drop; say it where it will be seen.
