@@ -447,8 +447,9 @@ impl KeyPair {
     /// for [`create_with_key`](crate::create_with_key).
     ///
     /// ```
-    /// use kvcert::{Curve, KeyPair, KeySpec};
-    /// let key = KeyPair::generate(KeySpec::Ec(Curve::P384), &mut kvcert::ChaCha20Rng::from_seed([7; 32]))?;
+    /// use kvcert::rand_core::SeedableRng;
+    /// use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec};
+    /// let key = KeyPair::generate(KeySpec::Ec(Curve::P384), &mut ChaCha20Rng::seed_from_u64(7))?;
     /// let again = KeyPair::from_pkcs8_der(&key.to_pkcs8_der()?)?;
     /// assert_eq!(again.spec(), KeySpec::Ec(Curve::P384));
     /// assert_eq!(again.public_key_bits()?, key.public_key_bits()?);

@@ -42,7 +42,9 @@
 //! ## The path a request takes
 //!
 //! ```text
-//! JSON ─serde─▶ wire::CertificateCreateParameters ─IssuancePlan::new─▶ IssuancePlan
+//! JSON ───serde───┐
+//!                 ├─▶ wire::CertificateCreateParameters ─IssuancePlan::new─▶ IssuancePlan
+//! Policy (Rust) ──┘
 //!      ─KeyPair::generate─▶ KeyPair ─▶ csr::build, certificate::self_signed ─▶ Issued (+ JSON)
 //! ```
 //!
@@ -77,6 +79,10 @@
 //! | `E`/`emailAddress` and `DC` in the subject | IA5String (RFC 5280) |
 //! | month-end | clamped: 31 Jan + 1 month = 28/29 Feb |
 //! | RSA primes | FIPS 186-5 A.1.3 probable primes: fresh random candidate per try, two top bits set, Miller–Rabin rounds from Table B.1's 2⁻¹⁰⁰ column after a base-2 Fermat test (four candidates at a time; the prime kept is the first that passes, in the order drawn); p and q from two ChaCha20 streams seeded from the caller's RNG |
+//! | a private key given to [`KeyPair::from_pkcs8_der`]/[`KeyPair::from_pkcs8_pem`] that is not PKCS#8 | 400 `BadParameter`, [`Error::InvalidPrivateKey`], kvcert's wording (no service call takes a bare key); a well-formed key of another size or type gets Import's size/type errors |
+//! | [`Policy::issue`] for an issuer other than `Self` | refused (400 on `policy.issuer`) rather than returning no certificate |
+//! | the name and vault [`Policy::issue`] answers for | `kvcert-test` in `https://kvcert-test.vault.azure.net` ([`policy::TEST_CERTIFICATE_NAME`], [`policy::TEST_VAULT_URL`]) |
+//! | OS randomness | only in [`os_rng`] (default feature `os-rng`), for callers; never used inside the core |
 // `deny`, not `forbid`: the crate's one `unsafe` is the AVX2 dispatch in `lanes::fermat2`
 // (a runtime CPU-feature check, then the call into `#[target_feature(enable = "avx2")]` code),
 // allowed there and nowhere else.

@@ -205,8 +205,11 @@ fn write_files(dir: &Path, issued: &Issued, operation: &str) -> Result<Vec<PathB
     Ok(written)
 }
 
+/// A file name and its contents (wiped on drop).
+type SecretFile = (&'static str, Zeroizing<Vec<u8>>);
+
 /// The secret's value as a user downloads it: the PFX bytes, or the PEM text.
-fn decoded_secret(done: &Completed) -> Result<Option<(&'static str, Zeroizing<Vec<u8>>)>, String> {
+fn decoded_secret(done: &Completed) -> Result<Option<SecretFile>, String> {
     let Some(value) = done.secret.value.as_deref() else {
         return Ok(None);
     };
