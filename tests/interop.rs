@@ -45,9 +45,9 @@
 //!   `tbs_certificate_bytes` / `tbs_certrequest_bytes`. A CA-issued P-256K leaf verifies
 //!   against its (P-256) CA in `cryptography`, but its `public_key()` is refused the same way.
 
-use std::net::IpAddr;
 mod support;
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
