@@ -425,4 +425,20 @@ mod tests {
             assert_eq!(ours.next_u64(), theirs.next_u64());
         }
     }
+
+    #[cfg(feature = "os-rng")]
+    #[test]
+    fn issue_random_uses_fresh_keys_and_the_clock() {
+        let policy = Policy::self_signed("CN=random").key(KeySpec::Ec(Curve::P256));
+        let a = policy.issue_random().expect("a");
+        let b = policy.issue_random().expect("b");
+        assert_ne!(
+            a.key.public_key_bits().expect("bits"),
+            b.key.public_key_bits().expect("bits")
+        );
+        let clock = UnixTime::try_from(std::time::SystemTime::now()).expect("clock");
+        // notBefore is the issuance instant minus the service's 10 minutes.
+        assert!(a.not_before().as_secs() + 600 <= clock.as_secs());
+        assert!(a.not_before().as_secs() + 600 + 60 >= clock.as_secs());
+    }
 }
