@@ -2,7 +2,7 @@
 //! benches (`cargo bench --bench kvcert --features bench-internals -- monty/`) and
 //! `examples/kernel` can time it. Not part of the API: no stability, no docs.
 
-use crate::monty::Modulus;
+use crate::key::rsa::monty::Modulus;
 
 /// A fixed odd `64·N`-bit modulus (top bits set) and operand derived from `seed`.
 pub struct Kernel<const N: usize> {
@@ -88,6 +88,6 @@ impl<const N: usize> Fermat4<N> {
 
     /// The four verdicts (`None` without AVX2).
     pub fn run(&self) -> Option<[bool; 4]> {
-        crate::lanes::fermat2(&self.w)
+        crate::key::rsa::lanes::fermat2(&self.w)
     }
 }

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::wire::{KeyVaultError, KeyVaultErrorDetail};
+use serde::{Deserialize, Serialize};
 
 /// Everything that can make a Create Certificate or Import Certificate request fail.
 ///
@@ -225,4 +225,23 @@ impl From<der::Error> for Error {
     fn from(e: der::Error) -> Self {
         Error::internal(e)
     }
+}
+
+/// `KeyVaultError`: `{"error": {...}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVaultError {
+    /// The error.
+    pub error: KeyVaultErrorDetail,
+}
+
+/// `Error`: code, message and an optional inner error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVaultErrorDetail {
+    /// The error code, e.g. `BadParameter`.
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// A more specific error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub innererror: Option<Box<KeyVaultErrorDetail>>,
 }

@@ -10,40 +10,11 @@ use sha2::Digest;
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
-use crate::Error;
-pub use crate::prime::SearchStats;
+pub use self::rsa::prime::SearchStats;
+use crate::error::Error;
 
-/// An RSA modulus size the service issues: 2048, 3072 or 4096 bits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RsaSize {
-    /// 2048 bits (the service's default).
-    Rsa2048,
-    /// 3072 bits.
-    Rsa3072,
-    /// 4096 bits.
-    Rsa4096,
-}
-
-impl RsaSize {
-    /// The modulus size in bits.
-    pub const fn bits(self) -> u32 {
-        match self {
-            RsaSize::Rsa2048 => 2048,
-            RsaSize::Rsa3072 => 3072,
-            RsaSize::Rsa4096 => 4096,
-        }
-    }
-
-    /// The size for a bit count, if the service issues it.
-    pub const fn from_bits(bits: i64) -> Option<Self> {
-        match bits {
-            2048 => Some(RsaSize::Rsa2048),
-            3072 => Some(RsaSize::Rsa3072),
-            4096 => Some(RsaSize::Rsa4096),
-            _ => None,
-        }
-    }
-}
+pub(crate) mod rsa;
+pub use self::rsa::size::RsaSize;
 
 /// A curve the service issues on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,7 +93,7 @@ pub struct KeyPair {
 }
 
 enum Inner {
-    Rsa(Box<rsa::PrivateKey>, RsaSize),
+    Rsa(Box<::rsa::PrivateKey>, RsaSize),
     P256(p256::ecdsa::SigningKey),
     P384(p384::ecdsa::SigningKey),
     P521(p521::ecdsa::SigningKey),
@@ -179,7 +150,7 @@ impl KeyPair {
         size: RsaSize,
         rng: &mut dyn CryptoRng,
     ) -> Result<(Self, SearchStats), Error> {
-        let (key, stats) = crate::rsa_key::generate(size, rng)?;
+        let (key, stats) = crate::key::rsa::keygen::generate(size, rng)?;
         Ok((
             KeyPair {
                 inner: Inner::Rsa(Box::new(key), size),
@@ -194,7 +165,7 @@ impl KeyPair {
     }
 
     fn generate_dyn(spec: KeySpec, rng: &mut dyn CryptoRng) -> Result<Self, Error> {
-        use rsa::Generate;
+        use ::rsa::Generate;
         let inner = match spec {
             KeySpec::Rsa(size) => return Ok(Self::generate_rsa_dyn(size, rng)?.0),
             KeySpec::Ec(Curve::P256) => {
@@ -215,8 +186,8 @@ impl KeyPair {
 
     /// Wraps an existing RSA key (e.g. a fixed test key). Sizes other than 2048/3072/4096
     /// are refused.
-    pub fn from_rsa(key: rsa::PrivateKey) -> Result<Self, Error> {
-        use rsa::traits::PublicKeyParts;
+    pub fn from_rsa(key: ::rsa::PrivateKey) -> Result<Self, Error> {
+        use ::rsa::traits::PublicKeyParts;
         let bits = i64::try_from(key.size() * 8).map_err(Error::internal)?;
         let size = RsaSize::from_bits(bits).ok_or_else(|| {
             Error::property(
@@ -258,7 +229,7 @@ impl KeyPair {
     pub fn public_key_bits(&self) -> Result<Vec<u8>, Error> {
         Ok(match &self.inner {
             Inner::Rsa(k, _) => {
-                use rsa::pkcs1::EncodeRsaPublicKey;
+                use ::rsa::pkcs1::EncodeRsaPublicKey;
                 k.to_public_key()
                     .to_pkcs1_der()
                     .map_err(Error::internal)?
@@ -325,10 +296,10 @@ impl KeyPair {
                 let digest: [u8; 32] = sha2::Sha256::digest(message).into();
                 // Our CRT signer (blinded, verified before release) for the key shapes it
                 // handles, which include every key kvcert generates; the rsa crate otherwise.
-                match crate::rsa_sign::sign_sha256(k, &digest, rng) {
+                match crate::key::rsa::sign::sign_sha256(k, &digest, rng) {
                     Some(signature) => signature?,
                     None => k
-                        .sign_with_rng(rng, rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
+                        .sign_with_rng(rng, ::rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
                         .map_err(Error::internal)?,
                 }
             }
@@ -416,7 +387,7 @@ impl KeyPair {
 
     /// The JSON Web Key public parts: `n`/`e` for RSA, `crv`/`x`/`y` for EC (big-endian bytes).
     pub(crate) fn jwk_parts(&self) -> Result<JwkParts, Error> {
-        use rsa::traits::PublicKeyParts;
+        use ::rsa::traits::PublicKeyParts;
         let point = |p: &[u8]| {
             // Uncompressed SEC1 point: 04 || x || y.
             let xy = p.get(1..).unwrap_or_default();
@@ -444,7 +415,7 @@ impl KeyPair {
     /// Reads a PKCS#8 `PrivateKeyInfo` (DER, v1 or v2; attributes ignored): RSA of 2048, 3072
     /// or 4096 bits, or EC on P-256, P-384, P-521 or P-256K (named curve), as kvcert and the
     /// service write them ([`Self::to_pkcs8_der`], the PEM secret's key). Pins a fixture key
-    /// for [`create_with_key`](crate::create_with_key).
+    /// for [`create_with_key`](crate::service::create::create_with_key).
     ///
     /// ```
     /// use kvcert::rand_core::SeedableRng;
@@ -638,7 +609,7 @@ pub(crate) fn read_pkcs8(der: &[u8]) -> Result<KeyPair, Pkcs8Problem> {
     let algorithm = info.algorithm.oid;
     let key_bytes = info.private_key.as_bytes();
     if algorithm == RSA_ENCRYPTION {
-        use rsa::pkcs1::RsaPrivateKeyRef;
+        use ::rsa::pkcs1::RsaPrivateKeyRef;
         let k = RsaPrivateKeyRef::from_der(key_bytes).map_err(|e| malformed(&e))?;
         let n = k.modulus.as_bytes();
         let bits = n
@@ -654,7 +625,7 @@ pub(crate) fn read_pkcs8(der: &[u8]) -> Result<KeyPair, Pkcs8Problem> {
                 supported: "[2048, 3072, 4096]",
             }));
         }
-        let key = rsa::PrivateKey::try_from(k).map_err(|e| malformed(&e))?;
+        let key = ::rsa::PrivateKey::try_from(k).map_err(|e| malformed(&e))?;
         return KeyPair::from_rsa(key).map_err(Pkcs8Problem::Unsupported);
     }
     if algorithm != EC_PUBLIC_KEY {
@@ -766,7 +737,7 @@ mod tests {
     fn private_key_types_zeroize_on_drop() {
         // KeyPair holds only these; each wipes its secret when dropped.
         fn zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
-        zeroize_on_drop::<rsa::PrivateKey>();
+        zeroize_on_drop::<::rsa::PrivateKey>();
         zeroize_on_drop::<p256::ecdsa::SigningKey>();
         zeroize_on_drop::<p384::ecdsa::SigningKey>();
         zeroize_on_drop::<p521::ecdsa::SigningKey>();

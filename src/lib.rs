@@ -39,31 +39,36 @@
 //! );
 //! ```
 //!
-//! ## The path a request takes
+//! ## The path a request takes, through the layers
 //!
 //! ```text
-//! JSON ───serde───┐
-//!                 ├─▶ wire::CertificateCreateParameters ─IssuancePlan::new─▶ IssuancePlan
-//! Policy (Rust) ──┘
-//!      ─KeyPair::generate─▶ KeyPair ─▶ csr::build, certificate::self_signed ─▶ Issued (+ JSON)
+//! service/   JSON ──serde──▶ wire::CertificateCreateParameters ─plan::IssuancePlan::new─▶ IssuancePlan
+//!            Policy (Rust) ──┘                 (shape: bounded first pass over the bytes)
+//!            create ─┬─▶ key::KeyPair::generate ──────────────────────────▶ KeyPair
+//!                    ├─▶ x509::csr::build, x509::certificate::self_signed ─▶ DER (signed by the key)
+//!                    └─▶ secret (PFX via pkcs12, or PEM; JWK) ────────────▶ Issued + the service's JSON
+//! x509/      name, san, extensions, csr, certificate, time, pem: DER as the service writes it
+//! key/       KeyPair (generate, sign, PKCS#8 in and out); key/rsa/: keygen, prime, lanes, monty, sign
+//! pkcs12     the PFX writer in the service's layout, and the bounded reader for imports
 //! ```
 //!
-//! Each step is public for emulators that need only one of them: parse a subject
-//! ([`DistinguishedName`]), build a CSR for a key already held ([`csr::build`]), or issue with
-//! a fixed key ([`create_with_key`]).
+//! Each layer uses only the ones below it (`service` → `x509` → `key`; `pkcs12` → `key`), and
+//! [`Error`] is shared by all. Each step is public for emulators that need only one of them:
+//! parse a subject ([`DistinguishedName`]), build a CSR for a key already held
+//! ([`x509::csr::build`]), or issue with a fixed key ([`create_with_key`]).
 //!
 //! ## The certificate's secret and key, and imports
 //!
 //! A completed issuance also carries the managed secret ([`Completed::secret`]: a PFX in the
 //! service's layout, see [`pkcs12`], or PEM) and key ([`Completed::key_bundle`], the public
 //! JWK). [`import_certificate`] is "Import Certificate": a PFX or PEM in; the bundle, secret
-//! and key out, with the policy the service derives from the certificate ([`import`]).
+//! and key out, with the policy the service derives from the certificate ([`service::import`]).
 //!
 //! ## Refusals
 //!
 //! Every refusal is a [`Error`] that maps to the service's error body
 //! ([`Error::to_key_vault_error`]), never a panic. The rules, their messages and sources, and
-//! the size bounds are tabled in [`plan`].
+//! the size bounds are tabled in [`service::plan`].
 //!
 //! ## Decisions where the service's behaviour is not recorded
 //!
@@ -81,7 +86,7 @@
 //! | RSA primes | FIPS 186-5 A.1.3 probable primes: fresh random candidate per try, two top bits set, Miller–Rabin rounds from Table B.1's 2⁻¹⁰⁰ column after a base-2 Fermat test (four candidates at a time; the prime kept is the first that passes, in the order drawn); p and q from two ChaCha20 streams seeded from the caller's RNG |
 //! | a private key given to [`KeyPair::from_pkcs8_der`]/[`KeyPair::from_pkcs8_pem`] that is not PKCS#8 | 400 `BadParameter`, [`Error::InvalidPrivateKey`], kvcert's wording (no service call takes a bare key); a well-formed key of another size or type gets Import's size/type errors |
 //! | [`Policy::issue`] for an issuer other than `Self` | refused (400 on `policy.issuer`) rather than returning no certificate |
-//! | the name and vault [`Policy::issue`] answers for | `kvcert-test` in `https://kvcert-test.vault.azure.net` ([`policy::TEST_CERTIFICATE_NAME`], [`policy::TEST_VAULT_URL`]) |
+//! | the name and vault [`Policy::issue`] answers for | `kvcert-test` in `https://kvcert-test.vault.azure.net` ([`service::policy::TEST_CERTIFICATE_NAME`], [`service::policy::TEST_VAULT_URL`]) |
 //! | OS randomness | only in [`os_rng`] (default feature `os-rng`), for callers; never used inside the core |
 // `deny`, not `forbid`: the crate's one `unsafe` is the AVX2 dispatch in `lanes::fermat2`
 // (a runtime CPU-feature check, then the call into `#[target_feature(enable = "avx2")]` code),
@@ -93,28 +98,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-pub mod certificate;
-pub mod csr;
 mod error;
-mod extensions;
-pub mod import;
-mod issue;
 pub mod key;
-mod lanes;
-mod monty;
-pub mod name;
 pub mod pem;
 pub mod pkcs12;
-pub mod plan;
-pub mod policy;
-mod prime;
-mod rsa_key;
-mod rsa_sign;
-pub mod san;
-pub mod secret;
-mod shape;
-mod time;
-pub mod wire;
+mod rng;
+pub mod service;
+pub mod x509;
 
 /// Kernel entry points for the `monty/*` benches and `examples/kernel` only (feature
 /// `bench-internals`): not API.
@@ -122,41 +112,22 @@ pub mod wire;
 #[doc(hidden)]
 pub mod bench_internals;
 
-/// The RNG behind [`Policy::issue_seeded`] (ChaCha20, `rand_core` 0.10 `SeedableRng`), re-exported
-/// so that a test can seed one without adding `rand_chacha` and matching its version.
-pub use chacha20::ChaCha20Rng;
 pub use error::Error;
-pub use import::{Imported, import_certificate};
-pub use issue::{
+pub use key::{Curve, KeyPair, KeySpec, RsaSize};
+/// The `rand_core` kvcert's RNG parameters come from.
+pub use rand_core;
+pub use rng::ChaCha20Rng;
+#[cfg(feature = "os-rng")]
+pub use rng::{OsRng, os_rng};
+pub use service::create::{
     Completed, Issued, STATUS_IN_PROGRESS, STATUS_MERGE, Vault, create, create_from_json,
     create_with_key,
 };
-pub use key::{Curve, KeyPair, KeySpec, RsaSize};
-pub use name::DistinguishedName;
-pub use plan::{CertificateName, IssuancePlan};
-pub use policy::{Policy, SelfSigned};
-/// The `rand_core` kvcert's RNG parameters come from.
-pub use rand_core;
-pub use time::{ParseTimeError, UnixTime};
-
-/// The operating system's randomness as a [`rand_core::CryptoRng`] (feature `os-rng`): a
-/// convenience for callers, never used inside kvcert, whose core takes its randomness from the
-/// caller. It panics if the operating system cannot supply randomness (as `getrandom` reports).
-///
-/// ```
-/// # #[cfg(feature = "os-rng")] {
-/// let key = kvcert::KeyPair::generate(kvcert::KeySpec::Ec(kvcert::Curve::P256), &mut kvcert::os_rng())?;
-/// # }
-/// # Ok::<(), kvcert::Error>(())
-/// ```
-#[cfg(feature = "os-rng")]
-pub fn os_rng() -> OsRng {
-    rand_core::UnwrapErr(getrandom::SysRng)
-}
-
-/// The type [`os_rng`] returns (feature `os-rng`).
-#[cfg(feature = "os-rng")]
-pub type OsRng = rand_core::UnwrapErr<getrandom::SysRng>;
+pub use service::import::{Imported, import_certificate};
+pub use service::plan::{CertificateName, IssuancePlan};
+pub use service::policy::{Policy, SelfSigned};
+pub use x509::name::DistinguishedName;
+pub use x509::time::{ParseTimeError, UnixTime};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -67,7 +67,7 @@ use hmac::{EagerHash, Hmac, Mac};
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::Error;
+use crate::error::Error;
 
 // ---------------------------------------------------------------------------------------------
 // Public API: encoding
@@ -1975,7 +1975,7 @@ mod tests {
     fn ec_or_rsa(body: &[u8], seed: u64) -> (Zeroizing<Vec<u8>>, Vec<u8>) {
         let vault = crate::Vault::new("https://v.vault.azure.net");
         let now = "2026-01-15T12:00:00Z".parse().unwrap();
-        let issued = crate::create_from_json(
+        let issued = crate::service::create::create_from_json(
             "c",
             body,
             &vault,

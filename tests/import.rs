@@ -11,7 +11,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use kvcert::import::{Imported, import_certificate};
+use kvcert::service::import::{Imported, import_certificate};
 use kvcert::{Error, UnixTime, Vault, create_from_json};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -540,7 +540,7 @@ fn garbage_truncated_and_malformed_requests() {
         message(&run("ok", b"{}")),
         "Property value has invalid value. A value is required\r\n"
     );
-    let big = vec![b' '; kvcert::import::MAX_IMPORT_BODY_LEN + 1];
+    let big = vec![b' '; kvcert::service::import::MAX_IMPORT_BODY_LEN + 1];
     assert!(matches!(run("ok", &big), Error::MalformedRequest { .. }));
     let e = run(
         "ok",

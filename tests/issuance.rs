@@ -275,10 +275,10 @@ fn base64url_decode(s: &str) -> Vec<u8> {
 
 #[test]
 fn key_operations_follow_the_key_usages() {
-    use kvcert::plan::{KeyUsage::*, KeyUsages};
-    use kvcert::secret::key_operations;
+    use kvcert::service::plan::{KeyUsage::*, KeyUsages};
+    use kvcert::service::secret::key_operations;
     use kvcert::{Curve, KeySpec, RsaSize};
-    let set = |l: &[kvcert::plan::KeyUsage]| {
+    let set = |l: &[kvcert::service::plan::KeyUsage]| {
         let mut k = KeyUsages::EMPTY;
         l.iter().for_each(|u| k.insert(*u));
         k

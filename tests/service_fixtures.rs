@@ -543,7 +543,7 @@ fn pem_secret_has_the_service_structure() {
         )
         .unwrap();
         let cert = &issued.completed.as_ref().unwrap().certificate;
-        let ours = kvcert::secret::pem_value(&issued.key, cert, true).unwrap();
+        let ours = kvcert::service::secret::pem_value(&issued.key, cert, true).unwrap();
         // Two blocks, key first, LF only, final newline.
         let labels = |v: &str| {
             v.lines()

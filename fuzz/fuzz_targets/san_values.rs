@@ -1,4 +1,4 @@
-//! SAN values: a selector byte and a string; the `kvcert::san` validators must never panic,
+//! SAN values: a selector byte and a string; the `kvcert::x509::san` validators must never panic,
 //! and a value a validator accepts must make an accepted policy (see
 //! `kvcert_fuzz::checks::san_values`).
 #![no_main]

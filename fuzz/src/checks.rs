@@ -85,7 +85,7 @@ pub const SAN_FIELDS: [&str; 5] = ["dns_names", "emails", "upns", "ipAddresses",
 
 /// `san_values`: a selector byte, then a SAN value (inputs whose rest is not UTF-8 are skipped).
 ///
-/// All five validators of `kvcert::san` run on the value and must not panic; an accepted value
+/// All five validators of `kvcert::x509::san` run on the value and must not panic; an accepted value
 /// must meet the documented contract of its kind (ASCII for the IA5String kinds, the length
 /// bounds, …). If the selected kind accepts it, a policy whose only name is that value must be
 /// accepted by `IssuancePlan::from_json`, and the plan and its stored policy must hold the value
@@ -93,7 +93,7 @@ pub const SAN_FIELDS: [&str; 5] = ["dns_names", "emails", "upns", "ipAddresses",
 ///
 /// Returns whether the selected kind accepted the value.
 pub fn san_values(data: &[u8]) -> bool {
-    use kvcert::san;
+    use kvcert::x509::san;
     let Some((&selector, rest)) = data.split_first() else {
         return false;
     };
@@ -169,7 +169,7 @@ pub fn san_values(data: &[u8]) -> bool {
 fn check_san_contracts(s: &str, [dns, email, upn, ip, uri]: [bool; 5]) {
     if dns {
         assert!(
-            !s.is_empty() && s.len() <= kvcert::san::MAX_DNS_LEN && s.is_ascii(),
+            !s.is_empty() && s.len() <= kvcert::x509::san::MAX_DNS_LEN && s.is_ascii(),
             "dns_name accepted {s:?}: empty, too long or not ASCII (IA5String)"
         );
         let rest = s.strip_prefix("*.").unwrap_or(s);
@@ -185,7 +185,7 @@ fn check_san_contracts(s: &str, [dns, email, upn, ip, uri]: [bool; 5]) {
     }
     if email {
         assert!(
-            s.is_ascii() && s.len() <= kvcert::san::MAX_EMAIL_LEN,
+            s.is_ascii() && s.len() <= kvcert::x509::san::MAX_EMAIL_LEN,
             "email accepted {s:?}: not ASCII (IA5String) or too long"
         );
         let (local, domain) = s
@@ -196,7 +196,7 @@ fn check_san_contracts(s: &str, [dns, email, upn, ip, uri]: [bool; 5]) {
             "email accepted {s:?}: bad local part or a second '@'"
         );
         assert!(
-            kvcert::san::dns_name(domain).is_ok() && !domain.contains('*'),
+            kvcert::x509::san::dns_name(domain).is_ok() && !domain.contains('*'),
             "email accepted {s:?}: the domain is not a DNS name without wildcard"
         );
         assert!(
@@ -206,7 +206,7 @@ fn check_san_contracts(s: &str, [dns, email, upn, ip, uri]: [bool; 5]) {
     }
     if upn {
         assert!(
-            !s.is_empty() && s.len() <= kvcert::san::MAX_UPN_LEN,
+            !s.is_empty() && s.len() <= kvcert::x509::san::MAX_UPN_LEN,
             "upn accepted {s:?}: empty or too long"
         );
         assert!(
@@ -226,7 +226,7 @@ fn check_san_contracts(s: &str, [dns, email, upn, ip, uri]: [bool; 5]) {
     }
     if uri {
         assert!(
-            s.is_ascii() && s.len() <= kvcert::san::MAX_URI_LEN,
+            s.is_ascii() && s.len() <= kvcert::x509::san::MAX_URI_LEN,
             "uri accepted {s:?}: not ASCII (IA5String) or too long"
         );
         assert!(
@@ -1154,7 +1154,7 @@ pub fn roundtrip_case(case: &RoundtripCase) {
     // Stay under kvcert's subject length limit by dropping trailing RDNs.
     while subject
         .as_ref()
-        .is_some_and(|s| s.len() > kvcert::name::MAX_SUBJECT_LEN)
+        .is_some_and(|s| s.len() > kvcert::x509::name::MAX_SUBJECT_LEN)
     {
         case.subject.rdns.pop();
         case = case.normalized();

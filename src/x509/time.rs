@@ -6,7 +6,7 @@ use core::str::FromStr;
 use der::DateTime;
 use der::asn1::{GeneralizedTime, UtcTime};
 
-use crate::Error;
+use crate::error::Error;
 
 /// An instant in whole seconds since the Unix epoch (UTC), as the caller passes it.
 ///

@@ -1,4 +1,4 @@
-//! RSA key pairs from two [`crate::prime`] primes, per FIPS 186-5 Appendix A.1.3 and the key
+//! RSA key pairs from two [`crate::key::rsa::prime`] primes, per FIPS 186-5 Appendix A.1.3 and the key
 //! pair criteria of A.1.1: e = 65537, p and q of exactly nlen/2 bits, |p − q| > 2^(nlen/2 − 100),
 //! d = e⁻¹ mod lcm(p − 1, q − 1) with d > 2^(nlen/2).
 //!
@@ -18,8 +18,8 @@ use rand_core::{CryptoRng, SeedableRng};
 use zeroize::Zeroize;
 
 use crate::error::Error;
-use crate::key::RsaSize;
-use crate::prime::{self, SearchStats};
+use crate::key::rsa::prime::{self, SearchStats};
+use crate::key::rsa::size::RsaSize;
 
 /// The public exponent the service uses (and FIPS 186-5 allows: odd, 2¹⁶ < e < 2²⁵⁶).
 const E: u64 = 65_537;
@@ -158,9 +158,9 @@ fn search_pair<const N: usize>(
 
 /// |p − q| > 2^(64N − 100).
 fn differ_enough<const N: usize>(p: &[u64; N], q: &[u64; N]) -> bool {
-    let (mut pq, borrow) = crate::monty::sub(p, q);
-    let (mut qp, _) = crate::monty::sub(q, p);
-    let mut diff = crate::monty::select(borrow.wrapping_neg(), &qp, &pq);
+    let (mut pq, borrow) = crate::key::rsa::monty::sub(p, q);
+    let (mut qp, _) = crate::key::rsa::monty::sub(q, p);
+    let mut diff = crate::key::rsa::monty::select(borrow.wrapping_neg(), &qp, &pq);
     let k = 64 * N - 100;
     let verdict = exceeds_power_of_two_words(&diff, k);
     // With n public, |p − q| would factor n.

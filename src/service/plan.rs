@@ -17,12 +17,12 @@
 //! | name is 1–127 of `0-9a-zA-Z-` | `The request URI contains an invalid name: {name}` | recorded; docs (127) |
 //! | body at most [`MAX_BODY_LEN`] bytes, JSON, right types, no duplicate key, no array for an object, nesting ≤ 128 | `The request body is not valid: {detail}` | kvcert |
 //! | a policy is present | `Property policy has invalid value. A policy is required …` | docs: first create needs a policy |
-//! | subject is an RFC 4514 name: no empty RDN, `key=value`, known keyword or dotted OID, valid escapes and `#hex`, no empty value, distinct types in a `+` RDN, ≤ [`MAX_SUBJECT_LEN`](crate::name::MAX_SUBJECT_LEN) bytes and ≤ [`MAX_SUBJECT_ATTRIBUTES`](crate::name::MAX_SUBJECT_ATTRIBUTES) attributes | `Property policy.x509_props has invalid value. Invalid X.500 distinguished name\r\n` | recorded |
+//! | subject is an RFC 4514 name: no empty RDN, `key=value`, known keyword or dotted OID, valid escapes and `#hex`, no empty value, distinct types in a `+` RDN, ≤ [`MAX_SUBJECT_LEN`](crate::x509::name::MAX_SUBJECT_LEN) bytes and ≤ [`MAX_SUBJECT_ATTRIBUTES`](crate::x509::name::MAX_SUBJECT_ATTRIBUTES) attributes | `Property policy.x509_props has invalid value. Invalid X.500 distinguished name\r\n` | recorded |
 //! | `kty` is RSA, RSA-HSM, EC, EC-HSM (not `oct`, `oct-HSM`, nor unknown) | `policy.key_props` | spec |
 //! | RSA `key_size` 2048, 3072, 4096; no `crv` with RSA | `… Unsupported key size (N). Supported sizes are [2048, 3072, 4096]` | docs; wording as reported for EC |
 //! | EC `crv` P-256, P-384, P-521, P-256K; `key_size` (if given) matches it; without `crv`, `key_size` 256/384/521 | `policy.key_props` | spec; kvcert |
 //! | `contentType` is `application/x-pkcs12` or `application/x-pem-file` | `policy.secret_props` | spec |
-//! | SANs: at most [`MAX_SANS`] in all; each value valid for its kind (see [`crate::san`]) | `policy.x509_props.sans` | RFC 5280 §4.2.1.6 |
+//! | SANs: at most [`MAX_SANS`] in all; each value valid for its kind (see [`crate::x509::san`]) | `policy.x509_props.sans` | RFC 5280 §4.2.1.6 |
 //! | subject or at least one SAN | `policy.x509_props` | SDKs (.NET, Python, JS) |
 //! | `ekus` are OIDs, at most [`MAX_EKUS`] | `policy.x509_props.ekus` | spec |
 //! | `key_usage` names the nine usages (any case) | `policy.x509_props.key_usage` | spec |
@@ -44,11 +44,12 @@
 
 use const_oid::ObjectIdentifier;
 
-use crate::Error;
+use crate::error::Error;
 use crate::key::{Curve, KeySpec, RsaSize};
-use crate::name::DistinguishedName;
-use crate::san::{self, Present, SubjectAltNames};
-use crate::wire;
+use crate::service::wire;
+use crate::x509::Profile;
+use crate::x509::name::DistinguishedName;
+use crate::x509::san::{self, Present, SubjectAltNames};
 
 /// The longest certificate name (Key Vault object names are 1–127 characters).
 pub const MAX_NAME_LEN: usize = 127;
@@ -131,108 +132,9 @@ impl ContentType {
     }
 }
 
-/// One of the nine X.509 key usages (RFC 5280 §4.2.1.3), by bit number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum KeyUsage {
-    /// digitalSignature (0)
-    DigitalSignature,
-    /// nonRepudiation (1)
-    NonRepudiation,
-    /// keyEncipherment (2)
-    KeyEncipherment,
-    /// dataEncipherment (3)
-    DataEncipherment,
-    /// keyAgreement (4)
-    KeyAgreement,
-    /// keyCertSign (5)
-    KeyCertSign,
-    /// cRLSign (6)
-    CrlSign,
-    /// encipherOnly (7)
-    EncipherOnly,
-    /// decipherOnly (8)
-    DecipherOnly,
-}
-
-impl KeyUsage {
-    const ALL: [KeyUsage; 9] = [
-        KeyUsage::DigitalSignature,
-        KeyUsage::NonRepudiation,
-        KeyUsage::KeyEncipherment,
-        KeyUsage::DataEncipherment,
-        KeyUsage::KeyAgreement,
-        KeyUsage::KeyCertSign,
-        KeyUsage::CrlSign,
-        KeyUsage::EncipherOnly,
-        KeyUsage::DecipherOnly,
-    ];
-
-    /// The canonical Key Vault spelling.
-    pub const fn name(self) -> &'static str {
-        match self {
-            KeyUsage::DigitalSignature => "digitalSignature",
-            KeyUsage::NonRepudiation => "nonRepudiation",
-            KeyUsage::KeyEncipherment => "keyEncipherment",
-            KeyUsage::DataEncipherment => "dataEncipherment",
-            KeyUsage::KeyAgreement => "keyAgreement",
-            KeyUsage::KeyCertSign => "keyCertSign",
-            KeyUsage::CrlSign => "cRLSign",
-            KeyUsage::EncipherOnly => "encipherOnly",
-            KeyUsage::DecipherOnly => "decipherOnly",
-        }
-    }
-
-    /// The bit number in the KeyUsage BIT STRING.
-    pub const fn bit(self) -> u8 {
-        self as u8
-    }
-
-    /// Matches a name case-insensitively, as the service does (`crlSign` is `cRLSign`).
-    pub fn from_name(name: &str) -> Option<Self> {
-        KeyUsage::ALL
-            .into_iter()
-            .find(|u| u.name().eq_ignore_ascii_case(name))
-    }
-}
-
-/// A set of key usages.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct KeyUsages(u16);
-
-impl KeyUsages {
-    /// The empty set.
-    pub const EMPTY: KeyUsages = KeyUsages(0);
-    /// All nine usages.
-    pub const ALL: KeyUsages = KeyUsages(0x1ff);
-
-    /// Adds a usage.
-    pub fn insert(&mut self, u: KeyUsage) {
-        self.0 |= 1 << u.bit();
-    }
-
-    /// Whether the set holds `u`.
-    pub fn contains(self, u: KeyUsage) -> bool {
-        self.0 & (1 << u.bit()) != 0
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The usages in bit order.
-    pub fn iter(self) -> impl Iterator<Item = KeyUsage> {
-        KeyUsage::ALL.into_iter().filter(move |u| self.contains(*u))
-    }
-
-    /// The canonical names sorted ordinally, as the service echoes them
-    /// (`["cRLSign","dataEncipherment","digitalSignature",…]`).
-    pub fn sorted_names(self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = self.iter().map(KeyUsage::name).collect();
-        names.sort_unstable();
-        names
-    }
-}
+/// The X.509 key usages, defined in the X.509 layer; re-exported here, where the policy names
+/// them.
+pub use crate::x509::key_usage::{KeyUsage, KeyUsages};
 
 /// Which issuer completes the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -343,12 +245,23 @@ pub struct IssuancePlan {
 pub const MAX_BODY_LEN: usize = 128 * 1024;
 
 impl IssuancePlan {
+    /// What the certificate and its request carry, for the X.509 layer.
+    pub fn profile(&self) -> Profile<'_> {
+        Profile {
+            subject: &self.subject,
+            sans: self.sans.as_ref(),
+            key_usage: self.key_usage,
+            ekus: &self.ekus,
+            validity_months: self.validity_months,
+        }
+    }
+
     /// Parses a request body and validates it ([`IssuancePlan::new`]).
     pub fn from_json(name: &str, body: &[u8]) -> Result<Self, Error> {
         // The name is part of the URI: the service checks it before reading the body.
         CertificateName::try_from(name)?;
         let request: wire::CertificateCreateParameters =
-            crate::shape::parse_request(body, MAX_BODY_LEN)?;
+            crate::service::shape::parse_request(body, MAX_BODY_LEN)?;
         IssuancePlan::new(name, &request)
     }
 

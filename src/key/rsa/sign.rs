@@ -1,4 +1,4 @@
-//! RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2.1) on the [`crate::monty`] arithmetic:
+//! RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2.1) on the [`crate::key::rsa::monty`] arithmetic:
 //! CRT with base blinding, and the signature verified with the public key before it is
 //! released (a fault in either half would otherwise leak a factor of n).
 //!
@@ -11,7 +11,7 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Error;
-use crate::monty::{self, Modulus};
+use crate::key::rsa::monty::{self, Modulus};
 
 /// DigestInfo prefix for SHA-256 (RFC 8017 §9.2, note 1).
 const SHA256_PREFIX: [u8; 19] = [
@@ -208,7 +208,7 @@ fn mul_wide<const H: usize, const F: usize>(a: &[u64; H], b: &[u64; H]) -> [u64;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::RsaSize;
+    use crate::key::rsa::size::RsaSize;
     use rand_chacha::ChaCha20Rng;
     use rand_chacha::rand_core::SeedableRng;
     use sha2::Digest;
@@ -217,7 +217,7 @@ mod tests {
     fn same_bytes_as_the_rsa_crate_and_verifies() {
         let mut rng = ChaCha20Rng::seed_from_u64(21);
         for size in [RsaSize::Rsa2048, RsaSize::Rsa3072] {
-            let (key, _) = crate::rsa_key::generate(size, &mut rng).expect("key");
+            let (key, _) = crate::key::rsa::keygen::generate(size, &mut rng).expect("key");
             for msg in [&b""[..], b"kvcert", &[0xFFu8; 300]] {
                 let digest: [u8; 32] = sha2::Sha256::digest(msg).into();
                 let ours = sign_sha256(&key, &digest, &mut rng)
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn wide_reduction_and_product() {
         let mut rng = ChaCha20Rng::seed_from_u64(2);
-        let (key, _) = crate::rsa_key::generate(RsaSize::Rsa2048, &mut rng).expect("key");
+        let (key, _) = crate::key::rsa::keygen::generate(RsaSize::Rsa2048, &mut rng).expect("key");
         let p = limbs::<16>(key.primes()[0].as_ref()).expect("16 limbs");
         let q = limbs::<16>(key.primes()[1].as_ref()).expect("16 limbs");
         let n = mul_wide::<16, 32>(&p, &q);

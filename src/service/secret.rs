@@ -6,8 +6,8 @@ use zeroize::Zeroizing;
 
 use crate::key::{JwkParts, KeyPair, KeySpec};
 use crate::pkcs12::{PfxContents, PfxKeyKind, encode_service_pfx_with_leaf};
-use crate::plan::{ContentType, IssuancePlan, KeyUsage, KeyUsages};
-use crate::{Error, pem, wire};
+use crate::service::plan::{ContentType, IssuancePlan, KeyUsage, KeyUsages};
+use crate::{error::Error, pem, service::wire};
 
 /// The managed key's `key_ops`, derived from the policy's key usages as the docs map them
 /// (dataEncipherment → encrypt, decrypt; decipherOnly → decrypt; encipherOnly → encrypt;
@@ -17,7 +17,7 @@ use crate::{Error, pem, wire};
 /// "wrapKey","unwrapKey"]`, EC `["sign","verify"]`. EC keys only sign and verify.
 ///
 /// ```
-/// use kvcert::{plan::{KeyUsage, KeyUsages}, secret::key_operations, KeySpec, RsaSize};
+/// use kvcert::{service::plan::{KeyUsage, KeyUsages}, service::secret::key_operations, KeySpec, RsaSize};
 /// let mut ku = KeyUsages::EMPTY;
 /// ku.insert(KeyUsage::DigitalSignature);
 /// ku.insert(KeyUsage::KeyEncipherment);

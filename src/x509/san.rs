@@ -34,7 +34,7 @@ impl std::error::Error for SanError {}
 /// their A-label (`xn--`) form.
 ///
 /// ```
-/// use kvcert::san::dns_name;
+/// use kvcert::x509::san::dns_name;
 /// assert!(dns_name("*.api.contoso.com").is_ok());
 /// assert!(dns_name("a*.contoso.com").is_err());
 /// ```

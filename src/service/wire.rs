@@ -7,7 +7,7 @@
 //! for api-versions 7.0 to 2025-07-01; absent properties are not written.
 //!
 //! Validation happens once, when a [`CertificateCreateParameters`] becomes a
-//! [`crate::IssuancePlan`].
+//! [`crate::service::plan::IssuancePlan`].
 
 use core::fmt;
 
@@ -480,24 +480,8 @@ pub struct PendingReference {
     pub id: Option<String>,
 }
 
-/// `KeyVaultError`: `{"error": {...}}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyVaultError {
-    /// The error.
-    pub error: KeyVaultErrorDetail,
-}
-
-/// `Error`: code, message and an optional inner error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyVaultErrorDetail {
-    /// The error code, e.g. `BadParameter`.
-    pub code: String,
-    /// The message.
-    pub message: String,
-    /// A more specific error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub innererror: Option<Box<KeyVaultErrorDetail>>,
-}
+/// The error body: defined beside the crate's [`Error`](crate::error::Error), which maps to it.
+pub use crate::error::{KeyVaultError, KeyVaultErrorDetail};
 
 /// How many tags the parser reads before it gives up.
 const MAX_TAGS_PARSED: usize = 64;

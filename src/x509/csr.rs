@@ -8,8 +8,8 @@ use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::Attribute;
 
 use crate::key::KeyPair;
-use crate::plan::IssuancePlan;
-use crate::{Error, extensions};
+use crate::x509::Profile;
+use crate::{error::Error, x509::extensions};
 
 /// PKCS#9 extensionRequest.
 const EXTENSION_REQUEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.14");
@@ -54,13 +54,13 @@ impl Signed<'_> {
 ///
 /// `rng` only blinds an RSA signature; the output depends on the plan and key alone.
 pub fn build<R: CryptoRng + ?Sized>(
-    plan: &IssuancePlan,
+    profile: &Profile<'_>,
     key: &KeyPair,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let subject = plan.subject.to_der()?;
+    let subject = profile.subject.to_der()?;
     let spki = key.subject_public_key_info()?;
-    let extensions = extensions::for_csr(plan)?;
+    let extensions = extensions::for_csr(profile)?;
     let request = Attribute {
         oid: EXTENSION_REQUEST,
         values: SetOfVec::try_from(vec![Any::encode_from(&extensions)?])?,

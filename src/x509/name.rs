@@ -10,7 +10,7 @@ use der::asn1::{Any, SetOfVec};
 use der::{Decode, Encode, Tag};
 use x509_cert::attr::AttributeTypeAndValue;
 
-use crate::Error;
+use crate::error::Error;
 
 /// Longest subject string accepted, in bytes.
 pub const MAX_SUBJECT_LEN: usize = 4096;

@@ -5,8 +5,11 @@ use rand_core::CryptoRng;
 use sha1::{Digest, Sha1};
 
 use crate::key::KeyPair;
-use crate::plan::{IssuancePlan, IssuerKind};
-use crate::{Error, UnixTime, certificate, csr, pem, secret, wire};
+use crate::service::plan::{IssuancePlan, IssuerKind};
+use crate::{
+    error::Error, pem, service::secret, service::wire, x509::certificate, x509::csr,
+    x509::time::UnixTime,
+};
 
 /// The 202's `status_details` while a request is in progress (Self and CA issuers).
 pub const STATUS_IN_PROGRESS: &str = "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";
@@ -143,7 +146,7 @@ fn create_with_key_dyn(
         )));
     }
     let request_id = hex_id(rng);
-    let csr = csr::build(&plan, &key, rng)?;
+    let csr = csr::build(&plan.profile(), &key, rng)?;
     let base = format!("{}/certificates/{}", vault.url, plan.name.as_str());
     let status_details = match plan.issuer.kind {
         IssuerKind::Unknown => STATUS_MERGE,
@@ -188,7 +191,7 @@ fn complete(
     now: UnixTime,
     rng: &mut dyn CryptoRng,
 ) -> Result<Completed, Error> {
-    let certificate = certificate::self_signed(plan, key, now, rng)?;
+    let certificate = certificate::self_signed(&plan.profile(), key, now, rng)?;
     let (not_before, not_after) = certificate::validity(now, plan.validity_months)?;
     let version = hex_id(rng);
     let name = plan.name.as_str();

@@ -6,11 +6,11 @@ use rand_core::CryptoRng;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::ext::Extension;
 
-use crate::csr::Signed;
 use crate::key::KeyPair;
-use crate::plan::IssuancePlan;
-use crate::time::X509Time;
-use crate::{Error, UnixTime, extensions};
+use crate::x509::Profile;
+use crate::x509::csr::Signed;
+use crate::x509::time::X509Time;
+use crate::{error::Error, x509::extensions, x509::time::UnixTime};
 
 /// The service backdates every certificate by ten minutes: `nbf − created` is −600 s in all
 /// 109 service certificates except where `created` was rounded up (`docs/service-behaviour.md` §4).
@@ -20,7 +20,7 @@ pub const BACKDATE_SECS: u64 = 600;
 /// `(now − 10 min, now + validity_months calendar months)`.
 ///
 /// ```
-/// use kvcert::{certificate::validity, UnixTime};
+/// use kvcert::{x509::certificate::validity, UnixTime};
 /// let t: UnixTime = "2021-10-15T06:09:12Z".parse().unwrap();
 /// let (nbf, exp) = validity(t, 60).unwrap();
 /// assert_eq!(nbf.to_string(), "2021-10-15T05:59:12Z");
@@ -77,14 +77,14 @@ pub fn serial<R: CryptoRng + ?Sized>(rng: &mut R) -> [u8; 16] {
 /// Issuer = subject; extensions KeyUsage, BasicConstraints, EKU, SAN, AKI, SKI. `rng` gives
 /// the serial (and blinds an RSA signature).
 pub fn self_signed<R: CryptoRng + ?Sized>(
-    plan: &IssuancePlan,
+    profile: &Profile<'_>,
     key: &KeyPair,
     now: UnixTime,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
-    let (not_before, not_after) = validity(now, plan.validity_months)?;
+    let (not_before, not_after) = validity(now, profile.validity_months)?;
     let serial = serial(rng);
-    let name = plan.subject.to_der()?;
+    let name = profile.subject.to_der()?;
     let spki = key.subject_public_key_info()?;
     let tbs = TbsCertificate {
         version: 2, // v3
@@ -97,7 +97,7 @@ pub fn self_signed<R: CryptoRng + ?Sized>(
         },
         subject: AnyRef::from_der(&name)?,
         subject_public_key_info: AnyRef::from_der(&spki)?,
-        extensions: extensions::for_certificate(plan, &key.public_key_bits()?)?,
+        extensions: extensions::for_certificate(profile, &key.public_key_bits()?)?,
     };
     Signed::sign(&tbs.to_der()?, key, rng)
 }

@@ -6,9 +6,9 @@ use der::{Encode, Tag, TagNumber};
 use sha1::{Digest, Sha1};
 use x509_cert::ext::Extension;
 
-use crate::Error;
-use crate::plan::IssuancePlan;
-use crate::san::SubjectAltNames;
+use crate::error::Error;
+use crate::x509::Profile;
+use crate::x509::san::SubjectAltNames;
 
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
@@ -21,11 +21,11 @@ const UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2
 
 /// The CSR's extensionRequest: KeyUsage (critical), EKU, SAN, BasicConstraints — the order of
 /// all ~600 service CSRs (`docs/service-behaviour.md` §5); no SKI/AKI.
-pub(crate) fn for_csr(plan: &IssuancePlan) -> Result<Vec<Extension>, Error> {
+pub(crate) fn for_csr(profile: &Profile<'_>) -> Result<Vec<Extension>, Error> {
     let mut out = Vec::with_capacity(4);
-    out.extend(key_usage(plan)?);
-    out.extend(extended_key_usage(plan)?);
-    out.extend(subject_alt_name(plan)?);
+    out.extend(key_usage(profile)?);
+    out.extend(extended_key_usage(profile)?);
+    out.extend(subject_alt_name(profile)?);
     out.push(basic_constraints()?);
     Ok(out)
 }
@@ -33,16 +33,16 @@ pub(crate) fn for_csr(plan: &IssuancePlan) -> Result<Vec<Extension>, Error> {
 /// The certificate's extensions: KeyUsage (critical), BasicConstraints, EKU, SAN, AKI, SKI —
 /// the order of all 109 service certificates (`docs/service-behaviour.md` §4), unlike the CSR's.
 pub(crate) fn for_certificate(
-    plan: &IssuancePlan,
+    profile: &Profile<'_>,
     subject_public_key: &[u8],
 ) -> Result<Vec<Extension>, Error> {
     // RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents.
     let key_id = Sha1::digest(subject_public_key);
     let mut out = Vec::with_capacity(6);
-    out.extend(key_usage(plan)?);
+    out.extend(key_usage(profile)?);
     out.push(basic_constraints()?);
-    out.extend(extended_key_usage(plan)?);
-    out.extend(subject_alt_name(plan)?);
+    out.extend(extended_key_usage(profile)?);
+    out.extend(subject_alt_name(profile)?);
     out.push(authority_key_identifier(&key_id)?);
     out.push(subject_key_identifier(&key_id)?);
     Ok(out)
@@ -58,12 +58,12 @@ fn ext(extn_id: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result
 
 /// KeyUsage, critical, minimal DER BIT STRING (trailing zero bits dropped, X.690 §11.2.2):
 /// dS+kE is `03 02 05 A0`, decipherOnly `03 03 07 00 80`.
-fn key_usage(plan: &IssuancePlan) -> Result<Option<Extension>, Error> {
-    if plan.key_usage.is_empty() {
+fn key_usage(profile: &Profile<'_>) -> Result<Option<Extension>, Error> {
+    if profile.key_usage.is_empty() {
         return Ok(None);
     }
     let mut bits = [0u8; 2];
-    for u in plan.key_usage.iter() {
+    for u in profile.key_usage.iter() {
         let b = u.bit() as usize;
         bits[b / 8] |= 0x80 >> (b % 8);
     }
@@ -84,23 +84,24 @@ fn basic_constraints() -> Result<Extension, Error> {
 }
 
 /// ExtendedKeyUsage, non-critical, OIDs in policy order; absent for `"ekus": []`.
-fn extended_key_usage(plan: &IssuancePlan) -> Result<Option<Extension>, Error> {
-    if plan.ekus.is_empty() {
+fn extended_key_usage(profile: &Profile<'_>) -> Result<Option<Extension>, Error> {
+    if profile.ekus.is_empty() {
         return Ok(None);
     }
-    Ok(Some(ext(EXT_KEY_USAGE, false, &plan.ekus)?))
+    // `Vec` is what `der` encodes as SEQUENCE OF.
+    Ok(Some(ext(EXT_KEY_USAGE, false, &profile.ekus.to_vec())?))
 }
 
 /// SubjectAltName; critical when the subject is empty (RFC 5280 §4.2.1.6; seen in 2025-07-01).
 /// Order: dNSName, rfc822Name, otherName (UPN), iPAddress, URI.
-fn subject_alt_name(plan: &IssuancePlan) -> Result<Option<Extension>, Error> {
-    let Some(sans) = plan.sans.as_ref().filter(|s| !s.is_empty()) else {
+fn subject_alt_name(profile: &Profile<'_>) -> Result<Option<Extension>, Error> {
+    let Some(sans) = profile.sans.as_ref().filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     let names = general_names(sans)?;
     Ok(Some(ext(
         SUBJECT_ALT_NAME,
-        plan.subject.is_empty(),
+        profile.subject.is_empty(),
         &names,
     )?))
 }

@@ -10,7 +10,7 @@ use core::fmt;
 
 use serde::Deserializer;
 
-use crate::Error;
+use crate::error::Error;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// Most items of any JSON array in a request (the plan's own bounds are far lower).

@@ -39,7 +39,7 @@
 //! | a certificate that does not parse, notAfter ≤ notBefore, more than [`MAX_CERTIFICATES`] | [`Error::InvalidCertificate`] |
 //! | RSA other than 2048/3072/4096 bits | [`Error::UnsupportedKeySize`] (`Unsupported key size (1024). Supported sizes are [2048, 3072, 4096]`) |
 //! | neither RSA nor EC on P-256/P-384/P-521/P-256K (named curve) | [`Error::UnsupportedKeyType`] |
-//! | the rest of the policy (lifetime actions, issuer, tags, `key_props.kty`) | the create rules ([`crate::plan`]) |
+//! | the rest of the policy (lifetime actions, issuer, tags, `key_props.kty`) | the create rules ([`crate::service::plan`]) |
 //!
 //! # What is stored
 //!
@@ -115,11 +115,13 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage as X509KeyUsage};
 use zeroize::Zeroizing;
 
-use crate::issue::hex_id;
 use crate::key::{JwkParts, KeyPair, KeySpec, Pkcs8Problem};
 use crate::pkcs12::{Pkcs12Error, decode_pfx};
-use crate::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
-use crate::{Error, UnixTime, Vault, pem, secret, wire};
+use crate::service::create::hex_id;
+use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
+use crate::{
+    error::Error, pem, service::create::Vault, service::secret, service::wire, x509::time::UnixTime,
+};
 
 /// The largest import request body [`import_certificate`] reads (1 MiB; a kvcert bound — the
 /// service keeps secrets of at most 25 KB, so real certificate files are far smaller).
@@ -218,7 +220,7 @@ pub fn import_certificate<R: CryptoRng + ?Sized>(
     // The name is part of the URI: checked before the body, as on create.
     CertificateName::try_from(name)?;
     let request: wire::CertificateImportParameters =
-        crate::shape::parse_request(body, MAX_IMPORT_BODY_LEN)?;
+        crate::service::shape::parse_request(body, MAX_IMPORT_BODY_LEN)?;
     import(name, &request, vault, now, rng)
 }
 
@@ -392,7 +394,7 @@ pub fn derive_x509_properties(
 /// 1199 months + 7 days → 1200; 12 months + 10 minutes → 13; exactly 120 months → 120.
 ///
 /// ```
-/// use kvcert::{UnixTime, import::validity_months};
+/// use kvcert::{UnixTime, service::import::validity_months};
 /// let t = |s: &str| s.parse::<UnixTime>().unwrap();
 /// assert_eq!(validity_months(t("2021-11-04T20:44:41Z"), t("2022-11-04T20:54:41Z")), Some(13));
 /// assert_eq!(validity_months(t("2021-11-01T21:38:51Z"), t("2031-11-01T21:38:51Z")), Some(120));
@@ -649,7 +651,7 @@ fn request_plan(
         .properties
         .validity_months
         .unwrap_or(1)
-        .clamp(1, i64::from(crate::plan::MAX_VALIDITY_MONTHS));
+        .clamp(1, i64::from(crate::service::plan::MAX_VALIDITY_MONTHS));
     policy.x509_props = Some(wire::X509CertificateProperties {
         subject: Some("CN=import".to_owned()),
         sans: None,
@@ -931,7 +933,7 @@ mod tests {
 
     fn name(s: &str) -> x509_cert::name::Name {
         let der = s
-            .parse::<crate::DistinguishedName>()
+            .parse::<crate::x509::name::DistinguishedName>()
             .unwrap()
             .to_der()
             .unwrap();

@@ -2,7 +2,7 @@
 //! in a test.
 //!
 //! [`Policy`] only fills in the wire model ([`wire::CertificateCreateParameters`]): every
-//! property left unset stays absent, and [`IssancePlan`-style validation](crate::IssuancePlan)
+//! property left unset stays absent, and [`IssancePlan`-style validation](crate::service::plan::IssuancePlan)
 //! then applies the service's defaults and refusals exactly as for a JSON body. The JSON path
 //! stays the reference; this is a typed way to write the same request.
 //!
@@ -25,8 +25,11 @@
 use rand_core::{CryptoRng, SeedableRng};
 
 use crate::key::{KeyPair, KeySpec};
-use crate::plan::{ContentType, IssuancePlan, KeyUsage};
-use crate::{Completed, Error, Issued, UnixTime, Vault, wire};
+use crate::service::plan::{ContentType, IssuancePlan, KeyUsage};
+use crate::{
+    error::Error, service::create::Completed, service::create::Issued, service::create::Vault,
+    service::wire, x509::time::UnixTime,
+};
 
 /// The certificate name [`Policy::issue`] uses (`{vault}/certificates/kvcert-test`).
 pub const TEST_CERTIFICATE_NAME: &str = "kvcert-test";
@@ -210,7 +213,12 @@ impl Policy {
     ) -> Result<SelfSigned, Error> {
         let plan = self.plan(TEST_CERTIFICATE_NAME)?;
         self_signed_only(&plan)?;
-        SelfSigned::from_issued(crate::create(plan, &Vault::new(TEST_VAULT_URL), now, rng)?)
+        SelfSigned::from_issued(crate::service::create::create(
+            plan,
+            &Vault::new(TEST_VAULT_URL),
+            now,
+            rng,
+        )?)
     }
 
     /// [`Policy::issue`] with a fixed key (e.g. [`KeyPair::from_pkcs8_pem`] of a fixture), so
@@ -224,7 +232,9 @@ impl Policy {
         let plan = self.plan(TEST_CERTIFICATE_NAME)?;
         self_signed_only(&plan)?;
         let vault = Vault::new(TEST_VAULT_URL);
-        SelfSigned::from_issued(crate::create_with_key(plan, key, &vault, now, rng)?)
+        SelfSigned::from_issued(crate::service::create::create_with_key(
+            plan, key, &vault, now, rng,
+        )?)
     }
 
     /// [`Policy::issue`] with the RNG `ChaCha20Rng::seed_from_u64(seed)`: the same seed and
@@ -239,7 +249,7 @@ impl Policy {
     pub fn issue_random(&self) -> Result<SelfSigned, Error> {
         let now = UnixTime::try_from(std::time::SystemTime::now())
             .map_err(|e| Error::internal(format!("system clock: {e}")))?;
-        self.issue(now, &mut crate::os_rng())
+        self.issue(now, &mut crate::rng::os_rng())
     }
 }
 
@@ -416,7 +426,7 @@ mod tests {
     fn the_re_exported_rng_is_rand_chachas_stream() {
         use rand_core::Rng;
         for seed in [0, 1, 5, u64::MAX] {
-            let mut ours = crate::ChaCha20Rng::seed_from_u64(seed);
+            let mut ours = crate::rng::ChaCha20Rng::seed_from_u64(seed);
             let mut theirs = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
             let (mut a, mut b) = ([0u8; 1000], [0u8; 1000]);
             ours.fill_bytes(&mut a);

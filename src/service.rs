@@ -1,0 +1,17 @@
+//! The Key Vault service layer: what the service takes and answers, and its rules.
+//!
+//! A request arrives as [`wire`] types (serde, the service's spellings), after a bounded first
+//! pass over its bytes (`shape`); [`plan`] turns it once into an [`IssuancePlan`](plan::IssuancePlan)
+//! that holds only what the service accepts, with its defaults filled in ([`policy`] states the
+//! same request in Rust). The operations take plans: Create Certificate (`create`, re-exported at
+//! the crate root) and Import Certificate ([`import`]); [`secret`] makes the certificate's
+//! managed secret and key as `GET /secrets` and `GET /keys` answer them. Below this layer,
+//! [`crate::x509`] builds the certificates and [`crate::key`] holds the keys.
+
+pub(crate) mod create;
+pub mod import;
+pub mod plan;
+pub mod policy;
+pub mod secret;
+pub(crate) mod shape;
+pub mod wire;

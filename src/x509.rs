@@ -1,0 +1,15 @@
+//! X.509 building: names, subject alternative names, extensions, the PKCS#10 request, the
+//! certificate and X.509 time, each as the service writes it.
+//!
+//! This layer knows DER and RFC 5280 / RFC 2986; it signs with a [`crate::key::KeyPair`].
+
+pub mod certificate;
+pub mod csr;
+pub(crate) mod extensions;
+pub mod key_usage;
+pub mod name;
+mod profile;
+pub mod san;
+pub(crate) mod time;
+
+pub use profile::Profile;
