@@ -140,6 +140,27 @@ fn refuse(c: &mut Criterion) {
             b.iter(|| black_box(IssuancePlan::from_json("c", body)))
         });
     }
+    // PFX files over the default limits (.NET's): refused before any key derivation. The
+    // 100,000-iteration file is read in full, for scale.
+    let vault = Vault::new("https://myvault.vault.azure.net");
+    let now: UnixTime = "2026-01-15T12:00:00Z".parse().expect("time");
+    for (n, accepted) in [(300_001, false), (5_000_000, false), (100_000, true)] {
+        let path = format!(
+            "{}/tests/data/pkcs12/openssl3_iter_{n}.pfx",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let pfx = std::fs::read(&path).expect("test file");
+        let body = serde_json::json!({"value": kvcert::pem::base64(&pfx), "pwd": "kvcert-test"})
+            .to_string();
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let import = |rng: &mut ChaCha20Rng| {
+            kvcert::import_certificate("c", body.as_bytes(), &vault, now, rng)
+        };
+        assert_eq!(import(&mut rng).is_ok(), accepted, "pfx_iter_{n}");
+        g.bench_function(format!("pfx_iter_{n}"), |b| {
+            b.iter(|| black_box(import(&mut rng).is_ok()))
+        });
+    }
     g.finish();
 }
 

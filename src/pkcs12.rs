@@ -49,8 +49,9 @@
 //! fallback, and UTF-8 for PBES2.
 //!
 //! The input is untrusted: every length is checked, nothing panics, and the work is bounded
-//! ([`MAX_PFX_LEN`], [`MAX_ITERATIONS`], [`MAX_TOTAL_ITERATIONS`], [`MAX_BAGS`],
-//! [`MAX_CONTENT_INFOS`], [`MAX_PASSWORD_CHARS`]). BER indefinite lengths and constructed
+//! ([`Pkcs12Limits`] for the iteration counts and the number of keys and certificates, checked
+//! before any key derivation or MAC runs; [`MAX_PFX_LEN`], [`MAX_BAGS`], [`MAX_CONTENT_INFOS`],
+//! [`MAX_PASSWORD_CHARS`]). BER indefinite lengths and constructed
 //! OCTET STRINGs are accepted, as PKCS#12 writers other than DER ones produce them.
 
 use std::borrow::Cow;
@@ -149,6 +150,32 @@ pub(crate) fn encode_service_pfx_with_leaf<R: CryptoRng + ?Sized>(
     leaf: usize,
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
+    encode_pfx(contents, leaf, Iterations::SERVICE, rng)
+}
+
+/// The iteration counts a PFX is written with: the service's 2,000 everywhere, other counts
+/// only in tests (of the reader's limits).
+#[derive(Debug, Clone, Copy)]
+struct Iterations {
+    key: u32,
+    certificates: u32,
+    mac: u32,
+}
+
+impl Iterations {
+    const SERVICE: Iterations = Iterations {
+        key: SERVICE_ITERATIONS,
+        certificates: SERVICE_ITERATIONS,
+        mac: SERVICE_ITERATIONS,
+    };
+}
+
+fn encode_pfx<R: CryptoRng + ?Sized>(
+    contents: &PfxContents<'_>,
+    leaf: usize,
+    iterations: Iterations,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
     if contents.certificates.is_empty() {
         return Err(Error::internal("a PFX needs at least one certificate"));
     }
@@ -165,12 +192,12 @@ pub(crate) fn encode_service_pfx_with_leaf<R: CryptoRng + ?Sized>(
         let mut salt = [0u8; 8];
         rng.fill_bytes(&mut salt);
         let plain = pkcs8_with_key_usage(pkcs8, contents.key_kind)?;
-        let encrypted = pbe_3des_encrypt(&salt, SERVICE_ITERATIONS, &plain)?;
+        let encrypted = pbe_3des_encrypt(&salt, iterations.key, &plain)?;
         // EncryptedPrivateKeyInfo (RFC 5208 §6).
         let epki = tlv(
             SEQUENCE,
             &[
-                &pbe_algorithm(&OID_PBE_SHA1_3DES, &salt, SERVICE_ITERATIONS),
+                &pbe_algorithm(&OID_PBE_SHA1_3DES, &salt, iterations.key),
                 &tlv(OCTET_STRING, &[&encrypted]),
             ],
         );
@@ -214,7 +241,7 @@ pub(crate) fn encode_service_pfx_with_leaf<R: CryptoRng + ?Sized>(
         .collect();
     let bag_refs: Vec<&[u8]> = bags.iter().map(Vec::as_slice).collect();
     let cert_safe_contents = tlv(SEQUENCE, &bag_refs);
-    let encrypted = pbe_3des_encrypt(&salt, SERVICE_ITERATIONS, &cert_safe_contents)?;
+    let encrypted = pbe_3des_encrypt(&salt, iterations.certificates, &cert_safe_contents)?;
     // EncryptedData (PKCS#7 / RFC 2315 §13): version 0, EncryptedContentInfo with the
     // content as a primitive [0] IMPLICIT OCTET STRING.
     let encrypted_data = tlv(
@@ -225,7 +252,7 @@ pub(crate) fn encode_service_pfx_with_leaf<R: CryptoRng + ?Sized>(
                 SEQUENCE,
                 &[
                     &oid(&OID_DATA),
-                    &pbe_algorithm(&OID_PBE_SHA1_3DES, &salt, SERVICE_ITERATIONS),
+                    &pbe_algorithm(&OID_PBE_SHA1_3DES, &salt, iterations.certificates),
                     &tlv(CONTEXT_0_PRIMITIVE, &[&encrypted]),
                 ],
             ),
@@ -246,7 +273,7 @@ pub(crate) fn encode_service_pfx_with_leaf<R: CryptoRng + ?Sized>(
     // AuthenticatedSafe's DER, the content of authSafe's OCTET STRING.
     let mut mac_salt = [0u8; 20];
     rng.fill_bytes(&mut mac_salt);
-    let mac_key = pkcs12_kdf::<sha1::Sha1>(&[], &mac_salt, KDF_ID_MAC, SERVICE_ITERATIONS, 20);
+    let mac_key = pkcs12_kdf::<sha1::Sha1>(&[], &mac_salt, KDF_ID_MAC, iterations.mac, 20);
     let digest = hmac_tag::<sha1::Sha1>(&mac_key, &authenticated_safe)?;
     let mac_data = tlv(
         SEQUENCE,
@@ -260,7 +287,7 @@ pub(crate) fn encode_service_pfx_with_leaf<R: CryptoRng + ?Sized>(
                 ],
             ),
             &tlv(OCTET_STRING, &[&mac_salt]),
-            &der_uint(SERVICE_ITERATIONS.into()),
+            &der_uint(iterations.mac.into()),
         ],
     );
     Ok(tlv(
@@ -279,11 +306,58 @@ pub(crate) fn encode_service_pfx_with_leaf<R: CryptoRng + ?Sized>(
 
 /// The largest PFX [`decode_pfx`] reads (4 MiB).
 pub const MAX_PFX_LEN: usize = 4 * 1024 * 1024;
-/// The largest iteration count of one key derivation [`decode_pfx`] runs.
-pub const MAX_ITERATIONS: u64 = 10_000_000;
-/// The most hash iterations [`decode_pfx`] spends on one file, over every derivation and
-/// every password form it tries.
-pub const MAX_TOTAL_ITERATIONS: u64 = 3 * MAX_ITERATIONS;
+
+/// What [`decode_pfx_with_limits`] accepts before it spends any work on a file: the iteration
+/// counts the file declares, and how many keys and certificates it holds.
+///
+/// The defaults are .NET's `Pkcs12LoaderLimits.Defaults` (made for the same threat: a small
+/// file that declares millions of iterations; dotnet/runtime, `Pkcs12LoaderLimits.cs`): 300,000
+/// MAC iterations, 300,000 iterations for one key derivation, 1,000,000 for all key derivations
+/// together (the MAC not counted), 200 keys, 200 certificates. Key Vault's own files use 2,000
+/// everywhere; OpenSSL 3 writes 2,048 and PBKDF2 with 2,048.
+///
+/// ```
+/// use kvcert::pkcs12::Pkcs12Limits;
+/// let mut limits = Pkcs12Limits::default();
+/// assert_eq!(limits.kdf_iterations, 300_000);
+/// limits.kdf_iterations = 600_000; // a caller that trusts its inputs more
+/// # let _ = limits;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pkcs12Limits {
+    /// The largest iteration count of the MAC's key derivation.
+    pub mac_iterations: u32,
+    /// The largest iteration count of one encryption key derivation (PKCS#12 PBE or PBKDF2).
+    pub kdf_iterations: u32,
+    /// The largest sum of the iteration counts of all encryption key derivations in a file.
+    pub total_kdf_iterations: u64,
+    /// The most private keys (key bags and shrouded key bags) a file may hold.
+    pub max_keys: usize,
+    /// The most certificates a file may hold (those in an encrypted safe are counted when it
+    /// is decrypted: the service's own files encrypt their certificates).
+    pub max_certificates: usize,
+}
+
+impl Pkcs12Limits {
+    /// .NET's `Pkcs12LoaderLimits.Defaults`.
+    pub const DEFAULT: Pkcs12Limits = Pkcs12Limits {
+        mac_iterations: 300_000,
+        kdf_iterations: 300_000,
+        total_kdf_iterations: 1_000_000,
+        max_keys: 200,
+        max_certificates: 200,
+    };
+}
+
+impl Default for Pkcs12Limits {
+    fn default() -> Self {
+        Pkcs12Limits::DEFAULT
+    }
+}
+
+/// The password forms tried at most per derivation (see [`PasswordForm`]).
+const MAX_PASSWORD_FORMS: u64 = 2;
 /// The most safe bags in one file (nested ones included).
 pub const MAX_BAGS: usize = 512;
 /// The most ContentInfos in the AuthenticatedSafe.
@@ -402,17 +476,32 @@ impl std::error::Error for Pkcs12Error {}
 /// without a MAC, nothing decrypts); the other variants for malformed, unsupported or
 /// oversized input.
 pub fn decode_pfx(der: &[u8], password: Option<&str>) -> Result<DecodedPfx, Pkcs12Error> {
+    decode_pfx_with_limits(der, password, &Pkcs12Limits::DEFAULT)
+}
+
+/// [`decode_pfx`] with the caller's [`Pkcs12Limits`].
+///
+/// A first pass reads the structure without deriving any key: every iteration count the file
+/// declares outside its encrypted parts (the MAC's, each encrypted safe's, each shrouded key's)
+/// and the number of key and certificate bags are checked against `limits` there, so a file
+/// over them is refused before any work. The second pass decrypts, checking what the
+/// encrypted parts declare before each derivation.
+pub fn decode_pfx_with_limits(
+    der: &[u8],
+    password: Option<&str>,
+    limits: &Pkcs12Limits,
+) -> Result<DecodedPfx, Pkcs12Error> {
     if der.len() > MAX_PFX_LEN {
         return Err(Pkcs12Error::TooLarge { len: der.len() });
     }
     let passwords = Passwords::new(password)?;
-    let mut state = DecodeState {
-        passwords,
-        budget: MAX_TOTAL_ITERATIONS,
-        bags: 0,
-        out: DecodedPfx::default(),
-    };
+    // The first pass only looks: it derives nothing, so it needs no password.
+    read_pfx(der, DecodeState::new(Passwords::none(), limits, true))?;
+    read_pfx(der, DecodeState::new(passwords, limits, false))
+}
 
+/// One pass over the PFX (see [`decode_pfx_with_limits`]).
+fn read_pfx(der: &[u8], mut state: DecodeState) -> Result<DecodedPfx, Pkcs12Error> {
     // PFX ::= SEQUENCE { version, authSafe ContentInfo, macData MacData OPTIONAL } (§4).
     let pfx = parse_exact(der, SEQUENCE, 0)?;
     let mut pfx = Seq::of(pfx)?;
@@ -438,8 +527,9 @@ pub fn decode_pfx(der: &[u8], password: Option<&str>) -> Result<DecodedPfx, Pkcs
     }
     let authenticated_safe = octets(content)?;
 
-    if let Some(mac_data) = mac_data {
-        let form = verify_mac(&mut state, mac_data, &authenticated_safe)?;
+    if let Some(mac_data) = mac_data
+        && let Some(form) = verify_mac(&mut state, mac_data, &authenticated_safe)?
+    {
         state.out.mac_password = Some(form);
         state.passwords.prefer(form);
     }
@@ -760,6 +850,8 @@ fn pkcs12_kdf<D: EagerHash>(
     iterations: u32,
     out_len: usize,
 ) -> Zeroizing<Vec<u8>> {
+    #[cfg(test)]
+    tests::count_derivation();
     let u = <D as Digest>::output_size();
     let v = <D as BlockSizeUser>::block_size();
     // Step 1: D = v copies of ID.
@@ -907,6 +999,8 @@ impl HashAlg {
 }
 
 fn pbkdf2_into<D: EagerHash>(password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
+    #[cfg(test)]
+    tests::count_derivation();
     pbkdf2::pbkdf2_hmac::<D>(password, salt, iterations, out);
 }
 
@@ -1144,6 +1238,14 @@ struct Passwords {
 }
 
 impl Passwords {
+    /// No password: for the first pass, which derives nothing.
+    fn none() -> Self {
+        Passwords {
+            pkcs12: Vec::new(),
+            pbes2: Zeroizing::new(Vec::new()),
+        }
+    }
+
     fn new(password: Option<&str>) -> Result<Self, Pkcs12Error> {
         let password = password.unwrap_or("");
         if password.chars().count() > MAX_PASSWORD_CHARS {
@@ -1188,13 +1290,65 @@ impl Passwords {
 
 struct DecodeState {
     passwords: Passwords,
-    /// Hash iterations left ([`MAX_TOTAL_ITERATIONS`]).
+    limits: Pkcs12Limits,
+    /// The first pass: check what the file declares, derive nothing.
+    dry_run: bool,
+    /// The sum of the encryption derivations' iteration counts declared so far.
+    declared_kdf: u64,
+    /// Hash iterations left: a bound on the work actually done, every password form and
+    /// output block counted (the limits bound the declared counts).
     budget: u64,
     bags: usize,
+    keys: usize,
+    certificates: usize,
     out: DecodedPfx,
 }
 
 impl DecodeState {
+    fn new(passwords: Passwords, limits: &Pkcs12Limits, dry_run: bool) -> Self {
+        // Each derivation may run once per password form and, for 3DES, over three SHA-1
+        // blocks (key and IV): 4 × blocks × forms covers every derivation the limits allow.
+        let declared = limits
+            .total_kdf_iterations
+            .saturating_add(u64::from(limits.mac_iterations));
+        DecodeState {
+            passwords,
+            limits: *limits,
+            dry_run,
+            declared_kdf: 0,
+            budget: declared.saturating_mul(4 * MAX_PASSWORD_FORMS),
+            bags: 0,
+            keys: 0,
+            certificates: 0,
+            out: DecodedPfx::default(),
+        }
+    }
+
+    /// Checks an encryption derivation's declared iteration count against the limits.
+    fn declare_kdf(&mut self, iterations: u32) -> Result<(), Pkcs12Error> {
+        if iterations > self.limits.kdf_iterations {
+            return Err(Pkcs12Error::LimitExceeded(
+                "key derivation iteration count over the limit",
+            ));
+        }
+        self.declared_kdf = self.declared_kdf.saturating_add(u64::from(iterations));
+        if self.declared_kdf > self.limits.total_kdf_iterations {
+            return Err(Pkcs12Error::LimitExceeded(
+                "total key derivation iterations over the limit",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Counts a key bag against [`Pkcs12Limits::max_keys`].
+    fn declare_key(&mut self) -> Result<(), Pkcs12Error> {
+        self.keys += 1;
+        if self.keys > self.limits.max_keys {
+            return Err(Pkcs12Error::LimitExceeded("too many keys"));
+        }
+        Ok(())
+    }
+
     /// Charges `iterations × blocks` to the work budget before a derivation runs.
     fn charge(&mut self, iterations: u32, blocks: usize) -> Result<(), Pkcs12Error> {
         let cost = u64::from(iterations).saturating_mul(blocks as u64);
@@ -1211,10 +1365,8 @@ fn iteration_count(content: &[u8]) -> Result<u32, Pkcs12Error> {
     if n == 0 {
         return Err(malformed("iteration count 0"));
     }
-    if n > MAX_ITERATIONS {
-        return Err(Pkcs12Error::LimitExceeded("iteration count"));
-    }
-    u32::try_from(n).map_err(|_| Pkcs12Error::LimitExceeded("iteration count"))
+    // Over u32 is over every limit (`Pkcs12Limits` holds u32 counts).
+    u32::try_from(n).map_err(|_| Pkcs12Error::LimitExceeded("iteration count over the limit"))
 }
 
 fn salt_value(content: &[u8]) -> Result<&[u8], Pkcs12Error> {
@@ -1232,12 +1384,13 @@ fn algorithm_identifier(t: Tlv<'_>) -> Result<(&[u8], Option<Tlv<'_>>), Pkcs12Er
     Ok((oid, params))
 }
 
-/// MacData (§4, B.4): finds the password form whose HMAC matches.
+/// MacData (§4, B.4): finds the password form whose HMAC matches (`None` on the first pass,
+/// which only checks the iteration count).
 fn verify_mac(
     state: &mut DecodeState,
     mac_data: Tlv<'_>,
     authenticated_safe: &[u8],
-) -> Result<PasswordForm, Pkcs12Error> {
+) -> Result<Option<PasswordForm>, Pkcs12Error> {
     let mut seq = Seq::of(mac_data)?;
     let digest_info = seq.required_tlv(SEQUENCE, "MacData DigestInfo")?;
     let salt = salt_value(seq.required(OCTET_STRING, "MacData salt")?)?;
@@ -1246,6 +1399,11 @@ fn verify_mac(
         // `iterations INTEGER DEFAULT 1` (§4): the 2018 service omitted it.
         None => 1,
     };
+    if iterations > state.limits.mac_iterations {
+        return Err(Pkcs12Error::LimitExceeded(
+            "MAC iteration count over the limit",
+        ));
+    }
     let mut info = Seq::of(digest_info)?;
     let (digest_oid, params) =
         algorithm_identifier(info.required_tlv(SEQUENCE, "digestAlgorithm")?)?;
@@ -1258,13 +1416,16 @@ fn verify_mac(
     if expected.len() != hash.output_len() {
         return Err(malformed("MAC digest length"));
     }
+    if state.dry_run {
+        return Ok(None);
+    }
     let candidates: Vec<(PasswordForm, Zeroizing<Vec<u8>>)> = state.passwords.pkcs12.clone();
     for (form, password) in &candidates {
         state.charge(iterations, 1)?;
         // B.4: the MAC key is as long as the hash output.
         let key = hash.kdf(password, salt, KDF_ID_MAC, iterations, hash.output_len());
         if hash.hmac_verify(&key, authenticated_safe, expected) {
-            return Ok(*form);
+            return Ok(Some(*form));
         }
     }
     Err(Pkcs12Error::WrongPassword)
@@ -1304,8 +1465,11 @@ fn read_content_info(state: &mut DecodeState, t: Tlv<'_>) -> Result<(), Pkcs12Er
             Some(c) if c.tag == CONTEXT_0_PRIMITIVE || c.tag == CONTEXT_0 => octets(c)?,
             _ => return Err(malformed("encryptedContent")),
         };
-        let plaintext = decrypt(state, algorithm, &ciphertext)?;
-        read_safe_contents(state, &plaintext, 0)
+        match decrypt(state, algorithm, &ciphertext)? {
+            Some(plaintext) => read_safe_contents(state, &plaintext, 0),
+            // The first pass cannot look inside; the second checks before each derivation.
+            None => Ok(()),
+        }
     } else {
         Err(unsupported_oid("ContentInfo type", content_type))
     }
@@ -1349,6 +1513,10 @@ fn read_safe_bag(state: &mut DecodeState, bag: Tlv<'_>, nesting: usize) -> Resul
         if value.tag != SEQUENCE {
             return Err(malformed("keyBag"));
         }
+        state.declare_key()?;
+        if state.dry_run {
+            return Ok(());
+        }
         store_key(state, Zeroizing::new(value.raw.to_vec()), attributes)
     } else if kind == OID_PKCS8_SHROUDED_KEY_BAG.as_bytes() {
         // EncryptedPrivateKeyInfo (§4.2.2, RFC 5208 §6).
@@ -1361,8 +1529,11 @@ fn read_safe_bag(state: &mut DecodeState, bag: Tlv<'_>, nesting: usize) -> Resul
             Some(d) if d.tag == OCTET_STRING || d.tag == OCTET_STRING_CONSTRUCTED => octets(d)?,
             _ => return Err(malformed("EncryptedPrivateKeyInfo encryptedData")),
         };
-        let key = decrypt(state, algorithm, &data)?;
-        store_key(state, key, attributes)
+        state.declare_key()?;
+        match decrypt(state, algorithm, &data)? {
+            Some(key) => store_key(state, key, attributes),
+            None => Ok(()),
+        }
     } else if kind == OID_CERT_BAG.as_bytes() {
         // CertBag (§4.2.3).
         if value.tag != SEQUENCE {
@@ -1381,6 +1552,13 @@ fn read_safe_bag(state: &mut DecodeState, bag: Tlv<'_>, nesting: usize) -> Resul
         let cert = octets(inner)?;
         if !is_single_sequence(&cert) {
             return Err(malformed("certificate is not a DER SEQUENCE"));
+        }
+        state.certificates += 1;
+        if state.certificates > state.limits.max_certificates {
+            return Err(Pkcs12Error::LimitExceeded("too many certificates"));
+        }
+        if state.dry_run {
+            return Ok(());
         }
         state.out.certificates.push(cert.into_owned());
         state.out.certificate_attributes.push(attributes);
@@ -1446,7 +1624,7 @@ fn decrypt(
     state: &mut DecodeState,
     algorithm: Tlv<'_>,
     ciphertext: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, Pkcs12Error> {
+) -> Result<Option<Zeroizing<Vec<u8>>>, Pkcs12Error> {
     let (alg, params) = algorithm_identifier(algorithm)?;
     let params = params.ok_or_else(|| malformed("encryption parameters"))?;
     if alg == OID_PBES2.as_bytes() {
@@ -1470,6 +1648,10 @@ fn decrypt(
     let mut p = Seq::of(params)?;
     let salt = salt_value(p.required(OCTET_STRING, "PBE salt")?)?;
     let iterations = iteration_count(p.required(INTEGER, "PBE iterations")?)?;
+    state.declare_kdf(iterations)?;
+    if state.dry_run {
+        return Ok(None);
+    }
     let candidates: Vec<(PasswordForm, Zeroizing<Vec<u8>>)> = state.passwords.pkcs12.clone();
     for (_, password) in &candidates {
         let key_len = cipher.key_len();
@@ -1479,7 +1661,7 @@ fn decrypt(
         if let Some(plain) = cipher.decrypt(&key, &iv, ciphertext)
             && is_single_sequence(&plain)
         {
-            return Ok(plain);
+            return Ok(Some(plain));
         }
     }
     Err(decryption_failed(state))
@@ -1602,7 +1784,7 @@ fn decrypt_pbes2(
     state: &mut DecodeState,
     params: Tlv<'_>,
     ciphertext: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, Pkcs12Error> {
+) -> Result<Option<Zeroizing<Vec<u8>>>, Pkcs12Error> {
     // PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme }.
     if params.tag != SEQUENCE {
         return Err(malformed("PBES2-params"));
@@ -1653,11 +1835,15 @@ fn decrypt_pbes2(
         }
         None => HashAlg::Sha1,
     };
+    state.declare_kdf(iterations)?;
+    if state.dry_run {
+        return Ok(None);
+    }
     state.charge(iterations, 2 * cipher.key_len().div_ceil(prf.output_len()))?;
     let mut key = Zeroizing::new(vec![0u8; cipher.key_len()]);
     prf.pbkdf2(&state.passwords.pbes2, salt, iterations, &mut key);
     match cipher.decrypt(&key, iv, ciphertext) {
-        Some(plain) if is_single_sequence(&plain) => Ok(plain),
+        Some(plain) if is_single_sequence(&plain) => Ok(Some(plain)),
         _ => Err(decryption_failed(state)),
     }
 }
@@ -1668,6 +1854,136 @@ fn decrypt_pbes2(
 
 #[cfg(test)]
 mod tests {
+
+    thread_local! {
+        static DERIVATIONS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    /// Called by every key derivation (PKCS#12 KDF, PBKDF2) in test builds.
+    pub(super) fn count_derivation() {
+        DERIVATIONS.with(|d| d.set(d.get() + 1));
+    }
+
+    /// How many key derivations `f` ran on this thread.
+    fn derivations<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        let before = DERIVATIONS.with(|d| d.get());
+        let out = f();
+        (out, DERIVATIONS.with(|d| d.get()) - before)
+    }
+
+    /// An exportable EC PFX with the leaf and the CA certificate, written with `iterations`.
+    fn pfx_with(iterations: Iterations) -> Vec<u8> {
+        let key = pem_der("leaf.key.pem");
+        let certs = [pem_der("leaf.crt.pem"), pem_der("ca.crt.pem")];
+        encode_pfx(
+            &service_contents(Some(&key), &certs, PfxKeyKind::Ec, None),
+            0,
+            iterations,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        )
+        .unwrap()
+    }
+
+    fn limits(f: impl FnOnce(&mut Pkcs12Limits)) -> Pkcs12Limits {
+        let mut l = Pkcs12Limits::DEFAULT;
+        f(&mut l);
+        l
+    }
+
+    #[test]
+    fn the_default_limits_are_dotnets() {
+        let d = Pkcs12Limits::default();
+        assert_eq!(
+            (
+                d.mac_iterations,
+                d.kdf_iterations,
+                d.total_kdf_iterations,
+                d.max_keys,
+                d.max_certificates
+            ),
+            (300_000, 300_000, 1_000_000, 200, 200)
+        );
+    }
+
+    /// Each limit refuses a file one over it, before any key derivation, and accepts the
+    /// same file at the limit (after deriving keys).
+    #[test]
+    fn every_limit_refuses_before_any_derivation() {
+        let service = pfx_with(Iterations::SERVICE); // 2,000 everywhere, 1 key, 2 certificates
+        let over = [
+            (
+                limits(|l| l.mac_iterations = 1_999),
+                "MAC iteration count over the limit",
+            ),
+            (
+                limits(|l| l.kdf_iterations = 1_999),
+                "key derivation iteration count over the limit",
+            ),
+            (
+                limits(|l| l.total_kdf_iterations = 3_999),
+                "total key derivation iterations over the limit",
+            ),
+            (limits(|l| l.max_keys = 0), "too many keys"),
+        ];
+        for (limits, why) in over {
+            let (result, runs) = derivations(|| decode_pfx_with_limits(&service, None, &limits));
+            assert_eq!(result.unwrap_err(), Pkcs12Error::LimitExceeded(why));
+            assert_eq!(runs, 0, "{why}: derivations ran before the refusal");
+        }
+        // The service encrypts its certificates: they are counted once their safe decrypts.
+        let few = limits(|l| l.max_certificates = 1);
+        assert_eq!(
+            decode_pfx_with_limits(&service, None, &few).unwrap_err(),
+            Pkcs12Error::LimitExceeded("too many certificates")
+        );
+        let at = limits(|l| {
+            l.mac_iterations = 2_000;
+            l.kdf_iterations = 2_000;
+            l.total_kdf_iterations = 4_000;
+            l.max_keys = 1;
+            l.max_certificates = 2;
+        });
+        let (decoded, runs) = derivations(|| decode_pfx_with_limits(&service, None, &at));
+        let decoded = decoded.unwrap();
+        assert!(decoded.key_pkcs8.is_some());
+        assert_eq!(decoded.certificates.len(), 2);
+        assert!(
+            runs >= 5,
+            "MAC, then key and IV for two encrypted parts: {runs}"
+        );
+    }
+
+    /// The default limits: a MAC or an encryption one iteration over 300,000 is refused
+    /// without any derivation; 100,000 is read.
+    #[test]
+    fn the_default_limits_refuse_300_001_iterations_at_once() {
+        let mac = pfx_with(Iterations {
+            mac: 300_001,
+            ..Iterations::SERVICE
+        });
+        let (result, runs) = derivations(|| decode_pfx(&mac, None));
+        assert_eq!(
+            result.unwrap_err(),
+            Pkcs12Error::LimitExceeded("MAC iteration count over the limit")
+        );
+        assert_eq!(runs, 0);
+        let key = pfx_with(Iterations {
+            key: 300_001,
+            ..Iterations::SERVICE
+        });
+        let (result, runs) = derivations(|| decode_pfx(&key, None));
+        assert_eq!(
+            result.unwrap_err(),
+            Pkcs12Error::LimitExceeded("key derivation iteration count over the limit")
+        );
+        assert_eq!(runs, 0);
+        let fine = pfx_with(Iterations {
+            key: 100_000,
+            certificates: 100_000,
+            mac: 100_000,
+        });
+        assert!(decode_pfx(&fine, None).unwrap().key_pkcs8.is_some());
+    }
     use super::*;
     use rand_chacha::ChaCha20Rng;
     use rand_chacha::rand_core::SeedableRng;
@@ -2377,35 +2693,14 @@ mod tests {
                 len: MAX_PFX_LEN + 1
             }
         );
+        // Counts over u32 are over every limit; zero is malformed.
         assert_eq!(
-            iteration_count(&hex("00989681")).unwrap_err(),
-            Pkcs12Error::LimitExceeded("iteration count")
+            iteration_count(&hex("0100000000")).unwrap_err(),
+            Pkcs12Error::LimitExceeded("iteration count over the limit")
         );
         assert_eq!(iteration_count(&hex("00989680")).unwrap(), 10_000_000);
         assert!(iteration_count(&hex("00")).is_err());
         assert!(iteration_count(&hex("ff")).is_err());
-        // A MAC asking for more iterations than allowed is refused before any work.
-        let mut pfx = encode_service_pfx(
-            &service_contents(None, &[pem_der("leaf.crt.pem")], PfxKeyKind::Ec, None),
-            &mut ChaCha20Rng::seed_from_u64(1),
-        )
-        .unwrap();
-        let n = pfx.len();
-        assert_eq!(&pfx[n - 4..], &[0x02, 0x02, 0x07, 0xd0]);
-        pfx[n - 2..].copy_from_slice(&[0x7f, 0xff]);
-        assert!(decode_pfx(&pfx, None).is_err());
-        let mut state = DecodeState {
-            passwords: Passwords::new(None).unwrap(),
-            budget: MAX_TOTAL_ITERATIONS,
-            bags: 0,
-            out: DecodedPfx::default(),
-        };
-        state.charge(10_000_000, 2).unwrap();
-        state.charge(10_000_000, 1).unwrap();
-        assert_eq!(
-            state.charge(1, 1).unwrap_err(),
-            Pkcs12Error::LimitExceeded("total key-derivation work")
-        );
         assert!(Passwords::new(Some(&"x".repeat(MAX_PASSWORD_CHARS + 1))).is_err());
         // Deeply nested indefinite lengths.
         let mut deep = [0x30, 0x80].repeat(200);

@@ -107,3 +107,10 @@ fn import_corpus() {
     assert!(accepted > 0, "no import seed was accepted ({run} run)");
     assert!(accepted < run, "no import seed was refused ({run} run)");
 }
+
+#[test]
+fn pfx_corpus() {
+    let (run, accepted) = replay("pfx", checks::pfx);
+    assert!(accepted > 0, "no pfx seed was read ({run} run)");
+    assert!(accepted < run, "no pfx seed was refused ({run} run)");
+}

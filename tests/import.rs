@@ -817,3 +817,40 @@ print(json.dumps({"cert": cert.public_bytes(Encoding.DER).hex(), "extra": len(ex
         .collect();
     assert_eq!(v, json!({"cert": hex, "extra": 2, "match": true}));
 }
+
+/// The vault's PFX limits (.NET's defaults): OpenSSL files at 100,000 iterations import, at
+/// 300,001 and 5,000,000 they are refused with the service's PKCS#12 message; a vault with a
+/// lower limit refuses the 100,000 one too.
+#[test]
+fn pfx_iteration_limits() {
+    let body = |n: u32| {
+        json!({
+            "value": b64(&data(&format!("pkcs12/openssl3_iter_{n}.pfx"))),
+            "pwd": "kvcert-test",
+        })
+    };
+    let imported = import(&body(100_000)).expect("100,000 iterations are under the limits");
+    assert_eq!(cer(&imported), cert_der("pkcs12/leaf.crt.pem"));
+    for n in [300_001, 5_000_000] {
+        let e = import(&body(n)).unwrap_err();
+        assert_eq!(message(&e), PKCS12_UNREADABLE, "{n}");
+        assert!(
+            matches!(&e, Error::Pkcs12Unreadable { detail } if detail.contains("over the limit")),
+            "{n}: {e:?}"
+        );
+    }
+    let mut strict = Vault::new(VAULT);
+    strict.pfx_limits.kdf_iterations = 99_999;
+    let e = import_certificate(
+        "imported",
+        body(100_000).to_string().as_bytes(),
+        &strict,
+        now(),
+        &mut ChaCha20Rng::seed_from_u64(9),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, Error::Pkcs12Unreadable { detail } if detail.contains("key derivation iteration count over the limit")),
+        "{e:?}"
+    );
+}

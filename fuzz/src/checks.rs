@@ -1529,3 +1529,46 @@ pub fn import(data: &[u8]) -> bool {
         }
     }
 }
+
+/// The `pfx` target: `decode_pfx_with_limits` on raw bytes (not through JSON and base64). The
+/// first byte picks the password (`b % 3`: none, empty, `kvcert-test`, the test files'); the
+/// rest is the PFX. Tight limits (4,096 iterations a derivation, 16,384 in all) keep every
+/// execution fast while the limit checks still run. Never panics; on success every
+/// certificate is one DER SEQUENCE and the key, if any, is read by `KeyPair::from_pkcs8_der`
+/// without a panic. Returns whether the PFX was read.
+pub fn pfx(data: &[u8]) -> bool {
+    let Some((&selector, der)) = data.split_first() else {
+        return false;
+    };
+    let password = match selector % 3 {
+        0 => None,
+        1 => Some(""),
+        _ => Some("kvcert-test"),
+    };
+    let mut limits = kvcert::pkcs12::Pkcs12Limits::default();
+    limits.mac_iterations = 4_096;
+    limits.kdf_iterations = 4_096;
+    limits.total_kdf_iterations = 16_384;
+    match kvcert::pkcs12::decode_pfx_with_limits(der, password, &limits) {
+        Ok(decoded) => {
+            for cert in &decoded.certificates {
+                assert!(
+                    cert.first() == Some(&0x30),
+                    "a certificate that is not a SEQUENCE"
+                );
+            }
+            assert_eq!(
+                decoded.certificates.len(),
+                decoded.certificate_attributes.len()
+            );
+            if let Some(key) = &decoded.key_pkcs8 {
+                let _ = kvcert::KeyPair::from_pkcs8_der(key);
+            }
+            true
+        }
+        Err(e) => {
+            assert!(!e.to_string().is_empty());
+            false
+        }
+    }
+}

@@ -5,6 +5,7 @@ use rand_core::CryptoRng;
 use sha1::{Digest, Sha1};
 
 use crate::key::KeyPair;
+use crate::pkcs12::Pkcs12Limits;
 use crate::service::plan::{IssuancePlan, IssuerKind};
 use crate::{
     error::Error, pem, service::secret, service::wire, x509::certificate, x509::csr,
@@ -24,6 +25,7 @@ pub const STATUS_MERGE: &str =
 /// assert_eq!(vault.url, "https://myvault.vault.azure.net");
 /// assert_eq!(vault.recovery_level, "Recoverable+Purgeable");
 /// assert_eq!(vault.recoverable_days, Some(90));
+/// assert_eq!(vault.pfx_limits.mac_iterations, 300_000);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vault {
@@ -33,6 +35,9 @@ pub struct Vault {
     pub recovery_level: String,
     /// `attributes.recoverableDays`; `None` for api-version 7.0, which does not have it.
     pub recoverable_days: Option<i64>,
+    /// What Import Certificate accepts in a PFX before it spends work on it (default: .NET's
+    /// `Pkcs12LoaderLimits`, see [`Pkcs12Limits`]).
+    pub pfx_limits: Pkcs12Limits,
 }
 
 impl Vault {
@@ -42,6 +47,7 @@ impl Vault {
             url: url.trim_end_matches('/').to_owned(),
             recovery_level: "Recoverable+Purgeable".to_owned(),
             recoverable_days: Some(90),
+            pfx_limits: Pkcs12Limits::DEFAULT,
         }
     }
 }

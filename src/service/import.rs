@@ -15,7 +15,7 @@
 //!
 //! | content type | `value` | read as |
 //! |---|---|---|
-//! | absent or `application/x-pkcs12` | base64 PFX (whitespace ignored), `pwd` its password | [`crate::pkcs12::decode_pfx`] |
+//! | absent or `application/x-pkcs12` | base64 PFX (whitespace ignored), `pwd` its password | [`crate::pkcs12::decode_pfx_with_limits`], the vault's limits |
 //! | `application/x-pem-file` | PEM text, or base64 of PEM text (the service's message names both) | `CERTIFICATE` blocks and one PKCS#8 `PRIVATE KEY` block, in any order (the .NET recording sends the certificate first); text between blocks is ignored |
 //!
 //! PEM keys that are not PKCS#8 — `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1),
@@ -99,7 +99,7 @@
 //! # Determinism and fuzzing
 //!
 //! No key is generated, so an import is cheap apart from the PFX key derivation (bounded by
-//! [`crate::pkcs12::MAX_TOTAL_ITERATIONS`]) and RSA key validation (≤ 4096 bits). `rng`
+//! the vault's [`crate::pkcs12::Pkcs12Limits`], checked before any derivation) and RSA key validation (≤ 4096 bits). `rng`
 //! supplies, in order, the version (16 bytes) and then the secret: for a PFX the RSA key's
 //! friendlyName GUID (16 bytes) and the salts. A fuzz target can call
 //! [`import_certificate`] with any bytes, a fixed [`Vault`], a fixed `now` and a seeded RNG;
@@ -116,7 +116,7 @@ use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage as X509K
 use zeroize::Zeroizing;
 
 use crate::key::{JwkParts, KeyPair, KeySpec, Pkcs8Problem};
-use crate::pkcs12::{Pkcs12Error, decode_pfx};
+use crate::pkcs12::{Pkcs12Error, Pkcs12Limits, decode_pfx_with_limits};
 use crate::service::create::hex_id;
 use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
 use crate::{
@@ -261,7 +261,7 @@ fn import_dyn(
         return Err(Error::property("value", "The value is too large"));
     }
     let (format, explicit) = value_format(policy.as_ref())?;
-    let upload = match read_value(value, pwd.as_deref(), format) {
+    let upload = match read_value(value, pwd.as_deref(), format, &vault.pfx_limits) {
         // A PEM sent with a policy that has no content type (Azure CLI #27220, Azure SDK for
         // Go #21780: "Property policy has invalid value").
         Err(Error::Pkcs12Unreadable { .. })
@@ -371,9 +371,10 @@ pub fn read_value(
     value: &str,
     password: Option<&str>,
     format: ContentType,
+    limits: &Pkcs12Limits,
 ) -> Result<Upload, Error> {
     match format {
-        ContentType::Pkcs12 => read_pfx(value, password),
+        ContentType::Pkcs12 => read_pfx(value, password, limits),
         ContentType::Pem => read_pem(value),
     }
 }
@@ -713,10 +714,10 @@ fn base64_compact(value: &str) -> Option<Zeroizing<Vec<u8>>> {
     pem::base64_decode(&compact).map(Zeroizing::new)
 }
 
-fn read_pfx(value: &str, password: Option<&str>) -> Result<Upload, Error> {
+fn read_pfx(value: &str, password: Option<&str>, limits: &Pkcs12Limits) -> Result<Upload, Error> {
     let unreadable = |detail: String| Error::Pkcs12Unreadable { detail };
     let der = base64_compact(value).ok_or_else(|| unreadable("the value is not base64".into()))?;
-    let pfx = decode_pfx(&der, password).map_err(|e| match e {
+    let pfx = decode_pfx_with_limits(&der, password, limits).map_err(|e| match e {
         Pkcs12Error::MultipleKeys => Error::NoCertificateWithPrivateKey {
             detail: e.to_string(),
         },
