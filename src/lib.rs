@@ -64,6 +64,19 @@
 //! JWK). [`import_certificate`] is "Import Certificate": a PFX or PEM in; the bundle, secret
 //! and key out, with the policy the service derives from the certificate ([`service::import`]).
 //!
+//! ## Secrets in memory
+//!
+//! What kvcert promises: private keys ([`KeyPair`]), PKCS#8 and PEM encodings of them, PFX
+//! passwords, the decoded contents of an imported PFX and the secret's value
+//! ([`service::wire::SecretBundle::value`], a `Zeroizing<String>`) are wiped when dropped, and
+//! buffers that will hold key material are sized before it goes in, so no growing buffer
+//! leaves an unwiped copy behind when it moves. `Debug` never shows them.
+//!
+//! What it cannot promise: copies made by the caller or by other crates outside its control,
+//! e.g. the JSON text `serde_json` makes from a [`service::wire::SecretBundle`] (and its
+//! buffers on the way), the stack of the RSA and EC crates it calls, swapped-out pages, or
+//! memory a panic unwinds past.
+//!
 //! ## Refusals
 //!
 //! Every refusal is a [`Error`] that maps to the service's error body

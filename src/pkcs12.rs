@@ -2727,27 +2727,44 @@ mod tests {
         inputs.push(vec![0x04, 0x80, 0x00, 0x00]);
         inputs.push(vec![0x1f, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00]);
         for input in &inputs {
-            let _ = decode_pfx(input, None);
-            // Every truncation.
+            // The whole input: read or refused, never a panic (the files need other passwords).
+            let whole = std::panic::catch_unwind(|| decode_pfx(input, None).is_ok());
+            assert!(whole.is_ok(), "panicked on a whole input");
+            // Every truncation is refused.
             for len in (0..input.len()).step_by(7) {
-                assert!(decode_pfx(&input[..len], None).is_err());
+                assert!(
+                    decode_pfx(&input[..len], None).is_err(),
+                    "truncated to {len}"
+                );
             }
         }
-        // Bit flips: the MAC (or, without one, the structure checks) catches every change.
+        // Bit flips in a file with a MAC: the MAC (or the structure around it) refuses every one.
         let base = data("keyvault_ec256_2024.pfx");
+        assert!(decode_pfx(&base, None).is_ok(), "the unflipped file reads");
         let mut rng = ChaCha20Rng::seed_from_u64(11);
         for _ in 0..300 {
             let mut m = base.clone();
             let i = (rand_core::Rng::next_u32(&mut rng) as usize) % m.len();
-            m[i] ^= 1 << (rand_core::Rng::next_u32(&mut rng) % 8);
-            let _ = decode_pfx(&m, None);
+            let bit = rand_core::Rng::next_u32(&mut rng) % 8;
+            m[i] ^= 1 << bit;
+            assert!(
+                decode_pfx(&m, None).is_err(),
+                "a flip of bit {bit} at byte {i} of a MAC-protected file was accepted"
+            );
         }
+        // Without a MAC nothing vouches for the bytes: a change may be read, but only into
+        // certificates that are still one DER SEQUENCE each, and some changes are refused.
         let plain = data("openssl_plain_nomac.pfx");
+        let mut refused = 0;
         for i in 0..plain.len() {
             let mut m = plain.clone();
             m[i] = m[i].wrapping_add(0x41);
-            let _ = decode_pfx(&m, None);
+            match decode_pfx(&m, None) {
+                Ok(d) => assert!(d.certificates.iter().all(|c| is_single_sequence(c))),
+                Err(_) => refused += 1,
+            }
         }
+        assert!(refused > 0, "no change of {} bytes refused", plain.len());
     }
 
     #[test]

@@ -194,16 +194,30 @@ fn validity_months_clamp_and_generalized_time_from_2050() {
 fn rsa_4096_issues() {
     let body = r#"{"policy":{"key_props":{"kty":"RSA-HSM","key_size":4096},"x509_props":{"subject":"CN=big"},"issuer":{"name":"Self"}}}"#;
     let i = issue(body, "2026-03-01T10:00:00Z", 9);
-    let c = Certificate::from_der(&i.completed.as_ref().unwrap().certificate).unwrap();
-    // BIT STRING of RSAPublicKey: 4096-bit modulus plus framing.
-    assert!(
-        c.tbs_certificate()
-            .subject_public_key_info()
-            .subject_public_key
-            .raw_bytes()
-            .len()
-            > 512
+    let der = &i.completed.as_ref().unwrap().certificate;
+    let c = Certificate::from_der(der).unwrap();
+    // The certificate's key is a 4096-bit RSA key with e = 65537, the issued key's public half.
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::traits::PublicKeyParts;
+    let spki = c.tbs_certificate().subject_public_key_info();
+    let public = rsa::PublicKey::from_pkcs1_der(spki.subject_public_key.raw_bytes()).unwrap();
+    assert_eq!(public.n().as_ref().bit_width(), 4096);
+    assert_eq!(&*public.e().to_be_bytes_trimmed_vartime(), &[1u8, 0, 1][..]);
+    assert_eq!(
+        i.key.public_key_bits().unwrap(),
+        spki.subject_public_key.raw_bytes()
     );
+    assert_eq!(i.key.spec(), kvcert::KeySpec::Rsa(kvcert::RsaSize::Rsa4096));
+    // Its self-signature verifies under that key (sha256WithRSAEncryption), by the rsa crate.
+    let tbs = der::Encode::to_der(c.tbs_certificate()).unwrap();
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(&tbs);
+    public
+        .verify(
+            rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            &digest,
+            c.signature().raw_bytes(),
+        )
+        .expect("the RSA-4096 self-signature verifies");
     let policy = serde_json::to_value(&i.completed.unwrap().bundle.policy).unwrap();
     assert_eq!(policy["key_props"]["kty"], "RSA-HSM");
     assert_eq!(policy["key_props"]["key_size"], 4096);

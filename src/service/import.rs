@@ -344,7 +344,7 @@ fn import_dyn(
     };
     let secret = wire::SecretBundle {
         id: Some(sid),
-        value: Some(value.as_str().to_owned()),
+        value: Some(value),
         content_type: Some(plan.content_type.mime().to_owned()),
         managed: Some(true),
         attributes: Some(attributes),
@@ -709,8 +709,9 @@ fn looks_like_pem(value: &str) -> bool {
 
 /// Standard base64 with white space ignored (as .NET's `Convert.FromBase64String`).
 fn base64_compact(value: &str) -> Option<Zeroizing<Vec<u8>>> {
-    let compact: Zeroizing<String> =
-        Zeroizing::new(value.chars().filter(|c| !c.is_ascii_whitespace()).collect());
+    // Sized before the key goes in (`collect` would grow it, freeing unwiped copies).
+    let mut compact = Zeroizing::new(String::with_capacity(value.len()));
+    compact.extend(value.chars().filter(|c| !c.is_ascii_whitespace()));
     pem::base64_decode(&compact).map(Zeroizing::new)
 }
 
@@ -761,7 +762,8 @@ fn read_pem(value: &str) -> Result<Upload, Error> {
         };
         blocks += 1;
         let end = format!("-----END {label}-----");
-        let mut body = Zeroizing::new(String::new());
+        // Sized before the key goes in: at most the rest of the text.
+        let mut body = Zeroizing::new(String::with_capacity(text.len()));
         let mut closed = false;
         for line in lines.by_ref() {
             let line = line.trim();

@@ -113,16 +113,25 @@ pub(crate) fn pem_chain_value<C: AsRef<[u8]>>(
     certificates: &[C],
     exportable: bool,
 ) -> Result<Zeroizing<String>, Error> {
-    let mut out = Zeroizing::new(String::new());
-    if exportable {
+    let key_pem = if exportable {
         let der = match key.spec() {
             KeySpec::Rsa(_) => key.pkcs8(None)?,
             spec @ KeySpec::Ec(_) => key.pkcs8(Some(pkcs8_key_usage(spec)))?,
         };
-        out.push_str(&Zeroizing::new(pem::encode("PRIVATE KEY", &der)));
-    }
-    for certificate in certificates {
-        out.push_str(&pem::encode("CERTIFICATE", certificate.as_ref()));
+        Zeroizing::new(pem::encode("PRIVATE KEY", &der))
+    } else {
+        Zeroizing::new(String::new())
+    };
+    let certificates: Vec<String> = certificates
+        .iter()
+        .map(|c| pem::encode("CERTIFICATE", c.as_ref()))
+        .collect();
+    // Sized before the key goes in: a growing string would free unwiped copies of the key.
+    let len = key_pem.len() + certificates.iter().map(String::len).sum::<usize>();
+    let mut out = Zeroizing::new(String::with_capacity(len));
+    out.push_str(&key_pem);
+    for certificate in &certificates {
+        out.push_str(certificate);
     }
     Ok(out)
 }
@@ -187,7 +196,7 @@ pub fn secret_bundle<R: CryptoRng + ?Sized>(
     };
     Ok(wire::SecretBundle {
         id: Some(sid.to_owned()),
-        value: Some(value.as_str().to_owned()),
+        value: Some(value),
         content_type: Some(plan.content_type.mime().to_owned()),
         managed: Some(true),
         attributes: Some(attributes.clone()),

@@ -371,8 +371,10 @@ pub struct CertificateBundle {
 /// `SecretBundle`: `GET /secrets/{name}` of a certificate's managed secret.
 ///
 /// Field order as the service writes it since 2024 (`id` first; 2018–2022 responses began
-/// with `value`). The value is wiped on drop and hidden from `Debug`; a JSON string made from
-/// the bundle is the caller's to wipe.
+/// with `value`). The value is a [`Zeroizing`](zeroize::Zeroizing) string, wiped when dropped,
+/// also after it is taken out of the bundle, and hidden from `Debug`. kvcert cannot wipe what
+/// is made from it: a JSON string serialised from the bundle (and serde_json's buffers on the
+/// way) is the caller's to wipe.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretBundle {
     /// `{vault}/secrets/{name}/{version}`.
@@ -380,7 +382,7 @@ pub struct SecretBundle {
     pub id: Option<String>,
     /// The secret: base64 PFX, or PEM text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<zeroize::Zeroizing<String>>,
     /// `application/x-pkcs12` or `application/x-pem-file`.
     #[serde(
         rename = "contentType",
@@ -400,15 +402,6 @@ pub struct SecretBundle {
     /// `{vault}/keys/{name}/{version}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-}
-
-impl Drop for SecretBundle {
-    /// The value holds the private key: wiped when the bundle goes.
-    fn drop(&mut self) {
-        if let Some(v) = self.value.as_mut() {
-            zeroize::Zeroize::zeroize(v);
-        }
-    }
 }
 
 impl fmt::Debug for SecretBundle {
