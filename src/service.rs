@@ -14,4 +14,5 @@ pub mod plan;
 pub mod policy;
 pub mod secret;
 pub(crate) mod shape;
+pub(crate) mod version;
 pub mod wire;

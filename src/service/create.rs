@@ -2,15 +2,12 @@
 //! service answers with.
 
 use rand_core::CryptoRng;
-use sha1::{Digest, Sha1};
 
 use crate::key::KeyPair;
 use crate::pkcs12::Pkcs12Limits;
 use crate::service::plan::{IssuancePlan, IssuerKind};
-use crate::{
-    error::Error, pem, service::secret, service::wire, x509::certificate, x509::csr,
-    x509::time::UnixTime,
-};
+use crate::service::version::{NewVersion, StoredVersion};
+use crate::{error::Error, pem, service::wire, x509::certificate, x509::csr, x509::time::UnixTime};
 
 /// The 202's `status_details` while a request is in progress (Self and CA issuers).
 pub const STATUS_IN_PROGRESS: &str = "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";
@@ -199,52 +196,31 @@ fn complete(
 ) -> Result<Completed, Error> {
     let certificate = certificate::self_signed(&plan.profile(), key, now, rng)?;
     let (not_before, not_after) = certificate::validity(now, plan.validity_months)?;
-    let version = hex_id(rng);
-    let name = plan.name.as_str();
-    let base = format!("{}/certificates/{name}", vault.url);
-    let secs = |t: UnixTime| i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
+    let chain = [certificate];
+    let stored = NewVersion {
+        vault,
+        plan,
+        key,
+        chain: &chain,
+        leaf: 0,
+        not_before,
+        not_after,
+        now,
+        x509_props: None,
+        pending: true,
+    }
+    .store(rng)?;
+    let [certificate] = chain;
     let mut operation = pending.clone();
     operation.status = Some("completed".to_owned());
     operation.status_details = None;
-    operation.target = Some(base.clone());
-    let mut policy = plan.stored_policy();
-    policy.id = Some(format!("{base}/policy"));
-    policy.attributes = Some(wire::CertificateAttributes {
-        enabled: Some(plan.policy_enabled),
-        created: Some(secs(now)),
-        updated: Some(secs(now)),
-        ..Default::default()
-    });
-    let kid = format!("{}/keys/{name}/{version}", vault.url);
-    let bundle = wire::CertificateBundle {
-        id: Some(format!("{base}/{version}")),
-        kid: Some(kid.clone()),
-        sid: Some(format!("{}/secrets/{name}/{version}", vault.url)),
-        x5t: Some(pem::base64url(&Sha1::digest(&certificate))),
-        cer: Some(pem::base64(&certificate)),
-        attributes: Some(wire::CertificateAttributes {
-            enabled: Some(plan.enabled),
-            nbf: Some(secs(not_before)),
-            exp: Some(secs(not_after)),
-            created: Some(secs(now)),
-            updated: Some(secs(now)),
-            recovery_level: Some(vault.recovery_level.clone()),
-            recoverable_days: vault.recoverable_days,
-            hsm_platform: None,
-        }),
-        tags: plan.tags.clone(),
-        policy: Some(policy),
-        pending: Some(wire::PendingReference {
-            id: Some(format!("{base}/pending")),
-        }),
-        preserve_cert_order: plan.preserve_cert_order,
-    };
-    let Some(attributes) = &bundle.attributes else {
-        return Err(Error::internal("bundle without attributes"));
-    };
-    let key_bundle = secret::key_bundle(plan, key, &kid, attributes)?;
-    let sid = format!("{}/secrets/{name}/{version}", vault.url);
-    let secret = secret::secret_bundle(plan, key, &certificate, (&sid, &kid), attributes, rng)?;
+    operation.target = Some(format!("{}/certificates/{}", vault.url, plan.name.as_str()));
+    let StoredVersion {
+        version,
+        bundle,
+        key_bundle,
+        secret,
+    } = stored;
     Ok(Completed {
         key_bundle,
         secret,

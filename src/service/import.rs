@@ -108,7 +108,6 @@
 use const_oid::ObjectIdentifier;
 use der::{Decode, Encode, Tag, Tagged};
 use rand_core::CryptoRng;
-use sha1::{Digest, Sha1};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -117,11 +116,9 @@ use zeroize::Zeroizing;
 
 use crate::key::{JwkParts, KeyPair, KeySpec, Pkcs8Problem};
 use crate::pkcs12::{Pkcs12Error, Pkcs12Limits, decode_pfx_with_limits};
-use crate::service::create::hex_id;
 use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
-use crate::{
-    error::Error, pem, service::create::Vault, service::secret, service::wire, x509::time::UnixTime,
-};
+use crate::service::version::{NewVersion, StoredVersion};
+use crate::{error::Error, pem, service::create::Vault, service::wire, x509::time::UnixTime};
 
 /// The largest import request body [`import_certificate`] reads (1 MiB; a kvcert bound — the
 /// service keeps secrets of at most 25 KB, so real certificate files are far smaller).
@@ -297,60 +294,25 @@ fn import_dyn(
         (chain, 0)
     };
 
-    let version = hex_id(rng);
-    let n = name.as_str();
-    let base = format!("{}/certificates/{n}", vault.url);
-    let secs = |t: UnixTime| i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
-    let mut policy = plan.stored_policy();
-    policy.id = Some(format!("{base}/policy"));
-    policy.x509_props = Some(derived.properties.clone());
-    policy.attributes = Some(wire::CertificateAttributes {
-        enabled: Some(plan.policy_enabled),
-        created: Some(secs(now)),
-        updated: Some(secs(now)),
-        ..Default::default()
-    });
-    let kid = format!("{}/keys/{n}/{version}", vault.url);
-    let sid = format!("{}/secrets/{n}/{version}", vault.url);
-    let attributes = wire::CertificateAttributes {
-        enabled: Some(plan.enabled),
-        nbf: Some(secs(derived.not_before)),
-        exp: Some(secs(derived.not_after)),
-        created: Some(secs(now)),
-        updated: Some(secs(now)),
-        recovery_level: Some(vault.recovery_level.clone()),
-        recoverable_days: vault.recoverable_days,
-        hsm_platform: None,
-    };
     // Recorded: import responses have no `pending`; `preserveCertOrder` is echoed at the end.
-    let bundle = wire::CertificateBundle {
-        id: Some(format!("{base}/{version}")),
-        kid: Some(kid.clone()),
-        sid: Some(sid.clone()),
-        x5t: Some(pem::base64url(&Sha1::digest(&leaf_der))),
-        cer: Some(pem::base64(&leaf_der)),
-        attributes: Some(attributes.clone()),
-        tags: plan.tags.clone(),
-        policy: Some(policy),
-        pending: None,
-        preserve_cert_order: plan.preserve_cert_order,
-    };
-    let key_bundle = secret::key_bundle(&plan, &key, &kid, &attributes)?;
-    let value = match plan.content_type {
-        ContentType::Pkcs12 => {
-            secret::pkcs12_chain_value(&key, &chain, leaf_index, plan.key.exportable, rng)?
-        }
-        ContentType::Pem => secret::pem_chain_value(&key, &chain, plan.key.exportable)?,
-    };
-    let secret = wire::SecretBundle {
-        id: Some(sid),
-        value: Some(value),
-        content_type: Some(plan.content_type.mime().to_owned()),
-        managed: Some(true),
-        attributes: Some(attributes),
-        tags: plan.tags.clone(),
-        kid: Some(kid),
-    };
+    let StoredVersion {
+        version,
+        bundle,
+        key_bundle,
+        secret,
+    } = NewVersion {
+        vault,
+        plan: &plan,
+        key: &key,
+        chain: &chain,
+        leaf: leaf_index,
+        not_before: derived.not_before,
+        not_after: derived.not_after,
+        now,
+        x509_props: Some(derived.properties.clone()),
+        pending: false,
+    }
+    .store(rng)?;
     Ok(Imported {
         key,
         certificate: leaf_der,

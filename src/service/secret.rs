@@ -180,19 +180,21 @@ pub(crate) fn pkcs12_chain_value<R: CryptoRng + ?Sized>(
     Ok(Zeroizing::new(pem::base64(&pfx)))
 }
 
-/// The managed secret as `GET /secrets/{name}` returns it.
+/// The managed secret as `GET /secrets/{name}` returns it: `chain` (DER, in the order stored)
+/// with the key's certificate at `leaf`, as PFX or PEM as the plan says.
 pub fn secret_bundle<R: CryptoRng + ?Sized>(
     plan: &IssuancePlan,
     key: &KeyPair,
-    certificate: &[u8],
+    chain: &[Vec<u8>],
+    leaf: usize,
     ids: (&str, &str),
     attributes: &wire::CertificateAttributes,
     rng: &mut R,
 ) -> Result<wire::SecretBundle, Error> {
     let (sid, kid) = ids;
     let value = match plan.content_type {
-        ContentType::Pkcs12 => pkcs12_value(key, certificate, plan.key.exportable, rng)?,
-        ContentType::Pem => pem_value(key, certificate, plan.key.exportable)?,
+        ContentType::Pkcs12 => pkcs12_chain_value(key, chain, leaf, plan.key.exportable, rng)?,
+        ContentType::Pem => pem_chain_value(key, chain, plan.key.exportable)?,
     };
     Ok(wire::SecretBundle {
         id: Some(sid.to_owned()),
