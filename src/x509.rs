@@ -10,6 +10,7 @@ pub mod key_usage;
 pub mod name;
 mod profile;
 pub mod san;
+mod signed;
 pub(crate) mod time;
 
 pub use profile::Profile;

@@ -8,7 +8,7 @@ use x509_cert::ext::Extension;
 
 use crate::key::KeyPair;
 use crate::x509::Profile;
-use crate::x509::csr::Signed;
+use crate::x509::signed::Signed;
 use crate::x509::time::X509Time;
 use crate::{error::Error, x509::extensions, x509::time::UnixTime};
 
