@@ -579,66 +579,44 @@ fn key_usages(ku: &X509KeyUsage) -> KeyUsages {
     out
 }
 
-/// Validates the request's policy with the create rules, with the key's own type, size and
-/// curve and placeholder x509_props (the stored ones come from the certificate).
+/// The import's plan: the request's sections checked as on create, with `key_props`
+/// completed from the uploaded key (the sent `kty` or the key's family; the key's size and
+/// curve) and the key usages and validity the certificate has.
 fn request_plan(
     name: &str,
     request: &wire::CertificateImportParameters,
     key: &KeyPair,
     derived: &DerivedX509,
 ) -> Result<IssuancePlan, Error> {
-    let mut policy = request.policy.clone().unwrap_or_default();
-    let sent = policy.key_props.take().unwrap_or_default();
+    let sent = request
+        .policy
+        .as_ref()
+        .and_then(|p| p.key_props.clone())
+        .unwrap_or_default();
     let (family, crv) = match key.spec() {
         KeySpec::Rsa(_) => ("RSA", None),
         KeySpec::Ec(c) => ("EC", Some(c.name().to_owned())),
     };
-    policy.key_props = Some(wire::KeyProperties {
+    let key_props = wire::KeyProperties {
         exportable: sent.exportable,
         kty: Some(sent.kty.clone().unwrap_or_else(|| family.to_owned())),
         key_size: Some(i64::from(key.spec().bits())),
         reuse_key: sent.reuse_key,
         crv,
-    });
+    };
     // key_ops follow the certificate's key usages; without the extension, every usage.
-    let usages: Vec<String> = if derived.key_usage.is_empty() {
+    let usages = if derived.key_usage.is_empty() {
         KeyUsages::ALL
     } else {
         derived.key_usage
-    }
-    .sorted_names()
-    .into_iter()
-    .map(str::to_owned)
-    .collect();
+    };
     let months = derived
         .properties
         .validity_months
-        .unwrap_or(1)
-        .clamp(1, i64::from(crate::service::plan::MAX_VALIDITY_MONTHS));
-    policy.x509_props = Some(wire::X509CertificateProperties {
-        subject: Some("CN=import".to_owned()),
-        sans: None,
-        ekus: Some(Vec::new()),
-        key_usage: Some(usages),
-        validity_months: Some(months),
-        basic_constraints: None,
-    });
-    let plan = IssuancePlan::new(
-        name,
-        &wire::CertificateCreateParameters {
-            policy: Some(policy),
-            attributes: request.attributes.clone(),
-            tags: request.tags.clone(),
-            preserve_cert_order: request.preserve_cert_order,
-        },
-    )?;
-    if plan.key.spec != key.spec() {
-        return Err(Error::property(
-            "policy.key_props",
-            "The key type does not match the certificate's key",
-        ));
-    }
-    Ok(plan)
+        .map_or(1, |m| m.clamp(1, i64::from(u32::MAX)))
+        .try_into()
+        .unwrap_or(1);
+    IssuancePlan::for_import(name, request, &key_props, key.spec(), usages, months)
 }
 
 /// The value's format from the content type, and whether the request named it.

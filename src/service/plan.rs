@@ -335,29 +335,14 @@ impl IssuancePlan {
                     )
                 })?,
         };
-        let issuer = issuer_of(issuer.as_ref());
-        let lifetime_actions = match lifetime_actions {
-            None => vec![LifetimeAction {
-                trigger: Trigger::LifetimePercentage(80),
-                // Self (and CA issuers) renew at 80 %; Unknown can only e-mail the contacts.
-                action: if issuer.kind == IssuerKind::Unknown {
-                    ActionType::EmailContacts
-                } else {
-                    ActionType::AutoRenew
-                },
-            }],
-            Some(list) => lifetime_actions_of(list, validity_months)?,
-        };
-        let policy_enabled = policy_attributes
-            .as_ref()
-            .and_then(|a| a.enabled)
-            .unwrap_or(true);
-        // nbf/exp sent with create are ignored by the service (Java 7.0 fixture).
-        let enabled = attributes.as_ref().and_then(|a| a.enabled).unwrap_or(true);
-        if tags.as_ref().is_some_and(|t| t.0.len() > MAX_TAGS) {
-            // Reported text, with the two spaces (aztfmod/terraform-azurerm-caf #813).
-            return Err(Error::TooManyTags);
-        }
+        let rest = Lifecycle::of(
+            issuer.as_ref(),
+            lifetime_actions.as_deref(),
+            validity_months,
+            policy_attributes.as_ref(),
+            attributes.as_ref(),
+            tags.as_ref(),
+        )?;
         Ok(IssuancePlan {
             name,
             key,
@@ -368,10 +353,80 @@ impl IssuancePlan {
             ekus,
             key_usage,
             validity_months,
+            lifetime_actions: rest.lifetime_actions,
+            issuer: rest.issuer,
+            policy_enabled: rest.policy_enabled,
+            enabled: rest.enabled,
+            tags: tags.clone(),
+            preserve_cert_order: *preserve_cert_order,
+        })
+    }
+
+    /// The plan of Import Certificate: the request's key, secret, issuer, lifetime and
+    /// attribute sections, checked by the same rules as on create, for a certificate that
+    /// already exists. What the X.509 sections would say comes from the certificate instead:
+    /// `key_props` must describe `key_spec` (the uploaded key), and the key usages and
+    /// validity are the certificate's. The plan has no subject of its own (the stored policy's
+    /// `x509_props` are the certificate's).
+    pub(crate) fn for_import(
+        name: &str,
+        request: &wire::CertificateImportParameters,
+        key_props: &wire::KeyProperties,
+        key_spec: KeySpec,
+        key_usage: KeyUsages,
+        validity_months: u32,
+    ) -> Result<Self, Error> {
+        let name = CertificateName::try_from(name)?;
+        let wire::CertificateImportParameters {
+            value: _, // read by the import itself
+            pwd: _,
+            policy,
+            attributes,
+            tags,
+            preserve_cert_order,
+        } = request;
+        let default_policy = wire::CertificatePolicy::default();
+        let wire::CertificatePolicy {
+            id: _,         // read-only; the service ignores it on input
+            key_props: _,  // `key_props`, completed from the key by the caller
+            secret_props,  // checked by the caller first (it picks the value's format)
+            x509_props: _, // the certificate's
             lifetime_actions,
             issuer,
-            policy_enabled,
-            enabled,
+            attributes: policy_attributes,
+        } = policy.as_ref().unwrap_or(&default_policy);
+        let key = key_plan(Some(key_props))?;
+        let content_type = content_type(secret_props.as_ref())?;
+        let validity_months = validity_months.clamp(1, MAX_VALIDITY_MONTHS);
+        let rest = Lifecycle::of(
+            issuer.as_ref(),
+            lifetime_actions.as_deref(),
+            validity_months,
+            policy_attributes.as_ref(),
+            attributes.as_ref(),
+            tags.as_ref(),
+        )?;
+        // Last, as when this was checked after the whole policy had been read.
+        if key.spec != key_spec {
+            return Err(Error::property(
+                "policy.key_props",
+                "The key type does not match the certificate's key",
+            ));
+        }
+        Ok(IssuancePlan {
+            name,
+            key,
+            content_type,
+            subject_text: None,
+            subject: DistinguishedName::default(),
+            sans: None,
+            ekus: Vec::new(),
+            key_usage,
+            validity_months,
+            lifetime_actions: rest.lifetime_actions,
+            issuer: rest.issuer,
+            policy_enabled: rest.policy_enabled,
+            enabled: rest.enabled,
             tags: tags.clone(),
             preserve_cert_order: *preserve_cert_order,
         })
@@ -456,6 +511,53 @@ impl IssuancePlan {
             }),
             attributes: None,
         }
+    }
+}
+
+/// The sections create and import read alike: the issuer, the lifetime actions, the policy's
+/// and the certificate's `enabled`, and the tags.
+struct Lifecycle {
+    issuer: Issuer,
+    lifetime_actions: Vec<LifetimeAction>,
+    policy_enabled: bool,
+    enabled: bool,
+}
+
+impl Lifecycle {
+    fn of(
+        issuer: Option<&wire::IssuerParameters>,
+        lifetime_actions: Option<&[wire::LifetimeAction]>,
+        validity_months: u32,
+        policy_attributes: Option<&wire::CertificateAttributes>,
+        attributes: Option<&wire::CertificateAttributes>,
+        tags: Option<&wire::Tags>,
+    ) -> Result<Self, Error> {
+        let issuer = issuer_of(issuer);
+        let lifetime_actions = match lifetime_actions {
+            None => vec![LifetimeAction {
+                trigger: Trigger::LifetimePercentage(80),
+                // Self (and CA issuers) renew at 80 %; Unknown can only e-mail the contacts.
+                action: if issuer.kind == IssuerKind::Unknown {
+                    ActionType::EmailContacts
+                } else {
+                    ActionType::AutoRenew
+                },
+            }],
+            Some(list) => lifetime_actions_of(list, validity_months)?,
+        };
+        let policy_enabled = policy_attributes.and_then(|a| a.enabled).unwrap_or(true);
+        // nbf/exp sent with create are ignored by the service (Java 7.0 fixture).
+        let enabled = attributes.and_then(|a| a.enabled).unwrap_or(true);
+        if tags.is_some_and(|t| t.0.len() > MAX_TAGS) {
+            // Reported text, with the two spaces (aztfmod/terraform-azurerm-caf #813).
+            return Err(Error::TooManyTags);
+        }
+        Ok(Lifecycle {
+            issuer,
+            lifetime_actions,
+            policy_enabled,
+            enabled,
+        })
     }
 }
 
