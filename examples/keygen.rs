@@ -68,7 +68,7 @@ fn run() -> Result<(), String> {
                     KeyPair::generate_rsa(size, &mut rng).map_err(|e| e.to_string())?;
                 (key, Some(stats))
             }
-            KeySpec::Ec(_) => (
+            _ => (
                 KeyPair::generate(spec, &mut rng).map_err(|e| e.to_string())?,
                 None,
             ),

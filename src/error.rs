@@ -43,8 +43,10 @@ pub enum Error {
     /// Import: the value is not a PKCS#12 file that can be read (not base64, not PKCS#12,
     /// unsupported algorithms, or the wrong password).
     Pkcs12Unreadable {
-        /// What the decoder reported (for logs; the service's message does not carry it).
+        /// What was wrong (for logs; the service's message does not carry it).
         detail: String,
+        /// The PKCS#12 decoder's error, when it was the decoder that refused.
+        source: Option<crate::pkcs12::Pkcs12Error>,
     },
     /// Import of `application/x-pem-file`: the value is neither PEM text nor base64 of PEM.
     PemUnreadable {
@@ -80,6 +82,14 @@ pub enum Error {
     UnsupportedKeyType {
         /// The key's algorithm (OID, or `EC` with the curve's OID).
         algorithm: String,
+    },
+    /// A key handed to [`crate::create_with_key`] (or [`crate::Policy::issue_with_key`]) that
+    /// is not of the policy's type or size: the caller's mistake, not the service's.
+    KeyMismatch {
+        /// The key's type and size.
+        key: crate::key::KeySpec,
+        /// What the policy's `key_props` ask for.
+        policy: crate::key::KeySpec,
     },
     /// A private key handed to kvcert ([`crate::KeyPair::from_pkcs8_der`],
     /// [`crate::KeyPair::from_pkcs8_pem`]) that is not a well-formed PKCS#8 key.
@@ -161,6 +171,10 @@ impl Error {
             ),
             // Reported, with the CRLF: Azure/azure-sdk-for-go #21780, Azure/azure-cli #27220.
             Error::InvalidPolicy => "Property policy has invalid value\r\n".to_owned(),
+            // kvcert's text: the service makes its own keys.
+            Error::KeyMismatch { key, policy } => format!(
+                "The key ({key}) does not match the policy's key_props ({policy})"
+            ),
             // kvcert's text: the service has no call that takes a bare private key.
             Error::InvalidPrivateKey { detail } => {
                 format!("The private key is not a valid PKCS#8 private key: {detail}")
@@ -207,7 +221,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidSubject { detail } => write!(f, "invalid subject: {detail}"),
-            Error::Pkcs12Unreadable { detail }
+            Error::Pkcs12Unreadable { detail, .. }
             | Error::PemUnreadable { detail }
             | Error::PemUnexpectedFormat { detail }
             | Error::NoCertificateWithPrivateKey { detail }
@@ -219,7 +233,16 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Pkcs12Unreadable {
+                source: Some(e), ..
+            } => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<der::Error> for Error {
     fn from(e: der::Error) -> Self {

@@ -18,6 +18,7 @@ pub use self::rsa::size::RsaSize;
 
 /// A curve the service issues on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Curve {
     /// NIST P-256 (secp256r1).
     P256,
@@ -59,11 +60,28 @@ impl Curve {
 
 /// What key to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum KeySpec {
     /// RSA with e = 65537.
     Rsa(RsaSize),
     /// ECDSA on a curve.
     Ec(Curve),
+}
+
+impl fmt::Display for KeySpec {
+    /// `RSA 2048`, `EC P-256`: the key as a person names it.
+    ///
+    /// ```
+    /// use kvcert::{Curve, KeySpec, RsaSize};
+    /// assert_eq!(KeySpec::Rsa(RsaSize::Rsa4096).to_string(), "RSA 4096");
+    /// assert_eq!(KeySpec::Ec(Curve::P256K).to_string(), "EC P-256K");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySpec::Rsa(size) => write!(f, "RSA {}", size.bits()),
+            KeySpec::Ec(curve) => write!(f, "EC {}", curve.name()),
+        }
+    }
 }
 
 impl KeySpec {

@@ -376,6 +376,7 @@ pub struct BagAttributes {
 
 /// Which form of the password verified the MAC (RFC 7292 B.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PasswordForm {
     /// The zero-length password (no terminator), as Windows and Key Vault write for "no
     /// password".
@@ -390,6 +391,7 @@ pub enum PasswordForm {
 
 /// The contents of a PFX.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct DecodedPfx {
     /// The private key as PKCS#8 DER, as stored (attributes included), zeroized on drop.
     pub key_pkcs8: Option<Zeroizing<Vec<u8>>>,

@@ -835,10 +835,19 @@ fn pfx_iteration_limits() {
         let e = import(&body(n)).unwrap_err();
         assert_eq!(message(&e), PKCS12_UNREADABLE, "{n}");
         assert!(
-            matches!(&e, Error::Pkcs12Unreadable { detail } if detail.contains("over the limit")),
+            matches!(&e, Error::Pkcs12Unreadable { detail, .. } if detail.contains("over the limit")),
             "{n}: {e:?}"
         );
     }
+    // The decoder's own error is the source.
+    let e = import(&body(5_000_000)).unwrap_err();
+    let source = std::error::Error::source(&e).expect("a source");
+    assert_eq!(
+        source.downcast_ref::<kvcert::pkcs12::Pkcs12Error>(),
+        Some(&kvcert::pkcs12::Pkcs12Error::LimitExceeded(
+            "MAC iteration count over the limit"
+        ))
+    );
     let mut strict = Vault::new(VAULT);
     strict.pfx_limits.kdf_iterations = 99_999;
     let e = import_certificate(
@@ -850,7 +859,7 @@ fn pfx_iteration_limits() {
     )
     .unwrap_err();
     assert!(
-        matches!(&e, Error::Pkcs12Unreadable { detail } if detail.contains("key derivation iteration count over the limit")),
+        matches!(&e, Error::Pkcs12Unreadable { detail, .. } if detail.contains("key derivation iteration count over the limit")),
         "{e:?}"
     );
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use kvcert::rand_core::SeedableRng;
-use kvcert::{ChaCha20Rng, Completed, Issued, KeySpec, UnixTime, Vault, create_from_json, pem};
+use kvcert::{ChaCha20Rng, Completed, Issued, UnixTime, Vault, create_from_json, pem};
 use sha1::Digest;
 use zeroize::Zeroizing;
 
@@ -248,10 +248,7 @@ fn write_file(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
 /// What a person wants to know after the run.
 fn summary(issued: &Issued, written: &[PathBuf], out: Option<&Path>) -> String {
     let plan = &issued.plan;
-    let key = match plan.key.spec {
-        KeySpec::Rsa(size) => format!("RSA {}", size.bits()),
-        KeySpec::Ec(curve) => format!("EC {}", curve.name()),
-    };
+    let key = plan.key.spec.to_string();
     let subject = plan.subject_text.as_deref().unwrap_or("");
     let subject = if subject.is_empty() {
         "(empty subject)"

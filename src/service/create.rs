@@ -25,6 +25,7 @@ pub const STATUS_MERGE: &str =
 /// assert_eq!(vault.pfx_limits.mac_iterations, 300_000);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Vault {
     /// The vault URL without a trailing `/`, e.g. `https://myvault.vault.azure.net`.
     pub url: String,
@@ -51,6 +52,7 @@ impl Vault {
 
 /// Everything one Create Certificate produces.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Issued {
     /// The validated plan.
     pub plan: IssuancePlan,
@@ -66,6 +68,7 @@ pub struct Issued {
 
 /// A completed self-signed issuance.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Completed {
     /// The certificate, DER.
     pub certificate: Vec<u8>,
@@ -142,11 +145,10 @@ fn create_with_key_dyn(
     rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
     if key.spec() != plan.key.spec {
-        return Err(Error::internal(format!(
-            "key {:?} does not match the policy's {:?}",
-            key.spec(),
-            plan.key.spec
-        )));
+        return Err(Error::KeyMismatch {
+            key: key.spec(),
+            policy: plan.key.spec,
+        });
     }
     let request_id = hex_id(rng);
     let csr = csr::build(&plan.profile(), &key, rng)?;

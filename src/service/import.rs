@@ -160,6 +160,7 @@ const SHORT_NAMES: &[(&str, &str)] = &[
 
 /// Everything one Import Certificate produces.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Imported {
     /// The private key (zeroized on drop).
     pub key: KeyPair,
@@ -656,13 +657,18 @@ fn base64_compact(value: &str) -> Option<Zeroizing<Vec<u8>>> {
 }
 
 fn read_pfx(value: &str, password: Option<&str>, limits: &Pkcs12Limits) -> Result<Upload, Error> {
-    let unreadable = |detail: String| Error::Pkcs12Unreadable { detail };
-    let der = base64_compact(value).ok_or_else(|| unreadable("the value is not base64".into()))?;
+    let der = base64_compact(value).ok_or_else(|| Error::Pkcs12Unreadable {
+        detail: "the value is not base64".into(),
+        source: None,
+    })?;
     let pfx = decode_pfx_with_limits(&der, password, limits).map_err(|e| match e {
         Pkcs12Error::MultipleKeys => Error::NoCertificateWithPrivateKey {
             detail: e.to_string(),
         },
-        e => unreadable(e.to_string()),
+        e => Error::Pkcs12Unreadable {
+            detail: e.to_string(),
+            source: Some(e),
+        },
     })?;
     let crate::pkcs12::DecodedPfx {
         key_pkcs8,
@@ -772,7 +778,10 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
     let key = crate::key::read_pkcs8(&pkcs8).map_err(|p| match p {
         Pkcs8Problem::Unsupported(e) => e,
         Pkcs8Problem::Malformed(detail) => match format {
-            ContentType::Pkcs12 => Error::Pkcs12Unreadable { detail },
+            ContentType::Pkcs12 => Error::Pkcs12Unreadable {
+                detail,
+                source: None,
+            },
             ContentType::Pem => Error::PemUnexpectedFormat { detail },
         },
     })?;

@@ -115,6 +115,7 @@ pub struct KeyPlan {
 
 /// The secret's content type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ContentType {
     /// `application/x-pkcs12` (the default).
     Pkcs12,
@@ -138,6 +139,7 @@ pub use crate::x509::key_usage::{KeyUsage, KeyUsages};
 
 /// Which issuer completes the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IssuerKind {
     /// `Self` (any case): self-signed, completed at once.
     SelfSigned,
@@ -162,6 +164,7 @@ pub struct Issuer {
 
 /// When a lifetime action runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Trigger {
     /// At this percentage of the lifetime (1–99).
     LifetimePercentage(u8),
@@ -171,6 +174,7 @@ pub enum Trigger {
 
 /// What a lifetime action does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ActionType {
     /// Renew the certificate.
     AutoRenew,

@@ -275,6 +275,7 @@ fn self_signed_only(plan: &IssuancePlan) -> Result<(), Error> {
 /// A self-signed certificate, issued: the key, the certificate and everything the service
 /// shows for it ([`Completed`]), none of it optional.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SelfSigned {
     /// The key pair (private key zeroized on drop; `Debug` hides it).
     pub key: KeyPair,
@@ -394,6 +395,26 @@ mod tests {
             .expect_err("Unknown is not issued here");
         assert_eq!(err.status(), 400);
         assert!(err.message().contains("policy.issuer"), "{}", err.message());
+    }
+
+    /// A fixed key of another type is the caller's mistake: 400, naming both, not a 500.
+    #[test]
+    fn a_key_of_another_type_is_a_caller_error() {
+        let key = KeyPair::generate(
+            KeySpec::Ec(Curve::P384),
+            &mut chacha20::ChaCha20Rng::seed_from_u64(1),
+        )
+        .expect("key");
+        let err = Policy::self_signed("CN=k")
+            .key(KeySpec::Ec(Curve::P256))
+            .issue_with_key(key, now(), &mut chacha20::ChaCha20Rng::seed_from_u64(2))
+            .expect_err("mismatch");
+        assert_eq!(err.status(), 400);
+        assert_eq!(err.code(), "BadParameter");
+        assert_eq!(
+            err.message(),
+            "The key (EC P-384) does not match the policy's key_props (EC P-256)"
+        );
     }
 
     #[test]

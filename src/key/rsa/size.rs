@@ -2,6 +2,7 @@
 
 /// An RSA modulus size the service issues: 2048, 3072 or 4096 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RsaSize {
     /// 2048 bits (the service's default).
     Rsa2048,
