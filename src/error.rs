@@ -46,7 +46,7 @@ pub enum Error {
         /// What was wrong (for logs; the service's message does not carry it).
         detail: String,
         /// The PKCS#12 decoder's error, when it was the decoder that refused.
-        source: Option<crate::pkcs12::Pkcs12Error>,
+        source: Option<crate::pkcs12::error::Pkcs12Error>,
     },
     /// Import of `application/x-pem-file`: the value is neither PEM text nor base64 of PEM.
     PemUnreadable {
@@ -87,9 +87,9 @@ pub enum Error {
     /// is not of the policy's type or size: the caller's mistake, not the service's.
     KeyMismatch {
         /// The key's type and size.
-        key: crate::key::KeySpec,
+        key: crate::key::spec::KeySpec,
         /// What the policy's `key_props` ask for.
-        policy: crate::key::KeySpec,
+        policy: crate::key::spec::KeySpec,
     },
     /// A private key handed to kvcert ([`crate::KeyPair::from_pkcs8_der`],
     /// [`crate::KeyPair::from_pkcs8_pem`]) that is not a well-formed PKCS#8 key.

@@ -133,12 +133,12 @@ pub use rng::ChaCha20Rng;
 #[cfg(feature = "os-rng")]
 pub use rng::{OsRng, os_rng};
 pub use service::create::{
-    Completed, Issued, STATUS_IN_PROGRESS, STATUS_MERGE, Vault, create, create_from_json,
-    create_with_key,
+    Completed, Issued, STATUS_IN_PROGRESS, STATUS_MERGE, create, create_from_json, create_with_key,
 };
 pub use service::import::{Imported, import_certificate};
 pub use service::plan::{CertificateName, IssuancePlan};
 pub use service::policy::{Policy, SelfSigned};
+pub use service::vault::Vault;
 pub use x509::name::DistinguishedName;
 pub use x509::time::{ParseTimeError, UnixTime};
 

@@ -70,6 +70,11 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Error;
 
+pub(crate) mod error;
+pub(crate) mod limits;
+pub use error::Pkcs12Error;
+pub use limits::{MAX_BAGS, MAX_CONTENT_INFOS, MAX_PASSWORD_CHARS, MAX_PFX_LEN, Pkcs12Limits};
+
 // ---------------------------------------------------------------------------------------------
 // Public API: encoding
 // ---------------------------------------------------------------------------------------------
@@ -304,67 +309,8 @@ fn encode_pfx<R: CryptoRng + ?Sized>(
 // Public API: decoding
 // ---------------------------------------------------------------------------------------------
 
-/// The largest PFX [`decode_pfx`] reads (4 MiB).
-pub const MAX_PFX_LEN: usize = 4 * 1024 * 1024;
-
-/// What [`decode_pfx_with_limits`] accepts before it spends any work on a file: the iteration
-/// counts the file declares, and how many keys and certificates it holds.
-///
-/// The defaults are .NET's `Pkcs12LoaderLimits.Defaults` (made for the same threat: a small
-/// file that declares millions of iterations; dotnet/runtime, `Pkcs12LoaderLimits.cs`): 300,000
-/// MAC iterations, 300,000 iterations for one key derivation, 1,000,000 for all key derivations
-/// together (the MAC not counted), 200 keys, 200 certificates. Key Vault's own files use 2,000
-/// everywhere; OpenSSL 3 writes 2,048 and PBKDF2 with 2,048.
-///
-/// ```
-/// use kvcert::pkcs12::Pkcs12Limits;
-/// let mut limits = Pkcs12Limits::default();
-/// assert_eq!(limits.kdf_iterations, 300_000);
-/// limits.kdf_iterations = 600_000; // a caller that trusts its inputs more
-/// # let _ = limits;
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Pkcs12Limits {
-    /// The largest iteration count of the MAC's key derivation.
-    pub mac_iterations: u32,
-    /// The largest iteration count of one encryption key derivation (PKCS#12 PBE or PBKDF2).
-    pub kdf_iterations: u32,
-    /// The largest sum of the iteration counts of all encryption key derivations in a file.
-    pub total_kdf_iterations: u64,
-    /// The most private keys (key bags and shrouded key bags) a file may hold.
-    pub max_keys: usize,
-    /// The most certificates a file may hold (those in an encrypted safe are counted when it
-    /// is decrypted: the service's own files encrypt their certificates).
-    pub max_certificates: usize,
-}
-
-impl Pkcs12Limits {
-    /// .NET's `Pkcs12LoaderLimits.Defaults`.
-    pub const DEFAULT: Pkcs12Limits = Pkcs12Limits {
-        mac_iterations: 300_000,
-        kdf_iterations: 300_000,
-        total_kdf_iterations: 1_000_000,
-        max_keys: 200,
-        max_certificates: 200,
-    };
-}
-
-impl Default for Pkcs12Limits {
-    fn default() -> Self {
-        Pkcs12Limits::DEFAULT
-    }
-}
-
 /// The password forms tried at most per derivation (see [`PasswordForm`]).
 const MAX_PASSWORD_FORMS: u64 = 2;
-/// The most safe bags in one file (nested ones included).
-pub const MAX_BAGS: usize = 512;
-/// The most ContentInfos in the AuthenticatedSafe.
-pub const MAX_CONTENT_INFOS: usize = 64;
-/// The longest password, in characters.
-pub const MAX_PASSWORD_CHARS: usize = 1024;
-
 /// The attributes of a safe bag that [`decode_pfx`] reports (RFC 7292 §4.2, PKCS#9).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BagAttributes {
@@ -417,54 +363,6 @@ impl fmt::Debug for DecodedPfx {
             .finish()
     }
 }
-
-/// Why a PFX could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Pkcs12Error {
-    /// The input is larger than [`MAX_PFX_LEN`].
-    TooLarge {
-        /// The input's length.
-        len: usize,
-    },
-    /// Not DER/BER, or not the PKCS#12 structure.
-    Malformed(&'static str),
-    /// A PFX version other than 3.
-    UnsupportedVersion(u64),
-    /// An algorithm or structure the decoder does not implement.
-    Unsupported(String),
-    /// The MAC does not verify, or no encrypted part decrypts, with any form of the password.
-    WrongPassword,
-    /// A bound on the work or the structure was exceeded.
-    LimitExceeded(&'static str),
-    /// More than one private key.
-    MultipleKeys,
-}
-
-impl fmt::Display for Pkcs12Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Pkcs12Error::TooLarge { len } => {
-                write!(
-                    f,
-                    "PKCS#12 input of {len} bytes exceeds {MAX_PFX_LEN} bytes"
-                )
-            }
-            Pkcs12Error::Malformed(what) => write!(f, "malformed PKCS#12: {what}"),
-            Pkcs12Error::UnsupportedVersion(v) => write!(f, "unsupported PFX version {v}"),
-            Pkcs12Error::Unsupported(what) => write!(f, "unsupported PKCS#12 feature: {what}"),
-            Pkcs12Error::WrongPassword => {
-                f.write_str("PKCS#12 MAC verification or decryption failed: wrong password")
-            }
-            Pkcs12Error::LimitExceeded(what) => write!(f, "PKCS#12 limit exceeded: {what}"),
-            Pkcs12Error::MultipleKeys => {
-                f.write_str("PKCS#12 file holds more than one private key")
-            }
-        }
-    }
-}
-
-impl std::error::Error for Pkcs12Error {}
 
 /// Reads a PFX: verifies the MAC (when present), decrypts the bags and returns the private
 /// key and the certificates.

@@ -14,5 +14,6 @@ pub mod plan;
 pub mod policy;
 pub mod secret;
 pub(crate) mod shape;
+pub(crate) mod vault;
 pub(crate) mod version;
 pub mod wire;

@@ -118,7 +118,7 @@ use crate::key::{JwkParts, KeyPair, KeySpec, Pkcs8Problem};
 use crate::pkcs12::{Pkcs12Error, Pkcs12Limits, decode_pfx_with_limits};
 use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
 use crate::service::version::{NewVersion, StoredVersion};
-use crate::{error::Error, pem, service::create::Vault, service::wire, x509::time::UnixTime};
+use crate::{error::Error, pem, service::vault::Vault, service::wire, x509::time::UnixTime};
 
 /// The largest import request body [`import_certificate`] reads (1 MiB; a kvcert bound — the
 /// service keeps secrets of at most 25 KB, so real certificate files are far smaller).

@@ -27,7 +27,7 @@ use rand_core::{CryptoRng, SeedableRng};
 use crate::key::{KeyPair, KeySpec};
 use crate::service::plan::{ContentType, IssuancePlan, KeyUsage};
 use crate::{
-    error::Error, service::create::Completed, service::create::Issued, service::create::Vault,
+    error::Error, service::create::Completed, service::create::Issued, service::vault::Vault,
     service::wire, x509::time::UnixTime,
 };
 

@@ -9,8 +9,8 @@ use sha1::{Digest, Sha1};
 use crate::error::Error;
 use crate::key::KeyPair;
 use crate::pem;
-use crate::service::create::{Vault, hex_id};
 use crate::service::plan::IssuancePlan;
+use crate::service::vault::{Vault, hex_id};
 use crate::service::{secret, wire};
 use crate::x509::time::UnixTime;
 
