@@ -8,6 +8,7 @@ pub mod csr;
 pub(crate) mod extensions;
 pub mod key_usage;
 pub mod name;
+pub(crate) mod name_text;
 mod profile;
 pub mod san;
 mod signed;

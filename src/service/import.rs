@@ -106,7 +106,7 @@
 //! no input panics.
 
 use const_oid::ObjectIdentifier;
-use der::{Decode, Encode, Tag, Tagged};
+use der::Decode;
 use rand_core::CryptoRng;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::SubjectAltName;
@@ -118,6 +118,8 @@ use crate::key::{JwkParts, KeyPair, KeySpec, Pkcs8Problem};
 use crate::pkcs12::{Pkcs12Error, Pkcs12Limits, decode_pfx_with_limits};
 use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
 use crate::service::version::{NewVersion, StoredVersion};
+pub use crate::x509::name_text::subject_string;
+pub use crate::x509::time::validity_months;
 use crate::{error::Error, pem, service::vault::Vault, service::wire, x509::time::UnixTime};
 
 /// The largest import request body [`import_certificate`] reads (1 MiB; a kvcert bound — the
@@ -136,28 +138,6 @@ const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37"
 const UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2.3");
 
 /// Windows' X.500 short names (`CertNameToStr`, `CERT_X500_NAME_STR`).
-const SHORT_NAMES: &[(&str, &str)] = &[
-    ("2.5.4.3", "CN"),
-    ("2.5.4.4", "SN"),
-    ("2.5.4.5", "SERIALNUMBER"),
-    ("2.5.4.6", "C"),
-    ("2.5.4.7", "L"),
-    // Recorded: `S=Some-State` for stateOrProvinceName.
-    ("2.5.4.8", "S"),
-    ("2.5.4.9", "STREET"),
-    ("2.5.4.10", "O"),
-    ("2.5.4.11", "OU"),
-    ("2.5.4.12", "T"),
-    ("2.5.4.13", "Description"),
-    ("2.5.4.17", "PostalCode"),
-    ("2.5.4.18", "POBox"),
-    ("2.5.4.20", "Phone"),
-    ("2.5.4.42", "G"),
-    ("2.5.4.43", "I"),
-    ("1.2.840.113549.1.9.1", "E"),
-    ("0.9.2342.19200300.100.1.25", "DC"),
-];
-
 /// Everything one Import Certificate produces.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -349,109 +329,6 @@ pub fn derive_x509_properties(
 ) -> Result<wire::X509CertificateProperties, Error> {
     let cert = Certificate::from_der(certificate).map_err(invalid_certificate)?;
     Ok(DerivedX509::from_certificate(&cert)?.properties)
-}
-
-/// Calendar months from `not_before` to `not_after`, rounded up when anything is left over;
-/// `None` unless `not_after` is later.
-///
-/// The four recorded imports fit this rule and no day-based one: 296 months + 2 days → 297;
-/// 1199 months + 7 days → 1200; 12 months + 10 minutes → 13; exactly 120 months → 120.
-///
-/// ```
-/// use kvcert::{UnixTime, service::import::validity_months};
-/// let t = |s: &str| s.parse::<UnixTime>().unwrap();
-/// assert_eq!(validity_months(t("2021-11-04T20:44:41Z"), t("2022-11-04T20:54:41Z")), Some(13));
-/// assert_eq!(validity_months(t("2021-11-01T21:38:51Z"), t("2031-11-01T21:38:51Z")), Some(120));
-/// ```
-pub fn validity_months(not_before: UnixTime, not_after: UnixTime) -> Option<u32> {
-    if not_after <= not_before {
-        return None;
-    }
-    let (a, b) = (not_before.civil(), not_after.civil());
-    let estimate = (b.year - a.year) * 12 + i64::from(b.month) - i64::from(a.month);
-    let mut months = u32::try_from(estimate.max(0)).ok()?;
-    // The estimate is the whole-month count or one more (when the day and time of notBefore
-    // come later in the month than notAfter's).
-    while months > 0 && not_before.plus_months(months).is_none_or(|t| t > not_after) {
-        months -= 1;
-    }
-    if not_before
-        .plus_months(months)
-        .is_some_and(|t| t < not_after)
-    {
-        months += 1;
-    }
-    Some(months)
-}
-
-/// A subject (or any `Name`) as the service writes it in the policy: RDNs in reverse DER
-/// order, `", "` between them, Windows short names (see the [module docs](self)).
-pub fn subject_string(name: &x509_cert::name::Name) -> String {
-    let rdns: Vec<_> = name.iter_rdn().collect();
-    rdns.iter()
-        .rev()
-        .map(|rdn| {
-            rdn.iter()
-                .map(|atv| {
-                    let oid = atv.oid.to_string();
-                    let key = SHORT_NAMES
-                        .iter()
-                        .find(|(o, _)| *o == oid)
-                        .map_or_else(|| format!("OID.{oid}"), |(_, k)| (*k).to_owned());
-                    format!("{key}={}", attribute_text(&atv.value))
-                })
-                .collect::<Vec<_>>()
-                .join(" + ")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// One attribute value: the decoded string, quoted where `CertNameToStr` quotes, or `#hex`.
-fn attribute_text(value: &der::asn1::Any) -> String {
-    let bytes = value.value();
-    let text = match value.tag() {
-        Tag::PrintableString
-        | Tag::Utf8String
-        | Tag::Ia5String
-        | Tag::VisibleString
-        | Tag::NumericString => String::from_utf8(bytes.to_vec()).ok(),
-        // T.61 read as Latin-1, as Windows does in practice.
-        Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
-        Tag::BmpString if bytes.len().is_multiple_of(2) => {
-            let units = bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]));
-            char::decode_utf16(units)
-                .collect::<Result<String, _>>()
-                .ok()
-        }
-        _ => None,
-    };
-    match text {
-        Some(t) => quote(&t),
-        None => {
-            let der = value.to_der().unwrap_or_default();
-            let hex: String = der.iter().map(|b| format!("{b:02X}")).collect();
-            format!("#{hex}")
-        }
-    }
-}
-
-/// Windows `CertNameToStr` quoting: the whole value in double quotes, inner quotes doubled.
-fn quote(value: &str) -> String {
-    let special = value.chars().any(|c| {
-        matches!(
-            c,
-            ',' | '+' | '=' | '"' | '\\' | '<' | '>' | '#' | ';' | '\n' | '\r'
-        )
-    });
-    let padded = value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace);
-    if special || padded {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
 }
 
 /// The leaf's properties and validity.
@@ -845,89 +722,6 @@ fn invalid_certificate(e: der::Error) -> Error {
 mod tests {
     use super::*;
     use crate::key::Curve;
-
-    fn t(s: &str) -> UnixTime {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn validity_months_fits_the_four_recorded_imports() {
-        // docs/service-facts-keys-secrets-import.md §4: notBefore → notAfter, and what the service stored.
-        let cases = [
-            ("2015-04-29T21:53:41Z", "2039-12-31T23:59:59Z", 297),
-            ("2021-08-06T17:20:37Z", "2121-07-13T17:20:37Z", 1200),
-            ("2021-11-04T20:44:41Z", "2022-11-04T20:54:41Z", 13),
-            ("2021-11-01T21:38:51Z", "2031-11-01T21:38:51Z", 120),
-        ];
-        for (nb, na, months) in cases {
-            assert_eq!(validity_months(t(nb), t(na)), Some(months), "{nb} → {na}");
-        }
-    }
-
-    #[test]
-    fn validity_months_edges() {
-        let nb = t("2024-01-31T10:00:00Z");
-        assert_eq!(validity_months(nb, nb), None);
-        assert_eq!(validity_months(nb, t("2024-01-31T10:00:01Z")), Some(1));
-        // Clamped month end: 31 Jan + 1 month = 29 Feb.
-        assert_eq!(validity_months(nb, t("2024-02-29T10:00:00Z")), Some(1));
-        assert_eq!(validity_months(nb, t("2024-02-29T10:00:01Z")), Some(2));
-        // notBefore later in its month than notAfter.
-        assert_eq!(
-            validity_months(t("2024-01-20T00:00:00Z"), t("2024-03-10T00:00:00Z")),
-            Some(2)
-        );
-        assert_eq!(
-            validity_months(t("1970-01-01T00:00:00Z"), t("9999-12-31T23:59:59Z")),
-            Some(9999 * 12 - 1970 * 12 + 12)
-        );
-    }
-
-    fn name(s: &str) -> x509_cert::name::Name {
-        let der = s
-            .parse::<crate::x509::name::DistinguishedName>()
-            .unwrap()
-            .to_der()
-            .unwrap();
-        x509_cert::name::Name::from_der(&der).unwrap()
-    }
-
-    #[test]
-    fn subject_strings_in_windows_form() {
-        // Recorded: DER C=AU, ST=Some-State, O=… → "O=…, S=Some-State, C=AU". kvcert's parser
-        // reverses string order into DER, so the same string comes back with S for ST.
-        assert_eq!(
-            subject_string(&name("O=Internet Widgits Pty Ltd, ST=Some-State, C=AU")),
-            "O=Internet Widgits Pty Ltd, S=Some-State, C=AU"
-        );
-        assert_eq!(
-            subject_string(&name(
-                "CN=a+OU=b, L=c, E=x@y.z, DC=d, STREET=s, T=t, G=g, SN=n, SERIALNUMBER=1, UID=u"
-            )),
-            "CN=a + OU=b, L=c, E=x@y.z, DC=d, STREET=s, T=t, G=g, SN=n, SERIALNUMBER=1, \
-             OID.0.9.2342.19200300.100.1.1=u"
-        );
-        assert_eq!(
-            subject_string(&name(r#"CN=a\,b, O=say \"hi\", OU=\ x, L=#0403616263"#)),
-            r##"CN="a,b", O="say ""hi""", OU=" x", L=#0403616263"##
-        );
-    }
-
-    #[test]
-    fn quoting() {
-        for (v, q) in [
-            ("plain", "plain"),
-            ("a=b", "\"a=b\""),
-            ("a;b", "\"a;b\""),
-            ("#x", "\"#x\""),
-            ("x ", "\"x \""),
-            ("a\\b", "\"a\\b\""),
-            ("<>", "\"<>\""),
-            ("", ""),
-        ] {
-            assert_eq!(quote(v), q, "{v:?}");
-        }
-    }
 
     #[test]
     fn pem_reader_refusals() {

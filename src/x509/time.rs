@@ -274,6 +274,39 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Calendar months from `not_before` to `not_after`, rounded up when anything is left over;
+/// `None` unless `not_after` is later.
+///
+/// The four recorded imports fit this rule and no day-based one: 296 months + 2 days → 297;
+/// 1199 months + 7 days → 1200; 12 months + 10 minutes → 13; exactly 120 months → 120.
+///
+/// ```
+/// use kvcert::{UnixTime, service::import::validity_months};
+/// let t = |s: &str| s.parse::<UnixTime>().unwrap();
+/// assert_eq!(validity_months(t("2021-11-04T20:44:41Z"), t("2022-11-04T20:54:41Z")), Some(13));
+/// assert_eq!(validity_months(t("2021-11-01T21:38:51Z"), t("2031-11-01T21:38:51Z")), Some(120));
+/// ```
+pub fn validity_months(not_before: UnixTime, not_after: UnixTime) -> Option<u32> {
+    if not_after <= not_before {
+        return None;
+    }
+    let (a, b) = (not_before.civil(), not_after.civil());
+    let estimate = (b.year - a.year) * 12 + i64::from(b.month) - i64::from(a.month);
+    let mut months = u32::try_from(estimate.max(0)).ok()?;
+    // The estimate is the whole-month count or one more (when the day and time of notBefore
+    // come later in the month than notAfter's).
+    while months > 0 && not_before.plus_months(months).is_none_or(|t| t > not_after) {
+        months -= 1;
+    }
+    if not_before
+        .plus_months(months)
+        .is_some_and(|t| t < not_after)
+    {
+        months += 1;
+    }
+    Some(months)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,5 +405,38 @@ mod tests {
             let (y, m, dd) = civil_from_days(d);
             assert_eq!(days_from_civil(y, m, dd), d);
         }
+    }
+
+    #[test]
+    fn validity_months_fits_the_four_recorded_imports() {
+        // docs/service-facts-keys-secrets-import.md §4: notBefore → notAfter, and what the service stored.
+        let cases = [
+            ("2015-04-29T21:53:41Z", "2039-12-31T23:59:59Z", 297),
+            ("2021-08-06T17:20:37Z", "2121-07-13T17:20:37Z", 1200),
+            ("2021-11-04T20:44:41Z", "2022-11-04T20:54:41Z", 13),
+            ("2021-11-01T21:38:51Z", "2031-11-01T21:38:51Z", 120),
+        ];
+        for (nb, na, months) in cases {
+            assert_eq!(validity_months(t(nb), t(na)), Some(months), "{nb} → {na}");
+        }
+    }
+
+    #[test]
+    fn validity_months_edges() {
+        let nb = t("2024-01-31T10:00:00Z");
+        assert_eq!(validity_months(nb, nb), None);
+        assert_eq!(validity_months(nb, t("2024-01-31T10:00:01Z")), Some(1));
+        // Clamped month end: 31 Jan + 1 month = 29 Feb.
+        assert_eq!(validity_months(nb, t("2024-02-29T10:00:00Z")), Some(1));
+        assert_eq!(validity_months(nb, t("2024-02-29T10:00:01Z")), Some(2));
+        // notBefore later in its month than notAfter.
+        assert_eq!(
+            validity_months(t("2024-01-20T00:00:00Z"), t("2024-03-10T00:00:00Z")),
+            Some(2)
+        );
+        assert_eq!(
+            validity_months(t("1970-01-01T00:00:00Z"), t("9999-12-31T23:59:59Z")),
+            Some(9999 * 12 - 1970 * 12 + 12)
+        );
     }
 }
