@@ -25,7 +25,7 @@ pub(super) const OID_LOCAL_KEY_ID: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
 pub(super) const OID_MS_CSP_NAME: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.17.1");
-pub(super) const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+pub(super) const OID_KEY_USAGE: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_KEY_USAGE;
 
 // RFC 7292 Appendix C.
 pub(super) const OID_PBE_SHA1_RC2_128: ObjectIdentifier =
@@ -76,10 +76,8 @@ pub(super) const OID_SHA512_224: ObjectIdentifier =
 pub(super) const OID_SHA512_256: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.6");
 
-pub(super) const OID_RSA_ENCRYPTION: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-pub(super) const OID_EC_PUBLIC_KEY: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+pub(super) const OID_RSA_ENCRYPTION: ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
+pub(super) const OID_EC_PUBLIC_KEY: ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
 
 /// The service's `localKeyID` value.
 pub(super) const SERVICE_LOCAL_KEY_ID: [u8; 4] = [0x01, 0x00, 0x00, 0x00];
