@@ -248,8 +248,8 @@ fn write_file(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
 /// What a person wants to know after the run.
 fn summary(issued: &Issued, written: &[PathBuf], out: Option<&Path>) -> String {
     let plan = &issued.plan;
-    let key = plan.key.spec.to_string();
-    let subject = plan.subject_text.as_deref().unwrap_or("");
+    let key = plan.key().spec.to_string();
+    let subject = plan.subject_text().unwrap_or("");
     let subject = if subject.is_empty() {
         "(empty subject)"
     } else {
@@ -263,11 +263,11 @@ fn summary(issued: &Issued, written: &[PathBuf], out: Option<&Path>) -> String {
                 "issued: self-signed certificate '{}' (version {})\n  subject:    {subject}\n  \
                  key:        {key}\n  validity:   {} to {} ({} months)\n  thumbprint: {sha1} \
                  (SHA-1, x5t)\n",
-                plan.name.as_str(),
+                plan.name().as_str(),
                 done.version,
                 done.not_before,
                 done.not_after,
-                plan.validity_months,
+                plan.validity_months(),
             );
         }
         None => {
@@ -275,8 +275,8 @@ fn summary(issued: &Issued, written: &[PathBuf], out: Option<&Path>) -> String {
                 "pending: certificate '{}' for issuer {} is not issued here\n  subject: {subject}\n  \
                  key:     {key}\n  the CSR (stdout's \"csr\", csr.pem with --out) is what the \
                  issuer signs; the result is merged later\n",
-                plan.name.as_str(),
-                plan.issuer.name,
+                plan.name().as_str(),
+                plan.issuer().name,
             );
         }
     }

@@ -86,7 +86,7 @@ fn create_dyn(
     now: UnixTime,
     rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
-    let key = KeyPair::generate(plan.key.spec, rng)?;
+    let key = KeyPair::generate(plan.key().spec, rng)?;
     create_with_key_dyn(plan, key, vault, now, rng)
 }
 
@@ -109,16 +109,16 @@ fn create_with_key_dyn(
     now: UnixTime,
     rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
-    if key.spec() != plan.key.spec {
+    if key.spec() != plan.key().spec {
         return Err(Error::KeyMismatch {
             key: key.spec(),
-            policy: plan.key.spec,
+            policy: plan.key().spec,
         });
     }
     let request_id = hex_id(rng);
     let csr = csr::build(&plan.profile(), &key, rng)?;
-    let base = format!("{}/certificates/{}", vault.url, plan.name.as_str());
-    let status_details = match plan.issuer.kind {
+    let base = format!("{}/certificates/{}", vault.url, plan.name().as_str());
+    let status_details = match plan.issuer().kind {
         IssuerKind::Unknown => STATUS_MERGE,
         IssuerKind::SelfSigned | IssuerKind::Named => STATUS_IN_PROGRESS,
     };
@@ -126,14 +126,14 @@ fn create_with_key_dyn(
         id: Some(format!("{base}/pending")),
         // Only the name, even if cert_transparency was sent.
         issuer: Some(wire::IssuerParameters {
-            name: Some(plan.issuer.name.clone()),
+            name: Some(plan.issuer().name.clone()),
             cty: None,
             cert_transparency: None,
         }),
         csr: Some(pem::base64(&csr)),
         cancellation_requested: Some(false),
         status: Some("inProgress".to_owned()),
-        preserve_cert_order: plan.preserve_cert_order,
+        preserve_cert_order: plan.preserve_cert_order(),
         status_details: Some(status_details.to_owned()),
         target: None,
         error: None,
@@ -162,7 +162,7 @@ fn complete(
     rng: &mut dyn CryptoRng,
 ) -> Result<Completed, Error> {
     let certificate = certificate::self_signed(&plan.profile(), key, now, rng)?;
-    let (not_before, not_after) = certificate::validity(now, plan.validity_months)?;
+    let (not_before, not_after) = certificate::validity(now, plan.validity_months())?;
     let chain = [certificate];
     let stored = NewVersion {
         vault,
@@ -181,7 +181,11 @@ fn complete(
     let mut operation = pending.clone();
     operation.status = Some("completed".to_owned());
     operation.status_details = None;
-    operation.target = Some(format!("{}/certificates/{}", vault.url, plan.name.as_str()));
+    operation.target = Some(format!(
+        "{}/certificates/{}",
+        vault.url,
+        plan.name().as_str()
+    ));
     let StoredVersion {
         version,
         bundle,

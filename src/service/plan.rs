@@ -207,42 +207,119 @@ pub struct LifetimeAction {
 /// use kvcert::{IssuancePlan, KeySpec, RsaSize};
 /// let body = br#"{"policy":{"issuer":{"name":"self"},"x509_props":{"subject":"CN=DefaultPolicy"}}}"#;
 /// let plan = IssuancePlan::from_json("cert1", body).unwrap();
-/// assert_eq!(plan.key.spec, KeySpec::Rsa(RsaSize::Rsa2048));
-/// assert_eq!(plan.validity_months, 12);
-/// assert_eq!(plan.key_usage.sorted_names(), ["digitalSignature", "keyEncipherment"]);
+/// assert_eq!(plan.key().spec, KeySpec::Rsa(RsaSize::Rsa2048));
+/// assert_eq!(plan.validity_months(), 12);
+/// assert_eq!(plan.key_usage().sorted_names(), ["digitalSignature", "keyEncipherment"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuancePlan {
     /// The certificate name.
-    pub name: CertificateName,
+    name: CertificateName,
     /// Key type, size and flags.
-    pub key: KeyPlan,
+    key: KeyPlan,
     /// The secret's content type.
-    pub content_type: ContentType,
+    content_type: ContentType,
     /// The subject string as sent (echoed byte for byte), if any.
-    pub subject_text: Option<String>,
+    subject_text: Option<String>,
     /// The parsed subject (empty when absent).
-    pub subject: DistinguishedName,
+    subject: DistinguishedName,
     /// Subject alternative names, when the request had `sans` (even `{}`).
-    pub sans: Option<SubjectAltNames>,
+    sans: Option<SubjectAltNames>,
     /// Extended key usages in request order; empty means no EKU extension.
-    pub ekus: Vec<ObjectIdentifier>,
+    ekus: Vec<ObjectIdentifier>,
     /// Key usages; empty means no KeyUsage extension.
-    pub key_usage: KeyUsages,
+    key_usage: KeyUsages,
     /// Validity in calendar months.
-    pub validity_months: u32,
+    validity_months: u32,
     /// Lifetime actions (zero or one).
-    pub lifetime_actions: Vec<LifetimeAction>,
+    lifetime_actions: Vec<LifetimeAction>,
     /// The issuer.
-    pub issuer: Issuer,
+    issuer: Issuer,
     /// `policy.attributes.enabled`.
-    pub policy_enabled: bool,
+    policy_enabled: bool,
     /// The certificate's `attributes.enabled`.
-    pub enabled: bool,
+    enabled: bool,
     /// Tags as sent.
-    pub tags: Option<wire::Tags>,
+    tags: Option<wire::Tags>,
     /// `preserveCertOrder` as sent.
-    pub preserve_cert_order: Option<bool>,
+    preserve_cert_order: Option<bool>,
+}
+
+impl IssuancePlan {
+    /// The certificate name.
+    pub fn name(&self) -> &CertificateName {
+        &self.name
+    }
+
+    /// Key type, size and flags.
+    pub fn key(&self) -> &KeyPlan {
+        &self.key
+    }
+
+    /// The secret's content type.
+    pub fn content_type(&self) -> ContentType {
+        self.content_type
+    }
+
+    /// The subject string as sent (echoed byte for byte), if any.
+    pub fn subject_text(&self) -> Option<&str> {
+        self.subject_text.as_deref()
+    }
+
+    /// The parsed subject (empty when absent).
+    pub fn subject(&self) -> &DistinguishedName {
+        &self.subject
+    }
+
+    /// Subject alternative names, when the request had `sans` (even `{}`).
+    pub fn sans(&self) -> Option<&SubjectAltNames> {
+        self.sans.as_ref()
+    }
+
+    /// Extended key usages in request order; empty means no EKU extension.
+    pub fn ekus(&self) -> &[ObjectIdentifier] {
+        &self.ekus
+    }
+
+    /// Key usages; empty means no KeyUsage extension.
+    pub fn key_usage(&self) -> KeyUsages {
+        self.key_usage
+    }
+
+    /// Validity in calendar months.
+    pub fn validity_months(&self) -> u32 {
+        self.validity_months
+    }
+
+    /// Lifetime actions (zero or one).
+    pub fn lifetime_actions(&self) -> &[LifetimeAction] {
+        &self.lifetime_actions
+    }
+
+    /// The issuer.
+    pub fn issuer(&self) -> &Issuer {
+        &self.issuer
+    }
+
+    /// `policy.attributes.enabled`.
+    pub fn policy_enabled(&self) -> bool {
+        self.policy_enabled
+    }
+
+    /// The certificate's `attributes.enabled`.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Tags as sent.
+    pub fn tags(&self) -> Option<&wire::Tags> {
+        self.tags.as_ref()
+    }
+
+    /// `preserveCertOrder` as sent.
+    pub fn preserve_cert_order(&self) -> Option<bool> {
+        self.preserve_cert_order
+    }
 }
 
 /// The largest request body [`IssuancePlan::from_json`] reads.

@@ -53,9 +53,9 @@ pub fn key_bundle(
 ) -> Result<wire::KeyBundle, Error> {
     let mut jwk = wire::JsonWebKey {
         kid: Some(kid.to_owned()),
-        kty: Some(plan.key.kty.to_owned()),
+        kty: Some(plan.key().kty.to_owned()),
         key_ops: Some(
-            key_operations(plan.key.spec, plan.key_usage)
+            key_operations(plan.key().spec, plan.key_usage())
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
@@ -80,7 +80,7 @@ pub fn key_bundle(
     Ok(wire::KeyBundle {
         key: Some(jwk),
         attributes: Some(attributes),
-        tags: plan.tags.clone(),
+        tags: plan.tags().cloned(),
         managed: Some(true),
     })
 }
@@ -192,17 +192,17 @@ pub fn secret_bundle<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<wire::SecretBundle, Error> {
     let (sid, kid) = ids;
-    let value = match plan.content_type {
-        ContentType::Pkcs12 => pkcs12_chain_value(key, chain, leaf, plan.key.exportable, rng)?,
-        ContentType::Pem => pem_chain_value(key, chain, plan.key.exportable)?,
+    let value = match plan.content_type() {
+        ContentType::Pkcs12 => pkcs12_chain_value(key, chain, leaf, plan.key().exportable, rng)?,
+        ContentType::Pem => pem_chain_value(key, chain, plan.key().exportable)?,
     };
     Ok(wire::SecretBundle {
         id: Some(sid.to_owned()),
         value: Some(value),
-        content_type: Some(plan.content_type.mime().to_owned()),
+        content_type: Some(plan.content_type().mime().to_owned()),
         managed: Some(true),
         attributes: Some(attributes.clone()),
-        tags: plan.tags.clone(),
+        tags: plan.tags().cloned(),
         kid: Some(kid.to_owned()),
     })
 }

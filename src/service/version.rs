@@ -71,7 +71,7 @@ impl NewVersion<'_> {
             .get(leaf)
             .ok_or_else(|| Error::internal("the leaf is not in the chain"))?;
         let version = hex_id(rng);
-        let name = plan.name.as_str();
+        let name = plan.name().as_str();
         let base = format!("{}/certificates/{name}", vault.url);
         let kid = format!("{}/keys/{name}/{version}", vault.url);
         let sid = format!("{}/secrets/{name}/{version}", vault.url);
@@ -82,13 +82,13 @@ impl NewVersion<'_> {
             policy.x509_props = Some(props);
         }
         policy.attributes = Some(wire::CertificateAttributes {
-            enabled: Some(plan.policy_enabled),
+            enabled: Some(plan.policy_enabled()),
             created: Some(secs(now)),
             updated: Some(secs(now)),
             ..Default::default()
         });
         let attributes = wire::CertificateAttributes {
-            enabled: Some(plan.enabled),
+            enabled: Some(plan.enabled()),
             nbf: Some(secs(not_before)),
             exp: Some(secs(not_after)),
             created: Some(secs(now)),
@@ -104,12 +104,12 @@ impl NewVersion<'_> {
             x5t: Some(pem::base64url(&Sha1::digest(certificate))),
             cer: Some(pem::base64(certificate)),
             attributes: Some(attributes.clone()),
-            tags: plan.tags.clone(),
+            tags: plan.tags().cloned(),
             policy: Some(policy),
             pending: pending.then(|| wire::PendingReference {
                 id: Some(format!("{base}/pending")),
             }),
-            preserve_cert_order: plan.preserve_cert_order,
+            preserve_cert_order: plan.preserve_cert_order(),
         };
         let key_bundle = secret::key_bundle(plan, key, &kid, &attributes)?;
         let secret = secret::secret_bundle(plan, key, chain, leaf, (&sid, &kid), &attributes, rng)?;
