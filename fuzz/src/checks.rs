@@ -135,18 +135,18 @@ pub fn san_values(data: &[u8]) -> bool {
     assert_eq!(names.len(), 1, "{field} {s:?}: one name in the plan");
     let one = [s.to_owned()];
     match kind {
-        0 => assert_eq!(names.dns_names, one, "dns_names {s:?}"),
-        1 => assert_eq!(names.emails, one, "emails {s:?}"),
-        2 => assert_eq!(names.upns, one, "upns {s:?}"),
+        0 => assert_eq!(names.dns_names(), one, "dns_names {s:?}"),
+        1 => assert_eq!(names.emails(), one, "emails {s:?}"),
+        2 => assert_eq!(names.upns(), one, "upns {s:?}"),
         3 => {
             let addr = ip.expect("accepted above");
             assert_eq!(
-                names.ip_addresses,
+                names.ip_addresses(),
                 [(addr, s.to_owned())],
                 "ipAddresses {s:?}"
             );
         }
-        _ => assert_eq!(names.uris, one, "uris {s:?}"),
+        _ => assert_eq!(names.uris(), one, "uris {s:?}"),
     }
     // The stored policy echoes the list as sent.
     let stored = plan.stored_policy();

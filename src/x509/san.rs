@@ -144,19 +144,21 @@ pub fn uri(s: &str) -> Result<(), SanError> {
     Ok(())
 }
 
-/// Subject alternative names, each list in request order.
+/// Subject alternative names, each list in request order: built only by the policy's
+/// validation (`IssuancePlan::new`), so every entry is one the service accepts; read through the
+/// accessors.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SubjectAltNames {
     /// dNSName entries.
-    pub dns_names: Vec<String>,
+    pub(crate) dns_names: Vec<String>,
     /// rfc822Name entries.
-    pub emails: Vec<String>,
+    pub(crate) emails: Vec<String>,
     /// User principal names (otherName 1.3.6.1.4.1.311.20.2.3).
-    pub upns: Vec<String>,
+    pub(crate) upns: Vec<String>,
     /// iPAddress entries, with the text as sent (for the echo).
-    pub ip_addresses: Vec<(IpAddr, String)>,
+    pub(crate) ip_addresses: Vec<(IpAddr, String)>,
     /// uniformResourceIdentifier entries.
-    pub uris: Vec<String>,
+    pub(crate) uris: Vec<String>,
     /// Which lists the request carried, in wire order (absent lists are not echoed).
     pub(crate) present: Present,
 }
@@ -172,6 +174,31 @@ pub(crate) struct Present {
 }
 
 impl SubjectAltNames {
+    /// dNSName entries, in request order.
+    pub fn dns_names(&self) -> &[String] {
+        &self.dns_names
+    }
+
+    /// rfc822Name entries, in request order.
+    pub fn emails(&self) -> &[String] {
+        &self.emails
+    }
+
+    /// User principal names (otherName 1.3.6.1.4.1.311.20.2.3), in request order.
+    pub fn upns(&self) -> &[String] {
+        &self.upns
+    }
+
+    /// iPAddress entries with the text as sent (for the echo), in request order.
+    pub fn ip_addresses(&self) -> &[(IpAddr, String)] {
+        &self.ip_addresses
+    }
+
+    /// uniformResourceIdentifier entries, in request order.
+    pub fn uris(&self) -> &[String] {
+        &self.uris
+    }
+
     /// Whether there is no name at all.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
