@@ -1,4 +1,6 @@
 //! The PKCS#12 writer against the service's files, and the reader against OpenSSL's, Java's and hostile ones.
+//!
+//! Compiled only for tests: `pkcs12.rs` declares it as `#[cfg(test)] mod tests;`.
 
 thread_local! {
     static DERIVATIONS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
