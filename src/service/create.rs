@@ -161,9 +161,13 @@ fn complete(
     now: UnixTime,
     rng: &mut dyn CryptoRng,
 ) -> Result<Completed, Error> {
-    let certificate = certificate::self_signed(&plan.profile(), key, now, rng)?;
-    let (not_before, not_after) = certificate::validity(now, plan.validity_months())?;
-    let chain = [certificate];
+    // The validity is computed once, where the certificate is made.
+    let certificate::SelfSignedCertificate {
+        der,
+        not_before,
+        not_after,
+    } = certificate::self_signed(&plan.profile(), key, now, rng)?;
+    let chain = [der];
     let stored = NewVersion {
         vault,
         plan,

@@ -72,7 +72,19 @@ pub fn serial<R: CryptoRng + ?Sized>(rng: &mut R) -> [u8; 16] {
     }
 }
 
-/// The DER certificate for `plan`, self-signed with `key`, valid from [`validity`]`(now, …)`.
+/// A certificate made by [`self_signed`], with the validity written in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SelfSignedCertificate {
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    /// `notBefore`.
+    pub not_before: UnixTime,
+    /// `notAfter`.
+    pub not_after: UnixTime,
+}
+
+/// The certificate for `profile`, self-signed with `key`, valid from [`validity`]`(now, …)`.
 ///
 /// Issuer = subject; extensions KeyUsage, BasicConstraints, EKU, SAN, AKI, SKI. `rng` gives
 /// the serial (and blinds an RSA signature).
@@ -81,7 +93,7 @@ pub fn self_signed<R: CryptoRng + ?Sized>(
     key: &KeyPair,
     now: UnixTime,
     rng: &mut R,
-) -> Result<Vec<u8>, Error> {
+) -> Result<SelfSignedCertificate, Error> {
     let (not_before, not_after) = validity(now, profile.validity_months)?;
     let serial = serial(rng);
     let name = profile.subject.to_der()?;
@@ -99,5 +111,9 @@ pub fn self_signed<R: CryptoRng + ?Sized>(
         subject_public_key_info: AnyRef::from_der(&spki)?,
         extensions: extensions::for_certificate(profile, &key.public_key_bits()?)?,
     };
-    Signed::sign(&tbs.to_der()?, key, rng)
+    Ok(SelfSignedCertificate {
+        der: Signed::sign(&tbs.to_der()?, key, rng)?,
+        not_before,
+        not_after,
+    })
 }
