@@ -1,10 +1,13 @@
 //! X.509 extensions: the one place that knows what the service writes and in which order.
 
 use const_oid::ObjectIdentifier;
-use der::asn1::{Any, BitString, OctetString};
-use der::{Encode, Tag, TagNumber};
+use der::Encode;
+use der::asn1::{Any, Ia5String, OctetString, Utf8StringRef};
+use der::flagset::FlagSet;
 use sha1::{Digest, Sha1};
 use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::name::{GeneralName, OtherName};
+use x509_cert::ext::pkix::{self, KeyUsages};
 
 use crate::error::Error;
 use crate::x509::Profile;
@@ -58,31 +61,28 @@ fn ext(extn_id: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result
     })
 }
 
-/// KeyUsage, critical, minimal DER BIT STRING (trailing zero bits dropped, X.690 §11.2.2):
-/// dS+kE is `03 02 05 A0`, decipherOnly `03 03 07 00 80`.
+/// KeyUsage, critical, minimal DER BIT STRING (trailing zero bits dropped, X.690 §11.2.2, as
+/// `der` encodes a flag set): dS+kE is `03 02 05 A0`, decipherOnly `03 03 07 00 80`.
 fn key_usage(profile: &Profile<'_>) -> Result<Option<Extension>, Error> {
     if profile.key_usage.is_empty() {
         return Ok(None);
     }
-    let mut bits = [0u8; 2];
+    let mut flags = FlagSet::<KeyUsages>::default();
     for u in profile.key_usage.iter() {
-        let b = u.bit() as usize;
-        bits[b / 8] |= 0x80 >> (b % 8);
+        // RFC 5280 §4.2.1.3 numbers the bits as `KeyUsages` orders its flags (1 << bit).
+        flags |= FlagSet::<KeyUsages>::new_truncated(1u16 << u.bit());
     }
-    let len = if bits[1] != 0 { 2 } else { 1 };
-    let unused = bits[len - 1].trailing_zeros() as u8;
-    let bs = BitString::new(unused, &bits[..len])?;
-    Ok(Some(ext(KEY_USAGE, true, &bs)?))
+    Ok(Some(ext(KEY_USAGE, true, &pkix::KeyUsage(flags))?))
 }
 
-/// BasicConstraints, non-critical, an empty SEQUENCE (cA FALSE by omission), always — even
-/// with keyCertSign, as the service writes it.
+/// BasicConstraints, non-critical, an empty SEQUENCE (cA FALSE by omission, X.690 §11.5),
+/// always — even with keyCertSign, as the service writes it.
 fn basic_constraints() -> Result<Extension, Error> {
-    Ok(Extension {
-        extn_id: BASIC_CONSTRAINTS,
-        critical: false,
-        extn_value: OctetString::new(vec![0x30, 0x00])?,
-    })
+    let end_entity = pkix::BasicConstraints {
+        ca: false,
+        path_len_constraint: None,
+    };
+    ext(BASIC_CONSTRAINTS, false, &end_entity)
 }
 
 /// ExtendedKeyUsage, non-critical, OIDs in policy order; absent for `"ekus": []`.
@@ -90,8 +90,8 @@ fn extended_key_usage(profile: &Profile<'_>) -> Result<Option<Extension>, Error>
     if profile.ekus.is_empty() {
         return Ok(None);
     }
-    // `Vec` is what `der` encodes as SEQUENCE OF.
-    Ok(Some(ext(EXT_KEY_USAGE, false, &profile.ekus.to_vec())?))
+    let ekus = pkix::ExtendedKeyUsage(profile.ekus.to_vec());
+    Ok(Some(ext(EXT_KEY_USAGE, false, &ekus)?))
 }
 
 /// SubjectAltName; critical when the subject is empty (RFC 5280 §4.2.1.6; seen in 2025-07-01).
@@ -100,7 +100,7 @@ fn subject_alt_name(profile: &Profile<'_>) -> Result<Option<Extension>, Error> {
     let Some(sans) = profile.sans.as_ref().filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
-    let names = general_names(sans)?;
+    let names = pkix::SubjectAltName(general_names(sans)?);
     Ok(Some(ext(
         SUBJECT_ALT_NAME,
         profile.subject.is_empty(),
@@ -108,70 +108,117 @@ fn subject_alt_name(profile: &Profile<'_>) -> Result<Option<Extension>, Error> {
     )?))
 }
 
-fn general_names(sans: &SubjectAltNames) -> Result<Vec<Any>, Error> {
-    let implicit = |n: u32, bytes: &[u8]| {
-        Any::new(
-            Tag::ContextSpecific {
-                constructed: false,
-                number: TagNumber(n),
-            },
-            bytes,
-        )
-    };
+/// The names as `GeneralName`s. The policy's validation (`x509::san`) admits only ASCII for
+/// the IA5String forms, so the conversions below fail only on a broken invariant.
+fn general_names(sans: &SubjectAltNames) -> Result<Vec<GeneralName>, Error> {
+    let ia5 = |s: &str| Ia5String::new(s).map_err(Error::from);
     let mut out = Vec::new();
     for d in &sans.dns_names {
-        out.push(implicit(2, d.as_bytes())?);
+        out.push(GeneralName::DnsName(ia5(d)?));
     }
     for e in &sans.emails {
-        out.push(implicit(1, e.as_bytes())?);
+        out.push(GeneralName::Rfc822Name(ia5(e)?));
     }
     for u in &sans.upns {
-        // otherName ::= [0] IMPLICIT SEQUENCE { type-id OID, value [0] EXPLICIT UTF8String }
-        let utf8 = Any::new(Tag::Utf8String, u.as_bytes())?.to_der()?;
-        let value = Any::new(
-            Tag::ContextSpecific {
-                constructed: true,
-                number: TagNumber(0),
-            },
-            utf8,
-        )?;
-        let mut body = UPN.to_der()?;
-        body.extend(value.to_der()?);
-        out.push(Any::new(
-            Tag::ContextSpecific {
-                constructed: true,
-                number: TagNumber(0),
-            },
-            body,
-        )?);
+        // otherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY }, the value a
+        // UTF8String (MS-WCCE §2.2.2.7.7.4); `OtherName` adds the explicit [0].
+        out.push(GeneralName::OtherName(OtherName {
+            type_id: UPN,
+            value: Any::encode_from(&Utf8StringRef::new(u)?)?,
+        }));
     }
     for (ip, _) in &sans.ip_addresses {
-        let bytes = match ip {
-            std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
-            std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
-        };
-        out.push(implicit(7, &bytes)?);
+        out.push(GeneralName::from(*ip));
     }
     for u in &sans.uris {
-        out.push(implicit(6, u.as_bytes())?);
+        out.push(GeneralName::UniformResourceIdentifier(ia5(u)?));
     }
     Ok(out)
 }
 
 /// AuthorityKeyIdentifier: `SEQUENCE { [0] keyIdentifier }` only, the certificate's own key id.
 fn authority_key_identifier(key_id: &[u8]) -> Result<Extension, Error> {
-    let ki = Any::new(
-        Tag::ContextSpecific {
-            constructed: false,
-            number: TagNumber(0),
-        },
-        key_id,
-    )?;
-    let seq = Any::new(Tag::Sequence, ki.to_der()?)?;
-    ext(AUTHORITY_KEY_ID, false, &seq)
+    let aki = pkix::AuthorityKeyIdentifier {
+        key_identifier: Some(OctetString::new(key_id)?),
+        authority_cert_issuer: None,
+        authority_cert_serial_number: None,
+    };
+    ext(AUTHORITY_KEY_ID, false, &aki)
 }
 
 /// SubjectKeyIdentifier: the 20-byte SHA-1 key id as an OCTET STRING.
 fn subject_key_identifier(key_id: &[u8]) -> Result<Extension, Error> {
-    ext(SUBJECT_KEY_ID, false, &OctetString::new(key_id)?)
+    let ski = pkix::SubjectKeyIdentifier(OctetString::new(key_id)?);
+    ext(SUBJECT_KEY_ID, false, &ski)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x509::key_usage::{KeyUsage, KeyUsages};
+    use crate::x509::name::DistinguishedName;
+
+    fn profile_with<'a>(usages: &[KeyUsage], subject: &'a DistinguishedName) -> Profile<'a> {
+        let mut key_usage = KeyUsages::default();
+        for u in usages {
+            key_usage.insert(*u);
+        }
+        Profile {
+            subject,
+            sans: None,
+            key_usage,
+            ekus: &[],
+            validity_months: 12,
+        }
+    }
+
+    fn key_usage_value(usages: &[KeyUsage]) -> Vec<u8> {
+        let subject = DistinguishedName::default();
+        let ext = key_usage(&profile_with(usages, &subject)).unwrap().unwrap();
+        assert!(ext.critical);
+        ext.extn_value.as_bytes().to_vec()
+    }
+
+    #[test]
+    fn key_usage_bit_strings_are_minimal() {
+        // The service's values (docs/service-behaviour.md §4): trailing zero bits dropped.
+        assert_eq!(
+            key_usage_value(&[KeyUsage::DigitalSignature, KeyUsage::KeyEncipherment]),
+            [0x03, 0x02, 0x05, 0xa0]
+        );
+        assert_eq!(
+            key_usage_value(&[KeyUsage::DigitalSignature]),
+            [0x03, 0x02, 0x07, 0x80]
+        );
+        assert_eq!(
+            key_usage_value(&[KeyUsage::CrlSign]),
+            [0x03, 0x02, 0x01, 0x02]
+        );
+        assert_eq!(
+            key_usage_value(&[KeyUsage::DecipherOnly]),
+            [0x03, 0x03, 0x07, 0x00, 0x80]
+        );
+    }
+
+    #[test]
+    fn end_entity_basic_constraints_is_an_empty_sequence() {
+        let ext = basic_constraints().unwrap();
+        assert!(!ext.critical);
+        assert_eq!(ext.extn_value.as_bytes(), [0x30, 0x00]);
+    }
+
+    #[test]
+    fn upn_other_name_has_one_explicit_tag() {
+        let sans = SubjectAltNames {
+            upns: vec!["a@b.c".to_owned()],
+            ..SubjectAltNames::default()
+        };
+        let names = general_names(&sans).unwrap();
+        let der = names[0].to_der().unwrap();
+        let mut expected = vec![0xa0, 0x15, 0x06, 0x0a];
+        expected.extend_from_slice(UPN.as_bytes());
+        expected.extend_from_slice(&[0xa0, 0x07, 0x0c, 0x05]);
+        expected.extend_from_slice(b"a@b.c");
+        assert_eq!(der, expected);
+    }
 }
