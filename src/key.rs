@@ -3,16 +3,16 @@
 use core::fmt;
 
 use const_oid::ObjectIdentifier;
-use der::asn1::{Any, AnyRef, BitString, BitStringRef, Null, OctetStringRef, UintRef};
+use der::asn1::{Any, BitString, Null, OctetStringRef, UintRef};
 use der::{Decode, Encode, Sequence};
 use rand_core::CryptoRng;
 use sha2::Digest;
 use spki::AlgorithmIdentifierOwned;
-use zeroize::Zeroizing;
 
 pub use self::rsa::prime::SearchStats;
 use crate::error::Error;
 
+pub(crate) mod pkcs8;
 pub(crate) mod rsa;
 pub(crate) mod spec;
 pub use self::rsa::size::RsaSize;
@@ -264,69 +264,6 @@ impl KeyPair {
         })
     }
 
-    /// The private key as PKCS#8 `PrivateKeyInfo` DER (zeroized on drop), in the form the
-    /// service exports: version 0, no attributes; an EC key's `ECPrivateKey` carries the curve
-    /// in `[0]` and the public key in `[1]` (RFC 5915 §3), as in the service's PEM secrets.
-    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
-        self.pkcs8(None)
-    }
-
-    /// PKCS#8 with an optional keyUsage attribute (`[0] { SEQUENCE { 2.5.29.15, SET { BIT
-    /// STRING } } }`), as the service writes into its secrets.
-    pub(crate) fn pkcs8(&self, key_usage: Option<[u8; 2]>) -> Result<Zeroizing<Vec<u8>>, Error> {
-        use pkcs8::EncodePrivateKey;
-        let ec = |oid: ObjectIdentifier, scalar: &[u8], point: &[u8]| -> Result<_, Error> {
-            let inner = Zeroizing::new(
-                EcPrivateKey {
-                    version: 1,
-                    private_key: OctetStringRef::new(scalar)?,
-                    parameters: oid,
-                    public_key: der::asn1::BitStringRef::from_bytes(point)?,
-                }
-                .to_der()?,
-            );
-            private_key_info(
-                alg(EC_PUBLIC_KEY, Some(Any::encode_from(&oid)?))?,
-                &inner,
-                key_usage,
-            )
-        };
-        match &self.inner {
-            Inner::Rsa(k, _) => {
-                let doc = k.to_pkcs8_der().map_err(Error::internal)?;
-                let parsed =
-                    pkcs8::PrivateKeyInfoRef::try_from(doc.as_bytes()).map_err(Error::internal)?;
-                private_key_info(
-                    alg(RSA_ENCRYPTION, Some(Any::from(Null)))?,
-                    parsed.private_key.as_bytes(),
-                    key_usage,
-                )
-            }
-            Inner::P256(k) => ec(
-                SECP256R1,
-                &Zeroizing::new(k.to_bytes().to_vec()),
-                k.verifying_key().to_sec1_point(false).as_bytes(),
-            ),
-            Inner::P384(k) => ec(
-                SECP384R1,
-                &Zeroizing::new(k.to_bytes().to_vec()),
-                k.verifying_key().to_sec1_point(false).as_bytes(),
-            ),
-            Inner::P521(k) => ec(
-                SECP521R1,
-                &Zeroizing::new(k.to_bytes().to_vec()),
-                k.verifying_key().to_sec1_point(false).as_bytes(),
-            ),
-            // The service's PKCS#8 for P-256K was not observed: the named curve is used here
-            // (its SubjectPublicKeyInfo has explicit parameters, which PKCS#8 readers reject).
-            Inner::P256K(k) => ec(
-                SECP256K1,
-                &Zeroizing::new(k.to_bytes().to_vec()),
-                k.verifying_key().to_sec1_point(false).as_bytes(),
-            ),
-        }
-    }
-
     /// The JSON Web Key public parts: `n`/`e` for RSA, `crv`/`x`/`y` for EC (big-endian bytes).
     pub(crate) fn jwk_parts(&self) -> Result<JwkParts, Error> {
         use ::rsa::traits::PublicKeyParts;
@@ -347,67 +284,6 @@ impl KeyPair {
             _ => point(&self.public_key_bits()?),
         })
     }
-
-    /// The private key as a PKCS#8 `PRIVATE KEY` PEM block (zeroized on drop).
-    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, Error> {
-        let der = self.to_pkcs8_der()?;
-        Ok(Zeroizing::new(crate::pem::encode("PRIVATE KEY", &der)))
-    }
-
-    /// Reads a PKCS#8 `PrivateKeyInfo` (DER, v1 or v2; attributes ignored): RSA of 2048, 3072
-    /// or 4096 bits, or EC on P-256, P-384, P-521 or P-256K (named curve), as kvcert and the
-    /// service write them ([`Self::to_pkcs8_der`], the PEM secret's key). Pins a fixture key
-    /// for [`create_with_key`](crate::service::create::create_with_key).
-    ///
-    /// ```
-    /// use kvcert::rand_core::SeedableRng;
-    /// use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec};
-    /// let key = KeyPair::generate(KeySpec::Ec(Curve::P384), &mut ChaCha20Rng::seed_from_u64(7))?;
-    /// let again = KeyPair::from_pkcs8_der(&key.to_pkcs8_der()?)?;
-    /// assert_eq!(again.spec(), KeySpec::Ec(Curve::P384));
-    /// assert_eq!(again.public_key_bits()?, key.public_key_bits()?);
-    /// assert_eq!(KeyPair::from_pkcs8_der(b"junk").unwrap_err().status(), 400);
-    /// # Ok::<(), kvcert::Error>(())
-    /// ```
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        read_pkcs8(der).map_err(|problem| match problem {
-            Pkcs8Problem::Malformed(detail) => Error::InvalidPrivateKey { detail },
-            Pkcs8Problem::Unsupported(e) => e,
-        })
-    }
-
-    /// Reads a `-----BEGIN PRIVATE KEY-----` PEM block (RFC 7468 §10: PKCS#8), as written by
-    /// [`Self::to_pkcs8_pem`], `openssl genpkey` or `openssl pkcs8 -topk8 -nocrypt`. Text
-    /// around the block is ignored; PKCS#1 `RSA PRIVATE KEY`, SEC1 `EC PRIVATE KEY` and
-    /// encrypted keys are refused ([`Error::InvalidPrivateKey`]).
-    ///
-    /// ```
-    /// use kvcert::{KeyPair, KeySpec, RsaSize};
-    /// // A fixed RSA-2048 test key, so that tests need not generate one.
-    /// let pem = include_str!("../tests/data/keys/rsa2048.pem");
-    /// let key = KeyPair::from_pkcs8_pem(pem)?;
-    /// assert_eq!(key.spec(), KeySpec::Rsa(RsaSize::Rsa2048));
-    /// # Ok::<(), kvcert::Error>(())
-    /// ```
-    pub fn from_pkcs8_pem(pem: &str) -> Result<Self, Error> {
-        let invalid = |detail: String| Error::InvalidPrivateKey { detail };
-        let begin = "-----BEGIN PRIVATE KEY-----";
-        let start = pem
-            .find(begin)
-            .ok_or_else(|| invalid("no -----BEGIN PRIVATE KEY----- block".to_owned()))?;
-        let end_marker = "-----END PRIVATE KEY-----";
-        let body_end = pem[start..]
-            .find(end_marker)
-            .ok_or_else(|| invalid("the PRIVATE KEY block has no END line".to_owned()))?;
-        let block = &pem[start..start + body_end + end_marker.len()];
-        let (label, der) =
-            pem_rfc7468::decode_vec(block.as_bytes()).map_err(|e| invalid(format!("PEM: {e}")))?;
-        let der = Zeroizing::new(der);
-        if label != "PRIVATE KEY" {
-            return Err(invalid(format!("a {label} block")));
-        }
-        Self::from_pkcs8_der(&der)
-    }
 }
 
 use p256::ecdsa::signature as ecdsa_sig;
@@ -416,59 +292,6 @@ use p256::ecdsa::signature as ecdsa_sig;
 pub(crate) enum JwkParts {
     Rsa { n: Vec<u8>, e: Vec<u8> },
     Ec { x: Vec<u8>, y: Vec<u8> },
-}
-
-/// `ECPrivateKey` (RFC 5915 §3) with the curve and public key present.
-#[derive(Sequence)]
-struct EcPrivateKey<'a> {
-    version: u8,
-    private_key: &'a OctetStringRef,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
-    parameters: ObjectIdentifier,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT")]
-    public_key: der::asn1::BitStringRef<'a>,
-}
-
-/// `PrivateKeyInfo` (RFC 5208 §5) with the optional attributes.
-#[derive(Sequence)]
-struct PrivateKeyInfo<'a> {
-    version: u8,
-    algorithm: AlgorithmIdentifierOwned,
-    private_key: &'a OctetStringRef,
-    #[asn1(
-        context_specific = "0",
-        tag_mode = "IMPLICIT",
-        constructed = "true",
-        optional = "true"
-    )]
-    attributes: Option<der::asn1::SetOfVec<x509_cert::attr::Attribute>>,
-}
-
-const KEY_USAGE: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_KEY_USAGE;
-
-fn private_key_info(
-    algorithm: AlgorithmIdentifierOwned,
-    private_key: &[u8],
-    key_usage: Option<[u8; 2]>,
-) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let attributes = match key_usage {
-        None => None,
-        Some(bits) => {
-            let bs = BitString::new(bits[0], &bits[1..])?;
-            let attr = x509_cert::attr::Attribute {
-                oid: KEY_USAGE,
-                values: der::asn1::SetOfVec::try_from(vec![Any::encode_from(&bs)?])?,
-            };
-            Some(der::asn1::SetOfVec::try_from(vec![attr])?)
-        }
-    };
-    let info = PrivateKeyInfo {
-        version: 0,
-        algorithm,
-        private_key: OctetStringRef::new(private_key)?,
-        attributes,
-    };
-    Ok(Zeroizing::new(info.to_der()?))
 }
 
 fn alg(oid: ObjectIdentifier, parameters: Option<Any>) -> Result<AlgorithmIdentifierOwned, Error> {
@@ -521,88 +344,6 @@ fn secp256k1_explicit_parameters() -> Result<Vec<u8>, Error> {
         cofactor: 1,
     };
     Ok(params.to_der()?)
-}
-
-/// Why a PKCS#8 key was not read: its bytes, or a key kvcert does not hold.
-pub(crate) enum Pkcs8Problem {
-    /// Not a well-formed PKCS#8 key (what the decoder said).
-    Malformed(String),
-    /// A well-formed key of a type or size the service does not hold.
-    Unsupported(Error),
-}
-
-/// `ECPrivateKey` (RFC 5915 §3), as read (optional parts optional).
-#[derive(Sequence)]
-struct EcPrivateKeyIn<'a> {
-    version: u8,
-    private_key: &'a OctetStringRef,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    parameters: Option<ObjectIdentifier>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    public_key: Option<BitStringRef<'a>>,
-}
-
-/// A PKCS#8 `PrivateKeyInfo` (v1 or v2; attributes ignored) as a [`KeyPair`]: the one reader
-/// behind [`KeyPair::from_pkcs8_der`] and Import Certificate, which words its errors by format.
-pub(crate) fn read_pkcs8(der: &[u8]) -> Result<KeyPair, Pkcs8Problem> {
-    let malformed =
-        |e: &dyn core::fmt::Display| Pkcs8Problem::Malformed(format!("private key: {e}"));
-    let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| malformed(&e))?;
-    let algorithm = info.algorithm.oid;
-    let key_bytes = info.private_key.as_bytes();
-    if algorithm == RSA_ENCRYPTION {
-        use ::rsa::pkcs1::RsaPrivateKeyRef;
-        let k = RsaPrivateKeyRef::from_der(key_bytes).map_err(|e| malformed(&e))?;
-        let n = k.modulus.as_bytes();
-        let bits = n
-            .first()
-            .map_or(0, |b| n.len() as u64 * 8 - u64::from(b.leading_zeros()));
-        if i64::try_from(bits)
-            .ok()
-            .and_then(RsaSize::from_bits)
-            .is_none()
-        {
-            return Err(Pkcs8Problem::Unsupported(Error::UnsupportedKeySize {
-                bits,
-                supported: "[2048, 3072, 4096]",
-            }));
-        }
-        let key = ::rsa::PrivateKey::try_from(k).map_err(|e| malformed(&e))?;
-        return KeyPair::from_rsa(key).map_err(Pkcs8Problem::Unsupported);
-    }
-    if algorithm != EC_PUBLIC_KEY {
-        return Err(Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
-            algorithm: algorithm.to_string(),
-        }));
-    }
-    let curve_oid = info
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p: &AnyRef<'_>| p.decode_as::<ObjectIdentifier>().ok())
-        .ok_or_else(|| {
-            Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
-                algorithm: "EC without a named curve".to_owned(),
-            })
-        })?;
-    let curve = match curve_oid {
-        SECP256R1 => Curve::P256,
-        SECP384R1 => Curve::P384,
-        SECP521R1 => Curve::P521,
-        SECP256K1 => Curve::P256K,
-        other => {
-            return Err(Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
-                algorithm: format!("EC {other}"),
-            }));
-        }
-    };
-    let ec = EcPrivateKeyIn::from_der(key_bytes).map_err(|e| malformed(&e))?;
-    if ec.version != 1 || ec.parameters.is_some_and(|p| p != curve_oid) {
-        return Err(malformed(&"ECPrivateKey version or curve"));
-    }
-    // `public_key` ([1]) is optional and not needed: the scalar gives the public key.
-    KeyPair::from_ec_scalar(curve, ec.private_key.as_bytes())
-        .map_err(|_| malformed(&"EC scalar out of range"))
 }
 
 const fn hex32(s: &str) -> [u8; 32] {
@@ -692,85 +433,5 @@ mod tests {
             .unwrap();
         let d = format!("{key:?}");
         assert!(!d.contains("SigningKey") && d.contains("<elided>"), "{d}");
-    }
-
-    /// OpenSSL's PKCS#8 keys (tests/data/keys/README.md) of every size and curve kvcert
-    /// issues, as PEM and as DER, and kvcert's own PKCS#8 of the same key, read back.
-    #[test]
-    fn pkcs8_keys_of_every_kind_are_read() {
-        let cases = [
-            ("rsa2048", KeySpec::Rsa(RsaSize::Rsa2048)),
-            ("rsa3072", KeySpec::Rsa(RsaSize::Rsa3072)),
-            ("rsa4096", KeySpec::Rsa(RsaSize::Rsa4096)),
-            ("p256", KeySpec::Ec(Curve::P256)),
-            ("p384", KeySpec::Ec(Curve::P384)),
-            ("p521", KeySpec::Ec(Curve::P521)),
-            ("p256k", KeySpec::Ec(Curve::P256K)),
-        ];
-        for (file, spec) in cases {
-            let path = format!("{}/tests/data/keys/{file}.pem", env!("CARGO_MANIFEST_DIR"));
-            let pem = std::fs::read_to_string(&path).expect("fixture");
-            let key =
-                KeyPair::from_pkcs8_pem(&format!("a comment\n{pem}trailing text\n")).expect(file);
-            assert_eq!(key.spec(), spec, "{file}");
-            let (_, der) = pem_rfc7468::decode_vec(pem.as_bytes()).expect("pem");
-            let from_der = KeyPair::from_pkcs8_der(&der).expect(file);
-            assert_eq!(
-                from_der.public_key_bits().unwrap(),
-                key.public_key_bits().unwrap()
-            );
-            let again = KeyPair::from_pkcs8_der(&key.to_pkcs8_der().unwrap()).expect(file);
-            assert_eq!(
-                again.public_key_bits().unwrap(),
-                key.public_key_bits().unwrap()
-            );
-            // The key signs, and the signature verifies under the same public key.
-            let sig = key.sign(b"m", &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
-            assert!(!sig.is_empty());
-        }
-    }
-
-    #[test]
-    fn pkcs8_refusals_are_caller_errors() {
-        let refused = |r: Result<KeyPair, Error>| {
-            let e = r.expect_err("refused");
-            assert_eq!(e.status(), 400, "{e:?}");
-            e
-        };
-        assert!(matches!(
-            refused(KeyPair::from_pkcs8_der(b"")),
-            Error::InvalidPrivateKey { .. }
-        ));
-        let pem = std::fs::read_to_string(format!(
-            "{}/tests/data/keys/p256.pem",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        let (_, der) = pem_rfc7468::decode_vec(pem.as_bytes()).unwrap();
-        for cut in [1, der.len() / 2, der.len() - 1] {
-            refused(KeyPair::from_pkcs8_der(&der[..cut]));
-        }
-        let pkcs1 = pem.replace("PRIVATE KEY", "RSA PRIVATE KEY");
-        assert!(matches!(
-            refused(KeyPair::from_pkcs8_pem(&pkcs1)),
-            Error::InvalidPrivateKey { .. }
-        ));
-        refused(KeyPair::from_pkcs8_pem("no key here"));
-        refused(KeyPair::from_pkcs8_pem(
-            "-----BEGIN PRIVATE KEY-----\n!!!\n",
-        ));
-        refused(KeyPair::from_pkcs8_pem(
-            "-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n",
-        ));
-        // A 1024-bit RSA key: well formed, but of a size the service does not hold.
-        let small = std::fs::read_to_string(format!(
-            "{}/tests/data/keys/rsa1024.pem",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        assert!(matches!(
-            refused(KeyPair::from_pkcs8_pem(&small)),
-            Error::UnsupportedKeySize { bits: 1024, .. }
-        ));
     }
 }

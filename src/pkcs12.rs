@@ -58,13 +58,15 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | `encode.rs`, `writer.rs` | the writer and its DER bytes |
+//! | `encode.rs` | the writer: the service's layout, salts, encryption, MAC |
+//! | `syntax.rs` | the ASN.1 structures the writer emits, as `der` types |
 //! | `decode.rs` | the reader: the two passes, the MAC, the bags |
 //! | `ber.rs` | bounded BER/DER reading of untrusted input |
 //! | `kdf.rs` | the PKCS#12 KDF, PBKDF2 and the hash dispatch |
 //! | `pbe.rs` | PKCS#12 PBE and PBES2 decryption, their ciphers |
 //! | `limits.rs`, `error.rs` | [`Pkcs12Limits`] and the size bounds; [`Pkcs12Error`] |
 //! | `oid.rs` | the OIDs and fixed values |
+//! | `tests.rs`, `tests/tlv.rs` | the tests, and the small TLV writer they build expected and hostile bytes with |
 
 use std::borrow::Cow;
 
@@ -93,14 +95,14 @@ mod encode;
 mod kdf;
 mod oid;
 mod pbe;
+mod syntax;
 #[cfg(test)]
 mod tests;
-mod writer;
 
 // The parts share their items through this module (`use super::*` in each).
 #[cfg(test)]
 use self::encode::*;
-use self::{ber::*, decode::*, kdf::*, oid::*, pbe::*, writer::*};
+use self::{ber::*, decode::*, kdf::*, oid::*, pbe::*};
 pub use decode::{decode_pfx, decode_pfx_with_limits};
 pub use encode::encode_service_pfx;
 pub(crate) use encode::encode_service_pfx_with_leaf;

@@ -2,6 +2,19 @@
 
 use super::*;
 
+// The tags the reader meets (X.690 §8.1.2: class, constructed bit, number).
+pub(super) const INTEGER: u8 = 0x02;
+pub(super) const OCTET_STRING: u8 = 0x04;
+pub(super) const OCTET_STRING_CONSTRUCTED: u8 = 0x24;
+pub(super) const NULL: u8 = 0x05;
+pub(super) const OBJECT_IDENTIFIER: u8 = 0x06;
+pub(super) const BMP_STRING: u8 = 0x1e;
+pub(super) const SEQUENCE: u8 = 0x30;
+pub(super) const SET: u8 = 0x31;
+pub(super) const CONTEXT_0: u8 = 0xa0;
+pub(super) const CONTEXT_0_PRIMITIVE: u8 = 0x80;
+pub(super) const CONSTRUCTED: u8 = 0x20;
+
 /// Nesting depth bound for the BER reader.
 pub(super) const MAX_DEPTH: usize = 48;
 /// Nesting bound for safeContentsBag.
@@ -225,4 +238,9 @@ pub(super) fn unsupported_oid(what: &str, oid_content: &[u8]) -> Pkcs12Error {
         .map(|o| o.to_string())
         .unwrap_or_else(|_| "an invalid OID".to_owned());
     Pkcs12Error::Unsupported(format!("{what} {dotted}"))
+}
+
+/// Whether `der` is exactly one SEQUENCE (a certificate, a PKCS#8 key, a SafeContents).
+pub(super) fn is_single_sequence(der: &[u8]) -> bool {
+    parse_exact(der, SEQUENCE, 0).is_ok()
 }

@@ -1,5 +1,13 @@
 //! The writer: a PFX in the exact layout Key Vault writes for a certificate's secret.
 
+use der::Encode;
+use der::asn1::{Any, AnyRef, BmpString, OctetStringRef};
+use spki::AlgorithmIdentifierRef;
+
+use super::syntax::{
+    Attribute, CertBag, ContentInfo, DigestInfo, EncryptedContentInfo, EncryptedData,
+    EncryptedPrivateKeyInfo, InOrder, MacData, PbeAlgorithm, PbeParams, Pfx, SafeBag,
+};
 use super::*;
 
 /// Encodes a PFX byte for byte in the service's layout (see the [module docs](crate::pkcs12)), with
@@ -74,83 +82,106 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
     if let Some(pkcs8) = contents.key_pkcs8 {
         let mut salt = [0u8; 8];
         rng.fill_bytes(&mut salt);
-        let plain = pkcs8_with_key_usage(pkcs8, contents.key_kind)?;
+        let algorithm = match contents.key_kind {
+            PfxKeyKind::Rsa => OID_RSA_ENCRYPTION,
+            PfxKeyKind::Ec => OID_EC_PUBLIC_KEY,
+        };
+        let plain = crate::key::pkcs8::with_service_key_usage(pkcs8, algorithm)?;
         let encrypted = pbe_3des_encrypt(&salt, iterations.key, &plain)?;
-        // EncryptedPrivateKeyInfo (RFC 5208 §6).
-        let epki = tlv(
-            SEQUENCE,
-            &[
-                &pbe_algorithm(&OID_PBE_SHA1_3DES, &salt, iterations.key),
-                &tlv(OCTET_STRING, &[&encrypted]),
-            ],
-        );
-        let attributes = key_bag_attributes(contents.key_kind, contents.friendly_name.as_deref())?;
-        let bag = safe_bag(&OID_PKCS8_SHROUDED_KEY_BAG, &epki, &attributes);
-        let safe_contents = tlv(SEQUENCE, &[&bag]);
-        safes.push(content_info_data(&safe_contents));
+        let epki = EncryptedPrivateKeyInfo {
+            encryption_algorithm: pbe_algorithm(&salt, iterations.key)?,
+            encrypted_data: OctetStringRef::new(&encrypted)?,
+        }
+        .to_der()?;
+        let friendly_name = contents
+            .friendly_name
+            .as_deref()
+            .map(|name| {
+                BmpString::from_utf8(name)
+                    .map_err(|_| Error::internal("friendly name has a character outside the BMP"))
+            })
+            .transpose()?;
+        let csp = BmpString::from_utf8(match contents.key_kind {
+            PfxKeyKind::Rsa => CSP_RSA,
+            PfxKeyKind::Ec => CSP_EC,
+        })?;
+        let local_key_id = AnyRef::from(OctetStringRef::new(&SERVICE_LOCAL_KEY_ID)?);
+        let friendly_name = friendly_name.map(|n| Any::encode_from(&n)).transpose()?;
+        let csp = Any::encode_from(&csp)?;
+        // The service's order: localKeyID, friendlyName (if any), Microsoft CSP name.
+        let mut attributes = vec![attribute(OID_LOCAL_KEY_ID, local_key_id)];
+        if let Some(name) = &friendly_name {
+            attributes.push(attribute(OID_FRIENDLY_NAME, name.to_ref()));
+        }
+        attributes.push(attribute(OID_MS_CSP_NAME, csp.to_ref()));
+        let bag = SafeBag {
+            bag_id: OID_PKCS8_SHROUDED_KEY_BAG,
+            bag_value: AnyRef::try_from(epki.as_slice())?,
+            bag_attributes: InOrder(attributes),
+        };
+        let safe_contents = vec![bag].to_der()?;
+        safes.push(data_content_info(&safe_contents)?);
     }
 
     // AuthenticatedSafe[1]: the certificates, in an `encryptedData` ContentInfo.
     let mut salt = [0u8; 8];
     rng.fill_bytes(&mut salt);
-    let local_key_id = tlv(
-        SET,
-        &[&attribute(
-            &OID_LOCAL_KEY_ID,
-            &tlv(OCTET_STRING, &[&SERVICE_LOCAL_KEY_ID]),
-        )],
-    );
-    let empty_set = tlv(SET, &[]);
-    let bags: Vec<Vec<u8>> = contents
+    let local_key_id = AnyRef::from(OctetStringRef::new(&SERVICE_LOCAL_KEY_ID)?);
+    let cert_bags = contents
         .certificates
         .iter()
-        .enumerate()
-        .map(|(i, cert)| {
-            // CertBag (§4.2.3): certId x509Certificate, certValue [0] EXPLICIT OCTET STRING.
-            let cert_bag = tlv(
-                SEQUENCE,
-                &[
-                    &oid(&OID_X509_CERTIFICATE),
-                    &tlv(CONTEXT_0, &[&tlv(OCTET_STRING, &[cert])]),
-                ],
-            );
-            let attrs = if i == leaf && contents.key_pkcs8.is_some() {
-                &local_key_id
-            } else {
-                &empty_set
-            };
-            safe_bag(&OID_CERT_BAG, &cert_bag, attrs)
+        .map(|cert| {
+            CertBag {
+                cert_id: OID_X509_CERTIFICATE,
+                cert_value: OctetStringRef::new(cert)?,
+            }
+            .to_der()
         })
-        .collect();
-    let bag_refs: Vec<&[u8]> = bags.iter().map(Vec::as_slice).collect();
-    let cert_safe_contents = tlv(SEQUENCE, &bag_refs);
+        .collect::<Result<Vec<_>, _>>()?;
+    let bags = cert_bags
+        .iter()
+        .enumerate()
+        .map(|(i, cert_bag)| {
+            // With a key, the leaf's bag carries localKeyID; every other bag (and every bag of
+            // a non-exportable PFX) an empty attribute SET, as the service writes them.
+            let attributes = if i == leaf && contents.key_pkcs8.is_some() {
+                vec![attribute(OID_LOCAL_KEY_ID, local_key_id)]
+            } else {
+                Vec::new()
+            };
+            Ok(SafeBag {
+                bag_id: OID_CERT_BAG,
+                bag_value: AnyRef::try_from(cert_bag.as_slice())?,
+                bag_attributes: InOrder(attributes),
+            })
+        })
+        .collect::<Result<Vec<_>, der::Error>>()?;
+    let cert_safe_contents = bags.to_der()?;
     let encrypted = pbe_3des_encrypt(&salt, iterations.certificates, &cert_safe_contents)?;
-    // EncryptedData (PKCS#7 / RFC 2315 §13): version 0, EncryptedContentInfo with the
-    // content as a primitive [0] IMPLICIT OCTET STRING.
-    let encrypted_data = tlv(
-        SEQUENCE,
-        &[
-            &der_uint(0),
-            &tlv(
-                SEQUENCE,
-                &[
-                    &oid(&OID_DATA),
-                    &pbe_algorithm(&OID_PBE_SHA1_3DES, &salt, iterations.certificates),
-                    &tlv(CONTEXT_0_PRIMITIVE, &[&encrypted]),
-                ],
-            ),
-        ],
+    // EncryptedData (RFC 2315 §13): version 0, the content a primitive [0] IMPLICIT OCTET STRING.
+    let encrypted_data = EncryptedData {
+        version: 0,
+        encrypted_content_info: EncryptedContentInfo {
+            content_type: OID_DATA,
+            content_encryption_algorithm: pbe_algorithm(&salt, iterations.certificates)?,
+            encrypted_content: OctetStringRef::new(&encrypted)?,
+        },
+    }
+    .to_der()?;
+    safes.push(
+        ContentInfo {
+            content_type: OID_ENCRYPTED_DATA,
+            content: AnyRef::try_from(encrypted_data.as_slice())?,
+        }
+        .to_der()?,
     );
-    safes.push(tlv(
-        SEQUENCE,
-        &[
-            &oid(&OID_ENCRYPTED_DATA),
-            &tlv(CONTEXT_0, &[&encrypted_data]),
-        ],
-    ));
 
-    let safe_refs: Vec<&[u8]> = safes.iter().map(Vec::as_slice).collect();
-    let authenticated_safe = tlv(SEQUENCE, &safe_refs);
+    // AuthenticatedSafe ::= SEQUENCE OF ContentInfo (§4.1).
+    let authenticated_safe = safes
+        .iter()
+        .map(|s| AnyRef::try_from(s.as_slice()))
+        .collect::<Result<Vec<_>, _>>()?
+        .to_der()?;
 
     // MacData (§4, B.4, with the zero-length password): HMAC-SHA-1 over the
     // AuthenticatedSafe's DER, the content of authSafe's OCTET STRING.
@@ -158,27 +189,60 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
     rng.fill_bytes(&mut mac_salt);
     let mac_key = pkcs12_kdf::<sha1::Sha1>(&[], &mac_salt, KDF_ID_MAC, iterations.mac, 20);
     let digest = hmac_tag::<sha1::Sha1>(&mac_key, &authenticated_safe)?;
-    let mac_data = tlv(
-        SEQUENCE,
-        &[
-            // DigestInfo: AlgorithmIdentifier sha1 WITHOUT NULL parameters, as the service.
-            &tlv(
-                SEQUENCE,
-                &[
-                    &tlv(SEQUENCE, &[&oid(&OID_SHA1)]),
-                    &tlv(OCTET_STRING, &[&digest]),
-                ],
-            ),
-            &tlv(OCTET_STRING, &[&mac_salt]),
-            &der_uint(iterations.mac.into()),
-        ],
-    );
-    Ok(tlv(
-        SEQUENCE,
-        &[
-            &der_uint(3),
-            &content_info_data(&authenticated_safe),
-            &mac_data,
-        ],
-    ))
+    let pfx = Pfx {
+        version: 3,
+        auth_safe: ContentInfo {
+            content_type: OID_DATA,
+            content: OctetStringRef::new(&authenticated_safe)?.into(),
+        },
+        mac_data: MacData {
+            mac: DigestInfo {
+                // sha1 WITHOUT NULL parameters, as the service writes it.
+                digest_algorithm: AlgorithmIdentifierRef {
+                    oid: OID_SHA1,
+                    parameters: None,
+                },
+                digest: OctetStringRef::new(&digest)?,
+            },
+            mac_salt: OctetStringRef::new(&mac_salt)?,
+            iterations: iterations.mac,
+        },
+    };
+    Ok(pfx.to_der()?)
+}
+
+/// A `PKCS12Attribute` with one value.
+fn attribute(attr_id: ObjectIdentifier, value: AnyRef<'_>) -> Attribute<'_> {
+    Attribute {
+        attr_id,
+        attr_values: InOrder(vec![value]),
+    }
+}
+
+/// `ContentInfo { data, [0] EXPLICIT OCTET STRING }` (RFC 2315 §7-8, primitive OCTET STRING).
+fn data_content_info(content: &[u8]) -> Result<Vec<u8>, der::Error> {
+    ContentInfo {
+        content_type: OID_DATA,
+        content: OctetStringRef::new(content)?.into(),
+    }
+    .to_der()
+}
+
+/// `AlgorithmIdentifier { pbeWithSHAAnd3-KeyTripleDES-CBC, { salt, iterations } }` (Appendix C).
+fn pbe_algorithm(salt: &[u8], iterations: u32) -> Result<PbeAlgorithm<'_>, der::Error> {
+    Ok(PbeAlgorithm {
+        algorithm: OID_PBE_SHA1_3DES,
+        parameters: PbeParams {
+            salt: OctetStringRef::new(salt)?,
+            iterations,
+        },
+    })
+}
+
+/// HMAC-`D` of `data` (RFC 2104), the PFX's MAC.
+pub(super) fn hmac_tag<D: EagerHash>(key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut mac = <Hmac<D> as KeyInit>::new_from_slice(key)
+        .map_err(|_| Error::internal("HMAC key length"))?;
+    Mac::update(&mut mac, data);
+    Ok(mac.finalize().into_bytes().to_vec())
 }

@@ -25,7 +25,6 @@ pub(super) const OID_LOCAL_KEY_ID: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
 pub(super) const OID_MS_CSP_NAME: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.17.1");
-pub(super) const OID_KEY_USAGE: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_KEY_USAGE;
 
 // RFC 7292 Appendix C.
 pub(super) const OID_PBE_SHA1_RC2_128: ObjectIdentifier =

@@ -242,3 +242,17 @@ pub(super) fn decrypt_pbes2(
         _ => Err(decryption_failed(state)),
     }
 }
+
+/// pbeWithSHAAnd3-KeyTripleDES-CBC encryption with the zero-length password (Appendix C;
+/// key and IV from the B.2 KDF with ID 1 and 2; PKCS#7 padding, RFC 8018 §6.1.1 step 4).
+pub(super) fn pbe_3des_encrypt(
+    salt: &[u8],
+    iterations: u32,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let key = pkcs12_kdf::<sha1::Sha1>(&[], salt, KDF_ID_KEY, iterations, 24);
+    let iv = pkcs12_kdf::<sha1::Sha1>(&[], salt, KDF_ID_IV, iterations, 8);
+    let encryptor = cbc::Encryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+        .map_err(|_| Error::internal("3DES key length"))?;
+    Ok(encryptor.encrypt_padded_vec::<Pkcs7>(plaintext))
+}

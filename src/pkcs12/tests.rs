@@ -131,6 +131,9 @@ fn the_default_limits_refuse_300_001_iterations_at_once() {
     });
     assert!(decode_pfx(&fine, None).unwrap().key_pkcs8.is_some());
 }
+mod tlv;
+
+use self::tlv::*;
 use super::*;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -488,24 +491,68 @@ fn round_trip_and_determinism() {
     }
 }
 
+/// The key bag's attribute SET of an encoded PFX (it lies unencrypted in the `data`
+/// ContentInfo), in the service's order, against the bytes this file's TLV writer builds.
+fn key_bag_attribute_set(kind: PfxKeyKind, friendly_name: Option<&str>) -> (Vec<u8>, Vec<u8>) {
+    let (key, cert) = match kind {
+        PfxKeyKind::Rsa => rsa_key_and_cert(5),
+        PfxKeyKind::Ec => (
+            Zeroizing::new(pem_der("leaf.key.pem")),
+            pem_der("leaf.crt.pem"),
+        ),
+    };
+    let certs = vec![cert];
+    let contents = PfxContents {
+        friendly_name: friendly_name.map(str::to_owned),
+        ..service_contents(Some(&key), &certs, kind, None)
+    };
+    let der = encode_service_pfx(&contents, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+    let mut attributes = vec![attribute(
+        &OID_LOCAL_KEY_ID,
+        &tlv(OCTET_STRING, &[&SERVICE_LOCAL_KEY_ID]),
+    )];
+    if let Some(name) = friendly_name {
+        attributes.push(attribute(&OID_FRIENDLY_NAME, &bmp_string(name).unwrap()));
+    }
+    let csp = match kind {
+        PfxKeyKind::Rsa => CSP_RSA,
+        PfxKeyKind::Ec => CSP_EC,
+    };
+    attributes.push(attribute(&OID_MS_CSP_NAME, &bmp_string(csp).unwrap()));
+    let refs: Vec<&[u8]> = attributes.iter().map(Vec::as_slice).collect();
+    (der, tlv(SET, &refs))
+}
+
 #[test]
 fn exact_attribute_bytes() {
-    let rsa = key_bag_attributes(
+    let (rsa, expected) = key_bag_attribute_set(
         PfxKeyKind::Rsa,
         Some("3f91d24a-b53c-4e16-84cf-1169559395e0"),
-    )
-    .unwrap();
-    // localKeyID, exactly as recorded.
-    assert!(rsa[3..].starts_with(&hex("301306092a864886f70d0109153106040401000000")));
-    // CSP name header as recorded.
-    let csp = hex("307906092b0601040182371101316c1e6a");
-    assert!(rsa.windows(csp.len()).any(|w| w == csp));
-    let ec = key_bag_attributes(PfxKeyKind::Ec, None).unwrap();
+    );
+    assert!(rsa.windows(expected.len()).any(|w| w == expected));
+    // localKeyID and the CSP name's header, exactly as recorded.
+    for recorded in [
+        "301306092a864886f70d0109153106040401000000",
+        "307906092b0601040182371101316c1e6a",
+    ] {
+        let recorded = hex(recorded);
+        assert!(rsa.windows(recorded.len()).any(|w| w == recorded));
+    }
+    let (ec, expected) = key_bag_attribute_set(PfxKeyKind::Ec, None);
+    assert!(ec.windows(expected.len()).any(|w| w == expected));
     assert!(
         !ec.windows(11)
             .any(|w| w == oid(&OID_FRIENDLY_NAME).as_slice())
     );
-    assert!(bmp_string("\u{1F600}").is_err());
+}
+
+/// A friendly name longer than the CSP name still comes second: the SET is written in the
+/// service's order, not re-sorted as DER would (`syntax::InOrder`).
+#[test]
+fn attribute_order_is_the_services_not_ders() {
+    let long = "n".repeat(100);
+    let (der, expected) = key_bag_attribute_set(PfxKeyKind::Ec, Some(&long));
+    assert!(der.windows(expected.len()).any(|w| w == expected));
 }
 
 #[test]
@@ -579,7 +626,7 @@ fn encoder_refusals() {
 #[test]
 fn existing_pkcs8_attributes_are_kept() {
     let with = data_pkcs8_with_attributes();
-    let out = pkcs8_with_key_usage(&with, PfxKeyKind::Ec).unwrap();
+    let out = crate::key::pkcs8::with_service_key_usage(&with, OID_EC_PUBLIC_KEY).unwrap();
     assert_eq!(*out, with);
 }
 

@@ -114,7 +114,8 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage as X509KeyUsage};
 use zeroize::Zeroizing;
 
-use crate::key::{JwkParts, KeyPair, KeySpec, Pkcs8Problem};
+use crate::key::pkcs8::{Pkcs8Problem, read_pkcs8};
+use crate::key::{JwkParts, KeyPair, KeySpec};
 use crate::pkcs12::{Pkcs12Error, Pkcs12Limits, decode_pfx_with_limits};
 use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
 use crate::service::version::{NewVersion, StoredVersion};
@@ -652,7 +653,7 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
     if certificates.is_empty() {
         return Err(no_pair("no certificate"));
     }
-    let key = crate::key::read_pkcs8(&pkcs8).map_err(|p| match p {
+    let key = read_pkcs8(&pkcs8).map_err(|p| match p {
         Pkcs8Problem::Unsupported(e) => e,
         Pkcs8Problem::Malformed(detail) => match format {
             ContentType::Pkcs12 => Error::Pkcs12Unreadable {

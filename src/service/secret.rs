@@ -4,6 +4,7 @@
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
+use crate::key::pkcs8::Pkcs8Attributes;
 use crate::key::{JwkParts, KeyPair, KeySpec};
 use crate::pkcs12::{PfxContents, PfxKeyKind, encode_service_pfx_with_leaf};
 use crate::service::plan::{ContentType, IssuancePlan, KeyUsage, KeyUsages};
@@ -85,15 +86,6 @@ pub fn key_bundle(
     })
 }
 
-/// The keyUsage attribute the service puts in the PKCS#8 of its secrets: `00 10` (CAPI's
-/// key-exchange flag) for RSA whatever the policy says, `00 80` (digitalSignature) for EC.
-pub(crate) fn pkcs8_key_usage(spec: KeySpec) -> [u8; 2] {
-    match spec {
-        KeySpec::Rsa(_) => [0x00, 0x10],
-        KeySpec::Ec(_) => [0x00, 0x80],
-    }
-}
-
 /// The `application/x-pem-file` secret value: the PKCS#8 `PRIVATE KEY` block, then the
 /// `CERTIFICATE` block, LF line ends. RSA keys carry no PKCS#8 attributes (as in the 2018 and
 /// 2021 recordings), EC keys the keyUsage attribute (2024 recording). Without an exportable
@@ -115,8 +107,8 @@ pub(crate) fn pem_chain_value<C: AsRef<[u8]>>(
 ) -> Result<Zeroizing<String>, Error> {
     let key_pem = if exportable {
         let der = match key.spec() {
-            KeySpec::Rsa(_) => key.pkcs8(None)?,
-            spec @ KeySpec::Ec(_) => key.pkcs8(Some(pkcs8_key_usage(spec)))?,
+            KeySpec::Rsa(_) => key.pkcs8(Pkcs8Attributes::None)?,
+            KeySpec::Ec(_) => key.pkcs8(Pkcs8Attributes::ServiceKeyUsage)?,
         };
         Zeroizing::new(pem::encode("PRIVATE KEY", &der))
     } else {
@@ -158,7 +150,7 @@ pub(crate) fn pkcs12_chain_value<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Zeroizing<String>, Error> {
     let pkcs8 = if exportable {
-        Some(key.pkcs8(Some(pkcs8_key_usage(key.spec())))?)
+        Some(key.pkcs8(Pkcs8Attributes::ServiceKeyUsage)?)
     } else {
         None
     };
