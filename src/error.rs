@@ -19,8 +19,8 @@ pub enum Error {
     },
     /// The request body is not valid JSON for the wire model, or exceeds a size bound.
     MalformedRequest {
-        /// What the parser reported.
-        detail: String,
+        /// What was wrong with it.
+        problem: RequestProblem,
     },
     /// The policy subject is not a distinguished name the service accepts.
     InvalidSubject {
@@ -62,14 +62,16 @@ pub enum Error {
     /// Import: no private key, more than one, or a key that belongs to none of the
     /// certificates.
     NoCertificateWithPrivateKey {
-        /// What was wrong (for logs).
-        detail: String,
+        /// Which of these it was.
+        reason: KeyPairing,
     },
     /// Import: a certificate that does not parse as X.509, or whose properties cannot be
     /// stored (e.g. notAfter before notBefore).
     InvalidCertificate {
         /// What was wrong (for logs).
         detail: String,
+        /// The DER decoder's error, when it was the decoder that refused.
+        source: Option<der::Error>,
     },
     /// Import: a key of a size the service does not hold.
     UnsupportedKeySize {
@@ -80,8 +82,11 @@ pub enum Error {
     },
     /// Import: a key that is neither RSA nor EC on a supported named curve.
     UnsupportedKeyType {
-        /// The key's algorithm (OID, or `EC` with the curve's OID).
-        algorithm: String,
+        /// The key's algorithm (`PrivateKeyInfo.privateKeyAlgorithm`).
+        algorithm: const_oid::ObjectIdentifier,
+        /// For an EC key, its named curve, or `None` when the parameters name none
+        /// (explicit parameters, or absent).
+        curve: Option<const_oid::ObjectIdentifier>,
     },
     /// A key handed to [`crate::create_with_key`] (or [`crate::Policy::issue_with_key`]) that
     /// is not of the policy's type or size: the caller's mistake, not the service's.
@@ -96,6 +101,16 @@ pub enum Error {
     InvalidPrivateKey {
         /// What was wrong.
         detail: String,
+        /// The DER decoder's error, when it was the decoder that refused.
+        source: Option<der::Error>,
+    },
+    /// A value handed to a kvcert function that the function cannot take, e.g. an empty
+    /// certificate list for [`crate::pkcs12::encode_service_pfx`]: the caller's mistake.
+    InvalidArgument {
+        /// The argument, as the function's documentation names it.
+        argument: &'static str,
+        /// What is wrong with it.
+        problem: &'static str,
     },
     /// Import with a policy but without `secret_props.contentType`, for a value that is not
     /// PKCS#12 (a PEM value needs `application/x-pem-file`).
@@ -148,8 +163,8 @@ impl Error {
                 "Property policy has invalid value. A policy is required to create a certificate\r\n"
                     .to_owned()
             }
-            Error::MalformedRequest { detail } => {
-                format!("The request body is not valid: {detail}")
+            Error::MalformedRequest { problem } => {
+                format!("The request body is not valid: {problem}")
             }
             // Reported: damienbod/AspNetCoreCertificates #38 (import of an unreadable PFX).
             Error::Pkcs12Unreadable { .. } => "The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.".to_owned(),
@@ -166,9 +181,16 @@ impl Error {
                 format!("Unsupported key size ({bits}). Supported sizes are {supported}")
             }
             // kvcert's text, in the style of the key-size message.
-            Error::UnsupportedKeyType { algorithm } => format!(
-                "Unsupported key type ({algorithm}). Supported key types are [RSA, EC (P-256, P-384, P-521, P-256K)]"
-            ),
+            Error::UnsupportedKeyType { algorithm, curve } => {
+                let algorithm = match (curve, *algorithm == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY) {
+                    (Some(curve), true) => format!("EC {curve}"),
+                    (None, true) => "EC without a named curve".to_owned(),
+                    (_, false) => algorithm.to_string(),
+                };
+                format!(
+                    "Unsupported key type ({algorithm}). Supported key types are [RSA, EC (P-256, P-384, P-521, P-256K)]"
+                )
+            }
             // Reported, with the CRLF: Azure/azure-sdk-for-go #21780, Azure/azure-cli #27220.
             Error::InvalidPolicy => "Property policy has invalid value\r\n".to_owned(),
             // kvcert's text: the service makes its own keys.
@@ -176,8 +198,12 @@ impl Error {
                 "The key ({key}) does not match the policy's key_props ({policy})"
             ),
             // kvcert's text: the service has no call that takes a bare private key.
-            Error::InvalidPrivateKey { detail } => {
+            Error::InvalidPrivateKey { detail, .. } => {
                 format!("The private key is not a valid PKCS#8 private key: {detail}")
+            }
+            // kvcert's text: no service call reaches these functions.
+            Error::InvalidArgument { argument, problem } => {
+                format!("Invalid argument {argument}: {problem}")
             }
             Error::Internal { detail } => format!("Internal error: {detail}"),
         }
@@ -224,9 +250,11 @@ impl fmt::Display for Error {
             Error::Pkcs12Unreadable { detail, .. }
             | Error::PemUnreadable { detail }
             | Error::PemUnexpectedFormat { detail }
-            | Error::NoCertificateWithPrivateKey { detail }
-            | Error::InvalidCertificate { detail } => {
+            | Error::InvalidCertificate { detail, .. } => {
                 write!(f, "{} ({detail})", self.message().trim_end())
+            }
+            Error::NoCertificateWithPrivateKey { reason } => {
+                write!(f, "{} ({reason})", self.message().trim_end())
             }
             other => f.write_str(other.message().trim_end()),
         }
@@ -239,6 +267,12 @@ impl std::error::Error for Error {
             Error::Pkcs12Unreadable {
                 source: Some(e), ..
             } => Some(e),
+            Error::InvalidCertificate {
+                source: Some(e), ..
+            }
+            | Error::InvalidPrivateKey {
+                source: Some(e), ..
+            } => Some(e),
             _ => None,
         }
     }
@@ -247,6 +281,70 @@ impl std::error::Error for Error {
 impl From<der::Error> for Error {
     fn from(e: der::Error) -> Self {
         Error::internal(e)
+    }
+}
+
+/// What was wrong with a request body ([`Error::MalformedRequest`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestProblem {
+    /// Longer than the operation's bound.
+    TooLarge {
+        /// The bound, in bytes.
+        limit: usize,
+    },
+    /// Not JSON, or JSON that does not fit the wire model (wrong type, duplicate key).
+    Json {
+        /// The parser's message, position included.
+        message: String,
+        /// The line of the first error (1-based).
+        line: usize,
+        /// The column of the first error (1-based).
+        column: usize,
+    },
+}
+
+impl RequestProblem {
+    pub(crate) fn json(e: &serde_json::Error) -> Self {
+        RequestProblem::Json {
+            message: e.to_string(),
+            line: e.line(),
+            column: e.column(),
+        }
+    }
+}
+
+impl fmt::Display for RequestProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestProblem::TooLarge { limit } => write!(f, "body larger than {limit} bytes"),
+            RequestProblem::Json { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+/// Why Import found no certificate with a private key ([`Error::NoCertificateWithPrivateKey`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyPairing {
+    /// The value holds no private key.
+    NoPrivateKey,
+    /// The value holds more than one private key.
+    MultiplePrivateKeys,
+    /// The value holds no certificate.
+    NoCertificate,
+    /// The private key belongs to none of the certificates.
+    KeyMatchesNoCertificate,
+}
+
+impl fmt::Display for KeyPairing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyPairing::NoPrivateKey => "no private key",
+            KeyPairing::MultiplePrivateKeys => "more than one private key",
+            KeyPairing::NoCertificate => "no certificate",
+            KeyPairing::KeyMatchesNoCertificate => "the private key matches no certificate",
+        })
     }
 }
 
@@ -267,4 +365,60 @@ pub struct KeyVaultErrorDetail {
     /// A more specific error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub innererror: Option<Box<KeyVaultErrorDetail>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use const_oid::db::rfc5912::{ID_DSA, ID_EC_PUBLIC_KEY};
+
+    #[test]
+    fn unsupported_key_types_are_worded_by_their_oids() {
+        let message = |algorithm, curve| Error::UnsupportedKeyType { algorithm, curve }.message();
+        let tail = ". Supported key types are [RSA, EC (P-256, P-384, P-521, P-256K)]";
+        assert_eq!(
+            message(ID_DSA, None),
+            format!("Unsupported key type (1.2.840.10040.4.1){tail}")
+        );
+        assert_eq!(
+            message(ID_EC_PUBLIC_KEY, None),
+            format!("Unsupported key type (EC without a named curve){tail}")
+        );
+        let brainpool = const_oid::ObjectIdentifier::new_unwrap("1.3.36.3.3.2.8.1.1.7");
+        assert_eq!(
+            message(ID_EC_PUBLIC_KEY, Some(brainpool)),
+            format!("Unsupported key type (EC 1.3.36.3.3.2.8.1.1.7){tail}")
+        );
+    }
+
+    #[test]
+    fn typed_details_keep_the_wire_text() {
+        let too_large = Error::MalformedRequest {
+            problem: RequestProblem::TooLarge { limit: 10 },
+        };
+        assert_eq!(
+            too_large.message(),
+            "The request body is not valid: body larger than 10 bytes"
+        );
+        let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let problem = RequestProblem::json(&json);
+        assert!(matches!(
+            problem,
+            RequestProblem::Json {
+                line: 1,
+                column: 1,
+                ..
+            }
+        ));
+        let no_key = Error::NoCertificateWithPrivateKey {
+            reason: KeyPairing::NoPrivateKey,
+        };
+        assert_eq!(no_key.status(), 400);
+        assert!(no_key.to_string().ends_with("(no private key)"));
+        let misuse = Error::InvalidArgument {
+            argument: "now",
+            problem: "before 1970-01-01T00:00:00Z",
+        };
+        assert_eq!((misuse.status(), misuse.code()), (400, "BadParameter"));
+    }
 }

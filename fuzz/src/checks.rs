@@ -1173,7 +1173,7 @@ pub fn roundtrip_case(case: &RoundtripCase) {
         KeyChoice::Ec(c) => kvcert::KeySpec::Ec(c),
         KeyChoice::Rsa2048 => kvcert::KeySpec::Rsa(kvcert::RsaSize::Rsa2048),
     };
-    assert_eq!(plan.key().spec, spec, "key\n{ctx}");
+    assert_eq!(plan.key().spec(), spec, "key\n{ctx}");
     assert_eq!(
         plan.subject_text(),
         subject.as_deref(),

@@ -248,7 +248,7 @@ fn write_file(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
 /// What a person wants to know after the run.
 fn summary(issued: &Issued, written: &[PathBuf], out: Option<&Path>) -> String {
     let plan = &issued.plan;
-    let key = plan.key().spec.to_string();
+    let key = plan.key().spec().to_string();
     let subject = plan.subject_text().unwrap_or("");
     let subject = if subject.is_empty() {
         "(empty subject)"
@@ -276,7 +276,7 @@ fn summary(issued: &Issued, written: &[PathBuf], out: Option<&Path>) -> String {
                  key:     {key}\n  the CSR (stdout's \"csr\", csr.pem with --out) is what the \
                  issuer signs; the result is merged later\n",
                 plan.name().as_str(),
-                plan.issuer().name,
+                plan.issuer().name(),
             );
         }
     }

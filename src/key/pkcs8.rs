@@ -103,7 +103,9 @@ impl KeyPair {
     /// ```
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
         read_pkcs8(der).map_err(|problem| match problem {
-            Pkcs8Problem::Malformed(detail) => Error::InvalidPrivateKey { detail },
+            Pkcs8Problem::Malformed { detail, source } => {
+                Error::InvalidPrivateKey { detail, source }
+            }
             Pkcs8Problem::Unsupported(e) => e,
         })
     }
@@ -122,7 +124,10 @@ impl KeyPair {
     /// # Ok::<(), kvcert::Error>(())
     /// ```
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, Error> {
-        let invalid = |detail: String| Error::InvalidPrivateKey { detail };
+        let invalid = |detail: String| Error::InvalidPrivateKey {
+            detail,
+            source: None,
+        };
         let begin = "-----BEGIN PRIVATE KEY-----";
         let start = pem
             .find(begin)
@@ -225,6 +230,7 @@ pub(crate) fn service_key_usage(algorithm: ObjectIdentifier) -> Option<[u8; 2]> 
 fn key_usage_attribute(algorithm: ObjectIdentifier) -> Result<Vec<u8>, Error> {
     let bits = service_key_usage(algorithm).ok_or_else(|| Error::InvalidPrivateKey {
         detail: format!("no service key usage for the algorithm {algorithm}"),
+        source: None,
     })?;
     let attribute = x509_cert::attr::Attribute {
         oid: const_oid::db::rfc5280::ID_CE_KEY_USAGE,
@@ -274,6 +280,7 @@ pub(crate) fn with_service_key_usage(
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let info = PrivateKeyInfo::from_der(pkcs8).map_err(|e| Error::InvalidPrivateKey {
         detail: format!("not PKCS#8 DER: {e}"),
+        source: Some(e),
     })?;
     if info.algorithm.oid != expected {
         return Err(Error::InvalidPrivateKey {
@@ -281,6 +288,7 @@ pub(crate) fn with_service_key_usage(
                 "the PKCS#8 algorithm is {}, not {expected}",
                 info.algorithm.oid
             ),
+            source: None,
         });
     }
     if info.attributes.is_some() {
@@ -296,8 +304,13 @@ pub(crate) fn with_service_key_usage(
 
 /// Why a PKCS#8 key was not read: its bytes, or a key kvcert does not hold.
 pub(crate) enum Pkcs8Problem {
-    /// Not a well-formed PKCS#8 key (what the decoder said).
-    Malformed(String),
+    /// Not a well-formed PKCS#8 key.
+    Malformed {
+        /// What the decoder said.
+        detail: String,
+        /// The DER decoder's error, when it was the DER decoder that refused.
+        source: Option<der::Error>,
+    },
     /// A well-formed key of a type or size the service does not hold.
     Unsupported(Error),
 }
@@ -317,13 +330,22 @@ struct EcPrivateKeyIn<'a> {
 /// behind [`KeyPair::from_pkcs8_der`] and Import Certificate, which words its errors by format.
 pub(crate) fn read_pkcs8(der: &[u8]) -> Result<KeyPair, Pkcs8Problem> {
     let malformed =
-        |e: &dyn core::fmt::Display| Pkcs8Problem::Malformed(format!("private key: {e}"));
-    let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| malformed(&e))?;
+        |e: &dyn core::fmt::Display, source: Option<der::Error>| Pkcs8Problem::Malformed {
+            detail: format!("private key: {e}"),
+            source,
+        };
+    let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| {
+        let source = match e {
+            pkcs8::Error::Asn1(d) => Some(d),
+            _ => None,
+        };
+        malformed(&e, source)
+    })?;
     let algorithm = info.algorithm.oid;
     let key_bytes = info.private_key.as_bytes();
     if algorithm == RSA_ENCRYPTION {
         use ::rsa::pkcs1::RsaPrivateKeyRef;
-        let k = RsaPrivateKeyRef::from_der(key_bytes).map_err(|e| malformed(&e))?;
+        let k = RsaPrivateKeyRef::from_der(key_bytes).map_err(|e| malformed(&e, Some(e)))?;
         let n = k.modulus.as_bytes();
         let bits = n
             .first()
@@ -338,12 +360,13 @@ pub(crate) fn read_pkcs8(der: &[u8]) -> Result<KeyPair, Pkcs8Problem> {
                 supported: "[2048, 3072, 4096]",
             }));
         }
-        let key = ::rsa::PrivateKey::try_from(k).map_err(|e| malformed(&e))?;
+        let key = ::rsa::PrivateKey::try_from(k).map_err(|e| malformed(&e, None))?;
         return KeyPair::from_rsa(key).map_err(Pkcs8Problem::Unsupported);
     }
     if algorithm != EC_PUBLIC_KEY {
         return Err(Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
-            algorithm: algorithm.to_string(),
+            algorithm,
+            curve: None,
         }));
     }
     let curve_oid = info
@@ -351,11 +374,10 @@ pub(crate) fn read_pkcs8(der: &[u8]) -> Result<KeyPair, Pkcs8Problem> {
         .parameters
         .as_ref()
         .and_then(|p: &AnyRef<'_>| p.decode_as::<ObjectIdentifier>().ok())
-        .ok_or_else(|| {
-            Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
-                algorithm: "EC without a named curve".to_owned(),
-            })
-        })?;
+        .ok_or(Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
+            algorithm,
+            curve: None,
+        }))?;
     let curve = match curve_oid {
         SECP256R1 => Curve::P256,
         SECP384R1 => Curve::P384,
@@ -363,17 +385,18 @@ pub(crate) fn read_pkcs8(der: &[u8]) -> Result<KeyPair, Pkcs8Problem> {
         SECP256K1 => Curve::P256K,
         other => {
             return Err(Pkcs8Problem::Unsupported(Error::UnsupportedKeyType {
-                algorithm: format!("EC {other}"),
+                algorithm,
+                curve: Some(other),
             }));
         }
     };
-    let ec = EcPrivateKeyIn::from_der(key_bytes).map_err(|e| malformed(&e))?;
+    let ec = EcPrivateKeyIn::from_der(key_bytes).map_err(|e| malformed(&e, Some(e)))?;
     if ec.version != 1 || ec.parameters.is_some_and(|p| p != curve_oid) {
-        return Err(malformed(&"ECPrivateKey version or curve"));
+        return Err(malformed(&"ECPrivateKey version or curve", None));
     }
     // `public_key` ([1]) is optional and not needed: the scalar gives the public key.
     KeyPair::from_ec_scalar(curve, ec.private_key.as_bytes())
-        .map_err(|_| malformed(&"EC scalar out of range"))
+        .map_err(|_| malformed(&"EC scalar out of range", None))
 }
 
 #[cfg(test)]
@@ -461,5 +484,19 @@ mod tests {
             refused(KeyPair::from_pkcs8_pem(&small)),
             Error::UnsupportedKeySize { bits: 1024, .. }
         ));
+    }
+
+    #[test]
+    fn malformed_keys_carry_the_decoders_error() {
+        use std::error::Error as _;
+        let e = KeyPair::from_pkcs8_der(b"junk").unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidPrivateKey {
+                source: Some(_),
+                ..
+            }
+        ));
+        assert!(e.source().is_some());
     }
 }

@@ -23,9 +23,11 @@ use super::*;
 ///
 /// # Errors
 ///
-/// [`Error::Internal`] when there is no certificate, a certificate or the PKCS#8 is not a DER
-/// SEQUENCE, the PKCS#8 algorithm does not match `key_kind`, or the friendly name has a
-/// character outside the BMP.
+/// Caller errors (400), nothing is written:
+/// - [`Error::InvalidArgument`] when there is no certificate, a certificate is not one DER
+///   SEQUENCE, or the friendly name has a character outside the BMP;
+/// - [`Error::InvalidPrivateKey`] when the PKCS#8 is not PKCS#8 DER or its algorithm does not
+///   match `key_kind`.
 pub fn encode_service_pfx<R: CryptoRng + ?Sized>(
     contents: &PfxContents<'_>,
     rng: &mut R,
@@ -68,11 +70,17 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
     if contents.certificates.is_empty() {
-        return Err(Error::internal("a PFX needs at least one certificate"));
+        return Err(Error::InvalidArgument {
+            argument: "contents.certificates",
+            problem: "a PFX needs at least one certificate",
+        });
     }
     for cert in contents.certificates {
         if !is_single_sequence(cert) {
-            return Err(Error::internal("a certificate is not a DER SEQUENCE"));
+            return Err(Error::InvalidArgument {
+                argument: "contents.certificates",
+                problem: "a certificate is not one DER SEQUENCE",
+            });
         }
     }
     let mut safes: Vec<Vec<u8>> = Vec::with_capacity(2);
@@ -97,8 +105,10 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
             .friendly_name
             .as_deref()
             .map(|name| {
-                BmpString::from_utf8(name)
-                    .map_err(|_| Error::internal("friendly name has a character outside the BMP"))
+                BmpString::from_utf8(name).map_err(|_| Error::InvalidArgument {
+                    argument: "contents.friendly_name",
+                    problem: "a character outside the Basic Multilingual Plane",
+                })
             })
             .transpose()?;
         let csp = BmpString::from_utf8(match contents.key_kind {

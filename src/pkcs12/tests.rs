@@ -586,40 +586,37 @@ fn encoder_refusals() {
     let (key, cert) = rsa_key_and_cert(4);
     let certs = vec![cert];
     let mut rng = ChaCha20Rng::seed_from_u64(1);
-    assert!(
-        encode_service_pfx(
-            &service_contents(Some(&key), &[], PfxKeyKind::Rsa, None),
-            &mut rng
-        )
-        .is_err()
+    let mut refused = |contents: &PfxContents<'_>, argument_or_key: &str| {
+        let e = encode_service_pfx(contents, &mut rng).unwrap_err();
+        assert_eq!(e.status(), 400, "{e:?}: a caller error");
+        match e {
+            Error::InvalidArgument { argument, .. } => assert_eq!(argument, argument_or_key),
+            Error::InvalidPrivateKey { .. } => assert_eq!("key", argument_or_key),
+            other => panic!("{other:?}"),
+        }
+    };
+    refused(
+        &service_contents(Some(&key), &[], PfxKeyKind::Rsa, None),
+        "contents.certificates",
     );
-    assert!(
-        encode_service_pfx(
-            &service_contents(Some(&key), &certs, PfxKeyKind::Ec, None),
-            &mut rng
-        )
-        .is_err()
+    refused(
+        &service_contents(Some(&key), &certs, PfxKeyKind::Ec, None),
+        "key",
     );
-    assert!(
-        encode_service_pfx(
-            &service_contents(Some(b"junk"), &certs, PfxKeyKind::Rsa, None),
-            &mut rng
-        )
-        .is_err()
+    refused(
+        &service_contents(Some(b"junk"), &certs, PfxKeyKind::Rsa, None),
+        "key",
     );
     let junk_cert = vec![vec![1u8, 2, 3]];
-    assert!(
-        encode_service_pfx(
-            &service_contents(Some(&key), &junk_cert, PfxKeyKind::Rsa, None),
-            &mut rng
-        )
-        .is_err()
+    refused(
+        &service_contents(Some(&key), &junk_cert, PfxKeyKind::Rsa, None),
+        "contents.certificates",
     );
     let contents = PfxContents {
         friendly_name: Some("\u{1F600}".into()),
         ..service_contents(Some(&key), &certs, PfxKeyKind::Rsa, None)
     };
-    assert!(encode_service_pfx(&contents, &mut rng).is_err());
+    refused(&contents, "contents.friendly_name");
     assert!(format!("{contents:?}").contains("<elided>"));
 }
 

@@ -86,7 +86,7 @@ fn create_dyn(
     now: UnixTime,
     rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
-    let key = KeyPair::generate(plan.key().spec, rng)?;
+    let key = KeyPair::generate(plan.key().spec(), rng)?;
     create_with_key_dyn(plan, key, vault, now, rng)
 }
 
@@ -109,16 +109,16 @@ fn create_with_key_dyn(
     now: UnixTime,
     rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
-    if key.spec() != plan.key().spec {
+    if key.spec() != plan.key().spec() {
         return Err(Error::KeyMismatch {
             key: key.spec(),
-            policy: plan.key().spec,
+            policy: plan.key().spec(),
         });
     }
     let request_id = hex_id(rng);
     let csr = csr::build(&plan.profile(), &key, rng)?;
     let base = format!("{}/certificates/{}", vault.url, plan.name().as_str());
-    let status_details = match plan.issuer().kind {
+    let status_details = match plan.issuer().kind() {
         IssuerKind::Unknown => STATUS_MERGE,
         IssuerKind::SelfSigned | IssuerKind::Named => STATUS_IN_PROGRESS,
     };
@@ -126,7 +126,7 @@ fn create_with_key_dyn(
         id: Some(format!("{base}/pending")),
         // Only the name, even if cert_transparency was sent.
         issuer: Some(wire::IssuerParameters {
-            name: Some(plan.issuer().name.clone()),
+            name: Some(plan.issuer().name().to_owned()),
             cty: None,
             cert_transparency: None,
         }),

@@ -114,6 +114,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage as X509KeyUsage};
 use zeroize::Zeroizing;
 
+use crate::error::KeyPairing;
 use crate::key::pkcs8::{Pkcs8Problem, read_pkcs8};
 use crate::key::{JwkParts, KeyPair, KeySpec};
 use crate::pkcs12::{Pkcs12Error, Pkcs12Limits, decode_pfx_with_limits};
@@ -541,7 +542,7 @@ fn read_pfx(value: &str, password: Option<&str>, limits: &Pkcs12Limits) -> Resul
     })?;
     let pfx = decode_pfx_with_limits(&der, password, limits).map_err(|e| match e {
         Pkcs12Error::MultipleKeys => Error::NoCertificateWithPrivateKey {
-            detail: e.to_string(),
+            reason: KeyPairing::MultiplePrivateKeys,
         },
         e => Error::Pkcs12Unreadable {
             detail: e.to_string(),
@@ -617,7 +618,7 @@ fn read_pem(value: &str) -> Result<Upload, Error> {
             }
             "PRIVATE KEY" if upload.key_pkcs8.is_some() => {
                 return Err(Error::NoCertificateWithPrivateKey {
-                    detail: "more than one private key".to_owned(),
+                    reason: KeyPairing::MultiplePrivateKeys,
                 });
             }
             "PRIVATE KEY" => upload.key_pkcs8 = Some(der),
@@ -641,21 +642,19 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
         key_pkcs8,
         certificates,
     } = upload;
-    let no_pair = |detail: &str| Error::NoCertificateWithPrivateKey {
-        detail: detail.to_owned(),
-    };
+    let no_pair = |reason| Error::NoCertificateWithPrivateKey { reason };
     if certificates.len() > MAX_CERTIFICATES {
         return Err(invalid(&format!(
             "more than {MAX_CERTIFICATES} certificates"
         )));
     }
-    let pkcs8 = key_pkcs8.ok_or_else(|| no_pair("no private key"))?;
+    let pkcs8 = key_pkcs8.ok_or_else(|| no_pair(KeyPairing::NoPrivateKey))?;
     if certificates.is_empty() {
-        return Err(no_pair("no certificate"));
+        return Err(no_pair(KeyPairing::NoCertificate));
     }
     let key = read_pkcs8(&pkcs8).map_err(|p| match p {
         Pkcs8Problem::Unsupported(e) => e,
-        Pkcs8Problem::Malformed(detail) => match format {
+        Pkcs8Problem::Malformed { detail, .. } => match format {
             ContentType::Pkcs12 => Error::Pkcs12Unreadable {
                 detail,
                 source: None,
@@ -673,7 +672,7 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
             leaf = Some(i);
         }
     }
-    let leaf = leaf.ok_or_else(|| no_pair("the private key matches no certificate"))?;
+    let leaf = leaf.ok_or_else(|| no_pair(KeyPairing::KeyMatchesNoCertificate))?;
     Ok((key, certificates, leaf))
 }
 
@@ -710,12 +709,14 @@ fn public_key_matches(parts: &JwkParts, spki: &spki::SubjectPublicKeyInfoOwned) 
 fn invalid(detail: &str) -> Error {
     Error::InvalidCertificate {
         detail: detail.to_owned(),
+        source: None,
     }
 }
 
 fn invalid_certificate(e: der::Error) -> Error {
     Error::InvalidCertificate {
         detail: e.to_string(),
+        source: Some(e),
     }
 }
 

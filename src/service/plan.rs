@@ -103,14 +103,32 @@ impl CertificateName {
 /// The key part of the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyPlan {
+    spec: KeySpec,
+    kty: &'static str,
+    exportable: bool,
+    reuse_key: bool,
+}
+
+impl KeyPlan {
     /// What key to generate.
-    pub spec: KeySpec,
+    pub fn spec(&self) -> KeySpec {
+        self.spec
+    }
+
     /// `kty` as the policy echoes it (`RSA`, `RSA-HSM`, `EC`, `EC-HSM`).
-    pub kty: &'static str,
+    pub fn kty(&self) -> &'static str {
+        self.kty
+    }
+
     /// Whether the private key may be exported.
-    pub exportable: bool,
+    pub fn exportable(&self) -> bool {
+        self.exportable
+    }
+
     /// Whether renewal keeps the key.
-    pub reuse_key: bool,
+    pub fn reuse_key(&self) -> bool {
+        self.reuse_key
+    }
 }
 
 /// The secret's content type.
@@ -152,14 +170,32 @@ pub enum IssuerKind {
 /// The issuer part of the policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issuer {
+    name: String,
+    kind: IssuerKind,
+    cty: Option<String>,
+    cert_transparency: Option<bool>,
+}
+
+impl Issuer {
     /// The name as sent (echoed verbatim: Go's `self` stays `self`).
-    pub name: String,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// What the name means.
-    pub kind: IssuerKind,
+    pub fn kind(&self) -> &IssuerKind {
+        &self.kind
+    }
+
     /// `cty`, echoed when sent.
-    pub cty: Option<String>,
+    pub fn cty(&self) -> Option<&str> {
+        self.cty.as_deref()
+    }
+
     /// `cert_transparency`, echoed when sent.
-    pub cert_transparency: Option<bool>,
+    pub fn cert_transparency(&self) -> Option<bool> {
+        self.cert_transparency
+    }
 }
 
 /// When a lifetime action runs.
@@ -195,10 +231,20 @@ impl ActionType {
 /// A lifetime action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LifetimeAction {
+    trigger: Trigger,
+    action: ActionType,
+}
+
+impl LifetimeAction {
     /// When.
-    pub trigger: Trigger,
+    pub fn trigger(&self) -> Trigger {
+        self.trigger
+    }
+
     /// What.
-    pub action: ActionType,
+    pub fn action(&self) -> ActionType {
+        self.action
+    }
 }
 
 /// A Create Certificate request, validated, with the service's defaults filled in.
@@ -207,7 +253,7 @@ pub struct LifetimeAction {
 /// use kvcert::{IssuancePlan, KeySpec, RsaSize};
 /// let body = br#"{"policy":{"issuer":{"name":"self"},"x509_props":{"subject":"CN=DefaultPolicy"}}}"#;
 /// let plan = IssuancePlan::from_json("cert1", body).unwrap();
-/// assert_eq!(plan.key().spec, KeySpec::Rsa(RsaSize::Rsa2048));
+/// assert_eq!(plan.key().spec(), KeySpec::Rsa(RsaSize::Rsa2048));
 /// assert_eq!(plan.validity_months(), 12);
 /// assert_eq!(plan.key_usage().sorted_names(), ["digitalSignature", "keyEncipherment"]);
 /// ```
@@ -219,26 +265,10 @@ pub struct IssuancePlan {
     key: KeyPlan,
     /// The secret's content type.
     content_type: ContentType,
-    /// The subject string as sent (echoed byte for byte), if any.
-    subject_text: Option<String>,
-    /// The parsed subject (empty when absent).
-    subject: DistinguishedName,
-    /// Subject alternative names, when the request had `sans` (even `{}`).
-    sans: Option<SubjectAltNames>,
-    /// Extended key usages in request order; empty means no EKU extension.
-    ekus: Vec<ObjectIdentifier>,
-    /// Key usages; empty means no KeyUsage extension.
-    key_usage: KeyUsages,
-    /// Validity in calendar months.
-    validity_months: u32,
-    /// Lifetime actions (zero or one).
-    lifetime_actions: Vec<LifetimeAction>,
-    /// The issuer.
-    issuer: Issuer,
-    /// `policy.attributes.enabled`.
-    policy_enabled: bool,
-    /// The certificate's `attributes.enabled`.
-    enabled: bool,
+    /// The X.509 sections (from the request on create, from the certificate on import).
+    x509: X509Sections,
+    /// Issuer, lifetime actions and the enabled flags.
+    lifecycle: Lifecycle,
     /// Tags as sent.
     tags: Option<wire::Tags>,
     /// `preserveCertOrder` as sent.
@@ -263,52 +293,52 @@ impl IssuancePlan {
 
     /// The subject string as sent (echoed byte for byte), if any.
     pub fn subject_text(&self) -> Option<&str> {
-        self.subject_text.as_deref()
+        self.x509.subject_text.as_deref()
     }
 
     /// The parsed subject (empty when absent).
     pub fn subject(&self) -> &DistinguishedName {
-        &self.subject
+        &self.x509.subject
     }
 
     /// Subject alternative names, when the request had `sans` (even `{}`).
     pub fn sans(&self) -> Option<&SubjectAltNames> {
-        self.sans.as_ref()
+        self.x509.sans.as_ref()
     }
 
     /// Extended key usages in request order; empty means no EKU extension.
     pub fn ekus(&self) -> &[ObjectIdentifier] {
-        &self.ekus
+        &self.x509.ekus
     }
 
     /// Key usages; empty means no KeyUsage extension.
     pub fn key_usage(&self) -> KeyUsages {
-        self.key_usage
+        self.x509.key_usage
     }
 
     /// Validity in calendar months.
     pub fn validity_months(&self) -> u32 {
-        self.validity_months
+        self.x509.validity_months
     }
 
     /// Lifetime actions (zero or one).
     pub fn lifetime_actions(&self) -> &[LifetimeAction] {
-        &self.lifetime_actions
+        &self.lifecycle.lifetime_actions
     }
 
     /// The issuer.
     pub fn issuer(&self) -> &Issuer {
-        &self.issuer
+        &self.lifecycle.issuer
     }
 
     /// `policy.attributes.enabled`.
     pub fn policy_enabled(&self) -> bool {
-        self.policy_enabled
+        self.lifecycle.policy_enabled
     }
 
     /// The certificate's `attributes.enabled`.
     pub fn enabled(&self) -> bool {
-        self.enabled
+        self.lifecycle.enabled
     }
 
     /// Tags as sent.
@@ -329,11 +359,11 @@ impl IssuancePlan {
     /// What the certificate and its request carry, for the X.509 layer.
     pub fn profile(&self) -> Profile<'_> {
         Profile {
-            subject: &self.subject,
-            sans: self.sans.as_ref(),
-            key_usage: self.key_usage,
-            ekus: &self.ekus,
-            validity_months: self.validity_months,
+            subject: &self.x509.subject,
+            sans: self.x509.sans.as_ref(),
+            key_usage: self.x509.key_usage,
+            ekus: &self.x509.ekus,
+            validity_months: self.x509.validity_months,
         }
     }
 
@@ -416,7 +446,7 @@ impl IssuancePlan {
                     )
                 })?,
         };
-        let rest = Lifecycle::of(
+        let lifecycle = Lifecycle::of(
             issuer.as_ref(),
             lifetime_actions.as_deref(),
             validity_months,
@@ -424,20 +454,20 @@ impl IssuancePlan {
             attributes.as_ref(),
             tags.as_ref(),
         )?;
-        Ok(IssuancePlan {
-            name,
-            key,
-            content_type,
+        let x509 = X509Sections {
             subject_text: subject.clone(),
             subject: subject_dn,
             sans,
             ekus,
             key_usage,
             validity_months,
-            lifetime_actions: rest.lifetime_actions,
-            issuer: rest.issuer,
-            policy_enabled: rest.policy_enabled,
-            enabled: rest.enabled,
+        };
+        Ok(IssuancePlan {
+            name,
+            key,
+            content_type,
+            x509,
+            lifecycle,
             tags: tags.clone(),
             preserve_cert_order: *preserve_cert_order,
         })
@@ -479,7 +509,7 @@ impl IssuancePlan {
         let key = key_plan(Some(key_props))?;
         let content_type = content_type(secret_props.as_ref())?;
         let validity_months = validity_months.clamp(1, MAX_VALIDITY_MONTHS);
-        let rest = Lifecycle::of(
+        let lifecycle = Lifecycle::of(
             issuer.as_ref(),
             lifetime_actions.as_deref(),
             validity_months,
@@ -494,20 +524,21 @@ impl IssuancePlan {
                 "The key type does not match the certificate's key",
             ));
         }
-        Ok(IssuancePlan {
-            name,
-            key,
-            content_type,
+        // No subject, SANs or EKUs of its own: the stored policy's are the certificate's.
+        let x509 = X509Sections {
             subject_text: None,
             subject: DistinguishedName::default(),
             sans: None,
             ekus: Vec::new(),
             key_usage,
             validity_months,
-            lifetime_actions: rest.lifetime_actions,
-            issuer: rest.issuer,
-            policy_enabled: rest.policy_enabled,
-            enabled: rest.enabled,
+        };
+        Ok(IssuancePlan {
+            name,
+            key,
+            content_type,
+            x509,
+            lifecycle,
             tags: tags.clone(),
             preserve_cert_order: *preserve_cert_order,
         })
@@ -515,7 +546,7 @@ impl IssuancePlan {
 
     /// Whether the certificate is issued at once (issuer `Self`).
     pub fn is_self_signed(&self) -> bool {
-        self.issuer.kind == IssuerKind::SelfSigned
+        self.lifecycle.issuer.kind == IssuerKind::SelfSigned
     }
 
     /// The policy as the service stores and echoes it: defaults filled, key usages sorted,
@@ -532,7 +563,7 @@ impl IssuancePlan {
                 KeySpec::Rsa(_) => None,
             },
         };
-        let sans = self.sans.as_ref().map(|s| {
+        let sans = self.x509.sans.as_ref().map(|s| {
             let list = |present: bool, v: Vec<String>| present.then_some(v);
             wire::SubjectAlternativeNames {
                 emails: list(s.present.emails, s.emails.clone()),
@@ -552,21 +583,23 @@ impl IssuancePlan {
                 content_type: Some(self.content_type.mime().to_owned()),
             }),
             x509_props: Some(wire::X509CertificateProperties {
-                subject: self.subject_text.clone(),
+                subject: self.x509.subject_text.clone(),
                 sans,
-                ekus: Some(self.ekus.iter().map(ToString::to_string).collect()),
+                ekus: Some(self.x509.ekus.iter().map(ToString::to_string).collect()),
                 key_usage: Some(
-                    self.key_usage
+                    self.x509
+                        .key_usage
                         .sorted_names()
                         .into_iter()
                         .map(str::to_owned)
                         .collect(),
                 ),
-                validity_months: Some(i64::from(self.validity_months)),
+                validity_months: Some(i64::from(self.x509.validity_months)),
                 basic_constraints: Some(wire::BasicConstraints { ca: false }),
             }),
             lifetime_actions: Some(
-                self.lifetime_actions
+                self.lifecycle
+                    .lifetime_actions
                     .iter()
                     .map(|a| wire::LifetimeAction {
                         trigger: Some(match a.trigger {
@@ -586,9 +619,9 @@ impl IssuancePlan {
                     .collect(),
             ),
             issuer: Some(wire::IssuerParameters {
-                name: Some(self.issuer.name.clone()),
-                cty: self.issuer.cty.clone(),
-                cert_transparency: self.issuer.cert_transparency,
+                name: Some(self.lifecycle.issuer.name.clone()),
+                cty: self.lifecycle.issuer.cty.clone(),
+                cert_transparency: self.lifecycle.issuer.cert_transparency,
             }),
             attributes: None,
         }
@@ -597,6 +630,25 @@ impl IssuancePlan {
 
 /// The sections create and import read alike: the issuer, the lifetime actions, the policy's
 /// and the certificate's `enabled`, and the tags.
+/// What the certificate carries, in X.509 terms: the plan's input to [`IssuancePlan::profile`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct X509Sections {
+    /// The subject string as sent (echoed byte for byte), if any.
+    subject_text: Option<String>,
+    /// The parsed subject (empty when absent).
+    subject: DistinguishedName,
+    /// Subject alternative names, when the request had `sans` (even `{}`).
+    sans: Option<SubjectAltNames>,
+    /// Extended key usages in request order; empty means no EKU extension.
+    ekus: Vec<ObjectIdentifier>,
+    /// Key usages; empty means no KeyUsage extension.
+    key_usage: KeyUsages,
+    /// Validity in calendar months.
+    validity_months: u32,
+}
+
+/// The sections that govern the certificate's life: issuer, lifetime actions, enabled flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Lifecycle {
     issuer: Issuer,
     lifetime_actions: Vec<LifetimeAction>,
@@ -953,23 +1005,23 @@ mod tests {
         assert_eq!(p.key.kty, "RSA");
         assert!(p.key.exportable && !p.key.reuse_key);
         assert_eq!(p.content_type, ContentType::Pkcs12);
-        assert_eq!(p.validity_months, 12);
+        assert_eq!(p.validity_months(), 12);
         assert_eq!(
-            p.ekus.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            p.ekus().iter().map(ToString::to_string).collect::<Vec<_>>(),
             [SERVER_AUTH, CLIENT_AUTH]
         );
         assert_eq!(
-            p.key_usage.sorted_names(),
+            p.key_usage().sorted_names(),
             ["digitalSignature", "keyEncipherment"]
         );
         assert_eq!(
-            p.lifetime_actions,
+            p.lifetime_actions(),
             [LifetimeAction {
                 trigger: Trigger::LifetimePercentage(80),
                 action: ActionType::AutoRenew
             }]
         );
-        assert!(p.sans.is_none());
+        assert!(p.sans().is_none());
     }
 
     #[test]
@@ -979,7 +1031,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(p.key.spec, KeySpec::Ec(Curve::P384));
-        assert_eq!(p.key_usage.sorted_names(), ["digitalSignature"]);
+        assert_eq!(p.key_usage().sorted_names(), ["digitalSignature"]);
         let p = plan(&policy(
             r#""key_props":{"kty":"EC-HSM","key_size":521},"x509_props":{"subject":"CN=a"}"#,
         ))
@@ -999,7 +1051,7 @@ mod tests {
         let body = r#"{"policy":{"x509_props":{"subject":"CN=a","key_usage":["crlSign","dataEncipherment","digitalSignature","keyEncipherment","keyAgreement","keyCertSign","KEYCERTSIGN"]}}}"#;
         let p = plan(body).unwrap();
         assert_eq!(
-            p.key_usage.sorted_names(),
+            p.key_usage().sorted_names(),
             [
                 "cRLSign",
                 "dataEncipherment",
@@ -1009,9 +1061,9 @@ mod tests {
                 "keyEncipherment"
             ]
         );
-        assert_eq!(p.issuer.kind, IssuerKind::Unknown);
-        assert_eq!(p.issuer.name, "Unknown");
-        assert_eq!(p.lifetime_actions[0].action, ActionType::EmailContacts);
+        assert_eq!(p.issuer().kind, IssuerKind::Unknown);
+        assert_eq!(p.issuer().name, "Unknown");
+        assert_eq!(p.lifetime_actions()[0].action, ActionType::EmailContacts);
     }
 
     #[test]
@@ -1020,8 +1072,8 @@ mod tests {
             r#""x509_props":{"subject":"CN=a","ekus":[],"sans":{}},"lifetime_actions":[]"#,
         ))
         .unwrap();
-        assert!(p.ekus.is_empty());
-        assert!(p.lifetime_actions.is_empty());
+        assert!(p.ekus().is_empty());
+        assert!(p.lifetime_actions().is_empty());
         let stored = p.stored_policy();
         let json = serde_json::to_string(&stored).unwrap();
         assert!(json.contains(r#""sans":{},"ekus":[],"#), "{json}");

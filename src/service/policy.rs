@@ -266,7 +266,7 @@ fn self_signed_only(plan: &IssuancePlan) -> Result<(), Error> {
             detail: format!(
                 "Policy::issue makes self-signed certificates only; issuer {} needs \
                  kvcert::create and a merge",
-                plan.issuer().name
+                plan.issuer().name()
             ),
         })
     }
@@ -372,7 +372,7 @@ mod tests {
         )
         .expect("json");
         assert_eq!(typed, json);
-        assert_eq!(typed.key().spec, KeySpec::Rsa(RsaSize::Rsa2048));
+        assert_eq!(typed.key().spec(), KeySpec::Rsa(RsaSize::Rsa2048));
         assert_eq!(typed.validity_months(), 12);
         assert_eq!(typed.content_type(), ContentType::Pkcs12);
     }

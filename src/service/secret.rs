@@ -54,9 +54,9 @@ pub fn key_bundle(
 ) -> Result<wire::KeyBundle, Error> {
     let mut jwk = wire::JsonWebKey {
         kid: Some(kid.to_owned()),
-        kty: Some(plan.key().kty.to_owned()),
+        kty: Some(plan.key().kty().to_owned()),
         key_ops: Some(
-            key_operations(plan.key().spec, plan.key_usage())
+            key_operations(plan.key().spec(), plan.key_usage())
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
@@ -185,8 +185,8 @@ pub fn secret_bundle<R: CryptoRng + ?Sized>(
 ) -> Result<wire::SecretBundle, Error> {
     let (sid, kid) = ids;
     let value = match plan.content_type() {
-        ContentType::Pkcs12 => pkcs12_chain_value(key, chain, leaf, plan.key().exportable, rng)?,
-        ContentType::Pem => pem_chain_value(key, chain, plan.key().exportable)?,
+        ContentType::Pkcs12 => pkcs12_chain_value(key, chain, leaf, plan.key().exportable(), rng)?,
+        ContentType::Pem => pem_chain_value(key, chain, plan.key().exportable())?,
     };
     Ok(wire::SecretBundle {
         id: Some(sid.to_owned()),

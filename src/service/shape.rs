@@ -10,7 +10,7 @@ use core::fmt;
 
 use serde::Deserializer;
 
-use crate::error::Error;
+use crate::error::{Error, RequestProblem};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// Most items of any JSON array in a request (the plan's own bounds are far lower).
@@ -39,11 +39,11 @@ pub(crate) fn parse_request<T: serde::de::DeserializeOwned>(
 ) -> Result<T, Error> {
     if body.len() > max_len {
         return Err(Error::MalformedRequest {
-            detail: format!("body larger than {max_len} bytes"),
+            problem: RequestProblem::TooLarge { limit: max_len },
         });
     }
     let malformed = |e: serde_json::Error| Error::MalformedRequest {
-        detail: e.to_string(),
+        problem: RequestProblem::json(&e),
     };
     check(body).map_err(malformed)?;
     serde_json::from_slice(body).map_err(malformed)

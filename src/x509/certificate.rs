@@ -29,7 +29,10 @@ pub const BACKDATE_SECS: u64 = 600;
 pub fn validity(now: UnixTime, validity_months: u32) -> Result<(UnixTime, UnixTime), Error> {
     let not_before = now
         .minus_secs(BACKDATE_SECS)
-        .ok_or_else(|| Error::internal("issuance time before 1970-01-01T00:10:00Z"))?;
+        .ok_or(Error::InvalidArgument {
+            argument: "now",
+            problem: "before 1970-01-01T00:10:00Z (the certificate is backdated ten minutes)",
+        })?;
     let not_after = now.plus_months(validity_months).ok_or_else(|| {
         Error::property(
             "policy.x509_props.validity_months",

@@ -130,9 +130,15 @@ impl TryFrom<std::time::SystemTime> for UnixTime {
     fn try_from(t: std::time::SystemTime) -> Result<Self, Error> {
         let secs = t
             .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|_| Error::internal("time before 1970"))?
+            .map_err(|_| Error::InvalidArgument {
+                argument: "now",
+                problem: "before 1970-01-01T00:00:00Z",
+            })?
             .as_secs();
-        UnixTime::from_unix_seconds(secs).ok_or_else(|| Error::internal("time after 9999"))
+        UnixTime::from_unix_seconds(secs).ok_or(Error::InvalidArgument {
+            argument: "now",
+            problem: "after 9999-12-31T23:59:59Z",
+        })
     }
 }
 
