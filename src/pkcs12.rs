@@ -68,21 +68,9 @@
 //! | `oid.rs` | the OIDs and fixed values |
 //! | `tests.rs`, `tests/tlv.rs` | the tests, and the small TLV writer they build expected and hostile bytes with |
 
-use std::borrow::Cow;
-
-use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{
-    BlockCipherDecrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit, KeyIvInit,
-};
-use const_oid::ObjectIdentifier;
 use core::fmt;
-use hmac::digest::Digest;
-use hmac::digest::block_api::BlockSizeUser;
-use hmac::{EagerHash, Hmac, Mac};
-use rand_core::CryptoRng;
-use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::Error;
+use zeroize::Zeroizing;
 
 pub(crate) mod error;
 pub(crate) mod limits;
@@ -99,10 +87,6 @@ mod syntax;
 #[cfg(test)]
 mod tests;
 
-// The parts share their items through this module (`use super::*` in each).
-#[cfg(test)]
-use self::encode::*;
-use self::{ber::*, decode::*, kdf::*, oid::*, pbe::*};
 pub use decode::{decode_pfx, decode_pfx_with_limits};
 pub use encode::encode_service_pfx;
 pub(crate) use encode::encode_service_pfx_with_leaf;

@@ -1,6 +1,9 @@
 //! BER reading of untrusted input: bounded depth and lengths, indefinite lengths, segments.
 
-use super::*;
+use super::error::Pkcs12Error;
+use std::borrow::Cow;
+
+use const_oid::ObjectIdentifier;
 
 // The tags the reader meets (X.690 §8.1.2: class, constructed bit, number).
 pub(super) const INTEGER: u8 = 0x02;

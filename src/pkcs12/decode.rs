@@ -1,6 +1,21 @@
 //! The reader: a PFX from an upload, bounded by [`Pkcs12Limits`] (checked before any work).
 
-use super::*;
+use super::ber::{
+    BMP_STRING, CONTEXT_0, CONTEXT_0_PRIMITIVE, INTEGER, MAX_BAG_NESTING, MAX_SALT_LEN, NULL,
+    OBJECT_IDENTIFIER, OCTET_STRING, OCTET_STRING_CONSTRUCTED, SEQUENCE, SET, Seq, Tlv, der_to_u64,
+    is_single_sequence, malformed, octets, parse_exact, parse_exact_any, unsupported_oid,
+};
+use super::error::Pkcs12Error;
+use super::kdf::{HashAlg, KDF_ID_MAC};
+use super::limits::{MAX_BAGS, MAX_CONTENT_INFOS, MAX_PASSWORD_CHARS, MAX_PFX_LEN, Pkcs12Limits};
+use super::oid::{
+    OID_CERT_BAG, OID_DATA, OID_ENCRYPTED_DATA, OID_FRIENDLY_NAME, OID_KEY_BAG, OID_LOCAL_KEY_ID,
+    OID_PKCS8_SHROUDED_KEY_BAG, OID_SAFE_CONTENTS_BAG, OID_X509_CERTIFICATE,
+};
+use super::pbe::decrypt;
+use super::{BagAttributes, DecodedPfx, PasswordForm};
+
+use zeroize::Zeroizing;
 
 /// The password forms tried at most per derivation (see [`PasswordForm`]).
 pub(super) const MAX_PASSWORD_FORMS: u64 = 2;

@@ -1,5 +1,24 @@
 //! The writer: a PFX in the exact layout Key Vault writes for a certificate's secret.
 
+use super::ber::is_single_sequence;
+use super::kdf::{KDF_ID_MAC, pkcs12_kdf};
+use super::oid::{
+    CSP_EC, CSP_RSA, OID_CERT_BAG, OID_DATA, OID_EC_PUBLIC_KEY, OID_ENCRYPTED_DATA,
+    OID_FRIENDLY_NAME, OID_LOCAL_KEY_ID, OID_MS_CSP_NAME, OID_PBE_SHA1_3DES,
+    OID_PKCS8_SHROUDED_KEY_BAG, OID_RSA_ENCRYPTION, OID_SHA1, OID_X509_CERTIFICATE,
+    SERVICE_LOCAL_KEY_ID,
+};
+use super::pbe::pbe_3des_encrypt;
+use super::{PfxContents, PfxKeyKind, SERVICE_ITERATIONS};
+
+use crate::Error;
+use cbc::cipher::KeyInit;
+use const_oid::ObjectIdentifier;
+use hmac::EagerHash;
+use hmac::Hmac;
+use hmac::Mac;
+use rand_core::CryptoRng;
+
 use der::Encode;
 use der::asn1::{Any, AnyRef, BmpString, OctetStringRef};
 use spki::AlgorithmIdentifierRef;
@@ -8,7 +27,6 @@ use super::syntax::{
     Attribute, CertBag, ContentInfo, DigestInfo, EncryptedContentInfo, EncryptedData,
     EncryptedPrivateKeyInfo, InOrder, MacData, PbeAlgorithm, PbeParams, Pfx, SafeBag,
 };
-use super::*;
 
 /// Encodes a PFX byte for byte in the service's layout (see the [module docs](crate::pkcs12)), with
 /// the zero-length password.

@@ -1,6 +1,21 @@
 //! Key derivation: the PKCS#12 KDF (RFC 7292 Appendix B.2), PBKDF2, and the hash dispatch.
 
-use super::*;
+use super::oid::{
+    OID_HMAC_SHA1, OID_HMAC_SHA224, OID_HMAC_SHA256, OID_HMAC_SHA384, OID_HMAC_SHA512, OID_SHA1,
+    OID_SHA224, OID_SHA256, OID_SHA384, OID_SHA512, OID_SHA512_224, OID_SHA512_256,
+};
+#[cfg(test)]
+use super::tests;
+
+use zeroize::Zeroize;
+
+use cbc::cipher::KeyInit;
+use hmac::EagerHash;
+use hmac::Hmac;
+use hmac::Mac;
+use hmac::digest::Digest;
+use hmac::digest::block_api::BlockSizeUser;
+use zeroize::Zeroizing;
 
 /// Diversifier ID 1: key material for encryption (B.3).
 pub(super) const KDF_ID_KEY: u8 = 1;

@@ -1,6 +1,6 @@
 //! The object identifiers and fixed values PKCS#12 files carry.
 
-use super::*;
+use const_oid::ObjectIdentifier;
 
 pub(super) const OID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 pub(super) const OID_ENCRYPTED_DATA: ObjectIdentifier =

@@ -1,6 +1,29 @@
 //! Decryption: PKCS#12 PBE (RFC 7292 Appendix C) and PBES2 (RFC 8018 §6.2) with their ciphers.
 
-use super::*;
+use super::PasswordForm;
+use super::ber::{
+    INTEGER, NULL, OCTET_STRING, SEQUENCE, Seq, Tlv, der_to_u64, is_single_sequence, malformed,
+    unsupported_oid,
+};
+use super::decode::{DecodeState, algorithm_identifier, iteration_count, salt_value};
+use super::error::Pkcs12Error;
+use super::kdf::{HashAlg, KDF_ID_IV, KDF_ID_KEY, pkcs12_kdf};
+use super::oid::{
+    OID_AES128_CBC, OID_AES192_CBC, OID_AES256_CBC, OID_DES_EDE3_CBC, OID_PBE_SHA1_2DES,
+    OID_PBE_SHA1_3DES, OID_PBE_SHA1_RC2_40, OID_PBE_SHA1_RC2_128, OID_PBES2, OID_PBKDF2,
+};
+
+use cbc::cipher::BlockModeDecrypt;
+use cbc::cipher::BlockModeEncrypt;
+
+use cbc::cipher::InnerIvInit;
+use cbc::cipher::KeyIvInit;
+use hmac::KeyInit;
+
+use crate::Error;
+use cbc::cipher::BlockCipherDecrypt;
+use cbc::cipher::block_padding::Pkcs7;
+use zeroize::Zeroizing;
 
 /// Decrypts with a PKCS#12 PBE scheme (Appendix C) or PBES2 (RFC 8018 §6.2). The plaintext
 /// must be exactly one SEQUENCE (SafeContents or PrivateKeyInfo): a wrong password shows

@@ -135,6 +135,10 @@ mod tlv;
 
 use self::tlv::*;
 use super::*;
+// The tests reach into every part.
+use super::{ber::*, decode::*, encode::*, kdf::*, oid::*, pbe::*};
+use crate::error::Error;
+use const_oid::ObjectIdentifier;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
