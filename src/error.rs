@@ -115,6 +115,31 @@ pub enum Error {
     /// Import with a policy but without `secret_props.contentType`, for a value that is not
     /// PKCS#12 (a PEM value needs `application/x-pem-file`).
     InvalidPolicy,
+    /// No certificate of this name (or no such version) in the vault.
+    CertificateNotFound {
+        /// The name as requested.
+        name: String,
+    },
+    /// No managed key of this name (or no such version).
+    KeyNotFound {
+        /// The name as requested.
+        name: String,
+    },
+    /// No managed secret of this name (or no such version).
+    SecretNotFound {
+        /// The name as requested.
+        name: String,
+    },
+    /// No pending operation of this name: none was created, it was deleted, or the
+    /// `request_id` filter did not match.
+    PendingCertificateNotFound {
+        /// The name as requested.
+        name: String,
+    },
+    /// Create or Import while the name's pending operation is `inProgress`.
+    PendingInProgress,
+    /// PATCH of a pending operation that is no longer `inProgress`.
+    PendingNotInProgress,
     /// A failure inside the cryptographic or encoding layers (never expected for valid plans).
     Internal {
         /// What failed.
@@ -126,6 +151,13 @@ impl Error {
     /// The HTTP status the service answers this error with.
     pub fn status(&self) -> u16 {
         match self {
+            Error::CertificateNotFound { .. }
+            | Error::KeyNotFound { .. }
+            | Error::SecretNotFound { .. }
+            | Error::PendingCertificateNotFound { .. } => 404,
+            // Documented: 409 with the code "Forbidden" (create-certificate-scenarios).
+            Error::PendingInProgress => 409,
+            Error::PendingNotInProgress => 403,
             Error::Internal { .. } => 500,
             _ => 400,
         }
@@ -134,6 +166,11 @@ impl Error {
     /// The Key Vault error code (`error.code`).
     pub fn code(&self) -> &'static str {
         match self {
+            Error::CertificateNotFound { .. } => "CertificateNotFound",
+            Error::KeyNotFound { .. } => "KeyNotFound",
+            Error::SecretNotFound { .. } => "SecretNotFound",
+            Error::PendingCertificateNotFound { .. } => "PendingCertificateNotFound",
+            Error::PendingInProgress | Error::PendingNotInProgress => "Forbidden",
             Error::Internal { .. } => "InternalError",
             _ => "BadParameter",
         }
@@ -204,6 +241,27 @@ impl Error {
             // kvcert's text: no service call reaches these functions.
             Error::InvalidArgument { argument, problem } => {
                 format!("Invalid argument {argument}: {problem}")
+            }
+            // Recorded 7.2+ wording (C++ and Java recordings; 7.0 said `Certificate not found: {name}`).
+            Error::CertificateNotFound { name } => format!(
+                "A certificate with (name/id) {name} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
+            ),
+            // The keys and secrets APIs' wording, in the style of the certificate's.
+            Error::KeyNotFound { name } => format!(
+                "A key with (name/id) {name} was not found in this key vault. If you recently deleted this key you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
+            ),
+            Error::SecretNotFound { name } => format!(
+                "A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
+            ),
+            // Recorded: Node 7.0, GET /pending after DELETE /pending.
+            Error::PendingCertificateNotFound { name } => {
+                format!("Pending certificate not found: {name}")
+            }
+            // Documented: create-certificate-scenarios ("Create while pending").
+            Error::PendingInProgress => "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress.".to_owned(),
+            // Recorded: azure-sdk-for-js #25758 (PATCH /pending after completion).
+            Error::PendingNotInProgress => {
+                "Pending status must be in progress to allow update.".to_owned()
             }
             Error::Internal { detail } => format!("Internal error: {detail}"),
         }

@@ -135,6 +135,7 @@ pub use rng::{OsRng, os_rng};
 pub use service::create::{
     Completed, Issued, STATUS_IN_PROGRESS, STATUS_MERGE, create, create_from_json, create_with_key,
 };
+pub use service::engine::{IssuanceDelays, Response, VaultState};
 pub use service::import::{Imported, import_certificate};
 pub use service::plan::{CertificateName, IssuancePlan};
 pub use service::policy::{Policy, SelfSigned};

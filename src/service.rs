@@ -9,6 +9,7 @@
 //! [`crate::x509`] builds the certificates and [`crate::key`] holds the keys.
 
 pub(crate) mod create;
+pub mod engine;
 pub mod import;
 pub mod plan;
 pub mod policy;

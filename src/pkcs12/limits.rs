@@ -19,7 +19,7 @@ pub const MAX_PFX_LEN: usize = 4 * 1024 * 1024;
 /// limits.kdf_iterations = 600_000; // a caller that trusts its inputs more
 /// # let _ = limits;
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Pkcs12Limits {
     /// The largest iteration count of the MAC's key derivation.

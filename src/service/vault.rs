@@ -13,7 +13,7 @@ use crate::pkcs12::limits::Pkcs12Limits;
 /// assert_eq!(vault.recoverable_days, Some(90));
 /// assert_eq!(vault.pfx_limits.mac_iterations, 300_000);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Vault {
     /// The vault URL without a trailing `/`, e.g. `https://myvault.vault.azure.net`.

@@ -329,6 +329,13 @@ pub struct CertificateOperation {
     pub request_id: Option<String>,
 }
 
+/// `CertificateOperationUpdateParameter`: the body of `PATCH …/pending`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateOperationUpdateParameter {
+    /// Whether to cancel the operation (required).
+    pub cancellation_requested: bool,
+}
+
 /// `CertificateBundle`: the body of `GET /certificates/{name}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateBundle {

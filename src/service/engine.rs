@@ -1,0 +1,563 @@
+//! The vault's certificates as state: one value that holds every certificate, its versions,
+//! its policy and its pending operation, and one method per operation that takes the request,
+//! `now` and the RNG and returns what the service answers ([`Response`]).
+//!
+//! The state is plain serde data ([`VaultState::to_json`], [`VaultState::from_json`]): an
+//! emulator keeps it wherever it likes, and a restored state answers every later request
+//! byte for byte as the original would.
+//!
+//! # Time
+//!
+//! Nothing reads a clock: time moves only through the `now` each call brings. An issuance
+//! that takes time on the service (`Self` completes at the first or second poll) completes
+//! [`IssuanceDelays`] after the create, measured in those `now`s: the first call on that
+//! certificate at or after the due instant sees it completed. The certificate is dated at the
+//! due instant (its `created`, and `notBefore` ten minutes earlier), whenever it is read.
+//!
+//! # What each pending operation does
+//!
+//! | issuer | on create | completes | cancel (PATCH) |
+//! |---|---|---|---|
+//! | `Self` | key, CSR and the certificate made at once, dated `now + delays.self_signed` | at `now + delays.self_signed` | before completion: `cancelled` at the due instant (the certificate is discarded) |
+//! | `Unknown` | key and CSR | never by itself (merge) | `cancelled` from the next call on |
+//! | a named issuer | key and CSR | not yet emulated: stays `inProgress` | as `Unknown` |
+//!
+//! # Decisions where the service's behaviour is not recorded
+//!
+//! | question | kvcert's answer |
+//! |---|---|
+//! | which policy a `GET` of an older version shows | the policy in force (there is one policy per certificate) |
+//! | a second create while the first is `inProgress` | 409 `Forbidden` with the documented text, for every issuer kind |
+//! | a create without `policy` for an existing name | the stored policy, unchanged; with `policy`, it replaces the stored one (its `created` is kept, `updated` is `now`) |
+//! | `DELETE …/pending` of a certificate that has no completed version | the name is free again (no version, no policy left) |
+//! | `PATCH …/pending` with `cancellation_requested: false` while in progress | 200, nothing changes |
+//! | `request_id` query that does not match the pending operation | 404 `PendingCertificateNotFound` (documented) |
+
+use std::collections::BTreeMap;
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::key::KeyPair;
+use crate::pem;
+use crate::service::create::{self, Issued};
+use crate::service::plan::{CertificateName, IssuancePlan, IssuerKind, MAX_BODY_LEN};
+use crate::service::shape::parse_request;
+use crate::service::vault::Vault;
+use crate::service::wire;
+use crate::x509::time::UnixTime;
+
+mod record;
+mod response;
+
+use record::{CertificateRecord, KeyMaterial, PendingRecord, PendingStatus, VersionRecord};
+pub use response::{RETRY_AFTER_SECS, Response};
+
+/// The api-version written into the `Location` header of a create's 202.
+pub const LOCATION_API_VERSION: &str = "7.6";
+
+/// How long an issuer takes, in seconds of the callers' `now`.
+///
+/// ```
+/// let delays = kvcert::service::engine::IssuanceDelays::default();
+/// assert_eq!(delays.self_signed, 0); // completed at the first call at or after the create
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IssuanceDelays {
+    /// Issuer `Self`: seconds from the create to the completed certificate.
+    pub self_signed: u64,
+}
+
+/// A vault's certificates and the operations on them. See the [module docs](self).
+///
+/// ```
+/// use kvcert::rand_core::SeedableRng;
+/// use kvcert::service::engine::VaultState;
+/// use kvcert::{ChaCha20Rng, UnixTime, Vault};
+///
+/// let mut vault = VaultState::new(Vault::new("https://myvault.vault.azure.net"));
+/// let mut rng = ChaCha20Rng::seed_from_u64(1);
+/// let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap();
+/// let body = br#"{"policy":{"key_props":{"kty":"EC"},"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}}}"#;
+///
+/// let created = vault.create_certificate("web", body, now, &mut rng);
+/// assert_eq!(created.status, 202);
+/// assert_eq!(created.header("Retry-After"), Some("10"));
+/// let pending = vault.get_pending("web", None, now);
+/// assert_eq!(pending.body_json()["status"], "completed");
+/// let bundle = vault.get_certificate("web", None, now);
+/// assert_eq!(bundle.status, 200);
+///
+/// // Saved and restored, it answers the same.
+/// let restored = VaultState::from_json(&vault.to_json()?)?;
+/// assert_eq!(restored.get_certificate("web", None, now), bundle);
+/// # Ok::<(), kvcert::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultState {
+    vault: Vault,
+    delays: IssuanceDelays,
+    /// By lowercase name: identifiers compare case-insensitively.
+    certificates: BTreeMap<String, CertificateRecord>,
+}
+
+impl VaultState {
+    /// An empty vault with the default delays.
+    pub fn new(vault: Vault) -> Self {
+        Self::with_delays(vault, IssuanceDelays::default())
+    }
+
+    /// An empty vault whose issuers take `delays`.
+    pub fn with_delays(vault: Vault, delays: IssuanceDelays) -> Self {
+        VaultState {
+            vault,
+            delays,
+            certificates: BTreeMap::new(),
+        }
+    }
+
+    /// The vault's settings.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// The state as JSON. It holds the private keys: keep it as secret as the vault.
+    pub fn to_json(&self) -> Result<Zeroizing<String>, Error> {
+        serde_json::to_string(self)
+            .map(Zeroizing::new)
+            .map_err(Error::internal)
+    }
+
+    /// A state saved by [`Self::to_json`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedRequest`] when `json` is not such a state.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        serde_json::from_str(json).map_err(|e| Error::MalformedRequest {
+            problem: crate::error::RequestProblem::json(&e),
+        })
+    }
+
+    /// `POST /certificates/{name}/create`: 202 with the pending operation, or the error.
+    pub fn create_certificate<R: CryptoRng + ?Sized>(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Response {
+        self.create_dyn(name, body, now, &mut { rng })
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn create_dyn(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Response, Error> {
+        // The name is part of the URI: checked before the body is read.
+        let certificate_name = CertificateName::try_from(name)?;
+        let mut request: wire::CertificateCreateParameters = parse_request(body, MAX_BODY_LEN)?;
+        // A completion that came due since the last call becomes a version first.
+        self.settle(name, now);
+        let key = name.to_ascii_lowercase();
+        let existing = self.certificates.get_mut(&key);
+        if let Some(record) = existing.as_deref()
+            && record
+                .pending
+                .as_ref()
+                .is_some_and(|p| settled_status(p, now) == PendingStatus::InProgress)
+        {
+            return Err(Error::PendingInProgress);
+        }
+        let policy_sent = request.policy.is_some();
+        if let (None, Some(record)) = (&request.policy, existing.as_deref()) {
+            request.policy = Some(policy_as_request(&record.policy));
+        }
+        let plan = IssuancePlan::new(certificate_name.as_str(), &request)?;
+        let reused = match existing.as_deref() {
+            Some(record) if plan.key().reuse_key() => {
+                record.versions.last().map(|v| &v.private_key)
+            }
+            _ => None,
+        };
+        let delay = match plan.issuer().kind() {
+            IssuerKind::SelfSigned => self.delays.self_signed,
+            _ => 0,
+        };
+        let issued_at = plus_secs(now, delay)?;
+        let issued = match reused {
+            Some(pkcs8) => {
+                let key = key_from_material(pkcs8)?;
+                create::create_with_key(plan, key, &self.vault, issued_at, rng)?
+            }
+            None => create::create(plan, &self.vault, issued_at, rng)?,
+        };
+        let Issued {
+            plan,
+            key: pending_key,
+            csr: _,
+            operation,
+            completed,
+        } = issued;
+        let private_key = key_material(&pending_key)?;
+        let outcome = match completed {
+            Some(done) => {
+                let mut bundle = done.bundle;
+                bundle.policy = None;
+                Some(Box::new(VersionRecord {
+                    version: done.version,
+                    bundle,
+                    key: done.key_bundle,
+                    secret: done.secret,
+                    private_key: private_key.clone(),
+                }))
+            }
+            None => None,
+        };
+        let due = match plan.issuer().kind() {
+            IssuerKind::SelfSigned => Some(issued_at.as_secs()),
+            _ => None,
+        };
+        let request_id = operation.request_id.clone().unwrap_or_default();
+        let pending = PendingRecord {
+            operation: operation.clone(),
+            status: PendingStatus::InProgress,
+            due,
+            outcome,
+            private_key,
+        };
+        let base = format!("{}/certificates/{}", self.vault.url, name);
+        let secs = now.as_secs();
+        let record = self
+            .certificates
+            .entry(key)
+            .or_insert_with(|| CertificateRecord {
+                name: name.to_owned(),
+                policy: wire::CertificatePolicy::default(),
+                versions: Vec::new(),
+                pending: None,
+            });
+        if policy_sent || record.policy.id.is_none() {
+            let created = record
+                .policy
+                .attributes
+                .as_ref()
+                .and_then(|a| a.created)
+                .unwrap_or(secs as i64);
+            let mut policy = plan.stored_policy();
+            policy.id = Some(format!("{base}/policy"));
+            policy.attributes = Some(wire::CertificateAttributes {
+                enabled: Some(plan.policy_enabled()),
+                created: Some(created),
+                updated: Some(secs as i64),
+                ..Default::default()
+            });
+            record.policy = policy;
+        }
+        record.pending = Some(pending);
+        Ok(Response::json(202, &operation)
+            .with_header(
+                "Location",
+                format!(
+                    "{base}/pending?api-version={LOCATION_API_VERSION}&request_id={request_id}"
+                ),
+            )
+            .with_header("Retry-After", RETRY_AFTER_SECS.to_string()))
+    }
+
+    /// `GET /certificates/{name}/pending[?request_id=…]`.
+    pub fn get_pending(&self, name: &str, request_id: Option<&str>, now: UnixTime) -> Response {
+        self.pending(name, request_id, now)
+            .map(|operation| pending_response(&operation))
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    /// The operation as it reads at `now` (completion and cancellation applied).
+    fn pending(
+        &self,
+        name: &str,
+        request_id: Option<&str>,
+        now: UnixTime,
+    ) -> Result<wire::CertificateOperation, Error> {
+        let not_found = || Error::PendingCertificateNotFound {
+            name: name.to_owned(),
+        };
+        let record = self.record(name).ok_or_else(not_found)?;
+        let pending = record.pending.as_ref().ok_or_else(not_found)?;
+        if request_id.is_some_and(|id| Some(id) != pending.operation.request_id.as_deref()) {
+            return Err(not_found());
+        }
+        Ok(settled_operation(
+            pending,
+            &self.vault.url,
+            &record.name,
+            now,
+        ))
+    }
+
+    /// `PATCH /certificates/{name}/pending` with `{"cancellation_requested": bool}`.
+    pub fn update_pending(
+        &mut self,
+        name: &str,
+        request_id: Option<&str>,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Response {
+        self.update_pending_inner(name, request_id, body, now)
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn update_pending_inner(
+        &mut self,
+        name: &str,
+        request_id: Option<&str>,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<Response, Error> {
+        let update: wire::CertificateOperationUpdateParameter = parse_request(body, MAX_BODY_LEN)?;
+        self.settle(name, now);
+        self.pending(name, request_id, now)?;
+        let pending = self
+            .record_mut(name)
+            .and_then(|r| r.pending.as_mut())
+            .ok_or_else(|| Error::PendingCertificateNotFound {
+                name: name.to_owned(),
+            })?;
+        if pending.status != PendingStatus::InProgress {
+            return Err(Error::PendingNotInProgress);
+        }
+        if update.cancellation_requested {
+            pending.operation.cancellation_requested = Some(true);
+        }
+        Ok(Response::json(200, &pending.operation))
+    }
+
+    /// `DELETE /certificates/{name}/pending`: 200 with the operation as it stood; afterwards
+    /// `GET …/pending` is 404.
+    pub fn delete_pending(
+        &mut self,
+        name: &str,
+        request_id: Option<&str>,
+        now: UnixTime,
+    ) -> Response {
+        self.settle(name, now);
+        let operation = match self.pending(name, request_id, now) {
+            Ok(op) => op,
+            Err(e) => return Response::error(&e),
+        };
+        let key = name.to_ascii_lowercase();
+        if let Some(record) = self.certificates.get_mut(&key) {
+            record.pending = None;
+            if record.versions.is_empty() {
+                self.certificates.remove(&key);
+            }
+        }
+        Response::json(200, &operation)
+    }
+
+    /// `GET /certificates/{name}[/{version}]`: the current version, or the one named.
+    pub fn get_certificate(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
+        match self.version(name, version, now) {
+            Some((record, v)) => {
+                let mut bundle = v.bundle.clone();
+                bundle.policy = Some(record.policy.clone());
+                Response::json(200, &bundle)
+            }
+            None => Response::error(&Error::CertificateNotFound {
+                name: name.to_owned(),
+            }),
+        }
+    }
+
+    /// `GET /certificates/{name}/policy`.
+    pub fn get_policy(&self, name: &str, now: UnixTime) -> Response {
+        // The policy is stored when the create arrives, before any version completes.
+        let _ = now;
+        match self.record(name) {
+            Some(record) => Response::json(200, &record.policy),
+            None => Response::error(&Error::CertificateNotFound {
+                name: name.to_owned(),
+            }),
+        }
+    }
+
+    /// `GET /keys/{name}[/{version}]` of a certificate's managed key.
+    pub fn get_key(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
+        match self.version(name, version, now) {
+            Some((_, v)) => Response::json(200, &v.key),
+            None => Response::error(&Error::KeyNotFound {
+                name: name.to_owned(),
+            }),
+        }
+    }
+
+    /// `GET /secrets/{name}[/{version}]` of a certificate's managed secret.
+    pub fn get_secret(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
+        match self.version(name, version, now) {
+            Some((_, v)) => Response::json(200, &v.secret),
+            None => Response::error(&Error::SecretNotFound {
+                name: name.to_owned(),
+            }),
+        }
+    }
+
+    fn record(&self, name: &str) -> Option<&CertificateRecord> {
+        self.certificates.get(&name.to_ascii_lowercase())
+    }
+
+    fn record_mut(&mut self, name: &str) -> Option<&mut CertificateRecord> {
+        self.certificates.get_mut(&name.to_ascii_lowercase())
+    }
+
+    /// A version as it reads at `now`: the stored ones, and the pending outcome once due.
+    fn version(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        now: UnixTime,
+    ) -> Option<(&CertificateRecord, &VersionRecord)> {
+        let record = self.record(name)?;
+        let completed = record
+            .pending
+            .as_ref()
+            .filter(|p| settled_status(p, now) == PendingStatus::Completed)
+            .filter(|p| p.status == PendingStatus::InProgress)
+            .and_then(|p| p.outcome.as_deref());
+        let mut all = record.versions.iter().chain(completed);
+        let found = match version {
+            None | Some("") => all.last(),
+            Some(v) => all.find(|r| r.version.eq_ignore_ascii_case(v)),
+        };
+        found.map(|v| (record, v))
+    }
+
+    /// Applies what is due at `now` to the pending operation of `name`: its completion (the
+    /// outcome becomes the current version) or its cancellation.
+    fn settle(&mut self, name: &str, now: UnixTime) {
+        let url = self.vault.url.clone();
+        let Some(record) = self.record_mut(name) else {
+            return;
+        };
+        let Some(pending) = record.pending.as_mut() else {
+            return;
+        };
+        if pending.status != PendingStatus::InProgress {
+            return;
+        }
+        match settled_status(pending, now) {
+            PendingStatus::InProgress => {}
+            status => {
+                pending.operation = settled_operation(pending, &url, &record.name, now);
+                pending.status = status;
+                if let Some(outcome) = pending.outcome.take()
+                    && status == PendingStatus::Completed
+                {
+                    record.versions.push(*outcome);
+                }
+            }
+        }
+    }
+}
+
+/// Where a pending operation stands at `now`.
+fn settled_status(pending: &PendingRecord, now: UnixTime) -> PendingStatus {
+    if pending.status != PendingStatus::InProgress {
+        return pending.status;
+    }
+    let cancelled = pending.operation.cancellation_requested == Some(true);
+    match pending.due {
+        Some(due) if now.as_secs() >= due => {
+            if cancelled {
+                PendingStatus::Cancelled
+            } else if pending.outcome.is_some() {
+                PendingStatus::Completed
+            } else {
+                PendingStatus::InProgress
+            }
+        }
+        // Waiting for a merge (or an issuer not emulated): a cancel takes effect at once.
+        None if cancelled => PendingStatus::Cancelled,
+        _ => PendingStatus::InProgress,
+    }
+}
+
+/// The operation's body at `now`: `completed` with `target`, or `cancelled` without
+/// `status_details` (recorded shapes, docs/service-behaviour.md §1).
+fn settled_operation(
+    pending: &PendingRecord,
+    vault_url: &str,
+    name: &str,
+    now: UnixTime,
+) -> wire::CertificateOperation {
+    let mut operation = pending.operation.clone();
+    match settled_status(pending, now) {
+        PendingStatus::InProgress => {}
+        PendingStatus::Completed if pending.status == PendingStatus::InProgress => {
+            operation.status = Some("completed".to_owned());
+            operation.status_details = None;
+            operation.target = Some(format!("{vault_url}/certificates/{name}"));
+        }
+        PendingStatus::Cancelled if pending.status == PendingStatus::InProgress => {
+            operation.status = Some("cancelled".to_owned());
+            operation.status_details = None;
+            operation.target = None;
+            operation.error = None;
+        }
+        PendingStatus::Completed | PendingStatus::Cancelled => {}
+    }
+    operation
+}
+
+/// 200 with the operation; `Retry-After` while it is in progress.
+fn pending_response(operation: &wire::CertificateOperation) -> Response {
+    let response = Response::json(200, operation);
+    if operation.status.as_deref() == Some("inProgress") {
+        response.with_header("Retry-After", RETRY_AFTER_SECS.to_string())
+    } else {
+        response
+    }
+}
+
+/// The stored policy as a create request's `policy`: without the read-only `id` and times.
+fn policy_as_request(stored: &wire::CertificatePolicy) -> wire::CertificatePolicy {
+    let mut policy = stored.clone();
+    policy.id = None;
+    policy.attributes = stored
+        .attributes
+        .as_ref()
+        .map(|a| wire::CertificateAttributes {
+            enabled: a.enabled,
+            ..Default::default()
+        });
+    policy
+}
+
+fn plus_secs(now: UnixTime, secs: u64) -> Result<UnixTime, Error> {
+    now.as_secs()
+        .checked_add(secs)
+        .and_then(UnixTime::from_unix_seconds)
+        .ok_or(Error::InvalidArgument {
+            argument: "now",
+            problem: "now plus the issuance delay is after 9999",
+        })
+}
+
+fn key_material(key: &KeyPair) -> Result<KeyMaterial, Error> {
+    let der = key.to_pkcs8_der()?;
+    Ok(KeyMaterial(Zeroizing::new(pem::base64(&der))))
+}
+
+fn key_from_material(material: &KeyMaterial) -> Result<KeyPair, Error> {
+    let der = Zeroizing::new(
+        pem::base64_decode(&material.0)
+            .ok_or_else(|| Error::internal("stored key is not base64"))?,
+    );
+    KeyPair::from_pkcs8_der(&der)
+}

@@ -1,0 +1,74 @@
+//! What the vault keeps per certificate, as plain serde data: the policy in force, the
+//! completed versions and the pending operation.
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::service::wire;
+
+/// Key material kept in the state (PKCS#8 DER, base64): zeroized on drop, never shown by
+/// `Debug`. It is in the serialized state, which is therefore as secret as the keys.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct KeyMaterial(pub(crate) Zeroizing<String>);
+
+impl core::fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("<elided>")
+    }
+}
+
+/// One certificate name: its policy, its versions, its pending operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CertificateRecord {
+    /// The name as first created (names compare case-insensitively).
+    pub(crate) name: String,
+    /// The policy in force, as `GET …/policy` answers it (`id` and `attributes` set).
+    pub(crate) policy: wire::CertificatePolicy,
+    /// The completed versions, oldest first; the last is the current one.
+    pub(crate) versions: Vec<VersionRecord>,
+    /// The latest pending operation, until it is deleted.
+    pub(crate) pending: Option<PendingRecord>,
+}
+
+/// A stored version: what `GET /certificates|keys|secrets/{name}/{version}` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct VersionRecord {
+    /// 32 lowercase hex characters.
+    pub(crate) version: String,
+    /// The bundle without its `policy` (the policy in force is filled in when it is read).
+    pub(crate) bundle: wire::CertificateBundle,
+    /// The managed key.
+    pub(crate) key: wire::KeyBundle,
+    /// The managed secret.
+    pub(crate) secret: wire::SecretBundle,
+    /// The private key, for a renewal that keeps it (`reuse_key`).
+    pub(crate) private_key: KeyMaterial,
+}
+
+/// Where a pending operation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum PendingStatus {
+    /// `inProgress`.
+    InProgress,
+    /// `completed`.
+    Completed,
+    /// `cancelled`.
+    Cancelled,
+}
+
+/// A pending operation (`…/certificates/{name}/pending`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PendingRecord {
+    /// The operation as it reads now.
+    pub(crate) operation: wire::CertificateOperation,
+    /// Where it stands.
+    pub(crate) status: PendingStatus,
+    /// When the issuer completes it (Unix seconds), or `None` when it waits for a merge.
+    pub(crate) due: Option<u64>,
+    /// The version it completes with, made when it was created (so that its completion
+    /// draws nothing from any later call's RNG).
+    pub(crate) outcome: Option<Box<VersionRecord>>,
+    /// The pending key (the CSR's), for the merge.
+    pub(crate) private_key: KeyMaterial,
+}
