@@ -136,6 +136,19 @@ pub enum Error {
         /// The name as requested.
         name: String,
     },
+    /// Merge: no usable certificate in `x5c` (empty, not base64 DER, PEM or PKCS#7, or more
+    /// than the bound).
+    InvalidX5c {
+        /// What was wrong (for logs; the service's message does not carry it).
+        detail: String,
+    },
+    /// Merge: no certificate in `x5c` holds the pending operation's public key.
+    MergeKeyMismatch,
+    /// Merge on a pending operation of a named issuer (or `Self`) that is still in progress.
+    MergeForbidden {
+        /// The issuer's name as the policy holds it.
+        issuer: String,
+    },
     /// Create or Import while the name's pending operation is `inProgress`.
     PendingInProgress,
     /// PATCH of a pending operation that is no longer `inProgress`.
@@ -157,7 +170,7 @@ impl Error {
             | Error::PendingCertificateNotFound { .. } => 404,
             // Documented: 409 with the code "Forbidden" (create-certificate-scenarios).
             Error::PendingInProgress => 409,
-            Error::PendingNotInProgress => 403,
+            Error::PendingNotInProgress | Error::MergeForbidden { .. } => 403,
             Error::Internal { .. } => 500,
             _ => 400,
         }
@@ -170,7 +183,9 @@ impl Error {
             Error::KeyNotFound { .. } => "KeyNotFound",
             Error::SecretNotFound { .. } => "SecretNotFound",
             Error::PendingCertificateNotFound { .. } => "PendingCertificateNotFound",
-            Error::PendingInProgress | Error::PendingNotInProgress => "Forbidden",
+            Error::PendingInProgress
+            | Error::PendingNotInProgress
+            | Error::MergeForbidden { .. } => "Forbidden",
             Error::Internal { .. } => "InternalError",
             _ => "BadParameter",
         }
@@ -257,6 +272,16 @@ impl Error {
             Error::PendingCertificateNotFound { name } => {
                 format!("Pending certificate not found: {name}")
             }
+            // Reported: MicrosoftDocs/azure-docs #100959 (a PKCS#7 PEM block in x5c).
+            Error::InvalidX5c { .. } => {
+                "Property x5c has invalid value X5C must has at least one valid item".to_owned()
+            }
+            // kvcert's text, in the style of the x5c message (the service's is not recorded).
+            Error::MergeKeyMismatch => "Property x5c has invalid value. The public key of the certificate does not match the pending certificate's key".to_owned(),
+            // Documented text, typo included: create-certificate-scenarios.
+            Error::MergeForbidden { issuer } => format!(
+                "Merge is forbidden on pending object created with issuer : {issuer} while it is in progess."
+            ),
             // Documented: create-certificate-scenarios ("Create while pending").
             Error::PendingInProgress => "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress.".to_owned(),
             // Recorded: azure-sdk-for-js #25758 (PATCH /pending after completion).
@@ -308,7 +333,8 @@ impl fmt::Display for Error {
             Error::Pkcs12Unreadable { detail, .. }
             | Error::PemUnreadable { detail }
             | Error::PemUnexpectedFormat { detail }
-            | Error::InvalidCertificate { detail, .. } => {
+            | Error::InvalidCertificate { detail, .. }
+            | Error::InvalidX5c { detail } => {
                 write!(f, "{} ({detail})", self.message().trim_end())
             }
             Error::NoCertificateWithPrivateKey { reason } => {

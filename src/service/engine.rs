@@ -49,9 +49,11 @@ use crate::service::vault::Vault;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 
+mod merge;
 mod record;
 mod response;
 
+pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};
 use record::{CertificateRecord, KeyMaterial, PendingRecord, PendingStatus, VersionRecord};
 pub use response::{RETRY_AFTER_SECS, Response};
 
@@ -181,6 +183,7 @@ impl VaultState {
             request.policy = Some(policy_as_request(&record.policy));
         }
         let plan = IssuancePlan::new(certificate_name.as_str(), &request)?;
+        let plan_request = request.clone();
         let reused = match existing.as_deref() {
             Some(record) if plan.key().reuse_key() => {
                 record.versions.last().map(|v| &v.private_key)
@@ -232,6 +235,7 @@ impl VaultState {
             due,
             outcome,
             private_key,
+            request: plan_request,
         };
         let base = format!("{}/certificates/{}", self.vault.url, name);
         let secs = now.as_secs();

@@ -333,6 +333,12 @@ pub fn derive_x509_properties(
     Ok(DerivedX509::from_certificate(&cert)?.properties)
 }
 
+/// A certificate's notBefore and notAfter, checked as Import checks them.
+pub(crate) fn certificate_validity(cert: &Certificate) -> Result<(UnixTime, UnixTime), Error> {
+    let derived = DerivedX509::from_certificate(cert)?;
+    Ok((derived.not_before, derived.not_after))
+}
+
 /// The leaf's properties and validity.
 struct DerivedX509 {
     properties: wire::X509CertificateProperties,
@@ -678,7 +684,7 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
 
 /// Whether a certificate's key is the key's public half (RSA n and e; EC x and y, the
 /// certificate's point compressed or not).
-fn public_key_matches(parts: &JwkParts, spki: &spki::SubjectPublicKeyInfoOwned) -> bool {
+pub(crate) fn public_key_matches(parts: &JwkParts, spki: &spki::SubjectPublicKeyInfoOwned) -> bool {
     let Some(bits) = spki.subject_public_key.as_bytes() else {
         return false;
     };

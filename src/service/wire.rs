@@ -329,6 +329,20 @@ pub struct CertificateOperation {
     pub request_id: Option<String>,
 }
 
+/// `CertificateMergeParameters`: the body of `POST …/pending/merge`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateMergeParameters {
+    /// The certificate or chain: base64 DER (the wire's `format: byte`); kvcert also reads
+    /// PEM `CERTIFICATE` blocks and base64 PKCS#7, as the docs accept (required).
+    pub x5c: Vec<String>,
+    /// The certificate's attributes (`enabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// Tags for the certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+}
+
 /// `CertificateOperationUpdateParameter`: the body of `PATCH …/pending`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateOperationUpdateParameter {

@@ -71,4 +71,6 @@ pub(crate) struct PendingRecord {
     pub(crate) outcome: Option<Box<VersionRecord>>,
     /// The pending key (the CSR's), for the merge.
     pub(crate) private_key: KeyMaterial,
+    /// The create request with the policy it ran under, for the merge's plan.
+    pub(crate) request: wire::CertificateCreateParameters,
 }
