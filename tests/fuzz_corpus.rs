@@ -114,3 +114,10 @@ fn pfx_corpus() {
     assert!(accepted > 0, "no pfx seed was read ({run} run)");
     assert!(accepted < run, "no pfx seed was refused ({run} run)");
 }
+
+#[test]
+fn merge_corpus() {
+    let (run, accepted) = replay("merge", checks::merge);
+    assert!(accepted > 0, "no merge seed held readable certificates ({run} run)");
+    assert!(accepted < run, "no merge seed was unreadable ({run} run)");
+}

@@ -1576,3 +1576,54 @@ pub fn pfx(data: &[u8]) -> bool {
         }
     }
 }
+
+/// `merge`: a Merge Certificate body (`{"x5c": [...]}`) into a vault whose certificate
+/// `fuzzcert` waits for a merge (issuer `Unknown`, an EC P-256 key from seed 0).
+///
+/// The merge must answer a Key Vault status (never 500, never a panic): 201 only with a
+/// certificate of the pending key, otherwise 400, or 403 after a completed merge. The error
+/// body must carry a code and a message. Returns whether `x5c` held readable certificates.
+pub fn merge(data: &[u8]) -> bool {
+    use rand_chacha::rand_core::SeedableRng;
+    use std::sync::OnceLock;
+    // 2026-01-01T00:00:00Z: a fixed instant; the library reads no clock.
+    let Some(now) = kvcert::UnixTime::from_unix_seconds(1_767_225_600) else {
+        return false;
+    };
+    static PENDING: OnceLock<kvcert::VaultState> = OnceLock::new();
+    let base = PENDING.get_or_init(|| {
+        let mut state = kvcert::VaultState::new(kvcert::Vault::new("https://fuzz.vault.azure.net"));
+        let body = br#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=fuzz"},"issuer":{"name":"Unknown"}}}"#;
+        let created = state.create_certificate(
+            CERT_NAME,
+            body,
+            now,
+            &mut rand_chacha::ChaCha20Rng::seed_from_u64(0),
+        );
+        assert_eq!(created.status, 202, "the fuzz vault's create failed");
+        state
+    });
+    let mut state = base.clone();
+    let response =
+        state.merge_certificate(CERT_NAME, data, now, &mut rand_chacha::ChaCha20Rng::seed_from_u64(1));
+    let body = response.body_json();
+    match response.status {
+        201 => {
+            assert!(body["cer"].is_string(), "a 201 without cer: {body}");
+            let op = state.get_pending(CERT_NAME, None, now).body_json();
+            assert_eq!(op["status"], "completed", "merged but not completed");
+        }
+        400 => {
+            let message = body["error"]["message"].as_str().unwrap_or_default();
+            assert!(!message.is_empty(), "an error without message: {body}");
+            assert_eq!(body["error"]["code"], "BadParameter", "{body}");
+            let op = state.get_pending(CERT_NAME, None, now).body_json();
+            assert_eq!(op["status"], "inProgress", "a refused merge changed the operation");
+        }
+        other => panic!("merge answered {other}: {body}"),
+    }
+    let x5c: Option<Vec<String>> = serde_json::from_slice::<serde_json::Value>(data)
+        .ok()
+        .and_then(|v| serde_json::from_value(v.get("x5c")?.clone()).ok());
+    x5c.is_some_and(|list| kvcert::service::engine::read_x5c(&list).is_ok())
+}
