@@ -149,6 +149,23 @@ pub enum Error {
         /// The issuer's name as the policy holds it.
         issuer: String,
     },
+    /// A request without `api-version`, or with one the vault does not answer.
+    UnsupportedApiVersion {
+        /// The version as sent (empty when absent).
+        version: String,
+        /// The newest version the vault answers.
+        latest: &'static str,
+    },
+    /// A known path with a method it does not take.
+    MethodNotAllowed {
+        /// The method, upper case.
+        method: String,
+    },
+    /// A path no operation has.
+    NotFound {
+        /// The path as sent, without the query.
+        path: String,
+    },
     /// Create or Import while the name's pending operation is `inProgress`.
     PendingInProgress,
     /// PATCH of a pending operation that is no longer `inProgress`.
@@ -167,7 +184,9 @@ impl Error {
             Error::CertificateNotFound { .. }
             | Error::KeyNotFound { .. }
             | Error::SecretNotFound { .. }
-            | Error::PendingCertificateNotFound { .. } => 404,
+            | Error::PendingCertificateNotFound { .. }
+            | Error::NotFound { .. } => 404,
+            Error::MethodNotAllowed { .. } => 405,
             // Documented: 409 with the code "Forbidden" (create-certificate-scenarios).
             Error::PendingInProgress => 409,
             Error::PendingNotInProgress | Error::MergeForbidden { .. } => 403,
@@ -183,6 +202,8 @@ impl Error {
             Error::KeyNotFound { .. } => "KeyNotFound",
             Error::SecretNotFound { .. } => "SecretNotFound",
             Error::PendingCertificateNotFound { .. } => "PendingCertificateNotFound",
+            Error::MethodNotAllowed { .. } => "MethodNotAllowed",
+            Error::NotFound { .. } => "NotFound",
             Error::PendingInProgress
             | Error::PendingNotInProgress
             | Error::MergeForbidden { .. } => "Forbidden",
@@ -282,6 +303,14 @@ impl Error {
             Error::MergeForbidden { issuer } => format!(
                 "Merge is forbidden on pending object created with issuer : {issuer} while it is in progess."
             ),
+            // Reported: Azure/azure-sdk-for-python #28595 (Azure Stack Hub, `7.3` on a 7.1 vault).
+            Error::UnsupportedApiVersion { version, latest } => format!(
+                "The specified version ({version}) is not recognized. Consider using the latest supported version ({latest})."
+            ),
+            // Recorded: Java 2026-03-01-preview, `POST /certificates//create`.
+            Error::MethodNotAllowed { method } => format!("HTTP {method} not allowed"),
+            // kvcert's text: no recording of an unknown path.
+            Error::NotFound { path } => format!("The requested resource was not found: {path}"),
             // Documented: create-certificate-scenarios ("Create while pending").
             Error::PendingInProgress => "A new key vault certificate can not be created or imported while a pending key vault certificate's status is inProgress.".to_owned(),
             // Recorded: azure-sdk-for-js #25758 (PATCH /pending after completion).

@@ -118,6 +118,9 @@ fn pfx_corpus() {
 #[test]
 fn merge_corpus() {
     let (run, accepted) = replay("merge", checks::merge);
-    assert!(accepted > 0, "no merge seed held readable certificates ({run} run)");
+    assert!(
+        accepted > 0,
+        "no merge seed held readable certificates ({run} run)"
+    );
     assert!(accepted < run, "no merge seed was unreadable ({run} run)");
 }

@@ -1604,8 +1604,12 @@ pub fn merge(data: &[u8]) -> bool {
         state
     });
     let mut state = base.clone();
-    let response =
-        state.merge_certificate(CERT_NAME, data, now, &mut rand_chacha::ChaCha20Rng::seed_from_u64(1));
+    let response = state.merge_certificate(
+        CERT_NAME,
+        data,
+        now,
+        &mut rand_chacha::ChaCha20Rng::seed_from_u64(1),
+    );
     let body = response.body_json();
     match response.status {
         201 => {
@@ -1618,7 +1622,10 @@ pub fn merge(data: &[u8]) -> bool {
             assert!(!message.is_empty(), "an error without message: {body}");
             assert_eq!(body["error"]["code"], "BadParameter", "{body}");
             let op = state.get_pending(CERT_NAME, None, now).body_json();
-            assert_eq!(op["status"], "inProgress", "a refused merge changed the operation");
+            assert_eq!(
+                op["status"], "inProgress",
+                "a refused merge changed the operation"
+            );
         }
         other => panic!("merge answered {other}: {body}"),
     }

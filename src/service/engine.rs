@@ -52,10 +52,12 @@ use crate::x509::time::UnixTime;
 mod merge;
 mod record;
 mod response;
+mod route;
 
 pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};
 use record::{CertificateRecord, KeyMaterial, PendingRecord, PendingStatus, VersionRecord};
 pub use response::{RETRY_AFTER_SECS, Response};
+pub use route::{API_VERSIONS, LATEST_API_VERSION, Request};
 
 /// The api-version written into the `Location` header of a create's 202.
 pub const LOCATION_API_VERSION: &str = "7.6";
@@ -564,4 +566,72 @@ fn key_from_material(material: &KeyMaterial) -> Result<KeyPair, Error> {
             .ok_or_else(|| Error::internal("stored key is not base64"))?,
     );
     KeyPair::from_pkcs8_der(&der)
+}
+
+impl VaultState {
+    /// `POST /certificates/{name}/import`: 200 with the imported version's bundle (stored as
+    /// the certificate's current version, its policy derived as
+    /// [`import`](crate::service::import) describes), or the error.
+    pub fn import_certificate<R: CryptoRng + ?Sized>(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Response {
+        self.import_dyn(name, body, now, &mut { rng })
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn import_dyn(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Response, Error> {
+        CertificateName::try_from(name)?;
+        self.settle(name, now);
+        if self.record(name).is_some_and(|r| {
+            r.pending
+                .as_ref()
+                .is_some_and(|p| settled_status(p, now) == PendingStatus::InProgress)
+        }) {
+            // Documented: "can not be created or imported while … inProgress".
+            return Err(Error::PendingInProgress);
+        }
+        let imported =
+            crate::service::import::import_certificate(name, body, &self.vault, now, rng)?;
+        let crate::service::import::Imported {
+            key,
+            version,
+            mut bundle,
+            key_bundle,
+            secret,
+            ..
+        } = imported;
+        let policy = bundle.policy.take().unwrap_or_default();
+        let response = wire::CertificateBundle {
+            policy: Some(policy.clone()),
+            ..bundle.clone()
+        };
+        let record = self
+            .certificates
+            .entry(name.to_ascii_lowercase())
+            .or_insert_with(|| CertificateRecord {
+                name: name.to_owned(),
+                policy: wire::CertificatePolicy::default(),
+                versions: Vec::new(),
+                pending: None,
+            });
+        record.policy = policy;
+        record.versions.push(VersionRecord {
+            version,
+            bundle,
+            key: key_bundle,
+            secret,
+            private_key: key_material(&key)?,
+        });
+        Ok(Response::json(200, &response))
+    }
 }

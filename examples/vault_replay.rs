@@ -1,0 +1,138 @@
+//! Replays a script of requests against one vault and prints every answer: an exchange can be
+//! checked without a server.
+//!
+//! ```text
+//! cargo run --release --example vault_replay -- [--vault URL] [--seed N] [--self-delay SECONDS]
+//!     [--recovery-level LEVEL] [--recoverable-days N] STEPS.json
+//! ```
+//!
+//! `STEPS.json` is a JSON array of steps, in order:
+//!
+//! ```json
+//! [{"now": "2026-01-15T12:00:00Z", "method": "POST",
+//!   "path": "/certificates/x/create?api-version=7.4", "body": {"policy": {…}}}]
+//! ```
+//!
+//! `body` is optional (a JSON value, sent serialized). stdout gets a JSON array with one
+//! `{"status": N, "headers": {…}, "body": <JSON value or null>}` per step. The same steps and
+//! seed give the same output, byte for byte.
+
+use std::process::ExitCode;
+
+use kvcert::service::engine::Request;
+use kvcert::{ChaCha20Rng, IssuanceDelays, UnixTime, Vault, VaultState};
+use rand_chacha::rand_core::SeedableRng;
+use serde_json::{Map, Value, json};
+
+const HELP: &str = "\
+vault_replay: a script of Key Vault requests against one emulated vault, answered in order.
+
+usage: vault_replay [OPTIONS] STEPS.json
+
+STEPS.json is a JSON array of {\"now\": RFC3339, \"method\": \"POST\", \"path\": \"/certificates/x/create?api-version=7.4\",
+\"body\": <JSON value, optional>}. stdout gets a JSON array of {\"status\", \"headers\", \"body\"}, one per step.
+
+Options:
+  --vault URL             the vault's URL (default https://myvault.vault.azure.net)
+  --seed N                a u64 seeding ChaCha20 for every key, id and salt (default 0)
+  --self-delay SECONDS    how long issuer Self takes (default 0: completed at the first read)
+  --recovery-level LEVEL  the vault's recoveryLevel (default Recoverable+Purgeable)
+  --recoverable-days N    the vault's recoverableDays (default 90)
+  -h, --help              this text
+
+Bad arguments or an unreadable script exit with 1.
+";
+
+fn run() -> Result<(), String> {
+    let mut url = "https://myvault.vault.azure.net".to_owned();
+    let mut seed = 0u64;
+    let mut self_delay = 0u64;
+    let mut recovery_level = None;
+    let mut recoverable_days = None;
+    let mut file = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number =
+            |flag: &str, v: String| v.parse::<u64>().map_err(|e| format!("{flag} {v}: {e}"));
+        match arg.as_str() {
+            "--vault" => url = value("--vault")?,
+            "--seed" => seed = number("--seed", value("--seed")?)?,
+            "--self-delay" => self_delay = number("--self-delay", value("--self-delay")?)?,
+            "--recovery-level" => recovery_level = Some(value("--recovery-level")?),
+            "--recoverable-days" => {
+                recoverable_days = Some(number("--recoverable-days", value("--recoverable-days")?)?)
+            }
+            "-h" | "--help" => {
+                print!("{HELP}");
+                return Ok(());
+            }
+            other if other.starts_with('-') => return Err(format!("unknown option {other}")),
+            other => file = Some(other.to_owned()),
+        }
+    }
+    let file = file.ok_or("no STEPS.json given (--help for usage)")?;
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+    let steps: Vec<Value> = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+
+    let mut vault = Vault::new(&url);
+    if let Some(level) = recovery_level {
+        vault.recovery_level = level;
+    }
+    if let Some(days) = recoverable_days {
+        vault.recoverable_days = Some(i64::try_from(days).map_err(|e| e.to_string())?);
+    }
+    let mut delays = IssuanceDelays::default();
+    delays.self_signed = self_delay;
+    let mut state = VaultState::with_delays(vault, delays);
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+
+    let mut answers = Vec::with_capacity(steps.len());
+    for (i, step) in steps.iter().enumerate() {
+        let field = |name: &str| {
+            step.get(name)
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("step {i}: no \"{name}\" string"))
+        };
+        let now: UnixTime = field("now")?
+            .parse()
+            .map_err(|e| format!("step {i}: now: {e}"))?;
+        let body = match step.get("body") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(value) => serde_json::to_vec(value).map_err(|e| e.to_string())?,
+        };
+        let response = state.handle(
+            &Request {
+                method: field("method")?,
+                path: field("path")?,
+                body: &body,
+            },
+            now,
+            &mut rng,
+        );
+        let headers: Map<String, Value> = response
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let body = if response.body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&response.body).unwrap_or(Value::Null)
+        };
+        answers.push(json!({"status": response.status, "headers": headers, "body": body}));
+    }
+    let out = serde_json::to_string_pretty(&answers).map_err(|e| e.to_string())?;
+    println!("{out}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vault_replay: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! A request in, a response out: an HTTP-shaped request (method, path with query, body) routed
+//! to the operation it names, with the service's `api-version` handling.
+//!
+//! # Routes
+//!
+//! | method | path | operation |
+//! |---|---|---|
+//! | POST | `/certificates/{name}/create` | [`VaultState::create_certificate`] |
+//! | POST | `/certificates/{name}/import` | [`VaultState::import_certificate`] |
+//! | GET, PATCH, DELETE | `/certificates/{name}/pending` | [`VaultState::get_pending`], [`VaultState::update_pending`], [`VaultState::delete_pending`] |
+//! | POST | `/certificates/{name}/pending/merge` | [`VaultState::merge_certificate`] |
+//! | GET | `/certificates/{name}/policy` | [`VaultState::get_policy`] |
+//! | GET | `/certificates/{name}[/{version}]` | [`VaultState::get_certificate`] |
+//! | GET | `/keys/{name}[/{version}]`, `/secrets/{name}[/{version}]` | [`VaultState::get_key`], [`VaultState::get_secret`] |
+//!
+//! The path may be absolute (`https://…/certificates/…`) or start at `/`; a trailing `/` is
+//! ignored. `request_id` filters the pending operation.
+//!
+//! # api-version
+//!
+//! Required on every request, one of [`API_VERSIONS`]. Per version: 7.0 has no
+//! `recoverableDays` in any `attributes` (recorded 7.0 bodies); the 202's `Location` carries
+//! the request's version.
+//!
+//! # Decisions where the service's behaviour is not recorded
+//!
+//! | request | answer |
+//! |---|---|
+//! | no `api-version` | 400 `BadParameter`, the unrecognised-version text with an empty version |
+//! | a path no route matches | 404 `NotFound`, `The requested resource was not found: {path}` |
+//! | a known path with another method | 405 `MethodNotAllowed`, `HTTP {METHOD} not allowed` (the recorded text for `POST /certificates//create`) |
+
+use rand_core::CryptoRng;
+
+use super::{LOCATION_API_VERSION, Response, VaultState};
+use crate::error::Error;
+use crate::x509::time::UnixTime;
+
+/// The api-versions kvcert answers, oldest first (the stable versions of
+/// `docs/service-behaviour.md`, and the previews the SDKs send).
+pub const API_VERSIONS: &[&str] = &[
+    "7.0",
+    "7.1",
+    "7.2",
+    "7.3",
+    "7.4",
+    "7.5",
+    "7.6-preview.1",
+    "7.6-preview.2",
+    "7.6",
+    "2025-06-01-preview",
+    "2025-06-01",
+    "2025-07-01",
+    "2026-01-01-preview",
+    "2026-03-01-preview",
+    "2026-04-01",
+    "2026-05-01-preview",
+    "2026-07-01-preview",
+];
+
+/// The newest stable version, named in the unrecognised-version message.
+pub const LATEST_API_VERSION: &str = "2026-04-01";
+
+/// An HTTP-shaped request: what a server or an SDK transport hands over, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// `GET`, `POST`, `PATCH`, `PUT` or `DELETE` (any case).
+    pub method: &'a str,
+    /// The path with its query, e.g. `/certificates/web/create?api-version=7.6`, or the
+    /// whole URL.
+    pub path: &'a str,
+    /// The body (empty for none).
+    pub body: &'a [u8],
+}
+
+/// Why a request reached no operation.
+enum Unrouted {
+    NotFound,
+    MethodNotAllowed,
+}
+
+impl VaultState {
+    /// Routes `request` to its operation and answers as the service does (see the
+    /// [module docs](self)).
+    ///
+    /// ```
+    /// use kvcert::rand_core::SeedableRng;
+    /// use kvcert::service::engine::Request;
+    /// use kvcert::{ChaCha20Rng, UnixTime, Vault, VaultState};
+    ///
+    /// let mut vault = VaultState::new(Vault::new("https://myvault.vault.azure.net"));
+    /// let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap();
+    /// let mut rng = ChaCha20Rng::seed_from_u64(1);
+    /// let create = Request {
+    ///     method: "POST",
+    ///     path: "/certificates/web/create?api-version=7.4",
+    ///     body: br#"{"policy":{"key_props":{"kty":"EC"},"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}}}"#,
+    /// };
+    /// let answer = vault.handle(&create, now, &mut rng);
+    /// assert_eq!(answer.status, 202);
+    /// assert!(answer.header("Location").unwrap().contains("api-version=7.4&request_id="));
+    /// let get = Request { method: "GET", path: "/certificates/web?api-version=7.4", body: b"" };
+    /// assert_eq!(vault.handle(&get, now, &mut rng).status, 200);
+    /// ```
+    pub fn handle<R: CryptoRng + ?Sized>(
+        &mut self,
+        request: &Request<'_>,
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Response {
+        self.handle_dyn(request, now, &mut { rng })
+    }
+
+    fn handle_dyn(
+        &mut self,
+        request: &Request<'_>,
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Response {
+        let (path, query) = split_url(request.path);
+        let api_version = query_value(query, "api-version").unwrap_or_default();
+        if !API_VERSIONS.contains(&api_version.as_str()) {
+            return Response::error(&Error::UnsupportedApiVersion {
+                version: api_version,
+                latest: LATEST_API_VERSION,
+            });
+        }
+        let request_id = query_value(query, "request_id");
+        let request_id = request_id.as_deref();
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let method = request.method.to_ascii_uppercase();
+        let body = request.body;
+        let routed = match (segments.as_slice(), method.as_str()) {
+            (["certificates", name, "create"], "POST") => {
+                Ok(self.create_certificate(name, body, now, rng))
+            }
+            (["certificates", name, "import"], "POST") => {
+                Ok(self.import_certificate(name, body, now, rng))
+            }
+            (["certificates", name, "pending"], "GET") => {
+                Ok(self.get_pending(name, request_id, now))
+            }
+            (["certificates", name, "pending"], "PATCH") => {
+                Ok(self.update_pending(name, request_id, body, now))
+            }
+            (["certificates", name, "pending"], "DELETE") => {
+                Ok(self.delete_pending(name, request_id, now))
+            }
+            (["certificates", name, "pending", "merge"], "POST") => {
+                Ok(self.merge_certificate(name, body, now, rng))
+            }
+            (["certificates", name, "policy"], "GET") => Ok(self.get_policy(name, now)),
+            (["certificates", name], "GET") => Ok(self.get_certificate(name, None, now)),
+            (["certificates", name, version], "GET") => {
+                Ok(self.get_certificate(name, Some(version), now))
+            }
+            (["keys", name], "GET") => Ok(self.get_key(name, None, now)),
+            (["keys", name, version], "GET") => Ok(self.get_key(name, Some(version), now)),
+            (["secrets", name], "GET") => Ok(self.get_secret(name, None, now)),
+            (["secrets", name, version], "GET") => Ok(self.get_secret(name, Some(version), now)),
+            (["certificates", _, "create" | "import"], _)
+            | (["certificates", _, "pending", "merge"], _)
+            | (["certificates", _, "pending"], _)
+            | (["certificates", _, _] | ["certificates", _], _)
+            | (["keys" | "secrets", _] | ["keys" | "secrets", _, _], _) => {
+                Err(Unrouted::MethodNotAllowed)
+            }
+            _ => Err(Unrouted::NotFound),
+        };
+        let response = match routed {
+            Ok(response) => response,
+            Err(Unrouted::MethodNotAllowed) => Response::error(&Error::MethodNotAllowed { method }),
+            Err(Unrouted::NotFound) => Response::error(&Error::NotFound {
+                path: path.to_owned(),
+            }),
+        };
+        for_api_version(response, &api_version)
+    }
+}
+
+/// The path and the query of a request target (a whole URL or a path).
+fn split_url(target: &str) -> (&str, &str) {
+    let without_scheme = target.split_once("://").map_or(target, |(_, rest)| {
+        rest.find('/').map_or("", |i| &rest[i..])
+    });
+    let without_fragment = without_scheme.split('#').next().unwrap_or_default();
+    without_fragment
+        .split_once('?')
+        .unwrap_or((without_fragment, ""))
+}
+
+/// The first value of `key` in a query string, percent-decoded.
+fn query_value(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(k) == key).then(|| percent_decode(v))
+    })
+}
+
+/// `%XX` escapes and `+` for space (HTML form encoding, as HTTP clients send queries).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The response as `api_version` shapes it: 7.0 has no `recoverableDays`; the `Location` of
+/// a 202 names the request's version.
+fn for_api_version(mut response: Response, api_version: &str) -> Response {
+    for (name, value) in &mut response.headers {
+        if name.eq_ignore_ascii_case("Location") {
+            let ours = format!("api-version={LOCATION_API_VERSION}");
+            *value = value.replace(&ours, &format!("api-version={api_version}"));
+        }
+    }
+    if api_version == "7.0"
+        && !response.body.is_empty()
+        && let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&response.body)
+    {
+        strip_recoverable_days(&mut body);
+        if let Ok(bytes) = serde_json::to_vec(&body) {
+            response.body = bytes;
+        }
+    }
+    response
+}
+
+fn strip_recoverable_days(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove("recoverableDays");
+            map.values_mut().for_each(strip_recoverable_days);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_recoverable_days),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_split_into_path_and_query() {
+        assert_eq!(
+            split_url("https://v.vault.azure.net/certificates/a?api-version=7.4"),
+            ("/certificates/a", "api-version=7.4")
+        );
+        assert_eq!(split_url("/certificates/a"), ("/certificates/a", ""));
+        assert_eq!(split_url("/x?a=1#frag"), ("/x", "a=1"));
+        assert_eq!(
+            query_value("a=1&api-version=7%2E4", "api-version").as_deref(),
+            Some("7.4")
+        );
+        assert_eq!(query_value("a=1", "api-version"), None);
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("a+b%20c"), "a b c");
+    }
+}

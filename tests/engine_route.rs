@@ -1,0 +1,254 @@
+//! `VaultState::handle`: HTTP-shaped requests routed to the operations, with the service's
+//! api-version handling and its answers for what no operation takes.
+
+use kvcert::rand_core::SeedableRng;
+use kvcert::service::engine::{API_VERSIONS, Request};
+use kvcert::{ChaCha20Rng, Response, UnixTime, Vault, VaultState};
+use serde_json::{Value, json};
+
+const SELF_EC: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=r"},"issuer":{"name":"Self"}}}"#;
+
+struct Client {
+    state: VaultState,
+    rng: ChaCha20Rng,
+    now: UnixTime,
+}
+
+impl Client {
+    fn new() -> Self {
+        let mut vault = Vault::new("https://route.vault.azure.net");
+        vault.recoverable_days = Some(7);
+        vault.recovery_level = "CustomizedRecoverable+Purgeable".to_owned();
+        Client {
+            state: VaultState::new(vault),
+            rng: ChaCha20Rng::seed_from_u64(1),
+            now: "2026-01-15T12:00:00Z".parse().unwrap(),
+        }
+    }
+
+    fn call(&mut self, method: &str, path: &str, body: &str) -> Response {
+        self.state.handle(
+            &Request {
+                method,
+                path,
+                body: body.as_bytes(),
+            },
+            self.now,
+            &mut self.rng,
+        )
+    }
+}
+
+fn error(response: &Response) -> (u16, String, String) {
+    let body = response.body_json();
+    (
+        response.status,
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+#[test]
+fn every_api_version_is_answered_and_70_has_no_recoverable_days() {
+    for version in API_VERSIONS {
+        let mut c = Client::new();
+        let created = c.call(
+            "POST",
+            &format!("/certificates/a/create?api-version={version}"),
+            SELF_EC,
+        );
+        assert_eq!(created.status, 202, "{version}");
+        let location = created.header("Location").unwrap();
+        assert!(
+            location.contains(&format!("?api-version={version}&request_id=")),
+            "{location}"
+        );
+        let bundle = c.call(
+            "GET",
+            &format!("https://route.vault.azure.net/certificates/a/?api-version={version}"),
+            "",
+        );
+        assert_eq!(bundle.status, 200, "{version}");
+        let attributes = &bundle.body_json()["attributes"];
+        assert_eq!(
+            attributes["recoveryLevel"],
+            "CustomizedRecoverable+Purgeable"
+        );
+        if *version == "7.0" {
+            assert!(
+                attributes.get("recoverableDays").is_none(),
+                "7.0: {attributes}"
+            );
+        } else {
+            assert_eq!(attributes["recoverableDays"], 7, "{version}");
+        }
+    }
+}
+
+#[test]
+fn unsupported_versions_paths_and_methods_get_the_services_answers() {
+    let mut c = Client::new();
+    let (status, code, message) = error(&c.call("GET", "/certificates/a", ""));
+    assert_eq!((status, code.as_str()), (400, "BadParameter"));
+    assert_eq!(
+        message,
+        "The specified version () is not recognized. Consider using the latest supported version (2026-04-01)."
+    );
+    let (status, _, message) = error(&c.call("GET", "/certificates/a?api-version=1.0", ""));
+    assert_eq!(status, 400);
+    assert!(message.starts_with("The specified version (1.0) is not recognized."));
+    assert_eq!(
+        error(&c.call("PUT", "/certificates/a/create?api-version=7.6", SELF_EC)),
+        (
+            405,
+            "MethodNotAllowed".to_owned(),
+            "HTTP PUT not allowed".to_owned()
+        )
+    );
+    assert_eq!(
+        error(&c.call("GET", "/widgets/a?api-version=7.6", "")).0,
+        404
+    );
+    assert_eq!(
+        error(&c.call("GET", "/certificates/a/b/c/d?api-version=7.6", "")).0,
+        404
+    );
+    // A name the service refuses, and a body that is not JSON.
+    assert_eq!(
+        error(&c.call("POST", "/certificates/a_b/create?api-version=7.6", SELF_EC)).0,
+        400
+    );
+    assert_eq!(
+        error(&c.call("POST", "/certificates/a/create?api-version=7.6", "{")).0,
+        400
+    );
+}
+
+#[test]
+fn the_routes_reach_every_operation() {
+    let mut c = Client::new();
+    let v = "api-version=7.6";
+    assert_eq!(
+        c.call("POST", &format!("/certificates/Web/create?{v}"), SELF_EC)
+            .status,
+        202
+    );
+    let pending = c.call("GET", &format!("/certificates/web/pending?{v}"), "");
+    assert_eq!(pending.body_json()["status"], "completed");
+    let request_id = pending.body_json()["request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        c.call(
+            "GET",
+            &format!("/certificates/web/pending?{v}&request_id={request_id}"),
+            ""
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        c.call(
+            "GET",
+            &format!("/certificates/web/pending?{v}&request_id=x"),
+            ""
+        )
+        .status,
+        404
+    );
+    let bundle = c
+        .call("GET", &format!("/certificates/web?{v}"), "")
+        .body_json();
+    let version = bundle["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    for path in [
+        format!("/certificates/web/{version}?{v}"),
+        format!("/certificates/web/policy?{v}"),
+        format!("/keys/web?{v}"),
+        format!("/keys/web/{version}?{v}"),
+        format!("/secrets/WEB?{v}"),
+        format!("/secrets/web/{version}?{v}"),
+    ] {
+        assert_eq!(c.call("GET", &path, "").status, 200, "{path}");
+    }
+    assert_eq!(
+        c.call(
+            "PATCH",
+            &format!("/certificates/web/pending?{v}"),
+            r#"{"cancellation_requested":true}"#
+        )
+        .status,
+        403
+    );
+    assert_eq!(
+        c.call("DELETE", &format!("/certificates/web/pending?{v}"), "")
+            .status,
+        200
+    );
+    assert_eq!(
+        c.call("GET", &format!("/certificates/web/pending?{v}"), "")
+            .status,
+        404
+    );
+    assert_eq!(
+        c.call(
+            "POST",
+            &format!("/certificates/web/pending/merge?{v}"),
+            r#"{"x5c":[]}"#
+        )
+        .status,
+        404
+    );
+
+    // Import a PFX that this vault issued: a new certificate, with its own policy.
+    let secret = c.call("GET", &format!("/secrets/web?{v}"), "").body_json();
+    let import = json!({"value": secret["value"], "policy": {"secret_props": {"contentType": "application/x-pkcs12"}}});
+    let imported = c.call(
+        "POST",
+        &format!("/certificates/copy/import?{v}"),
+        &import.to_string(),
+    );
+    assert_eq!(
+        imported.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&imported.body)
+    );
+    let copy = c
+        .call("GET", &format!("/certificates/copy?{v}"), "")
+        .body_json();
+    assert_eq!(copy["cer"], bundle["cer"]);
+    assert_eq!(copy["policy"], imported.body_json()["policy"]);
+    assert!(copy.get("pending").is_none_or(Value::is_null));
+    // Imported into the existing name: a second version.
+    assert_eq!(
+        c.call(
+            "POST",
+            &format!("/certificates/web/import?{v}"),
+            &import.to_string()
+        )
+        .status,
+        200
+    );
+    let latest = c
+        .call("GET", &format!("/certificates/web?{v}"), "")
+        .body_json();
+    assert_ne!(latest["id"], bundle["id"]);
+    assert_eq!(
+        c.call("GET", &format!("/certificates/web/{version}?{v}"), "")
+            .body_json()["id"],
+        bundle["id"]
+    );
+}
