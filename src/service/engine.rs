@@ -49,10 +49,10 @@ use crate::service::vault::Vault;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 
-mod merge;
+pub mod merge;
 mod record;
 mod response;
-mod route;
+pub mod route;
 
 pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};
 use record::{CertificateRecord, KeyMaterial, PendingRecord, PendingStatus, VersionRecord};
