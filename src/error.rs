@@ -149,6 +149,21 @@ pub enum Error {
         /// The issuer's name as the policy holds it.
         issuer: String,
     },
+    /// No deleted certificate of this name (never deleted, recovered, or purged).
+    DeletedCertificateNotFound {
+        /// The name as requested.
+        name: String,
+    },
+    /// Create or Import over a name that is deleted but recoverable.
+    DeletedButRecoverable {
+        /// The name as requested.
+        name: String,
+    },
+    /// Purge in a vault with purge protection.
+    PurgeProtected {
+        /// The name as requested.
+        name: String,
+    },
     /// A request without `api-version`, or with one the vault does not answer.
     UnsupportedApiVersion {
         /// The version as sent (empty when absent).
@@ -185,11 +200,15 @@ impl Error {
             | Error::KeyNotFound { .. }
             | Error::SecretNotFound { .. }
             | Error::PendingCertificateNotFound { .. }
-            | Error::NotFound { .. } => 404,
+            | Error::NotFound { .. }
+            | Error::DeletedCertificateNotFound { .. } => 404,
+            Error::DeletedButRecoverable { .. } => 409,
             Error::MethodNotAllowed { .. } => 405,
             // Documented: 409 with the code "Forbidden" (create-certificate-scenarios).
             Error::PendingInProgress => 409,
-            Error::PendingNotInProgress | Error::MergeForbidden { .. } => 403,
+            Error::PendingNotInProgress
+            | Error::MergeForbidden { .. }
+            | Error::PurgeProtected { .. } => 403,
             Error::Internal { .. } => 500,
             _ => 400,
         }
@@ -198,7 +217,10 @@ impl Error {
     /// The Key Vault error code (`error.code`).
     pub fn code(&self) -> &'static str {
         match self {
-            Error::CertificateNotFound { .. } => "CertificateNotFound",
+            Error::CertificateNotFound { .. } | Error::DeletedCertificateNotFound { .. } => {
+                "CertificateNotFound"
+            }
+            Error::DeletedButRecoverable { .. } => "Conflict",
             Error::KeyNotFound { .. } => "KeyNotFound",
             Error::SecretNotFound { .. } => "SecretNotFound",
             Error::PendingCertificateNotFound { .. } => "PendingCertificateNotFound",
@@ -206,7 +228,8 @@ impl Error {
             Error::NotFound { .. } => "NotFound",
             Error::PendingInProgress
             | Error::PendingNotInProgress
-            | Error::MergeForbidden { .. } => "Forbidden",
+            | Error::MergeForbidden { .. }
+            | Error::PurgeProtected { .. } => "Forbidden",
             Error::Internal { .. } => "InternalError",
             _ => "BadParameter",
         }
@@ -303,6 +326,17 @@ impl Error {
             Error::MergeForbidden { issuer } => format!(
                 "Merge is forbidden on pending object created with issuer : {issuer} while it is in progess."
             ),
+            // Recorded: JS SDK 7.3, GET /deletedcertificates/{name} before the deletion shows.
+            Error::DeletedCertificateNotFound { name } => {
+                format!("Deleted Certificate not found: {name}")
+            }
+            // Reported: Lets-Encrypt-Auto #16 (inner code ObjectIsDeletedButRecoverable).
+            Error::DeletedButRecoverable { name } => format!(
+                "Certificate {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged."
+            ),
+            // Reported in user logs (microsoft/AzureTRE #1951, for a secret); the service adds
+            // the vault's name and location, which kvcert does not know.
+            Error::PurgeProtected { .. } => "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.".to_owned(),
             // Reported: Azure/azure-sdk-for-python #28595 (Azure Stack Hub, `7.3` on a 7.1 vault).
             Error::UnsupportedApiVersion { version, latest } => format!(
                 "The specified version ({version}) is not recognized. Consider using the latest supported version ({latest})."
@@ -336,8 +370,22 @@ impl Error {
             error: KeyVaultErrorDetail {
                 code: self.code().to_owned(),
                 message: self.message(),
-                innererror: None,
+                innererror: self.inner_code().map(|code| {
+                    Box::new(KeyVaultErrorDetail {
+                        code: code.to_owned(),
+                        message: String::new(),
+                        innererror: None,
+                    })
+                }),
             },
+        }
+    }
+
+    /// The `innererror.code`, for the errors the service details.
+    pub fn inner_code(&self) -> Option<&'static str> {
+        match self {
+            Error::DeletedButRecoverable { .. } => Some("ObjectIsDeletedButRecoverable"),
+            _ => None,
         }
     }
 
@@ -473,7 +521,8 @@ pub struct KeyVaultError {
 pub struct KeyVaultErrorDetail {
     /// The error code, e.g. `BadParameter`.
     pub code: String,
-    /// The message.
+    /// The message (an inner error may have none: `{"code":"ObjectIsDeletedButRecoverable"}`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     /// A more specific error.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,11 @@ pub fn base64url(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
 }
 
+/// base64url without padding, decoded (kvcert's list skip tokens).
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    Base64UrlUnpadded::decode_vec(text).ok()
+}
+
 /// Standard base64 decoding (for callers reading the wire's `format: byte`).
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Base64::decode_vec(text).ok()

@@ -26,7 +26,7 @@
 //!
 //! | question | kvcert's answer |
 //! |---|---|
-//! | which policy a `GET` of an older version shows | the policy in force (there is one policy per certificate) |
+//! | a `GET` by version | no `policy`, no `pending` (recorded, JS 7.3); the latest has the policy in force |
 //! | a second create while the first is `inProgress` | 409 `Forbidden` with the documented text, for every issuer kind |
 //! | a create without `policy` for an existing name | the stored policy, unchanged; with `policy`, it replaces the stored one (its `created` is kept, `updated` is `now`) |
 //! | `DELETE …/pending` of a certificate that has no completed version | the name is free again (no version, no policy left) |
@@ -45,17 +45,22 @@ use crate::pem;
 use crate::service::create::{self, Issued};
 use crate::service::plan::{CertificateName, IssuancePlan, IssuerKind, MAX_BODY_LEN};
 use crate::service::shape::parse_request;
-use crate::service::vault::Vault;
+use crate::service::vault::{Vault, hex_id};
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 
+mod delete;
+pub mod list;
 pub mod merge;
 mod record;
 mod response;
 pub mod route;
 
+pub use list::{MAX_PAGE_SIZE, Page};
 pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};
-use record::{CertificateRecord, KeyMaterial, PendingRecord, PendingStatus, VersionRecord};
+use record::{
+    CertificateRecord, DeletedRecord, KeyMaterial, PendingRecord, PendingStatus, VersionRecord,
+};
 pub use response::{RETRY_AFTER_SECS, Response};
 pub use route::{API_VERSIONS, LATEST_API_VERSION, Request};
 
@@ -106,6 +111,8 @@ pub struct VaultState {
     delays: IssuanceDelays,
     /// By lowercase name: identifiers compare case-insensitively.
     certificates: BTreeMap<String, CertificateRecord>,
+    /// Deleted but recoverable certificates, by lowercase name.
+    deleted: BTreeMap<String, DeletedRecord>,
 }
 
 impl VaultState {
@@ -120,6 +127,7 @@ impl VaultState {
             vault,
             delays,
             certificates: BTreeMap::new(),
+            deleted: BTreeMap::new(),
         }
     }
 
@@ -170,6 +178,7 @@ impl VaultState {
         let mut request: wire::CertificateCreateParameters = parse_request(body, MAX_BODY_LEN)?;
         // A completion that came due since the last call becomes a version first.
         self.settle(name, now);
+        self.refuse_if_deleted(name, now)?;
         let key = name.to_ascii_lowercase();
         let existing = self.certificates.get_mut(&key);
         if let Some(record) = existing.as_deref()
@@ -230,6 +239,18 @@ impl VaultState {
             IssuerKind::SelfSigned => Some(issued_at.as_secs()),
             _ => None,
         };
+        // The version and validity the pending certificate is shown with: the issued one's
+        // for Self; drawn after everything the 202 needs, and computed from now, otherwise.
+        let (version, not_before, not_after) = match &outcome {
+            Some(v) => {
+                let a = v.bundle.attributes.clone().unwrap_or_default();
+                (v.version.clone(), a.nbf.unwrap_or(0), a.exp.unwrap_or(0))
+            }
+            None => {
+                let (nbf, exp) = crate::x509::certificate::validity(now, plan.validity_months())?;
+                (hex_id(rng), secs_i64(nbf), secs_i64(exp))
+            }
+        };
         let request_id = operation.request_id.clone().unwrap_or_default();
         let pending = PendingRecord {
             operation: operation.clone(),
@@ -238,6 +259,9 @@ impl VaultState {
             outcome,
             private_key,
             request: plan_request,
+            version,
+            not_before,
+            not_after,
         };
         let base = format!("{}/certificates/{}", self.vault.url, name);
         let secs = now.as_secs();
@@ -371,9 +395,14 @@ impl VaultState {
     /// `GET /certificates/{name}[/{version}]`: the current version, or the one named.
     pub fn get_certificate(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
         match self.version(name, version, now) {
+            // Recorded (JS 7.3): the latest carries the policy in force; a GET by version
+            // carries neither `policy` nor `pending`.
             Some((record, v)) => {
                 let mut bundle = v.bundle.clone();
-                bundle.policy = Some(record.policy.clone());
+                match version {
+                    None | Some("") => bundle.policy = Some(record.policy.clone()),
+                    Some(_) => bundle.pending = None,
+                }
                 Response::json(200, &bundle)
             }
             None => Response::error(&Error::CertificateNotFound {
@@ -545,6 +574,10 @@ fn policy_as_request(stored: &wire::CertificatePolicy) -> wire::CertificatePolic
     policy
 }
 
+fn secs_i64(t: UnixTime) -> i64 {
+    i64::try_from(t.as_secs()).unwrap_or(i64::MAX)
+}
+
 fn plus_secs(now: UnixTime, secs: u64) -> Result<UnixTime, Error> {
     now.as_secs()
         .checked_add(secs)
@@ -592,6 +625,7 @@ impl VaultState {
     ) -> Result<Response, Error> {
         CertificateName::try_from(name)?;
         self.settle(name, now);
+        self.refuse_if_deleted(name, now)?;
         if self.record(name).is_some_and(|r| {
             r.pending
                 .as_ref()

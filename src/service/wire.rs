@@ -329,6 +329,88 @@ pub struct CertificateOperation {
     pub request_id: Option<String>,
 }
 
+/// `DeletedCertificateBundle`: a deleted certificate (`DELETE /certificates/{name}`,
+/// `GET /deletedcertificates/{name}`): the recovery fields, then the bundle's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedCertificateBundle {
+    /// `{vault}/deletedcertificates/{name}`.
+    #[serde(
+        rename = "recoveryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_id: Option<String>,
+    /// When it was deleted, Unix seconds.
+    #[serde(
+        rename = "deletedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deleted_date: Option<i64>,
+    /// When it will be purged, Unix seconds.
+    #[serde(
+        rename = "scheduledPurgeDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_purge_date: Option<i64>,
+    /// The certificate as it was.
+    #[serde(flatten)]
+    pub bundle: CertificateBundle,
+}
+
+/// `CertificateItem` (and `DeletedCertificateItem` with its recovery fields): one entry of
+/// a certificate list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateItem {
+    /// For deleted items: `{vault}/deletedcertificates/{name}`.
+    #[serde(
+        rename = "recoveryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_id: Option<String>,
+    /// For deleted items: when it was deleted.
+    #[serde(
+        rename = "deletedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deleted_date: Option<i64>,
+    /// For deleted items: when it will be purged.
+    #[serde(
+        rename = "scheduledPurgeDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_purge_date: Option<i64>,
+    /// `{vault}/certificates/{name}` (lists of names) or `…/{name}/{version}` (versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The thumbprint, absent for a certificate that is only pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x5t: Option<String>,
+    /// `enabled`, `nbf`, `exp`, `created`, `updated` (recorded lists carry no recovery level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// The tags, when there are any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// Always `""` in the recorded lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// A page of a list: `{"value": [...], "nextLink": url-or-null}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateListResult {
+    /// The items of this page.
+    pub value: Vec<CertificateItem>,
+    /// The next page's URL, `null` on the last page.
+    #[serde(rename = "nextLink")]
+    pub next_link: Option<String>,
+}
+
 /// `CertificateMergeParameters`: the body of `POST …/pending/merge`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateMergeParameters {

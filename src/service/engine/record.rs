@@ -73,4 +73,21 @@ pub(crate) struct PendingRecord {
     pub(crate) private_key: KeyMaterial,
     /// The create request with the policy it ran under, for the merge's plan.
     pub(crate) request: wire::CertificateCreateParameters,
+    /// The version the pending certificate has (the completed one's, for `Self`).
+    pub(crate) version: String,
+    /// The validity the pending certificate is shown with before it is issued (Unix seconds).
+    pub(crate) not_before: i64,
+    /// See `not_before`.
+    pub(crate) not_after: i64,
+}
+
+/// A deleted certificate, kept until it is recovered or purged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DeletedRecord {
+    /// The certificate as it was.
+    pub(crate) record: CertificateRecord,
+    /// Unix seconds.
+    pub(crate) deleted_date: i64,
+    /// Unix seconds: purged by the first call at or after it.
+    pub(crate) scheduled_purge_date: i64,
 }

@@ -12,6 +12,10 @@
 //! | GET | `/certificates/{name}/policy` | [`VaultState::get_policy`] |
 //! | GET | `/certificates/{name}[/{version}]` | [`VaultState::get_certificate`] |
 //! | GET | `/keys/{name}[/{version}]`, `/secrets/{name}[/{version}]` | [`VaultState::get_key`], [`VaultState::get_secret`] |
+//! | GET | `/certificates`, `/certificates/{name}/versions`, `/deletedcertificates` | [`VaultState::list_certificates`], [`VaultState::list_versions`], [`VaultState::list_deleted_certificates`] (`maxresults`, `$skiptoken`, `includePending`) |
+//! | DELETE | `/certificates/{name}` | [`VaultState::delete_certificate`] |
+//! | GET, DELETE | `/deletedcertificates/{name}` | [`VaultState::get_deleted_certificate`], [`VaultState::purge_deleted_certificate`] |
+//! | POST | `/deletedcertificates/{name}/recover` | [`VaultState::recover_deleted_certificate`] |
 //!
 //! The path may be absolute (`https://…/certificates/…`) or start at `/`; a trailing `/` is
 //! ignored. `request_id` filters the pending operation.
@@ -32,7 +36,7 @@
 
 use rand_core::CryptoRng;
 
-use super::{LOCATION_API_VERSION, Response, VaultState};
+use super::{LOCATION_API_VERSION, Page, Response, VaultState};
 use crate::error::Error;
 use crate::x509::time::UnixTime;
 
@@ -150,6 +154,23 @@ impl VaultState {
                 Ok(self.merge_certificate(name, body, now, rng))
             }
             (["certificates", name, "policy"], "GET") => Ok(self.get_policy(name, now)),
+            (["certificates"], "GET") => {
+                Ok(self.list_certificates(&page(query, &api_version), now))
+            }
+            (["certificates", name, "versions"], "GET") => {
+                Ok(self.list_versions(name, &page(query, &api_version), now))
+            }
+            (["deletedcertificates"], "GET") => {
+                Ok(self.list_deleted_certificates(&page(query, &api_version), now))
+            }
+            (["deletedcertificates", name], "GET") => Ok(self.get_deleted_certificate(name, now)),
+            (["deletedcertificates", name], "DELETE") => {
+                Ok(self.purge_deleted_certificate(name, now))
+            }
+            (["deletedcertificates", name, "recover"], "POST") => {
+                Ok(self.recover_deleted_certificate(name, now))
+            }
+            (["certificates", name], "DELETE") => Ok(self.delete_certificate(name, now)),
             (["certificates", name], "GET") => Ok(self.get_certificate(name, None, now)),
             (["certificates", name, version], "GET") => {
                 Ok(self.get_certificate(name, Some(version), now))
@@ -162,7 +183,9 @@ impl VaultState {
             | (["certificates", _, "pending", "merge"], _)
             | (["certificates", _, "pending"], _)
             | (["certificates", _, _] | ["certificates", _], _)
-            | (["keys" | "secrets", _] | ["keys" | "secrets", _, _], _) => {
+            | (["keys" | "secrets", _] | ["keys" | "secrets", _, _], _)
+            | (["certificates" | "deletedcertificates"], _)
+            | (["deletedcertificates", _] | ["deletedcertificates", _, "recover"], _) => {
                 Err(Unrouted::MethodNotAllowed)
             }
             _ => Err(Unrouted::NotFound),
@@ -175,6 +198,17 @@ impl VaultState {
             }),
         };
         for_api_version(response, &api_version)
+    }
+}
+
+/// The list paging parameters of a query.
+fn page(query: &str, api_version: &str) -> Page {
+    Page {
+        max_results: query_value(query, "maxresults"),
+        skip_token: query_value(query, "$skiptoken"),
+        include_pending: query_value(query, "includePending")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        api_version: api_version.to_owned(),
     }
 }
 

@@ -1,0 +1,194 @@
+//! Delete, recover, purge: a certificate's soft-deleted life, by the vault's recovery level.
+//!
+//! | `recoveryLevel` | `DELETE /certificates/{name}` | purge |
+//! |---|---|---|
+//! | `Purgeable` | gone at once | nothing to purge |
+//! | `Recoverable+Purgeable`, `CustomizedRecoverable+Purgeable` | kept `recoverableDays` days | allowed |
+//! | `Recoverable`, `CustomizedRecoverable`, `…+ProtectedSubscription` | kept `recoverableDays` days | refused (purge protection) |
+//!
+//! A deleted certificate is purged by the first call at or after its `scheduledPurgeDate`.
+//! The service shows a deletion a few seconds late (a recorded `GET /deletedcertificates/{name}`
+//! answered 404 twice before 200); kvcert shows it at once.
+
+use super::record::{CertificateRecord, DeletedRecord};
+use super::{Response, VaultState, secs_i64, settled_status};
+use crate::error::Error;
+use crate::service::wire;
+use crate::x509::time::UnixTime;
+
+impl VaultState {
+    /// Whether the vault keeps deleted certificates (every level but `Purgeable`).
+    fn soft_delete(&self) -> bool {
+        self.vault.recovery_level != "Purgeable"
+    }
+
+    /// Whether the vault allows purging (`Purgeable` levels; purge protection otherwise).
+    fn purge_allowed(&self) -> bool {
+        self.vault.recovery_level.ends_with("Purgeable")
+    }
+
+    /// Purges `name` if its scheduled purge date has come.
+    fn purge_if_due(&mut self, name: &str, now: UnixTime) {
+        let key = name.to_ascii_lowercase();
+        if self
+            .deleted
+            .get(&key)
+            .is_some_and(|d| secs_i64(now) >= d.scheduled_purge_date)
+        {
+            self.deleted.remove(&key);
+        }
+    }
+
+    /// The 409 of a create or import over a deleted, recoverable name.
+    pub(super) fn refuse_if_deleted(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
+        self.purge_if_due(name, now);
+        match self.deleted.get(&name.to_ascii_lowercase()) {
+            Some(_) => Err(Error::DeletedButRecoverable {
+                name: name.to_owned(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// `DELETE /certificates/{name}`: the deleted certificate (all its versions, its policy
+    /// and its pending operation).
+    pub fn delete_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+        self.settle(name, now);
+        self.purge_if_due(name, now);
+        let key = name.to_ascii_lowercase();
+        let Some(record) = self.certificates.remove(&key) else {
+            return Response::error(&Error::CertificateNotFound {
+                name: name.to_owned(),
+            });
+        };
+        let deleted_date = secs_i64(now);
+        let days = self.vault.recoverable_days.unwrap_or(90).max(0);
+        let deleted = DeletedRecord {
+            scheduled_purge_date: deleted_date.saturating_add(days.saturating_mul(86_400)),
+            deleted_date,
+            record,
+        };
+        let mut body = self.deleted_bundle(&deleted, now);
+        if self.soft_delete() {
+            self.deleted.insert(key, deleted);
+        } else {
+            body.recovery_id = None;
+            body.deleted_date = None;
+            body.scheduled_purge_date = None;
+        }
+        Response::json(200, &body)
+    }
+
+    /// `GET /deletedcertificates/{name}`.
+    pub fn get_deleted_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+        self.purge_if_due(name, now);
+        match self.deleted.get(&name.to_ascii_lowercase()) {
+            Some(deleted) => Response::json(200, &self.deleted_bundle(deleted, now)),
+            None => Response::error(&Error::DeletedCertificateNotFound {
+                name: name.to_owned(),
+            }),
+        }
+    }
+
+    /// `POST /deletedcertificates/{name}/recover`: the certificate is back, as it was; 200
+    /// with its current bundle.
+    pub fn recover_deleted_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+        self.purge_if_due(name, now);
+        let key = name.to_ascii_lowercase();
+        let Some(deleted) = self.deleted.remove(&key) else {
+            // Recorded (JS 7.3): the active certificate's wording, not the deleted one's.
+            return Response::error(&Error::CertificateNotFound {
+                name: name.to_owned(),
+            });
+        };
+        let record_name = deleted.record.name.clone();
+        self.certificates.insert(key, deleted.record);
+        self.get_certificate(&record_name, None, now)
+    }
+
+    /// `DELETE /deletedcertificates/{name}`: 204, gone for good; 403 under purge protection.
+    pub fn purge_deleted_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+        self.purge_if_due(name, now);
+        let key = name.to_ascii_lowercase();
+        if !self.deleted.contains_key(&key) {
+            return Response::error(&Error::DeletedCertificateNotFound {
+                name: name.to_owned(),
+            });
+        }
+        if !self.purge_allowed() {
+            return Response::error(&Error::PurgeProtected {
+                name: name.to_owned(),
+            });
+        }
+        self.deleted.remove(&key);
+        Response {
+            status: 204,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A deleted certificate as the service shows it: the recovery fields, then its current
+    /// version's bundle, or, when it was only pending, the pending certificate's id,
+    /// attributes (disabled) and policy.
+    pub(super) fn deleted_bundle(
+        &self,
+        deleted: &DeletedRecord,
+        now: UnixTime,
+    ) -> wire::DeletedCertificateBundle {
+        let record = &deleted.record;
+        let bundle = current_bundle(record, &self.vault, now);
+        wire::DeletedCertificateBundle {
+            recovery_id: Some(format!(
+                "{}/deletedcertificates/{}",
+                self.vault.url, record.name
+            )),
+            deleted_date: Some(deleted.deleted_date),
+            scheduled_purge_date: Some(deleted.scheduled_purge_date),
+            bundle,
+        }
+    }
+}
+
+/// The bundle `GET /certificates/{name}` would answer, or the pending-only shape (recorded:
+/// `id` with the pending version, `attributes` with `enabled: false`, `policy`).
+pub(super) fn current_bundle(
+    record: &CertificateRecord,
+    vault: &crate::service::vault::Vault,
+    now: UnixTime,
+) -> wire::CertificateBundle {
+    let completed = record
+        .pending
+        .as_ref()
+        .filter(|p| settled_status(p, now) == super::PendingStatus::Completed)
+        .and_then(|p| p.outcome.as_deref());
+    if let Some(v) = record.versions.iter().chain(completed).last() {
+        let mut bundle = v.bundle.clone();
+        bundle.policy = Some(record.policy.clone());
+        return bundle;
+    }
+    let (version, nbf, exp) = record
+        .pending
+        .as_ref()
+        .map(|p| (p.version.clone(), p.not_before, p.not_after))
+        .unwrap_or_default();
+    let created = record.policy.attributes.as_ref().and_then(|a| a.created);
+    wire::CertificateBundle {
+        id: Some(format!(
+            "{}/certificates/{}/{version}",
+            vault.url, record.name
+        )),
+        attributes: Some(wire::CertificateAttributes {
+            enabled: Some(false),
+            nbf: Some(nbf),
+            exp: Some(exp),
+            created,
+            updated: created,
+            recovery_level: Some(vault.recovery_level.clone()),
+            recoverable_days: vault.recoverable_days,
+            hsm_platform: None,
+        }),
+        policy: Some(record.policy.clone()),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,287 @@
+//! The lists: certificates, one certificate's versions, deleted certificates; a page at a
+//! time, as the service pages them.
+//!
+//! A page holds at most `maxresults` items (1–25, default 25, the swagger's bounds). The
+//! `nextLink` of every page but the last is an absolute URL on port 443 (as recorded:
+//! `https://{vault}:443/certificates?api-version=7.3&$skiptoken=…`), the last page's is
+//! `null`. The skip token is kvcert's own (base64url of where the next page starts); a page
+//! costs the same however many certificates the vault holds (a range of an ordered map).
+//! Names are listed in case-insensitive order, versions by their version string (recorded).
+
+use std::ops::Bound;
+
+use super::delete::current_bundle;
+use super::record::{CertificateRecord, VersionRecord};
+use super::{Response, VaultState, settled_status};
+use crate::error::Error;
+use crate::pem;
+use crate::service::wire;
+use crate::x509::time::UnixTime;
+
+/// The most items a page holds (swagger `maxresults` maximum).
+pub const MAX_PAGE_SIZE: usize = 25;
+
+/// Which page of a list, from the request's query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page {
+    /// `maxresults` as sent.
+    pub max_results: Option<String>,
+    /// `$skiptoken` as sent (from a `nextLink`).
+    pub skip_token: Option<String>,
+    /// `includePending` as sent (`true` lists certificates that are only pending).
+    pub include_pending: bool,
+    /// The request's api-version, for the `nextLink`.
+    pub api_version: String,
+}
+
+impl Page {
+    fn size(&self) -> Result<usize, Error> {
+        match &self.max_results {
+            None => Ok(MAX_PAGE_SIZE),
+            Some(text) => text
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+                .ok_or_else(|| Error::property("maxresults", "The value must be between 1 and 25")),
+        }
+    }
+
+    fn start(&self) -> Result<Option<String>, Error> {
+        self.skip_token
+            .as_deref()
+            .map(|token| {
+                pem::base64url_decode(token)
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| Error::property("$skiptoken", "The skip token is not valid"))
+            })
+            .transpose()
+    }
+
+    fn next_link(&self, vault_url: &str, path: &str, after: &str) -> String {
+        let mut link = format!(
+            "{}{path}?api-version={}&$skiptoken={}",
+            with_port_443(vault_url),
+            self.api_version,
+            pem::base64url(after.as_bytes())
+        );
+        if let Some(n) = &self.max_results {
+            link.push_str(&format!("&maxresults={n}"));
+        }
+        if self.include_pending {
+            link.push_str("&includePending=true");
+        }
+        link
+    }
+}
+
+/// `https://host/…` → `https://host:443/…` (the recorded form); a URL with a port is kept.
+fn with_port_443(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) if !rest.contains(':') => {
+            let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+            let path = if path.is_empty() {
+                String::new()
+            } else {
+                format!("/{path}")
+            };
+            format!("{scheme}://{host}:443{path}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A list item's attributes: the recorded lists carry no recovery level.
+fn item_attributes(
+    attributes: Option<&wire::CertificateAttributes>,
+) -> Option<wire::CertificateAttributes> {
+    attributes.map(|a| wire::CertificateAttributes {
+        enabled: a.enabled,
+        nbf: a.nbf,
+        exp: a.exp,
+        created: a.created,
+        updated: a.updated,
+        recovery_level: None,
+        recoverable_days: None,
+        hsm_platform: None,
+    })
+}
+
+fn item_of(bundle: &wire::CertificateBundle, id: String) -> wire::CertificateItem {
+    wire::CertificateItem {
+        recovery_id: None,
+        deleted_date: None,
+        scheduled_purge_date: None,
+        id: Some(id),
+        x5t: bundle.x5t.clone(),
+        attributes: item_attributes(bundle.attributes.as_ref()),
+        tags: bundle.tags.clone(),
+        subject: Some(String::new()),
+    }
+}
+
+impl VaultState {
+    /// `GET /certificates`: the current version of every certificate (and, with
+    /// `includePending`, those only pending).
+    pub fn list_certificates(&self, page: &Page, now: UnixTime) -> Response {
+        self.list_inner(page, now)
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn list_inner(&self, page: &Page, now: UnixTime) -> Result<Response, Error> {
+        let size = page.size()?;
+        let start = page.start()?;
+        let lower = start
+            .as_ref()
+            .map_or(Bound::Unbounded, |s| Bound::Excluded(s.clone()));
+        let mut value = Vec::with_capacity(size);
+        let mut last = None;
+        let mut more = false;
+        for (key, record) in self.certificates.range((lower, Bound::Unbounded)) {
+            let pending_only = record.versions.is_empty() && !completed(record, now);
+            if pending_only && !page.include_pending {
+                continue;
+            }
+            if value.len() == size {
+                more = true;
+                break;
+            }
+            let bundle = current_bundle(record, &self.vault, now);
+            value.push(item_of(
+                &bundle,
+                format!("{}/certificates/{}", self.vault.url, record.name),
+            ));
+            last = Some(key.clone());
+        }
+        let next_link = match (more, last) {
+            (true, Some(after)) => Some(page.next_link(&self.vault.url, "/certificates", &after)),
+            _ => None,
+        };
+        Ok(Response::json(
+            200,
+            &wire::CertificateListResult { value, next_link },
+        ))
+    }
+
+    /// `GET /certificates/{name}/versions`: every completed version, oldest first.
+    pub fn list_versions(&self, name: &str, page: &Page, now: UnixTime) -> Response {
+        self.versions_inner(name, page, now)
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn versions_inner(&self, name: &str, page: &Page, now: UnixTime) -> Result<Response, Error> {
+        let size = page.size()?;
+        let start = page.start()?;
+        let record = self
+            .record(name)
+            .ok_or_else(|| Error::CertificateNotFound {
+                name: name.to_owned(),
+            })?;
+        let completed = record
+            .pending
+            .as_ref()
+            .filter(|p| p.status == super::PendingStatus::InProgress)
+            .filter(|p| settled_status(p, now) == super::PendingStatus::Completed)
+            .and_then(|p| p.outcome.as_deref());
+        // Recorded (JS 2021): sorted by the version string, not by creation time.
+        let mut all: Vec<&VersionRecord> = record.versions.iter().chain(completed).collect();
+        all.sort_by(|a, b| a.version.cmp(&b.version));
+        let from = start.map_or(0, |s| {
+            all.partition_point(|v| v.version.as_str() <= s.as_str())
+        });
+        let page_items = &all[from.min(all.len())..];
+        let value = page_items
+            .iter()
+            .take(size)
+            .map(|v| {
+                let id = format!(
+                    "{}/certificates/{}/{}",
+                    self.vault.url, record.name, v.version
+                );
+                item_of(&v.bundle, id)
+            })
+            .collect();
+        let next_link = (page_items.len() > size).then(|| {
+            page.next_link(
+                &self.vault.url,
+                &format!("/certificates/{}/versions", record.name),
+                &page_items[size - 1].version,
+            )
+        });
+        Ok(Response::json(
+            200,
+            &wire::CertificateListResult { value, next_link },
+        ))
+    }
+
+    /// `GET /deletedcertificates`: the deleted certificates not yet purged at `now`.
+    pub fn list_deleted_certificates(&self, page: &Page, now: UnixTime) -> Response {
+        self.deleted_inner(page, now)
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn deleted_inner(&self, page: &Page, now: UnixTime) -> Result<Response, Error> {
+        let size = page.size()?;
+        let start = page.start()?;
+        let lower = start
+            .as_ref()
+            .map_or(Bound::Unbounded, |s| Bound::Excluded(s.clone()));
+        let now_secs = super::secs_i64(now);
+        let mut value = Vec::with_capacity(size);
+        let mut last = None;
+        let mut more = false;
+        for (key, deleted) in self.deleted.range((lower, Bound::Unbounded)) {
+            if now_secs >= deleted.scheduled_purge_date {
+                continue; // purged by now
+            }
+            if value.len() == size {
+                more = true;
+                break;
+            }
+            let body = self.deleted_bundle(deleted, now);
+            let id = format!("{}/certificates/{}", self.vault.url, deleted.record.name);
+            let mut item = item_of(&body.bundle, id);
+            // Recorded (JS): deleted items keep the recovery level in their attributes.
+            item.attributes = body.bundle.attributes.clone();
+            item.recovery_id = body.recovery_id;
+            item.deleted_date = body.deleted_date;
+            item.scheduled_purge_date = body.scheduled_purge_date;
+            value.push(item);
+            last = Some(key.clone());
+        }
+        let next_link = match (more, last) {
+            (true, Some(after)) => {
+                Some(page.next_link(&self.vault.url, "/deletedcertificates", &after))
+            }
+            _ => None,
+        };
+        Ok(Response::json(
+            200,
+            &wire::CertificateListResult { value, next_link },
+        ))
+    }
+}
+
+/// Whether the pending operation of `record` has completed by `now`.
+fn completed(record: &CertificateRecord, now: UnixTime) -> bool {
+    record.pending.as_ref().is_some_and(|p| {
+        settled_status(p, now) == super::PendingStatus::Completed && p.outcome.is_some()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_links_are_on_port_443() {
+        assert_eq!(
+            with_port_443("https://v.vault.azure.net"),
+            "https://v.vault.azure.net:443"
+        );
+        assert_eq!(
+            with_port_443("https://127.0.0.1:8443"),
+            "https://127.0.0.1:8443"
+        );
+    }
+}

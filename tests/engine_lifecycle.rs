@@ -1,0 +1,346 @@
+//! Delete, recover and purge by recovery level, and the paged lists, through
+//! `VaultState::handle`.
+
+use kvcert::rand_core::SeedableRng;
+use kvcert::service::engine::Request;
+use kvcert::{ChaCha20Rng, Response, UnixTime, Vault, VaultState};
+use serde_json::Value;
+
+const SELF_EC: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=l"},"issuer":{"name":"Self"}}}"#;
+const UNKNOWN_EC: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=u"},"issuer":{"name":"Unknown"}}}"#;
+const V: &str = "api-version=7.6";
+
+struct Client {
+    state: VaultState,
+    rng: ChaCha20Rng,
+    now: UnixTime,
+}
+
+impl Client {
+    fn new(level: &str, days: i64) -> Self {
+        let mut vault = Vault::new("https://life.vault.azure.net");
+        vault.recovery_level = level.to_owned();
+        vault.recoverable_days = Some(days);
+        Client {
+            state: VaultState::new(vault),
+            rng: ChaCha20Rng::seed_from_u64(1),
+            now: "2026-01-15T12:00:00Z".parse().unwrap(),
+        }
+    }
+
+    fn call(&mut self, method: &str, path: &str, body: &str) -> Response {
+        let path = if path.contains('?') {
+            format!("{path}&{V}")
+        } else {
+            format!("{path}?{V}")
+        };
+        self.state.handle(
+            &Request {
+                method,
+                path: &path,
+                body: body.as_bytes(),
+            },
+            self.now,
+            &mut self.rng,
+        )
+    }
+
+    fn later(&mut self, secs: u64) {
+        self.now = UnixTime::from_unix_seconds(self.now.as_secs() + secs).unwrap();
+    }
+}
+
+fn error(response: &Response) -> (u16, String, String) {
+    let body = response.body_json();
+    (
+        response.status,
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+#[test]
+fn delete_recover_and_purge_in_a_soft_delete_vault() {
+    let mut c = Client::new("CustomizedRecoverable+Purgeable", 7);
+    assert_eq!(
+        c.call("POST", "/certificates/d/create", SELF_EC).status,
+        202
+    );
+    let before = c.call("GET", "/certificates/d", "").body_json();
+    c.later(60);
+    let deleted = c.call("DELETE", "/certificates/d", "");
+    assert_eq!(deleted.status, 200);
+    let body = deleted.body_json();
+    let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(
+        &keys[..4],
+        ["recoveryId", "deletedDate", "scheduledPurgeDate", "id"],
+        "recorded order"
+    );
+    assert_eq!(
+        body["recoveryId"],
+        "https://life.vault.azure.net/deletedcertificates/d"
+    );
+    let deleted_date = body["deletedDate"].as_i64().unwrap();
+    assert_eq!(deleted_date as u64, c.now.as_secs());
+    assert_eq!(
+        body["scheduledPurgeDate"].as_i64().unwrap() - deleted_date,
+        7 * 86_400
+    );
+    assert_eq!(body["cer"], before["cer"]);
+    assert_eq!(body["policy"], before["policy"]);
+
+    assert_eq!(
+        error(&c.call("GET", "/certificates/d", "")).1,
+        "CertificateNotFound"
+    );
+    assert_eq!(
+        c.call("GET", "/deletedcertificates/d", "").body,
+        deleted.body
+    );
+    let list = c.call("GET", "/deletedcertificates", "").body_json();
+    assert_eq!(list["value"][0]["recoveryId"], body["recoveryId"]);
+    assert_eq!(
+        list["value"][0]["id"],
+        "https://life.vault.azure.net/certificates/d"
+    );
+    assert_eq!(list["nextLink"], Value::Null);
+
+    // The name cannot be reused while it is recoverable: the reported 409.
+    let conflict = c.call("POST", "/certificates/d/create", SELF_EC);
+    assert_eq!(conflict.status, 409);
+    let e = conflict.body_json();
+    assert_eq!(e["error"]["code"], "Conflict");
+    assert_eq!(
+        e["error"]["innererror"],
+        serde_json::json!({"code": "ObjectIsDeletedButRecoverable"})
+    );
+    assert_eq!(
+        e["error"]["message"],
+        "Certificate d is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged."
+    );
+
+    // Recover: the same certificate, versions and policy.
+    let recovered = c.call("POST", "/deletedcertificates/d/recover", "");
+    assert_eq!(recovered.status, 200);
+    assert_eq!(recovered.body_json(), before);
+    assert_eq!(
+        error(&c.call("GET", "/deletedcertificates/d", "")),
+        (
+            404,
+            "CertificateNotFound".into(),
+            "Deleted Certificate not found: d".into()
+        )
+    );
+
+    // Delete again and purge: 204, no body; the name is free.
+    c.call("DELETE", "/certificates/d", "");
+    let purged = c.call("DELETE", "/deletedcertificates/d", "");
+    assert_eq!((purged.status, purged.body.len()), (204, 0));
+    assert_eq!(
+        error(&c.call("DELETE", "/deletedcertificates/d", "")).0,
+        404
+    );
+    assert_eq!(
+        c.call("POST", "/certificates/d/create", SELF_EC).status,
+        202
+    );
+}
+
+#[test]
+fn the_scheduled_purge_date_purges_and_protection_refuses_purge() {
+    let mut c = Client::new("Recoverable", 90);
+    c.call("POST", "/certificates/p/create", SELF_EC);
+    c.call("DELETE", "/certificates/p", "");
+    let (status, code, _) = error(&c.call("DELETE", "/deletedcertificates/p", ""));
+    assert_eq!(
+        (status, code.as_str()),
+        (403, "Forbidden"),
+        "purge protection"
+    );
+    c.later(90 * 86_400 - 1);
+    assert_eq!(c.call("GET", "/deletedcertificates/p", "").status, 200);
+    c.later(1);
+    assert_eq!(
+        c.call("GET", "/deletedcertificates/p", "").status,
+        404,
+        "purged when due"
+    );
+    assert_eq!(
+        c.call("GET", "/deletedcertificates", "").body_json()["value"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        c.call("POST", "/certificates/p/create", SELF_EC).status,
+        202
+    );
+}
+
+#[test]
+fn a_purgeable_vault_deletes_at_once() {
+    let mut c = Client::new("Purgeable", 0);
+    c.call("POST", "/certificates/g/create", SELF_EC);
+    let deleted = c.call("DELETE", "/certificates/g", "").body_json();
+    assert!(deleted.get("recoveryId").is_none());
+    assert!(deleted["cer"].is_string());
+    assert_eq!(c.call("GET", "/deletedcertificates/g", "").status, 404);
+    assert_eq!(
+        c.call("POST", "/certificates/g/create", SELF_EC).status,
+        202
+    );
+}
+
+#[test]
+fn deleting_a_pending_only_certificate_gives_the_recorded_shape() {
+    let mut c = Client::new("Recoverable+Purgeable", 90);
+    let created = c.call("POST", "/certificates/u/create", UNKNOWN_EC);
+    assert_eq!(created.status, 202);
+    let body = c.call("DELETE", "/certificates/u", "").body_json();
+    for absent in ["kid", "sid", "x5t", "cer"] {
+        assert!(body.get(absent).is_none(), "{absent}: {body}");
+    }
+    let id = body["id"].as_str().unwrap();
+    let version = id.rsplit('/').next().unwrap();
+    assert_eq!(version.len(), 32);
+    assert_eq!(body["attributes"]["enabled"], false);
+    let (nbf, exp) = (
+        body["attributes"]["nbf"].as_u64().unwrap(),
+        body["attributes"]["exp"].as_u64().unwrap(),
+    );
+    assert_eq!(nbf, c.now.as_secs() - 600);
+    assert!(exp > nbf);
+    assert_eq!(body["policy"]["issuer"]["name"], "Unknown");
+}
+
+#[test]
+fn lists_page_by_maxresults_with_next_links() {
+    let mut c = Client::new("Recoverable+Purgeable", 90);
+    for i in 0..7 {
+        assert_eq!(
+            c.call("POST", &format!("/certificates/c{i}/create"), SELF_EC)
+                .status,
+            202
+        );
+    }
+    c.call("POST", "/certificates/pending-one/create", UNKNOWN_EC);
+    // Pages of 3: c0..c2, c3..c5, c6.
+    let mut names = Vec::new();
+    let mut path = "/certificates?maxresults=3".to_owned();
+    let mut pages = 0;
+    loop {
+        let page = c.call("GET", &path, "").body_json();
+        pages += 1;
+        let items = page["value"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        for item in items {
+            let keys: Vec<&String> = item.as_object().unwrap().keys().collect();
+            assert_eq!(
+                keys,
+                ["id", "x5t", "attributes", "subject"],
+                "recorded item fields"
+            );
+            assert!(item["attributes"].get("recoveryLevel").is_none());
+            assert_eq!(item["subject"], "");
+            names.push(
+                item["id"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        match page["nextLink"].as_str() {
+            Some(next) => {
+                assert!(
+                    next.starts_with(
+                        "https://life.vault.azure.net:443/certificates?api-version=7.6&$skiptoken="
+                    ),
+                    "{next}"
+                );
+                path = next
+                    .split_once(":443")
+                    .unwrap()
+                    .1
+                    .replace("api-version=7.6&", "");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(
+        names,
+        ["c0", "c1", "c2", "c3", "c4", "c5", "c6"],
+        "no pending-only certificate without includePending"
+    );
+    let with_pending = c
+        .call("GET", "/certificates?includePending=true", "")
+        .body_json();
+    let pending_item = with_pending["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"].as_str().unwrap().ends_with("/pending-one"))
+        .unwrap()
+        .clone();
+    assert!(pending_item.get("x5t").is_none());
+    assert_eq!(pending_item["attributes"]["enabled"], false);
+
+    // Versions: three of c0, oldest first.
+    c.later(10);
+    c.call("POST", "/certificates/c0/create", "{}");
+    c.later(10);
+    c.call("POST", "/certificates/c0/create", "{}");
+    let versions = c
+        .call("GET", "/certificates/c0/versions?maxresults=2", "")
+        .body_json();
+    assert_eq!(versions["value"].as_array().unwrap().len(), 2);
+    let next = versions["nextLink"].as_str().unwrap();
+    assert!(next.contains("/certificates/c0/versions?"), "{next}");
+    let rest = c
+        .call(
+            "GET",
+            &next
+                .split_once(":443")
+                .unwrap()
+                .1
+                .replace("api-version=7.6&", ""),
+            "",
+        )
+        .body_json();
+    assert_eq!(rest["value"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["nextLink"], Value::Null);
+    // Sorted by version string, as recorded (not by creation time); the latest is among them.
+    let ids: Vec<String> = versions["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["value"].as_array().unwrap())
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    let latest = c.call("GET", "/certificates/c0", "").body_json();
+    assert!(ids.contains(&latest["id"].as_str().unwrap().to_owned()));
+
+    // Bounds.
+    for bad in [
+        "/certificates?maxresults=0",
+        "/certificates?maxresults=26",
+        "/certificates?$skiptoken=!!",
+    ] {
+        assert_eq!(error(&c.call("GET", bad, "")).0, 400, "{bad}");
+    }
+    assert_eq!(
+        error(&c.call("GET", "/certificates/none/versions", "")).0,
+        404
+    );
+}
