@@ -344,3 +344,149 @@ fn lists_page_by_maxresults_with_next_links() {
         404
     );
 }
+
+#[test]
+fn policy_patches_merge_and_apply_to_the_next_version() {
+    let mut c = Client::new("Recoverable+Purgeable", 90);
+    c.call("POST", "/certificates/pp/create", SELF_EC);
+    let before = c.call("GET", "/certificates/pp/policy", "").body_json();
+    c.later(5);
+    // The recorded request shape: empty objects keep their values, only the subject changes.
+    let patch = r#"{"key_props":{},"secret_props":{},"x509_props":{"subject":"cn=MyOtherCert","sans":{}},"issuer":{"name":"Self"},"attributes":{}}"#;
+    let patched = c.call("PATCH", "/certificates/pp/policy", patch);
+    assert_eq!(patched.status, 200);
+    let after = patched.body_json();
+    assert_eq!(after["x509_props"]["subject"], "cn=MyOtherCert");
+    for kept in ["key_props", "secret_props", "lifetime_actions", "issuer"] {
+        assert_eq!(after[kept], before[kept], "{kept}");
+    }
+    assert_eq!(after["x509_props"]["ekus"], before["x509_props"]["ekus"]);
+    assert_eq!(
+        after["attributes"]["created"],
+        before["attributes"]["created"]
+    );
+    assert_eq!(
+        after["attributes"]["updated"].as_u64(),
+        Some(c.now.as_secs())
+    );
+    let keys: Vec<&String> = after.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "key_props",
+            "secret_props",
+            "x509_props",
+            "lifetime_actions",
+            "issuer",
+            "attributes"
+        ]
+    );
+    // The current certificate keeps its subject; the next version takes the new one.
+    let cert = c.call("GET", "/certificates/pp", "").body_json();
+    assert_eq!(cert["policy"], after);
+    c.call("POST", "/certificates/pp/create", "{}");
+    let next = c.call("GET", "/certificates/pp", "").body_json();
+    assert_ne!(next["cer"], cert["cer"]);
+    // A patch the create rules refuse is refused with the create's error, nothing stored.
+    let refused = c.call(
+        "PATCH",
+        "/certificates/pp/policy",
+        r#"{"x509_props":{"validity_months":0}}"#,
+    );
+    assert_eq!(error(&refused).0, 400);
+    assert_eq!(
+        c.call("GET", "/certificates/pp/policy", "").body_json(),
+        next["policy"]
+    );
+    assert_eq!(
+        error(&c.call("PATCH", "/certificates/none/policy", "{}")).0,
+        404
+    );
+}
+
+#[test]
+fn certificate_patches_change_enabled_and_tags_of_one_version() {
+    let mut c = Client::new("Recoverable+Purgeable", 90);
+    c.call("POST", "/certificates/t/create", SELF_EC);
+    let first = c.call("GET", "/certificates/t", "").body_json();
+    let v1 = first["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    c.later(10);
+    c.call("POST", "/certificates/t/create", "{}");
+    c.later(10);
+    // The SDKs send an empty version for the current one: a trailing slash.
+    let patched = c.call(
+        "PATCH",
+        "/certificates/t/",
+        r#"{"attributes":{},"tags":{"customTag":"value"}}"#,
+    );
+    assert_eq!(patched.status, 200);
+    let body = patched.body_json();
+    assert_eq!(body["tags"], serde_json::json!({"customTag": "value"}));
+    assert!(
+        body["policy"].is_object() && body["pending"].is_object(),
+        "the full bundle"
+    );
+    assert_eq!(
+        body["attributes"]["updated"].as_u64(),
+        Some(c.now.as_secs())
+    );
+    assert_ne!(body["attributes"]["created"], body["attributes"]["updated"]);
+    // Disable the first version only; its key and secret follow.
+    let disabled = c.call(
+        "PATCH",
+        &format!("/certificates/t/{v1}"),
+        r#"{"attributes":{"enabled":false}}"#,
+    );
+    assert_eq!(disabled.status, 200);
+    assert_eq!(
+        c.call("GET", &format!("/certificates/t/{v1}"), "")
+            .body_json()["attributes"]["enabled"],
+        false
+    );
+    assert_eq!(
+        c.call("GET", &format!("/keys/t/{v1}"), "").body_json()["attributes"]["enabled"],
+        false
+    );
+    assert_eq!(
+        c.call("GET", &format!("/secrets/t/{v1}"), "").body_json()["attributes"]["enabled"],
+        false
+    );
+    assert_eq!(
+        c.call("GET", "/certificates/t", "").body_json()["attributes"]["enabled"],
+        true
+    );
+    let versions = c.call("GET", "/certificates/t/versions", "").body_json();
+    let v1_item = versions["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"].as_str().unwrap().ends_with(&v1))
+        .unwrap()
+        .clone();
+    assert_eq!(v1_item["attributes"]["enabled"], false);
+    // Bounds and unknown versions.
+    let many: serde_json::Map<String, Value> = (0..16)
+        .map(|i| (format!("k{i}"), Value::String("v".into())))
+        .collect();
+    let too_many = serde_json::json!({"tags": many}).to_string();
+    assert_eq!(
+        error(&c.call("PATCH", "/certificates/t/", &too_many)).0,
+        400
+    );
+    assert_eq!(
+        error(&c.call(
+            "PATCH",
+            "/certificates/t/00000000000000000000000000000000",
+            "{}"
+        ))
+        .0,
+        404
+    );
+}

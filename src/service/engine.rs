@@ -55,6 +55,7 @@ pub mod merge;
 mod record;
 mod response;
 pub mod route;
+mod update;
 
 pub use list::{MAX_PAGE_SIZE, Page};
 pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};

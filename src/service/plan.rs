@@ -367,6 +367,15 @@ impl IssuancePlan {
         }
     }
 
+    /// The tag rule of every request that carries tags: at most 15.
+    pub(crate) fn check_tags(tags: &wire::Tags) -> Result<(), Error> {
+        if tags.0.len() > MAX_TAGS {
+            // Reported text, with the two spaces (aztfmod/terraform-azurerm-caf #813).
+            return Err(Error::TooManyTags);
+        }
+        Ok(())
+    }
+
     /// Parses a request body and validates it ([`IssuancePlan::new`]).
     pub fn from_json(name: &str, body: &[u8]) -> Result<Self, Error> {
         // The name is part of the URI: the service checks it before reading the body.
@@ -681,9 +690,8 @@ impl Lifecycle {
         let policy_enabled = policy_attributes.and_then(|a| a.enabled).unwrap_or(true);
         // nbf/exp sent with create are ignored by the service (Java 7.0 fixture).
         let enabled = attributes.and_then(|a| a.enabled).unwrap_or(true);
-        if tags.is_some_and(|t| t.0.len() > MAX_TAGS) {
-            // Reported text, with the two spaces (aztfmod/terraform-azurerm-caf #813).
-            return Err(Error::TooManyTags);
+        if let Some(t) = tags {
+            IssuancePlan::check_tags(t)?;
         }
         Ok(Lifecycle {
             issuer,

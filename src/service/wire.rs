@@ -411,6 +411,20 @@ pub struct CertificateListResult {
     pub next_link: Option<String>,
 }
 
+/// `CertificateUpdateParameters`: the body of `PATCH /certificates/{name}/{version}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateUpdateParameters {
+    /// A policy patch (merged as `PATCH …/policy` merges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<CertificatePolicy>,
+    /// The version's attributes (`enabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// The version's tags (replacing its tags).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+}
+
 /// `CertificateMergeParameters`: the body of `POST …/pending/merge`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateMergeParameters {

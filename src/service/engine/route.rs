@@ -9,7 +9,8 @@
 //! | POST | `/certificates/{name}/import` | [`VaultState::import_certificate`] |
 //! | GET, PATCH, DELETE | `/certificates/{name}/pending` | [`VaultState::get_pending`], [`VaultState::update_pending`], [`VaultState::delete_pending`] |
 //! | POST | `/certificates/{name}/pending/merge` | [`VaultState::merge_certificate`] |
-//! | GET | `/certificates/{name}/policy` | [`VaultState::get_policy`] |
+//! | GET, PATCH | `/certificates/{name}/policy` | [`VaultState::get_policy`], [`VaultState::update_policy`] |
+//! | PATCH | `/certificates/{name}[/{version}]` | [`VaultState::update_certificate`] |
 //! | GET | `/certificates/{name}[/{version}]` | [`VaultState::get_certificate`] |
 //! | GET | `/keys/{name}[/{version}]`, `/secrets/{name}[/{version}]` | [`VaultState::get_key`], [`VaultState::get_secret`] |
 //! | GET | `/certificates`, `/certificates/{name}/versions`, `/deletedcertificates` | [`VaultState::list_certificates`], [`VaultState::list_versions`], [`VaultState::list_deleted_certificates`] (`maxresults`, `$skiptoken`, `includePending`) |
@@ -154,6 +155,11 @@ impl VaultState {
                 Ok(self.merge_certificate(name, body, now, rng))
             }
             (["certificates", name, "policy"], "GET") => Ok(self.get_policy(name, now)),
+            (["certificates", name, "policy"], "PATCH") => Ok(self.update_policy(name, body, now)),
+            (["certificates", name], "PATCH") => Ok(self.update_certificate(name, None, body, now)),
+            (["certificates", name, version], "PATCH") => {
+                Ok(self.update_certificate(name, Some(version), body, now))
+            }
             (["certificates"], "GET") => {
                 Ok(self.list_certificates(&page(query, &api_version), now))
             }

@@ -1,0 +1,258 @@
+//! The updates: a certificate's policy (`PATCH …/policy`) and a version's attributes and tags
+//! (`PATCH /certificates/{name}/{version}`).
+//!
+//! # PATCH policy merges
+//!
+//! Recorded (JS 7.4-preview.1): fields the request does not send, or sends as empty objects,
+//! keep their values; only what is sent changes. kvcert merges field by field inside
+//! `key_props`, `secret_props`, `x509_props` (and `sans`), `issuer` and `attributes`;
+//! `lifetime_actions`, a list, is replaced when sent. The merged policy is validated by the
+//! create rules (a policy that could not be created is refused with the create's error) and
+//! stored normalised, with `updated` set to `now`. It applies to the next version; the
+//! existing versions keep their certificates.
+
+use super::record::CertificateRecord;
+use super::{Response, VaultState, policy_as_request, secs_i64};
+use crate::error::Error;
+use crate::service::plan::{IssuancePlan, MAX_BODY_LEN};
+use crate::service::shape::parse_request;
+use crate::service::wire;
+use crate::x509::time::UnixTime;
+
+impl VaultState {
+    /// `PATCH /certificates/{name}/policy`: 200 with the policy now in force.
+    pub fn update_policy(&mut self, name: &str, body: &[u8], now: UnixTime) -> Response {
+        self.update_policy_inner(name, body, now)
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn update_policy_inner(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<Response, Error> {
+        let patch: wire::CertificatePolicy = parse_request(body, MAX_BODY_LEN)?;
+        self.settle(name, now);
+        let vault_url = self.vault.url.clone();
+        let record = self
+            .record_mut(name)
+            .ok_or_else(|| Error::CertificateNotFound {
+                name: name.to_owned(),
+            })?;
+        apply_policy_patch(record, &vault_url, patch, now)?;
+        Ok(Response::json(200, &record.policy))
+    }
+
+    /// `PATCH /certificates/{name}/{version}` (an empty version is the current one): the
+    /// version's `enabled` and tags (mirrored to its key and secret), and the policy when the
+    /// body carries one; 200 with the bundle as `GET` shows the current version.
+    pub fn update_certificate(
+        &mut self,
+        name: &str,
+        version: Option<&str>,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Response {
+        self.update_certificate_inner(name, version, body, now)
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn update_certificate_inner(
+        &mut self,
+        name: &str,
+        version: Option<&str>,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<Response, Error> {
+        let update: wire::CertificateUpdateParameters = parse_request(body, MAX_BODY_LEN)?;
+        let wire::CertificateUpdateParameters {
+            policy,
+            attributes,
+            tags,
+        } = update;
+        if let Some(t) = &tags {
+            IssuancePlan::check_tags(t)?;
+        }
+        self.settle(name, now);
+        let vault = self.vault.clone();
+        let vault_url = vault.url.clone();
+        let not_found = || Error::CertificateNotFound {
+            name: name.to_owned(),
+        };
+        let record = self.record_mut(name).ok_or_else(not_found)?;
+        let enabled = attributes.as_ref().and_then(|a| a.enabled);
+        let stamp = secs_i64(now);
+        let target = match version.filter(|v| !v.is_empty()) {
+            None => record.versions.last_mut(),
+            Some(v) => record
+                .versions
+                .iter_mut()
+                .find(|r| r.version.eq_ignore_ascii_case(v)),
+        };
+        match target {
+            Some(v) => {
+                for attrs in [
+                    &mut v.bundle.attributes,
+                    &mut v.key.attributes,
+                    &mut v.secret.attributes,
+                ] {
+                    let a = attrs.get_or_insert_with(Default::default);
+                    if let Some(e) = enabled {
+                        a.enabled = Some(e);
+                    }
+                    a.updated = Some(stamp);
+                }
+                if let Some(t) = &tags {
+                    let t = (!t.0.is_empty()).then(|| t.clone());
+                    v.bundle.tags = t.clone();
+                    v.key.tags = t.clone();
+                    v.secret.tags = t;
+                }
+            }
+            // Only pending: the tags and attributes go to the version the operation makes.
+            None if version.is_none_or(str::is_empty) && record.pending.is_some() => {
+                if let Some(p) = record.pending.as_mut() {
+                    if tags.is_some() {
+                        p.request.tags = tags.clone();
+                    }
+                    if let Some(e) = enabled {
+                        p.request
+                            .attributes
+                            .get_or_insert_with(Default::default)
+                            .enabled = Some(e);
+                    }
+                }
+            }
+            None => return Err(not_found()),
+        }
+        if let Some(patch) = policy {
+            apply_policy_patch(record, &vault_url, patch, now)?;
+        }
+        let mut bundle = super::delete::current_bundle(record, &vault, now);
+        if record.versions.is_empty()
+            && let Some(t) = record.pending.as_ref().and_then(|p| p.request.tags.clone())
+        {
+            bundle.tags = Some(t);
+        }
+        Ok(Response::json(200, &bundle))
+    }
+}
+
+/// Merges `patch` into the record's policy, validates it as a create would, and stores it.
+fn apply_policy_patch(
+    record: &mut CertificateRecord,
+    vault_url: &str,
+    patch: wire::CertificatePolicy,
+    now: UnixTime,
+) -> Result<(), Error> {
+    let merged = merge_policy(policy_as_request(&record.policy), patch);
+    let plan = IssuancePlan::new(
+        &record.name,
+        &wire::CertificateCreateParameters {
+            policy: Some(merged),
+            ..Default::default()
+        },
+    )?;
+    let created = record.policy.attributes.as_ref().and_then(|a| a.created);
+    let mut policy = plan.stored_policy();
+    policy.id = Some(format!("{vault_url}/certificates/{}/policy", record.name));
+    policy.attributes = Some(wire::CertificateAttributes {
+        enabled: Some(plan.policy_enabled()),
+        created: created.or(Some(secs_i64(now))),
+        updated: Some(secs_i64(now)),
+        ..Default::default()
+    });
+    record.policy = policy;
+    Ok(())
+}
+
+/// `base` with every field `patch` sends (see the module docs).
+fn merge_policy(
+    base: wire::CertificatePolicy,
+    patch: wire::CertificatePolicy,
+) -> wire::CertificatePolicy {
+    let wire::CertificatePolicy {
+        id: _, // read-only
+        key_props,
+        secret_props,
+        x509_props,
+        lifetime_actions,
+        issuer,
+        attributes,
+    } = patch;
+    let mut out = base;
+    if let Some(p) = key_props {
+        let k = out.key_props.get_or_insert_with(Default::default);
+        let wire::KeyProperties {
+            exportable,
+            kty,
+            key_size,
+            reuse_key,
+            crv,
+        } = p;
+        merge(&mut k.exportable, exportable);
+        merge(&mut k.kty, kty);
+        merge(&mut k.key_size, key_size);
+        merge(&mut k.reuse_key, reuse_key);
+        merge(&mut k.crv, crv);
+    }
+    if let Some(p) = secret_props {
+        let s = out.secret_props.get_or_insert_with(Default::default);
+        let wire::SecretProperties { content_type } = p;
+        merge(&mut s.content_type, content_type);
+    }
+    if let Some(p) = x509_props {
+        let x = out.x509_props.get_or_insert_with(Default::default);
+        let wire::X509CertificateProperties {
+            subject,
+            sans,
+            ekus,
+            key_usage,
+            validity_months,
+            basic_constraints: _, // always {"ca": false}
+        } = p;
+        merge(&mut x.subject, subject);
+        if let Some(sans) = sans {
+            let s = x.sans.get_or_insert_with(Default::default);
+            let wire::SubjectAlternativeNames {
+                emails,
+                dns_names,
+                upns,
+                uris,
+                ip_addresses,
+            } = sans;
+            merge(&mut s.emails, emails);
+            merge(&mut s.dns_names, dns_names);
+            merge(&mut s.upns, upns);
+            merge(&mut s.uris, uris);
+            merge(&mut s.ip_addresses, ip_addresses);
+        }
+        merge(&mut x.ekus, ekus);
+        merge(&mut x.key_usage, key_usage);
+        merge(&mut x.validity_months, validity_months);
+    }
+    merge(&mut out.lifetime_actions, lifetime_actions);
+    if let Some(p) = issuer {
+        let i = out.issuer.get_or_insert_with(Default::default);
+        let wire::IssuerParameters {
+            name,
+            cty,
+            cert_transparency,
+        } = p;
+        merge(&mut i.name, name);
+        merge(&mut i.cty, cty);
+        merge(&mut i.cert_transparency, cert_transparency);
+    }
+    if let Some(p) = attributes {
+        let a = out.attributes.get_or_insert_with(Default::default);
+        merge(&mut a.enabled, p.enabled);
+    }
+    out
+}
+
+fn merge<T>(into: &mut Option<T>, value: Option<T>) {
+    if value.is_some() {
+        *into = value;
+    }
+}
