@@ -164,6 +164,12 @@ pub enum Error {
         /// The name as requested.
         name: String,
     },
+    /// No issuer of this name.
+    IssuerNotFound,
+    /// A DigiCert issuer without `org_details.id`.
+    IssuerOrganizationIdMissing,
+    /// The vault has no certificate contacts.
+    ContactsNotFound,
     /// A request without `api-version`, or with one the vault does not answer.
     UnsupportedApiVersion {
         /// The version as sent (empty when absent).
@@ -201,7 +207,9 @@ impl Error {
             | Error::SecretNotFound { .. }
             | Error::PendingCertificateNotFound { .. }
             | Error::NotFound { .. }
-            | Error::DeletedCertificateNotFound { .. } => 404,
+            | Error::DeletedCertificateNotFound { .. }
+            | Error::IssuerNotFound
+            | Error::ContactsNotFound => 404,
             Error::DeletedButRecoverable { .. } => 409,
             Error::MethodNotAllowed { .. } => 405,
             // Documented: 409 with the code "Forbidden" (create-certificate-scenarios).
@@ -221,6 +229,8 @@ impl Error {
                 "CertificateNotFound"
             }
             Error::DeletedButRecoverable { .. } => "Conflict",
+            Error::IssuerNotFound => "CertificateIssuerNotFound",
+            Error::ContactsNotFound => "ContactsNotFound",
             Error::KeyNotFound { .. } => "KeyNotFound",
             Error::SecretNotFound { .. } => "SecretNotFound",
             Error::PendingCertificateNotFound { .. } => "PendingCertificateNotFound",
@@ -337,6 +347,12 @@ impl Error {
             // Reported in user logs (microsoft/AzureTRE #1951, for a secret); the service adds
             // the vault's name and location, which kvcert does not know.
             Error::PurgeProtected { .. } => "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.".to_owned(),
+            // Recorded: Python 7.3 and JS 7.4-preview.1, GET after DELETE.
+            Error::IssuerNotFound => "Issuer not found".to_owned(),
+            // Reported: Azure/azure-sdk-for-java #29166.
+            Error::IssuerOrganizationIdMissing => "Id in organization details is not set".to_owned(),
+            // Recorded: Python 7.3, GET after DELETE.
+            Error::ContactsNotFound => "Contacts not found".to_owned(),
             // Reported: Azure/azure-sdk-for-python #28595 (Azure Stack Hub, `7.3` on a 7.1 vault).
             Error::UnsupportedApiVersion { version, latest } => format!(
                 "The specified version ({version}) is not recognized. Consider using the latest supported version ({latest})."

@@ -490,3 +490,114 @@ fn certificate_patches_change_enabled_and_tags_of_one_version() {
         404
     );
 }
+
+#[test]
+fn issuers_and_contacts_have_the_recorded_shapes() {
+    let mut c = Client::new("Recoverable+Purgeable", 90);
+    let put = r#"{"provider":"Test","credentials":{"account_id":"keyvaultuser","pwd":"s3cret"},
+        "org_details":{"admin_details":[{"first_name":"John","last_name":"Doe","email":"admin@microsoft.com","phone":"4255555555"}]},
+        "attributes":{"enabled":true}}"#;
+    let created = c.call("PUT", "/certificates/issuers/issuer1", put);
+    assert_eq!(created.status, 200);
+    let body = created.body_json();
+    let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["id", "provider", "credentials", "org_details", "attributes"]
+    );
+    assert_eq!(
+        body["id"],
+        "https://life.vault.azure.net/certificates/issuers/issuer1"
+    );
+    assert_eq!(
+        body["credentials"],
+        serde_json::json!({"account_id": "keyvaultuser"}),
+        "no password echoed"
+    );
+    assert_eq!(body["org_details"]["zip"], 0);
+    assert!(
+        !String::from_utf8_lossy(&c.state.to_json().unwrap().as_bytes().to_vec())
+            .contains("s3cret"),
+        "nor kept"
+    );
+    assert_eq!(
+        c.call("GET", "/certificates/issuers/ISSUER1", "").body,
+        created.body
+    );
+    c.later(1);
+    let patched = c
+        .call(
+            "PATCH",
+            "/certificates/issuers/issuer1",
+            r#"{"credentials":{"account_id":"keyvaultuser2"}}"#,
+        )
+        .body_json();
+    assert_eq!(patched["provider"], "Test", "merged");
+    assert_eq!(patched["credentials"]["account_id"], "keyvaultuser2");
+    assert_eq!(patched["org_details"], body["org_details"]);
+    assert_eq!(
+        patched["attributes"]["updated"].as_i64().unwrap(),
+        body["attributes"]["created"].as_i64().unwrap() + 1
+    );
+    c.call(
+        "PUT",
+        "/certificates/issuers/issuer0",
+        r#"{"provider":"GlobalSign"}"#,
+    );
+    let list = c.call("GET", "/certificates/issuers", "").body_json();
+    assert_eq!(
+        list["value"][0],
+        serde_json::json!({"id": "https://life.vault.azure.net/certificates/issuers/issuer0", "provider": "GlobalSign"})
+    );
+    assert_eq!(list["nextLink"], Value::Null);
+    assert_eq!(
+        c.call("DELETE", "/certificates/issuers/issuer1", "")
+            .body_json(),
+        patched
+    );
+    assert_eq!(
+        error(&c.call("GET", "/certificates/issuers/issuer1", "")),
+        (
+            404,
+            "CertificateIssuerNotFound".into(),
+            "Issuer not found".into()
+        )
+    );
+    assert_eq!(
+        error(&c.call(
+            "PUT",
+            "/certificates/issuers/d",
+            r#"{"provider":"DigiCert","credentials":{"account_id":"a"}}"#
+        )),
+        (
+            400,
+            "BadParameter".into(),
+            "Id in organization details is not set".into()
+        )
+    );
+    assert_eq!(
+        error(&c.call("PUT", "/certificates/issuers/x", "{}")).0,
+        400,
+        "a provider is required"
+    );
+
+    assert_eq!(
+        error(&c.call("GET", "/certificates/contacts", "")),
+        (404, "ContactsNotFound".into(), "Contacts not found".into())
+    );
+    let contacts =
+        r#"{"contacts":[{"email":"admin@contoso.com","name":"John Doe","phone":"1111111111"}]}"#;
+    let set = c
+        .call("PUT", "/certificates/contacts", contacts)
+        .body_json();
+    assert_eq!(
+        set["id"],
+        "https://life.vault.azure.net/certificates/contacts"
+    );
+    assert_eq!(set["contacts"][0]["email"], "admin@contoso.com");
+    assert_eq!(
+        c.call("DELETE", "/certificates/contacts", "").body_json(),
+        set
+    );
+    assert_eq!(c.call("GET", "/certificates/contacts", "").status, 404);
+}

@@ -50,6 +50,7 @@ use crate::service::wire;
 use crate::x509::time::UnixTime;
 
 mod delete;
+pub mod issuers;
 pub mod list;
 pub mod merge;
 mod record;
@@ -114,6 +115,10 @@ pub struct VaultState {
     certificates: BTreeMap<String, CertificateRecord>,
     /// Deleted but recoverable certificates, by lowercase name.
     deleted: BTreeMap<String, DeletedRecord>,
+    /// Certificate issuers, by lowercase name.
+    issuers: BTreeMap<String, wire::IssuerBundle>,
+    /// The vault's certificate contacts, once set.
+    contacts: Option<Vec<wire::Contact>>,
 }
 
 impl VaultState {
@@ -129,6 +134,8 @@ impl VaultState {
             delays,
             certificates: BTreeMap::new(),
             deleted: BTreeMap::new(),
+            issuers: BTreeMap::new(),
+            contacts: None,
         }
     }
 

@@ -425,6 +425,137 @@ pub struct CertificateUpdateParameters {
     pub tags: Option<Tags>,
 }
 
+/// `IssuerBundle`: a certificate issuer (`PUT/GET/PATCH/DELETE /certificates/issuers/{name}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerBundle {
+    /// `{vault}/certificates/issuers/{name}` (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The provider: `DigiCert`, `GlobalSign`, `OneCertV2-PublicCA`, `OneCertV2-PrivateCA`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// The account at the provider (the password is never echoed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<IssuerCredentials>,
+    /// The organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_details: Option<OrganizationDetails>,
+    /// `enabled`, `created`, `updated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<IssuerAttributes>,
+}
+
+/// `IssuerCredentials`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerCredentials {
+    /// The user name or account id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The password or key (accepted, never answered back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pwd: Option<zeroize::Zeroizing<String>>,
+}
+
+impl core::fmt::Debug for IssuerCredentials {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IssuerCredentials")
+            .field("account_id", &self.account_id)
+            .field("pwd", &self.pwd.as_ref().map(|_| "<elided>"))
+            .finish()
+    }
+}
+
+/// `OrganizationDetails`: `id`, then the `zip` the service adds (always `0`), then the admins.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationDetails {
+    /// The organization's id at the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Written `0` by the service (recorded), whatever was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<i64>,
+    /// The organization's administrators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_details: Option<Vec<AdministratorDetails>>,
+}
+
+/// `AdministratorDetails`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdministratorDetails {
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// E-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// `IssuerAttributes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerAttributes {
+    /// Whether the issuer is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Unix seconds (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<i64>,
+    /// Unix seconds (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<i64>,
+}
+
+/// An issuer list item: `{id, provider}` (recorded).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerItem {
+    /// `{vault}/certificates/issuers/{name}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+}
+
+/// A page of issuers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerListResult {
+    /// The issuers of this page.
+    pub value: Vec<IssuerItem>,
+    /// The next page's URL, `null` on the last page.
+    #[serde(rename = "nextLink")]
+    pub next_link: Option<String>,
+}
+
+/// `Contacts`: the vault's certificate contacts (`/certificates/contacts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contacts {
+    /// `{vault}/certificates/contacts` (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<Contact>>,
+}
+
+/// `Contact`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// E-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
 /// `CertificateMergeParameters`: the body of `POST …/pending/merge`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateMergeParameters {

@@ -11,6 +11,9 @@
 //! | POST | `/certificates/{name}/pending/merge` | [`VaultState::merge_certificate`] |
 //! | GET, PATCH | `/certificates/{name}/policy` | [`VaultState::get_policy`], [`VaultState::update_policy`] |
 //! | PATCH | `/certificates/{name}[/{version}]` | [`VaultState::update_certificate`] |
+//! | PUT, GET, PATCH, DELETE | `/certificates/issuers/{name}` | [`VaultState::set_issuer`], [`VaultState::get_issuer`], [`VaultState::update_issuer`], [`VaultState::delete_issuer`] |
+//! | GET | `/certificates/issuers` | [`VaultState::list_issuers`] |
+//! | PUT, GET, DELETE | `/certificates/contacts` | [`VaultState::set_contacts`], [`VaultState::get_contacts`], [`VaultState::delete_contacts`] |
 //! | GET | `/certificates/{name}[/{version}]` | [`VaultState::get_certificate`] |
 //! | GET | `/keys/{name}[/{version}]`, `/secrets/{name}[/{version}]` | [`VaultState::get_key`], [`VaultState::get_secret`] |
 //! | GET | `/certificates`, `/certificates/{name}/versions`, `/deletedcertificates` | [`VaultState::list_certificates`], [`VaultState::list_versions`], [`VaultState::list_deleted_certificates`] (`maxresults`, `$skiptoken`, `includePending`) |
@@ -136,6 +139,17 @@ impl VaultState {
         let method = request.method.to_ascii_uppercase();
         let body = request.body;
         let routed = match (segments.as_slice(), method.as_str()) {
+            (["certificates", "issuers"], "GET") => Ok(self.list_issuers()),
+            (["certificates", "issuers", name], "PUT") => Ok(self.set_issuer(name, body, now)),
+            (["certificates", "issuers", name], "PATCH") => Ok(self.update_issuer(name, body, now)),
+            (["certificates", "issuers", name], "GET") => Ok(self.get_issuer(name)),
+            (["certificates", "issuers", name], "DELETE") => Ok(self.delete_issuer(name)),
+            (["certificates", "contacts"], "PUT") => Ok(self.set_contacts(body)),
+            (["certificates", "contacts"], "GET") => Ok(self.get_contacts()),
+            (["certificates", "contacts"], "DELETE") => Ok(self.delete_contacts()),
+            (["certificates", "issuers" | "contacts"] | ["certificates", "issuers", _], _) => {
+                Err(Unrouted::MethodNotAllowed)
+            }
             (["certificates", name, "create"], "POST") => {
                 Ok(self.create_certificate(name, body, now, rng))
             }
