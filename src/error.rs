@@ -164,6 +164,13 @@ pub enum Error {
         /// The name as requested.
         name: String,
     },
+    /// Restore of a blob that is not a backup kvcert made, or was altered or truncated.
+    MalformedBackup,
+    /// Restore over a name in use (or deleted but recoverable).
+    RestoreConflict {
+        /// The restored version's id in this vault.
+        id: String,
+    },
     /// No issuer of this name.
     IssuerNotFound,
     /// A DigiCert issuer without `org_details.id`.
@@ -210,7 +217,7 @@ impl Error {
             | Error::DeletedCertificateNotFound { .. }
             | Error::IssuerNotFound
             | Error::ContactsNotFound => 404,
-            Error::DeletedButRecoverable { .. } => 409,
+            Error::DeletedButRecoverable { .. } | Error::RestoreConflict { .. } => 409,
             Error::MethodNotAllowed { .. } => 405,
             // Documented: 409 with the code "Forbidden" (create-certificate-scenarios).
             Error::PendingInProgress => 409,
@@ -228,7 +235,9 @@ impl Error {
             Error::CertificateNotFound { .. } | Error::DeletedCertificateNotFound { .. } => {
                 "CertificateNotFound"
             }
-            Error::DeletedButRecoverable { .. } => "Conflict",
+            Error::DeletedButRecoverable { .. } | Error::RestoreConflict { .. } => "Conflict",
+            // Recorded, spaces included (JS 7.4-preview.1, a malformed blob).
+            Error::MalformedBackup => "Malformed backup blob",
             Error::IssuerNotFound => "CertificateIssuerNotFound",
             Error::ContactsNotFound => "ContactsNotFound",
             Error::KeyNotFound { .. } => "KeyNotFound",
@@ -347,6 +356,14 @@ impl Error {
             // Reported in user logs (microsoft/AzureTRE #1951, for a secret); the service adds
             // the vault's name and location, which kvcert does not know.
             Error::PurgeProtected { .. } => "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.".to_owned(),
+            // Recorded: JS 7.4-preview.1.
+            Error::MalformedBackup => {
+                "Backup blob contains invalid or corrupt version.".to_owned()
+            }
+            // Recorded: JS 7.4-preview.1 (a restore right after the purge of the same name).
+            Error::RestoreConflict { id } => format!(
+                "There was a conflict restoring the certificate '{id}'. This can happen if either: a second certificate with the same name was created after the first certificate was deleted; thus trying to restore a certificate whose name is already in use. To fix this, rename the second certificate to something else so that the restore works. The second probable cause of this exception is when multiple operations are performed in parallel against the certificate. To avoid this error, perform operations against a certificate in a sequential manner."
+            ),
             // Recorded: Python 7.3 and JS 7.4-preview.1, GET after DELETE.
             Error::IssuerNotFound => "Issuer not found".to_owned(),
             // Reported: Azure/azure-sdk-for-java #29166.

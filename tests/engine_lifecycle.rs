@@ -601,3 +601,111 @@ fn issuers_and_contacts_have_the_recorded_shapes() {
     );
     assert_eq!(c.call("GET", "/certificates/contacts", "").status, 404);
 }
+
+#[test]
+fn backup_restores_into_another_vault_and_refuses_altered_blobs() {
+    let mut c = Client::new("Recoverable+Purgeable", 90);
+    c.call("POST", "/certificates/b/create", SELF_EC);
+    c.later(10);
+    c.call("POST", "/certificates/b/create", "{}");
+    let backup = c.call("POST", "/certificates/b/backup", "");
+    assert_eq!(backup.status, 200);
+    let value = backup.body_json()["value"].as_str().unwrap().to_owned();
+    assert!(
+        !value.contains('=') && !value.contains('+') && !value.contains('/'),
+        "base64url"
+    );
+    let original = c.call("GET", "/certificates/b", "").body_json();
+    let original_versions = c.call("GET", "/certificates/b/versions", "").body_json();
+    let original_secret = c.call("GET", "/secrets/b", "").body_json();
+
+    // Another vault, other recovery settings.
+    let mut other = Client::new("CustomizedRecoverable+Purgeable", 7);
+    let mut vault = Vault::new("https://other.vault.azure.net");
+    vault.recovery_level = "CustomizedRecoverable+Purgeable".to_owned();
+    vault.recoverable_days = Some(7);
+    other.state = VaultState::new(vault);
+    let body = serde_json::json!({"value": value}).to_string();
+    let restored = other.call("POST", "/certificates/restore", &body);
+    assert_eq!(
+        restored.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&restored.body)
+    );
+    let r = restored.body_json();
+    assert!(r.get("pending").is_none(), "recorded: no pending link");
+    assert_eq!(r["cer"], original["cer"]);
+    assert_eq!(
+        r["id"]
+            .as_str()
+            .unwrap()
+            .replace("other.vault", "life.vault"),
+        original["id"].as_str().unwrap()
+    );
+    assert_eq!(r["attributes"]["recoverableDays"], 7);
+    assert_eq!(
+        r["attributes"]["created"], original["attributes"]["created"],
+        "original times"
+    );
+    let versions = other
+        .call("GET", "/certificates/b/versions", "")
+        .body_json();
+    assert_eq!(
+        versions["value"].as_array().unwrap().len(),
+        original_versions["value"].as_array().unwrap().len()
+    );
+    let secret = other.call("GET", "/secrets/b", "").body_json();
+    assert_eq!(secret["value"], original_secret["value"], "the same PFX");
+    assert_eq!(
+        secret["id"].as_str().unwrap(),
+        original_secret["id"]
+            .as_str()
+            .unwrap()
+            .replace("life.vault", "other.vault")
+    );
+
+    // Over a name in use: the recorded 409.
+    let (status, code, message) = error(&c.call("POST", "/certificates/restore", &body));
+    assert_eq!((status, code.as_str()), (409, "Conflict"));
+    assert!(message.starts_with("There was a conflict restoring the certificate 'https://life.vault.azure.net/certificates/b/"));
+    // Deleted but recoverable is in use too; purged, the name is free.
+    c.call("DELETE", "/certificates/b", "");
+    assert_eq!(
+        error(&c.call("POST", "/certificates/restore", &body)).0,
+        409
+    );
+    c.call("DELETE", "/deletedcertificates/b", "");
+    assert_eq!(c.call("POST", "/certificates/restore", &body).status, 200);
+
+    // Altered, truncated or foreign blobs: the recorded 400.
+    let mut chars: Vec<char> = value.chars().collect();
+    let mid = chars.len() / 2;
+    chars[mid] = if chars[mid] == 'A' { 'B' } else { 'A' };
+    let tampered: String = chars.into_iter().collect();
+    for bad in [
+        tampered,
+        value[..value.len() - 10].to_owned(),
+        "JkF6dXJlS2V5VmF1bHRLZXlCYWNrdXBWMS5taWNyb3NvZnQuY29t".to_owned(),
+        String::new(),
+    ] {
+        let mut fresh = Client::new("Recoverable+Purgeable", 90);
+        let response = fresh.call(
+            "POST",
+            "/certificates/restore",
+            &serde_json::json!({"value": bad}).to_string(),
+        );
+        assert_eq!(
+            error(&response),
+            (
+                400,
+                "Malformed backup blob".into(),
+                "Backup blob contains invalid or corrupt version.".into()
+            )
+        );
+    }
+    assert_eq!(
+        error(&c.call("POST", "/certificates/none/backup", "")).0,
+        404
+    );
+}

@@ -49,6 +49,7 @@ use crate::service::vault::{Vault, hex_id};
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 
+pub mod backup;
 mod delete;
 pub mod issuers;
 pub mod list;

@@ -28,7 +28,7 @@ impl VaultState {
     }
 
     /// Purges `name` if its scheduled purge date has come.
-    fn purge_if_due(&mut self, name: &str, now: UnixTime) {
+    pub(super) fn purge_if_due(&mut self, name: &str, now: UnixTime) {
         let key = name.to_ascii_lowercase();
         if self
             .deleted

@@ -13,6 +13,7 @@
 //! | PATCH | `/certificates/{name}[/{version}]` | [`VaultState::update_certificate`] |
 //! | PUT, GET, PATCH, DELETE | `/certificates/issuers/{name}` | [`VaultState::set_issuer`], [`VaultState::get_issuer`], [`VaultState::update_issuer`], [`VaultState::delete_issuer`] |
 //! | GET | `/certificates/issuers` | [`VaultState::list_issuers`] |
+//! | POST | `/certificates/{name}/backup`, `/certificates/restore` | [`VaultState::backup_certificate`], [`VaultState::restore_certificate`] |
 //! | PUT, GET, DELETE | `/certificates/contacts` | [`VaultState::set_contacts`], [`VaultState::get_contacts`], [`VaultState::delete_contacts`] |
 //! | GET | `/certificates/{name}[/{version}]` | [`VaultState::get_certificate`] |
 //! | GET | `/keys/{name}[/{version}]`, `/secrets/{name}[/{version}]` | [`VaultState::get_key`], [`VaultState::get_secret`] |
@@ -153,6 +154,8 @@ impl VaultState {
             (["certificates", name, "create"], "POST") => {
                 Ok(self.create_certificate(name, body, now, rng))
             }
+            (["certificates", "restore"], "POST") => Ok(self.restore_certificate(body, now)),
+            (["certificates", name, "backup"], "POST") => Ok(self.backup_certificate(name, now)),
             (["certificates", name, "import"], "POST") => {
                 Ok(self.import_certificate(name, body, now, rng))
             }
@@ -199,7 +202,7 @@ impl VaultState {
             (["keys", name, version], "GET") => Ok(self.get_key(name, Some(version), now)),
             (["secrets", name], "GET") => Ok(self.get_secret(name, None, now)),
             (["secrets", name, version], "GET") => Ok(self.get_secret(name, Some(version), now)),
-            (["certificates", _, "create" | "import"], _)
+            (["certificates", _, "create" | "import" | "backup"], _)
             | (["certificates", _, "pending", "merge"], _)
             | (["certificates", _, "pending"], _)
             | (["certificates", _, _] | ["certificates", _], _)

@@ -1,0 +1,205 @@
+//! Backup and restore (`POST /certificates/{name}/backup`, `POST /certificates/restore`).
+//!
+//! # The blob
+//!
+//! The service's blob is opaque (base64url, starting `&AzureKeyVaultKeyBackupV1.microsoft.com`,
+//! then a JWE sealed by the service's keys). kvcert's is its own, documented here, and also
+//! base64url without padding:
+//!
+//! ```text
+//! "KVCERT-BACKUP-V1" ‖ u32 big-endian length of J ‖ J ‖ HMAC-SHA-256(K, everything before)
+//! J = the certificate as JSON: the vault URL it came from, its policy and its versions
+//!     (bundles, managed keys and secrets, private keys)
+//! K = SHA-256("kvcert certificate backup v1")
+//! ```
+//!
+//! The MAC makes a truncated, altered or foreign blob fail as the service's does (400
+//! `Malformed backup blob`, recorded). It is an integrity check, not a seal: K is public, so
+//! anyone with kvcert can make a blob, and the blob holds the private keys in the clear.
+//! Keep it as secret as the vault.
+//!
+//! Restoring into another vault gives the same versions, ids rewritten to that vault's URL
+//! and attributes carrying its recovery settings. The restored certificate has no pending
+//! operation and its bundles no `pending` link, and a `sans` that was `{}` is dropped from the
+//! policy: both as recorded (JS 7.4-preview.1).
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::record::{CertificateRecord, VersionRecord};
+use super::{Response, VaultState};
+use crate::error::Error;
+use crate::pem;
+use crate::service::shape::parse_request;
+use crate::service::wire;
+use crate::x509::time::UnixTime;
+
+const MAGIC: &[u8; 16] = b"KVCERT-BACKUP-V1";
+/// The largest restore body read (a certificate with many versions of large keys).
+pub const MAX_RESTORE_BODY_LEN: usize = 8 * 1024 * 1024;
+
+/// What the blob holds.
+#[derive(Serialize, Deserialize)]
+struct Backup {
+    vault: String,
+    policy: wire::CertificatePolicy,
+    versions: Vec<VersionRecord>,
+}
+
+/// `{"value": "<base64url>"}`: the body of both calls.
+#[derive(Serialize, Deserialize)]
+struct BackupValue {
+    value: Zeroizing<String>,
+}
+
+fn mac_key() -> [u8; 32] {
+    Sha256::digest(b"kvcert certificate backup v1").into()
+}
+
+fn mac(data: &[u8]) -> Result<[u8; 32], Error> {
+    let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(&mac_key()).map_err(Error::internal)?;
+    m.update(data);
+    Ok(m.finalize().into_bytes().into())
+}
+
+impl VaultState {
+    /// `POST /certificates/{name}/backup`: 200 `{"value": blob}` (see the module docs).
+    pub fn backup_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+        self.settle(name, now);
+        let Some(record) = self.record(name).filter(|r| !r.versions.is_empty()) else {
+            return Response::error(&Error::CertificateNotFound {
+                name: name.to_owned(),
+            });
+        };
+        let backup = Backup {
+            vault: self.vault.url.clone(),
+            policy: record.policy.clone(),
+            versions: record.versions.clone(),
+        };
+        match seal(&backup) {
+            Ok(value) => Response::json(200, &BackupValue { value }),
+            Err(e) => Response::error(&e),
+        }
+    }
+
+    /// `POST /certificates/restore`: 200 with the restored certificate's bundle; 409 with the
+    /// recorded text when the name is in use (or deleted), 400 `Malformed backup blob` for a
+    /// blob kvcert did not make or that was altered.
+    pub fn restore_certificate(&mut self, body: &[u8], now: UnixTime) -> Response {
+        self.restore_inner(body, now)
+            .unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn restore_inner(&mut self, body: &[u8], now: UnixTime) -> Result<Response, Error> {
+        let sent: BackupValue = parse_request(body, MAX_RESTORE_BODY_LEN)?;
+        let backup = open(&sent.value)?;
+        let Backup {
+            vault: from,
+            policy,
+            versions,
+        } = backup;
+        let name = versions
+            .last()
+            .and_then(|v| v.bundle.id.as_deref())
+            .and_then(|id| id.strip_prefix(&format!("{from}/certificates/")))
+            .and_then(|rest| rest.split('/').next())
+            .map(str::to_owned)
+            .ok_or(Error::MalformedBackup)?;
+        crate::service::plan::CertificateName::try_from(name.as_str())
+            .map_err(|_| Error::MalformedBackup)?;
+        let key = name.to_ascii_lowercase();
+        self.settle(&name, now);
+        self.purge_if_due(&name, now);
+        let in_use = self.certificates.contains_key(&key) || self.deleted.contains_key(&key);
+        if in_use {
+            let id = versions
+                .last()
+                .and_then(|v| v.bundle.id.clone())
+                .unwrap_or_default()
+                .replacen(&from, &self.vault.url, 1);
+            return Err(Error::RestoreConflict { id });
+        }
+        let mut record = CertificateRecord {
+            name: name.clone(),
+            policy,
+            versions,
+            pending: None,
+        };
+        self.rehome(&mut record, &from)?;
+        self.certificates.insert(key, record);
+        let mut bundle = super::delete::current_bundle(
+            self.record(&name).ok_or(Error::MalformedBackup)?,
+            &self.vault,
+            now,
+        );
+        bundle.pending = None;
+        Ok(Response::json(200, &bundle))
+    }
+
+    /// Rewrites a restored record for this vault: ids, recovery settings, the recorded quirks.
+    fn rehome(&self, record: &mut CertificateRecord, from: &str) -> Result<(), Error> {
+        let json = serde_json::to_string(&*record).map_err(Error::internal)?;
+        let json =
+            Zeroizing::new(json.replace(&format!("\"{from}/"), &format!("\"{}/", self.vault.url)));
+        *record = serde_json::from_str(&json).map_err(|_| Error::MalformedBackup)?;
+        for v in &mut record.versions {
+            v.bundle.pending = None;
+            for attrs in [
+                &mut v.bundle.attributes,
+                &mut v.key.attributes,
+                &mut v.secret.attributes,
+            ] {
+                if let Some(a) = attrs.as_mut() {
+                    a.recovery_level = Some(self.vault.recovery_level.clone());
+                    a.recoverable_days = self.vault.recoverable_days;
+                }
+            }
+        }
+        if let Some(x) = record.policy.x509_props.as_mut()
+            && x.sans
+                .as_ref()
+                .is_some_and(|s| *s == wire::SubjectAlternativeNames::default())
+        {
+            x.sans = None;
+        }
+        Ok(())
+    }
+}
+
+/// The blob for `backup` (see the module docs).
+fn seal(backup: &Backup) -> Result<Zeroizing<String>, Error> {
+    let json = Zeroizing::new(serde_json::to_vec(backup).map_err(Error::internal)?);
+    let len = u32::try_from(json.len()).map_err(|_| Error::internal("backup too large"))?;
+    let mut blob = Zeroizing::new(Vec::with_capacity(MAGIC.len() + 4 + json.len() + 32));
+    blob.extend_from_slice(MAGIC);
+    blob.extend_from_slice(&len.to_be_bytes());
+    blob.extend_from_slice(&json);
+    let tag = mac(&blob)?;
+    blob.extend_from_slice(&tag);
+    Ok(Zeroizing::new(pem::base64url(&blob)))
+}
+
+/// The backup in `value`, or `MalformedBackup` for anything else.
+fn open(value: &str) -> Result<Backup, Error> {
+    let blob = Zeroizing::new(pem::base64url_decode(value).ok_or(Error::MalformedBackup)?);
+    let body_len = blob.len().checked_sub(32).ok_or(Error::MalformedBackup)?;
+    let (body, tag) = blob.split_at(body_len);
+    let expected = mac(body)?;
+    // Not secret: the key is public; a plain comparison is enough.
+    if tag != expected.as_slice() || !body.starts_with(MAGIC) || body.len() < MAGIC.len() + 4 {
+        return Err(Error::MalformedBackup);
+    }
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&body[MAGIC.len()..MAGIC.len() + 4]);
+    let json = &body[MAGIC.len() + 4..];
+    if usize::try_from(u32::from_be_bytes(len)).ok() != Some(json.len()) {
+        return Err(Error::MalformedBackup);
+    }
+    let backup: Backup = serde_json::from_slice(json).map_err(|_| Error::MalformedBackup)?;
+    if backup.versions.is_empty() {
+        return Err(Error::MalformedBackup);
+    }
+    Ok(backup)
+}
