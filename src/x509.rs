@@ -3,6 +3,7 @@
 //!
 //! This layer knows DER and RFC 5280 / RFC 2986; it signs with a [`crate::key::KeyPair`].
 
+pub mod ca;
 pub mod certificate;
 pub mod csr;
 pub(crate) mod extensions;

@@ -516,8 +516,7 @@ fn issuers_and_contacts_have_the_recorded_shapes() {
     );
     assert_eq!(body["org_details"]["zip"], 0);
     assert!(
-        !String::from_utf8_lossy(&c.state.to_json().unwrap().as_bytes().to_vec())
-            .contains("s3cret"),
+        !String::from_utf8_lossy(c.state.to_json().unwrap().as_bytes()).contains("s3cret"),
         "nor kept"
     );
     assert_eq!(

@@ -50,6 +50,7 @@ use crate::service::wire;
 use crate::x509::time::UnixTime;
 
 pub mod backup;
+pub mod ca;
 mod delete;
 pub mod issuers;
 pub mod list;
@@ -81,6 +82,10 @@ pub const LOCATION_API_VERSION: &str = "7.6";
 pub struct IssuanceDelays {
     /// Issuer `Self`: seconds from the create to the completed certificate.
     pub self_signed: u64,
+    /// A registered issuer whose provider kvcert emulates ([`ca::EMULATED_PROVIDERS`]):
+    /// seconds from the create to the signed certificate (or to the failure, for an issuer
+    /// that does not exist).
+    pub ca_signed: u64,
 }
 
 /// A vault's certificates and the operations on them. See the [module docs](self).
@@ -120,6 +125,8 @@ pub struct VaultState {
     issuers: BTreeMap<String, wire::IssuerBundle>,
     /// The vault's certificate contacts, once set.
     contacts: Option<Vec<wire::Contact>>,
+    /// The emulated CA hierarchies, by provider.
+    cas: BTreeMap<String, ca::EmulatedCa>,
 }
 
 impl VaultState {
@@ -137,6 +144,7 @@ impl VaultState {
             deleted: BTreeMap::new(),
             issuers: BTreeMap::new(),
             contacts: None,
+            cas: BTreeMap::new(),
         }
     }
 
@@ -212,6 +220,7 @@ impl VaultState {
         };
         let delay = match plan.issuer().kind() {
             IssuerKind::SelfSigned => self.delays.self_signed,
+            IssuerKind::Named => self.delays.ca_signed,
             _ => 0,
         };
         let issued_at = plus_secs(now, delay)?;
@@ -230,6 +239,23 @@ impl VaultState {
             completed,
         } = issued;
         let private_key = key_material(&pending_key)?;
+        // A named issuer: signed by the emulated CA of its provider, or failed, at the due
+        // instant (see `ca`).
+        let (named, failure) = match plan.issuer().kind() {
+            IssuerKind::Named => {
+                match self.issue_by_named_issuer(&plan, &pending_key, now, issued_at, rng)? {
+                    ca::NamedIssuance::Signed(version) => (Some(version), None),
+                    ca::NamedIssuance::Failed(error) => (None, Some(error)),
+                    ca::NamedIssuance::NotEmulated => (None, None),
+                }
+            }
+            _ => (None, None),
+        };
+        let due = match plan.issuer().kind() {
+            IssuerKind::SelfSigned => Some(issued_at.as_secs()),
+            IssuerKind::Named if named.is_some() || failure.is_some() => Some(issued_at.as_secs()),
+            _ => None,
+        };
         let outcome = match completed {
             Some(done) => {
                 let mut bundle = done.bundle;
@@ -242,11 +268,19 @@ impl VaultState {
                     private_key: private_key.clone(),
                 }))
             }
-            None => None,
-        };
-        let due = match plan.issuer().kind() {
-            IssuerKind::SelfSigned => Some(issued_at.as_secs()),
-            _ => None,
+            None => named.map(|stored| {
+                let stored = *stored;
+                Box::new(VersionRecord {
+                    version: stored.version,
+                    bundle: wire::CertificateBundle {
+                        policy: None,
+                        ..stored.bundle
+                    },
+                    key: stored.key_bundle,
+                    secret: stored.secret,
+                    private_key: private_key.clone(),
+                })
+            }),
         };
         // The version and validity the pending certificate is shown with: the issued one's
         // for Self; drawn after everything the 202 needs, and computed from now, otherwise.
@@ -268,6 +302,7 @@ impl VaultState {
             outcome,
             private_key,
             request: plan_request,
+            failure,
             version,
             not_before,
             not_after,
@@ -522,6 +557,8 @@ fn settled_status(pending: &PendingRecord, now: UnixTime) -> PendingStatus {
                 PendingStatus::Cancelled
             } else if pending.outcome.is_some() {
                 PendingStatus::Completed
+            } else if pending.failure.is_some() {
+                PendingStatus::Failed
             } else {
                 PendingStatus::InProgress
             }
@@ -554,7 +591,15 @@ fn settled_operation(
             operation.target = None;
             operation.error = None;
         }
-        PendingStatus::Completed | PendingStatus::Cancelled => {}
+        // Recorded (.NET 7.0, DigiCert with bad credentials): `status`, `error`, `request_id`;
+        // no `status_details`, no `target`.
+        PendingStatus::Failed if pending.status == PendingStatus::InProgress => {
+            operation.status = Some("failed".to_owned());
+            operation.status_details = None;
+            operation.target = None;
+            operation.error = pending.failure.clone();
+        }
+        PendingStatus::Completed | PendingStatus::Cancelled | PendingStatus::Failed => {}
     }
     operation
 }

@@ -101,22 +101,63 @@ pub fn self_signed<R: CryptoRng + ?Sized>(
     let serial = serial(rng);
     let name = profile.subject.to_der()?;
     let spki = key.subject_public_key_info()?;
-    let tbs = TbsCertificate {
-        version: 2, // v3
-        serial_number: UintRef::new(&serial)?,
-        signature: key.signature_algorithm()?,
-        issuer: AnyRef::from_der(&name)?,
-        validity: Validity {
-            not_before: not_before.to_x509_time()?,
-            not_after: not_after.to_x509_time()?,
+    let der = sign_tbs(
+        &TbsFields {
+            serial: &serial,
+            issuer: &name,
+            subject: &name,
+            subject_public_key_info: &spki,
+            not_before,
+            not_after,
+            extensions: extensions::for_certificate(profile, &key.public_key_bits()?)?,
         },
-        subject: AnyRef::from_der(&name)?,
-        subject_public_key_info: AnyRef::from_der(&spki)?,
-        extensions: extensions::for_certificate(profile, &key.public_key_bits()?)?,
-    };
+        key,
+        rng,
+    )?;
     Ok(SelfSignedCertificate {
-        der: Signed::sign(&tbs.to_der()?, key, rng)?,
+        der,
         not_before,
         not_after,
     })
+}
+
+/// What a certificate says, before it is signed: the one builder of every certificate kvcert
+/// makes (self-signed, and by the emulated CAs).
+pub(crate) struct TbsFields<'a> {
+    /// The serial's bytes (positive, minimal).
+    pub serial: &'a [u8],
+    /// The issuer's `Name`, DER.
+    pub issuer: &'a [u8],
+    /// The subject's `Name`, DER.
+    pub subject: &'a [u8],
+    /// The subject's `SubjectPublicKeyInfo`, DER.
+    pub subject_public_key_info: &'a [u8],
+    /// `notBefore`.
+    pub not_before: UnixTime,
+    /// `notAfter`.
+    pub not_after: UnixTime,
+    /// The extensions, in order.
+    pub extensions: Vec<Extension>,
+}
+
+/// The v3 certificate of `fields`, signed by `signer` with its algorithm (RFC 5280 §4.1).
+pub(crate) fn sign_tbs<R: CryptoRng + ?Sized>(
+    fields: &TbsFields<'_>,
+    signer: &KeyPair,
+    rng: &mut R,
+) -> Result<Vec<u8>, Error> {
+    let tbs = TbsCertificate {
+        version: 2, // v3
+        serial_number: UintRef::new(fields.serial)?,
+        signature: signer.signature_algorithm()?,
+        issuer: AnyRef::from_der(fields.issuer)?,
+        validity: Validity {
+            not_before: fields.not_before.to_x509_time()?,
+            not_after: fields.not_after.to_x509_time()?,
+        },
+        subject: AnyRef::from_der(fields.subject)?,
+        subject_public_key_info: AnyRef::from_der(fields.subject_public_key_info)?,
+        extensions: fields.extensions.clone(),
+    };
+    Signed::sign(&tbs.to_der()?, signer, rng)
 }

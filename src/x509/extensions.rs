@@ -19,6 +19,7 @@ const EXT_KEY_USAGE: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_EXT_KEY_US
 const SUBJECT_ALT_NAME: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME;
 const AUTHORITY_KEY_ID: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER;
 const SUBJECT_KEY_ID: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
+const CERTIFICATE_POLICIES: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_CERTIFICATE_POLICIES;
 /// Microsoft's UPN otherName type (szOID_NT_PRINCIPAL_NAME).
 /// The Microsoft user principal name `otherName` (szOID_NT_PRINCIPAL_NAME): not in const-oid's
 /// database, so declared here once.
@@ -50,6 +51,67 @@ pub(crate) fn for_certificate(
     out.extend(subject_alt_name(profile)?);
     out.push(authority_key_identifier(&key_id)?);
     out.push(subject_key_identifier(&key_id)?);
+    Ok(out)
+}
+
+/// The RFC 5280 §4.2.1.2 method 1 key identifier of a public key (the BIT STRING contents).
+pub(crate) fn key_identifier(subject_public_key: &[u8]) -> [u8; 20] {
+    Sha1::digest(subject_public_key).into()
+}
+
+/// A CA certificate's extensions (RFC 5280 §4.2.1.9, §4.2.1.3; CA/Browser Forum Baseline
+/// Requirements §7.1.2.1–2): BasicConstraints cA TRUE (critical, with `path_len` for an
+/// intermediate), KeyUsage keyCertSign + cRLSign (+ digitalSignature for an intermediate,
+/// which may sign OCSP responses; critical), SKI, and AKI naming the issuer's key when the
+/// certificate is not self-signed.
+pub(crate) fn for_ca(
+    subject_public_key: &[u8],
+    issuer_key_id: Option<&[u8]>,
+    path_len: Option<u8>,
+) -> Result<Vec<Extension>, Error> {
+    let mut usages = FlagSet::<KeyUsages>::from(KeyUsages::KeyCertSign) | KeyUsages::CRLSign;
+    if issuer_key_id.is_some() {
+        usages |= KeyUsages::DigitalSignature;
+    }
+    let mut out = vec![
+        ext(
+            BASIC_CONSTRAINTS,
+            true,
+            &pkix::BasicConstraints {
+                ca: true,
+                path_len_constraint: path_len,
+            },
+        )?,
+        ext(KEY_USAGE, true, &pkix::KeyUsage(usages))?,
+        subject_key_identifier(&key_identifier(subject_public_key))?,
+    ];
+    if let Some(id) = issuer_key_id {
+        out.push(authority_key_identifier(id)?);
+    }
+    Ok(out)
+}
+
+/// A leaf signed by an emulated CA: the service's leaf extensions (KeyUsage, BasicConstraints,
+/// EKU, SAN) with AKI naming the CA's key, SKI of the leaf's, and CertificatePolicies with
+/// the CA/Browser Forum policy OID `policy` (Baseline Requirements §7.1.6.1: DV, OV or EV).
+pub(crate) fn for_ca_leaf(
+    profile: &Profile<'_>,
+    subject_public_key: &[u8],
+    issuer_key_id: &[u8],
+    policy: ObjectIdentifier,
+) -> Result<Vec<Extension>, Error> {
+    let mut out = Vec::with_capacity(7);
+    out.extend(key_usage(profile)?);
+    out.push(basic_constraints()?);
+    out.extend(extended_key_usage(profile)?);
+    out.extend(subject_alt_name(profile)?);
+    out.push(authority_key_identifier(issuer_key_id)?);
+    out.push(subject_key_identifier(&key_identifier(subject_public_key))?);
+    let policies = pkix::CertificatePolicies(vec![pkix::certpolicy::PolicyInformation {
+        policy_identifier: policy,
+        policy_qualifiers: None,
+    }]);
+    out.push(ext(CERTIFICATE_POLICIES, false, &policies)?);
     Ok(out)
 }
 

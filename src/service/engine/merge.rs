@@ -87,7 +87,8 @@ impl VaultState {
         match (settled_status(pending, now), plan.issuer().kind()) {
             // The docs: merge completes an `Unknown` request, and any request that failed or
             // was cancelled; not one an issuer is still working on.
-            (PendingStatus::InProgress, IssuerKind::Unknown) | (PendingStatus::Cancelled, _) => {}
+            (PendingStatus::InProgress, IssuerKind::Unknown)
+            | (PendingStatus::Cancelled | PendingStatus::Failed, _) => {}
             (PendingStatus::InProgress, _) => {
                 return Err(Error::MergeForbidden {
                     issuer: plan.issuer().name().to_owned(),
@@ -145,6 +146,7 @@ impl VaultState {
         pending.status = PendingStatus::Completed;
         pending.operation.status = Some("completed".to_owned());
         pending.operation.status_details = None;
+        pending.operation.error = None;
         pending.operation.target = Some(base.clone());
         pending.outcome = None;
         let private_key = pending.private_key.clone();

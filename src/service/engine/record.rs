@@ -55,6 +55,8 @@ pub(crate) enum PendingStatus {
     Completed,
     /// `cancelled`.
     Cancelled,
+    /// `failed`.
+    Failed,
 }
 
 /// A pending operation (`…/certificates/{name}/pending`).
@@ -73,6 +75,8 @@ pub(crate) struct PendingRecord {
     pub(crate) private_key: KeyMaterial,
     /// The create request with the policy it ran under, for the merge's plan.
     pub(crate) request: wire::CertificateCreateParameters,
+    /// The error the issuer answers at the due instant, for a request that fails.
+    pub(crate) failure: Option<wire::KeyVaultErrorDetail>,
     /// The version the pending certificate has (the completed one's, for `Self`).
     pub(crate) version: String,
     /// The validity the pending certificate is shown with before it is issued (Unix seconds).

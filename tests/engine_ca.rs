@@ -1,0 +1,350 @@
+//! Emulated CA issuers: a create naming a registered DigiCert, GlobalSign or OneCert issuer is
+//! signed by kvcert's hierarchy for that provider; OpenSSL and Python `cryptography` verify
+//! every chain against the root the vault hands out.
+
+mod support;
+
+use std::process::Command;
+
+use kvcert::pkcs12::decode_pfx;
+use kvcert::rand_core::SeedableRng;
+use kvcert::service::engine::Request;
+use kvcert::{ChaCha20Rng, IssuanceDelays, Response, UnixTime, Vault, VaultState};
+use serde_json::{Value, json};
+use support::{TempDir, Tool};
+
+const V: &str = "api-version=7.6";
+
+struct Client {
+    state: VaultState,
+    rng: ChaCha20Rng,
+    now: UnixTime,
+}
+
+impl Client {
+    fn new(ca_delay: u64) -> Self {
+        let mut delays = IssuanceDelays::default();
+        delays.ca_signed = ca_delay;
+        Client {
+            state: VaultState::with_delays(Vault::new("https://ca.vault.azure.net"), delays),
+            rng: ChaCha20Rng::seed_from_u64(11),
+            now: "2026-01-15T12:00:00Z".parse().unwrap(),
+        }
+    }
+
+    fn call(&mut self, method: &str, path: &str, body: &str) -> Response {
+        let path = if path.contains('?') {
+            format!("{path}&{V}")
+        } else {
+            format!("{path}?{V}")
+        };
+        self.state.handle(
+            &Request {
+                method,
+                path: &path,
+                body: body.as_bytes(),
+            },
+            self.now,
+            &mut self.rng,
+        )
+    }
+
+    fn issuer(&mut self, name: &str, provider: &str) {
+        let body = json!({"provider": provider, "credentials": {"account_id": "a", "pwd": "p"}, "org_details": {"id": "org"}});
+        assert_eq!(
+            self.call(
+                "PUT",
+                &format!("/certificates/issuers/{name}"),
+                &body.to_string()
+            )
+            .status,
+            200
+        );
+    }
+
+    fn create(&mut self, name: &str, issuer: &str, cty: Option<&str>, kty: &str) -> Response {
+        let mut issuer_params = json!({"name": issuer});
+        if let Some(c) = cty {
+            issuer_params["cty"] = json!(c);
+        }
+        let key = if kty == "EC" {
+            json!({"kty": "EC", "crv": "P-256"})
+        } else {
+            json!({"kty": "RSA", "key_size": 2048})
+        };
+        let body = json!({"policy": {"key_props": key, "x509_props": {"subject": format!("CN={name}.example.com"),
+            "sans": {"dns_names": [format!("{name}.example.com")]}}, "issuer": issuer_params}});
+        self.call(
+            "POST",
+            &format!("/certificates/{name}/create"),
+            &body.to_string(),
+        )
+    }
+
+    /// The secret's chain (DER, stored order).
+    fn chain(&mut self, name: &str) -> Vec<Vec<u8>> {
+        let secret = self
+            .call("GET", &format!("/secrets/{name}"), "")
+            .body_json();
+        assert!(secret["value"].is_string(), "{name}: {secret}");
+        let pfx = kvcert::pem::base64_decode(secret["value"].as_str().unwrap()).unwrap();
+        decode_pfx(&pfx, None).unwrap().certificates
+    }
+}
+
+fn run(dir: &TempDir, program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const PY_VERIFY: &str = r#"
+import sys, datetime
+from cryptography import x509
+from cryptography.x509.verification import PolicyBuilder, Store
+root = x509.load_pem_x509_certificates(open(sys.argv[1], 'rb').read())
+leaf = x509.load_der_x509_certificate(open(sys.argv[2], 'rb').read())
+inter = x509.load_der_x509_certificate(open(sys.argv[3], 'rb').read())
+when = datetime.datetime.fromtimestamp(int(sys.argv[5]), datetime.timezone.utc)
+verifier = PolicyBuilder().store(Store(root)).time(when).build_server_verifier(x509.DNSName(sys.argv[4]))
+chain = verifier.verify(leaf, [inter])
+print(len(chain))
+"#;
+
+#[test]
+fn every_emulated_provider_issues_chains_openssl_and_cryptography_verify() {
+    let mut c = Client::new(0);
+    let dir = TempDir::new("engine-ca");
+    let providers = [
+        "DigiCert",
+        "GlobalSign",
+        "OneCertV2-PublicCA",
+        "OneCertV2-PrivateCA",
+    ];
+    for (i, provider) in providers.iter().enumerate() {
+        c.issuer(&format!("issuer{i}"), provider);
+    }
+    let cases = [
+        ("web0", 0, None, "EC", "2.23.140.1.2.1"),
+        ("web1", 1, Some("OV-SSL"), "RSA", "2.23.140.1.2.2"),
+        ("web2", 2, Some("EV-SSL"), "EC", "2.23.140.1.1"),
+        ("web3", 3, None, "EC", "2.23.140.1.2.1"),
+    ];
+    for (name, issuer, cty, kty, policy) in cases {
+        let created = c.create(name, &format!("issuer{issuer}"), cty, kty);
+        assert_eq!(created.status, 202);
+        assert_eq!(
+            created.body_json()["status_details"],
+            "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later."
+        );
+        let op = c
+            .call("GET", &format!("/certificates/{name}/pending"), "")
+            .body_json();
+        assert_eq!(op["status"], "completed", "{name}: {op}");
+        let chain = c.chain(name);
+        assert_eq!(chain.len(), 2, "{name}: leaf and intermediate");
+        let bundle = c
+            .call("GET", &format!("/certificates/{name}"), "")
+            .body_json();
+        assert_eq!(
+            kvcert::pem::base64_decode(bundle["cer"].as_str().unwrap()).unwrap(),
+            chain[0]
+        );
+
+        if !support::tool(Tool::OpenSsl, file!()) {
+            continue;
+        }
+        dir.write("roots.pem", c.state.emulated_ca_roots_pem());
+        dir.write(&format!("{name}.der"), &chain[0]);
+        dir.write(&format!("{name}.inter.der"), &chain[1]);
+        run(
+            &dir,
+            "openssl",
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+        );
+        run(
+            &dir,
+            "openssl",
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.inter.der"),
+                "-out",
+                &format!("{name}.inter.pem"),
+            ],
+        );
+        let verified = run(
+            &dir,
+            "openssl",
+            &[
+                "verify",
+                "-CAfile",
+                "roots.pem",
+                "-untrusted",
+                &format!("{name}.inter.pem"),
+                "-purpose",
+                "sslserver",
+                "-attime",
+                &c.now.as_secs().to_string(),
+                &format!("{name}.pem"),
+            ],
+        );
+        assert!(verified.trim_end().ends_with(": OK"), "{verified}");
+        let text = run(
+            &dir,
+            "openssl",
+            &["x509", "-in", &format!("{name}.pem"), "-noout", "-text"],
+        );
+        assert!(
+            text.contains(&format!("Policy: {policy}")),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "CN = kvcert Emulated {} Issuing CA",
+                providers[issuer]
+            )),
+            "{text}"
+        );
+        let inter_text = run(
+            &dir,
+            "openssl",
+            &[
+                "x509",
+                "-in",
+                &format!("{name}.inter.pem"),
+                "-noout",
+                "-text",
+            ],
+        );
+        assert!(inter_text.contains("CA:TRUE, pathlen:0"), "{inter_text}");
+
+        if support::tool(Tool::PythonCryptography, file!()) {
+            dir.write("verify.py", PY_VERIFY);
+            let out = run(
+                &dir,
+                "python3",
+                &[
+                    "verify.py",
+                    "roots.pem",
+                    &format!("{name}.der"),
+                    &format!("{name}.inter.der"),
+                    &format!("{name}.example.com"),
+                    &(c.now.as_secs() + 60).to_string(),
+                ],
+            );
+            assert_eq!(out.trim(), "3", "leaf, intermediate, root");
+        }
+    }
+    // One root per provider, made once.
+    assert_eq!(
+        c.state
+            .emulated_ca_roots_pem()
+            .matches("BEGIN CERTIFICATE")
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn issuance_takes_the_configured_delay_and_survives_a_restore() {
+    let mut c = Client::new(20);
+    c.issuer("dc", "DigiCert");
+    c.create("slow", "dc", None, "EC");
+    c.now = UnixTime::from_unix_seconds(c.now.as_secs() + 19).unwrap();
+    let op = c.call("GET", "/certificates/slow/pending", "");
+    assert_eq!(op.body_json()["status"], "inProgress");
+    assert_eq!(op.header("Retry-After"), Some("10"));
+    // Merge is forbidden while the issuer works (documented text).
+    let merge = c.call(
+        "POST",
+        "/certificates/slow/pending/merge",
+        r#"{"x5c":["AAAA"]}"#,
+    );
+    assert_eq!(merge.status, 403);
+    c.now = UnixTime::from_unix_seconds(c.now.as_secs() + 1).unwrap();
+    assert_eq!(
+        c.call("GET", "/certificates/slow/pending", "").body_json()["status"],
+        "completed"
+    );
+    let intermediate = c.chain("slow")[1].clone();
+
+    // Saved and restored, the vault keeps its CA: a new certificate has the same intermediate.
+    let mut restored = Client::new(0);
+    restored.state = VaultState::from_json(&c.state.to_json().unwrap()).unwrap();
+    restored.now = c.now;
+    restored.create("again", "dc", None, "EC");
+    // The delays are part of the saved vault.
+    restored.now = UnixTime::from_unix_seconds(restored.now.as_secs() + 20).unwrap();
+    assert_eq!(restored.chain("again")[1], intermediate);
+    assert_eq!(
+        restored.state.emulated_ca_roots_pem(),
+        c.state.emulated_ca_roots_pem()
+    );
+}
+
+#[test]
+fn unknown_and_unemulated_issuers() {
+    let mut c = Client::new(0);
+    // Never registered: failed, the recorded failed shape (no status_details, no target).
+    c.create("nobody", "missing-issuer", None, "EC");
+    let op = c
+        .call("GET", "/certificates/nobody/pending", "")
+        .body_json();
+    assert_eq!(op["status"], "failed");
+    assert_eq!(
+        op["error"],
+        json!({"code": "Certificate issuer error", "message": "Issuer not found"})
+    );
+    let keys: Vec<&String> = op.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "issuer",
+            "csr",
+            "cancellation_requested",
+            "status",
+            "error",
+            "request_id"
+        ]
+    );
+    assert_eq!(c.call("GET", "/certificates/nobody", "").status, 404);
+    // A failed request takes a merge (documented): a foreign certificate is still refused by key.
+    let foreign = {
+        c.issuer("dc", "DigiCert");
+        c.create("other", "dc", None, "EC");
+        c.call("GET", "/certificates/other", "").body_json()["cer"].clone()
+    };
+    let merge = c.call(
+        "POST",
+        "/certificates/nobody/pending/merge",
+        &json!({"x5c": [foreign]}).to_string(),
+    );
+    assert_eq!(merge.status, 400, "allowed, but the key must match");
+    // A provider kvcert does not emulate: in progress, as recorded for the SDKs' `Test` issuer.
+    c.issuer("test", "Test");
+    c.create("t", "test", None, "EC");
+    c.now = UnixTime::from_unix_seconds(c.now.as_secs() + 3600).unwrap();
+    let op: Value = c.call("GET", "/certificates/t/pending", "").body_json();
+    assert_eq!(op["status"], "inProgress");
+}
