@@ -33,7 +33,7 @@
 //! | `PATCH …/pending` with `cancellation_requested: false` while in progress | 200, nothing changes |
 //! | `request_id` query that does not match the pending operation | 404 `PendingCertificateNotFound` (documented) |
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,7 @@ pub mod backup;
 pub mod ca;
 mod delete;
 pub mod issuers;
+pub mod lifetime;
 pub mod list;
 pub mod merge;
 mod record;
@@ -60,6 +61,7 @@ mod response;
 pub mod route;
 mod update;
 
+pub use lifetime::{MAX_DUE_PER_CALL, Notification};
 pub use list::{MAX_PAGE_SIZE, Page};
 pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};
 use record::{
@@ -127,6 +129,12 @@ pub struct VaultState {
     contacts: Option<Vec<wire::Contact>>,
     /// The emulated CA hierarchies, by provider.
     cas: BTreeMap<String, ca::EmulatedCa>,
+    /// Due work by instant (Unix seconds) and lowercase name (see `lifetime`).
+    due_index: BTreeSet<(i64, String)>,
+    /// Each name's entry in `due_index`.
+    scheduled: BTreeMap<String, i64>,
+    /// `EmailContacts` actions that came due.
+    notifications: Vec<lifetime::Notification>,
 }
 
 impl VaultState {
@@ -145,6 +153,9 @@ impl VaultState {
             issuers: BTreeMap::new(),
             contacts: None,
             cas: BTreeMap::new(),
+            due_index: BTreeSet::new(),
+            scheduled: BTreeMap::new(),
+            notifications: Vec::new(),
         }
     }
 
@@ -317,6 +328,7 @@ impl VaultState {
                 policy: wire::CertificatePolicy::default(),
                 versions: Vec::new(),
                 pending: None,
+                notified: None,
             });
         if policy_sent || record.policy.id.is_none() {
             let created = record
@@ -336,6 +348,7 @@ impl VaultState {
             record.policy = policy;
         }
         record.pending = Some(pending);
+        self.reschedule(name);
         Ok(Response::json(202, &operation)
             .with_header(
                 "Location",
@@ -410,7 +423,9 @@ impl VaultState {
         if update.cancellation_requested {
             pending.operation.cancellation_requested = Some(true);
         }
-        Ok(Response::json(200, &pending.operation))
+        let body = Response::json(200, &pending.operation);
+        self.reschedule(name);
+        Ok(body)
     }
 
     /// `DELETE /certificates/{name}/pending`: 200 with the operation as it stood; afterwards
@@ -433,6 +448,7 @@ impl VaultState {
                 self.certificates.remove(&key);
             }
         }
+        self.reschedule(name);
         Response::json(200, &operation)
     }
 
@@ -711,6 +727,7 @@ impl VaultState {
                 policy: wire::CertificatePolicy::default(),
                 versions: Vec::new(),
                 pending: None,
+                notified: None,
             });
         record.policy = policy;
         record.versions.push(VersionRecord {
@@ -720,6 +737,7 @@ impl VaultState {
             secret,
             private_key: key_material(&key)?,
         });
+        self.reschedule(name);
         Ok(Response::json(200, &response))
     }
 }

@@ -126,9 +126,11 @@ impl VaultState {
             policy,
             versions,
             pending: None,
+            notified: None,
         };
         self.rehome(&mut record, &from)?;
         self.certificates.insert(key, record);
+        self.reschedule(&name);
         let mut bundle = super::delete::current_bundle(
             self.record(&name).ok_or(Error::MalformedBackup)?,
             &self.vault,

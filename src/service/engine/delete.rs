@@ -68,6 +68,7 @@ impl VaultState {
             deleted_date,
             record,
         };
+        self.reschedule(name);
         let mut body = self.deleted_bundle(&deleted, now);
         if self.soft_delete() {
             self.deleted.insert(key, deleted);
@@ -103,6 +104,7 @@ impl VaultState {
         };
         let record_name = deleted.record.name.clone();
         self.certificates.insert(key, deleted.record);
+        self.reschedule(&record_name);
         self.get_certificate(&record_name, None, now)
     }
 

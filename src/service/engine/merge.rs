@@ -157,6 +157,8 @@ impl VaultState {
             secret,
             private_key,
         });
+        let name = record.name.clone();
+        self.reschedule(&name);
         Ok(Response::json(201, &response_bundle).with_header("Location", base))
     }
 }

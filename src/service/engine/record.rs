@@ -29,6 +29,9 @@ pub(crate) struct CertificateRecord {
     pub(crate) versions: Vec<VersionRecord>,
     /// The latest pending operation, until it is deleted.
     pub(crate) pending: Option<PendingRecord>,
+    /// The version whose `EmailContacts` action has run.
+    #[serde(default)]
+    pub(crate) notified: Option<String>,
 }
 
 /// A stored version: what `GET /certificates|keys|secrets/{name}/{version}` answer.

@@ -126,6 +126,8 @@ impl VaultState {
         now: UnixTime,
         rng: &mut dyn CryptoRng,
     ) -> Response {
+        // Whatever has come due by `now` happens first (see `lifetime`).
+        self.advance_dyn(now, rng);
         let (path, query) = split_url(request.path);
         let api_version = query_value(query, "api-version").unwrap_or_default();
         if !API_VERSIONS.contains(&api_version.as_str()) {

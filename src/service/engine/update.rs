@@ -41,7 +41,9 @@ impl VaultState {
                 name: name.to_owned(),
             })?;
         apply_policy_patch(record, &vault_url, patch, now)?;
-        Ok(Response::json(200, &record.policy))
+        let body = Response::json(200, &record.policy);
+        self.reschedule(name);
+        Ok(body)
     }
 
     /// `PATCH /certificates/{name}/{version}` (an empty version is the current one): the
@@ -135,7 +137,9 @@ impl VaultState {
         {
             bundle.tags = Some(t);
         }
-        Ok(Response::json(200, &bundle))
+        let body = Response::json(200, &bundle);
+        self.reschedule(name);
+        Ok(body)
     }
 }
 
