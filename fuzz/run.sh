@@ -4,7 +4,7 @@
 #   fuzz/run.sh                      every target, 60 s each
 #   fuzz/run.sh policy_json 180      one target, 180 s
 #   fuzz/run.sh all 300              every target (policy_json subject_dn san_values roundtrip
-#                                    import pfx merge), 300 s each, one after another
+#                                    import pfx merge requests), 300 s each, one after another
 #
 # Environment:
 #   FUZZ_SANITIZER   cargo-fuzz sanitizer (default: address; `none` runs ~5x faster)
@@ -17,7 +17,7 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-all_targets=(policy_json subject_dn san_values roundtrip import pfx merge)
+all_targets=(policy_json subject_dn san_values roundtrip import pfx merge requests)
 
 target="${1:-all}"
 seconds="${2:-60}"

@@ -124,3 +124,10 @@ fn merge_corpus() {
     );
     assert!(accepted < run, "no merge seed was unreadable ({run} run)");
 }
+
+#[test]
+fn requests_corpus() {
+    let (run, accepted) = replay("requests", checks::requests);
+    assert!(accepted > 0, "no requests seed succeeded ({run} run)");
+    assert!(accepted < run, "every requests seed succeeded ({run} run)");
+}

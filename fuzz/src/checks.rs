@@ -1634,3 +1634,163 @@ pub fn merge(data: &[u8]) -> bool {
         .and_then(|v| serde_json::from_value(v.get("x5c")?.clone()).ok());
     x5c.is_some_and(|list| kvcert::service::engine::read_x5c(&list).is_ok())
 }
+
+/// `requests`: a sequence of operations on two certificate names, chosen by the input's bytes,
+/// through `VaultState::handle`, with time moving forward between them.
+///
+/// Every answer must be a Key Vault answer: a status below 500, a JSON body (or none); a 200
+/// bundle's `id`, `kid` and `sid` name one version; a saved and restored vault equals the
+/// original. Returns whether any operation succeeded (status 2xx) after the first.
+pub fn requests(data: &[u8]) -> bool {
+    use rand_chacha::rand_core::SeedableRng;
+    let Some(mut now) = kvcert::UnixTime::from_unix_seconds(1_767_225_600) else {
+        return false;
+    };
+    let mut state = kvcert::VaultState::new(kvcert::Vault::new("https://fuzz.vault.azure.net"));
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+    let self_ec = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=f","validity_months":1},"issuer":{"name":"Self"},"lifetime_actions":[{"trigger":{"lifetime_percentage":50},"action":{"action_type":"AutoRenew"}}]}}"#;
+    let unknown_ec = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=u"},"issuer":{"name":"Unknown"}}}"#;
+    let mut any_ok = false;
+    let mut backup = String::new();
+    // At most 32 operations: each may make a key and a PFX.
+    for (step, pair) in data.chunks(2).take(32).enumerate() {
+        let op = pair[0];
+        let arg = pair.get(1).copied().unwrap_or(0);
+        let name = if arg & 1 == 0 { "a" } else { "b" };
+        let (method, path, body): (&str, String, String) = match op % 18 {
+            0 => (
+                "POST",
+                format!("/certificates/{name}/create"),
+                self_ec.to_owned(),
+            ),
+            1 => (
+                "POST",
+                format!("/certificates/{name}/create"),
+                unknown_ec.to_owned(),
+            ),
+            2 => (
+                "POST",
+                format!("/certificates/{name}/create"),
+                "{}".to_owned(),
+            ),
+            3 => (
+                "GET",
+                format!("/certificates/{name}/pending"),
+                String::new(),
+            ),
+            4 => (
+                "PATCH",
+                format!("/certificates/{name}/pending"),
+                r#"{"cancellation_requested":true}"#.to_owned(),
+            ),
+            5 => (
+                "DELETE",
+                format!("/certificates/{name}/pending"),
+                String::new(),
+            ),
+            6 => (
+                "POST",
+                format!("/certificates/{name}/pending/merge"),
+                r#"{"x5c":["AAAA"]}"#.to_owned(),
+            ),
+            7 => ("GET", format!("/certificates/{name}"), String::new()),
+            8 => ("DELETE", format!("/certificates/{name}"), String::new()),
+            9 => (
+                "POST",
+                format!("/deletedcertificates/{name}/recover"),
+                String::new(),
+            ),
+            10 => (
+                "DELETE",
+                format!("/deletedcertificates/{name}"),
+                String::new(),
+            ),
+            11 => (
+                "POST",
+                format!("/certificates/{name}/backup"),
+                String::new(),
+            ),
+            12 => (
+                "POST",
+                "/certificates/restore".to_owned(),
+                format!(r#"{{"value":"{backup}"}}"#),
+            ),
+            13 => (
+                "PATCH",
+                format!("/certificates/{name}/policy"),
+                format!(r#"{{"x509_props":{{"validity_months":{}}}}}"#, arg % 30),
+            ),
+            14 => (
+                "PATCH",
+                format!("/certificates/{name}/"),
+                r#"{"attributes":{"enabled":false},"tags":{"t":"v"}}"#.to_owned(),
+            ),
+            15 => (
+                "GET",
+                format!(
+                    "/certificates?maxresults={}&includePending=true",
+                    1 + arg % 3
+                ),
+                String::new(),
+            ),
+            16 => (
+                "GET",
+                format!("/certificates/{name}/versions?maxresults=2"),
+                String::new(),
+            ),
+            _ => ("GET", format!("/secrets/{name}"), String::new()),
+        };
+        // Time moves forward: up to ~5 days a step.
+        if let Some(t) = kvcert::UnixTime::from_unix_seconds(now.as_secs() + u64::from(arg) * 1_800)
+        {
+            now = t;
+        }
+        let path = format!(
+            "{path}{}api-version=7.6",
+            if path.contains('?') { '&' } else { '?' }
+        );
+        let request = kvcert::service::engine::Request {
+            method,
+            path: &path,
+            body: body.as_bytes(),
+        };
+        let response = state.handle(&request, now, &mut rng);
+        assert!(
+            response.status < 500,
+            "step {step} {method} {path}: {}",
+            String::from_utf8_lossy(&response.body)
+        );
+        let value: serde_json::Value = if response.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&response.body)
+                .unwrap_or_else(|e| panic!("step {step}: body is not JSON: {e}"))
+        };
+        if (200..300).contains(&response.status) && step > 0 {
+            any_ok = true;
+        }
+        if op % 18 == 11 && response.status == 200 {
+            backup = value["value"].as_str().unwrap_or_default().to_owned();
+        }
+        if op % 18 == 7 && response.status == 200 {
+            let version = |field: &str| {
+                value[field]
+                    .as_str()
+                    .and_then(|s| s.rsplit('/').next())
+                    .map(str::to_owned)
+            };
+            assert_eq!(version("id"), version("kid"), "step {step}: id and kid");
+            assert_eq!(version("id"), version("sid"), "step {step}: id and sid");
+        }
+    }
+    let saved = state
+        .to_json()
+        .unwrap_or_else(|e| panic!("state does not serialise: {e}"));
+    let restored = kvcert::VaultState::from_json(&saved)
+        .unwrap_or_else(|e| panic!("state does not restore: {e}"));
+    assert!(
+        restored == state,
+        "a restored vault differs from the original"
+    );
+    any_ok
+}
