@@ -105,7 +105,12 @@ impl VaultState {
         let record_name = deleted.record.name.clone();
         self.certificates.insert(key, deleted.record);
         self.reschedule(&record_name);
-        self.get_certificate(&record_name, None, now)
+        // The current bundle, or the pending-only shape for a certificate that never
+        // completed (found by tests/engine_model.rs: `GET` would say 404).
+        match self.record(&record_name) {
+            Some(record) => Response::json(200, &current_bundle(record, &self.vault, now)),
+            None => Response::error(&Error::CertificateNotFound { name: record_name }),
+        }
     }
 
     /// `DELETE /deletedcertificates/{name}`: 204, gone for good; 403 under purge protection.
