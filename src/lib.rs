@@ -47,7 +47,10 @@
 //!            create ─┬─▶ key::KeyPair::generate ──────────────────────────▶ KeyPair
 //!                    ├─▶ x509::csr::build, x509::certificate::self_signed ─▶ DER (signed by the key)
 //!                    └─▶ secret (PFX via pkcs12, or PEM; JWK) ────────────▶ Issued + the service's JSON
-//! x509/      name, san, extensions, csr, certificate, time, pem: DER as the service writes it
+//!            engine: VaultState ◀─ route (method, path, api-version) ◀─ HTTP-shaped request
+//!                    create / merge / renew (lifetime) / import ─▶ version: the one stored-version builder
+//!                    pending, delete/recover/purge, lists, updates, issuers, contacts, backup
+//! x509/      name, san, extensions, csr, certificate, ca, time, pem: DER as the service writes it
 //! key/       KeyPair (generate, sign, PKCS#8 in and out); key/rsa/: keygen, prime, lanes, monty, sign
 //! pkcs12     the PFX writer in the service's layout, and the bounded reader for imports
 //! ```
@@ -64,7 +67,15 @@
 //! JWK). [`import_certificate`] is "Import Certificate": a PFX or PEM in; the bundle, secret
 //! and key out, with the policy the service derives from the certificate ([`service::import`]).
 //!
+//! [`VaultState`] is the engine of a certificate's whole life: a vault's certificates as serde
+//! data and every certificates operation, through [`VaultState::handle`] (an HTTP-shaped
+//! request in, the service's [`Response`] out) or one method per operation
+//! ([`service::engine`]).
+//!
 //! ## Secrets in memory
+//!
+//! The vault's saved state ([`VaultState::to_json`]) and backup blobs hold private keys in the
+//! clear (zeroized in memory, but as JSON text they are the caller's to protect).
 //!
 //! What kvcert promises: private keys ([`KeyPair`]), PKCS#8 and PEM encodings of them, PFX
 //! passwords, the decoded contents of an imported PFX and the secret's value
@@ -101,6 +112,13 @@
 //! | [`Policy::issue`] for an issuer other than `Self` | refused (400 on `policy.issuer`) rather than returning no certificate |
 //! | the name and vault [`Policy::issue`] answers for | `kvcert-test` in `https://kvcert-test.vault.azure.net` ([`service::policy::TEST_CERTIFICATE_NAME`], [`service::policy::TEST_VAULT_URL`]) |
 //! | OS randomness | only in [`os_rng`] (default feature `os-rng`), for callers; never used inside the core |
+//!
+//! The vault engine's decisions are tabled where they apply: [`service::engine`] (the pending
+//! operation, new versions, a GET by version), [`service::engine::route`] (api-version, unknown
+//! paths and methods), [`service::engine::ca`] (emulated issuers, the leaf profile, issuers
+//! kvcert does not emulate), [`service::engine::lifetime`] (due instants, AutoRenew for
+//! `Unknown`), [`service::engine::backup`] (the blob), [`service::engine::list`] (paging),
+//! [`service::engine::merge`] (x5c forms, chain order), [`service::engine::delete`] (recovery levels) and [`service::engine::update`] (PATCH merging).
 // `deny`, not `forbid`: the crate's one `unsafe` is the AVX2 dispatch in `lanes::fermat2`
 // (a runtime CPU-feature check, then the call into `#[target_feature(enable = "avx2")]` code),
 // allowed there and nowhere else.

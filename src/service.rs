@@ -5,7 +5,8 @@
 //! that holds only what the service accepts, with its defaults filled in ([`policy`] states the
 //! same request in Rust). The operations take plans: Create Certificate (`create`, re-exported at
 //! the crate root) and Import Certificate ([`import`]); [`secret`] makes the certificate's
-//! managed secret and key as `GET /secrets` and `GET /keys` answer them. Below this layer,
+//! managed secret and key as `GET /secrets` and `GET /keys` answer them. [`engine`] keeps a
+//! vault's certificates as state and answers every operation of their life. Below this layer,
 //! [`crate::x509`] builds the certificates and [`crate::key`] holds the keys.
 
 pub(crate) mod create;

@@ -51,7 +51,7 @@ use crate::x509::time::UnixTime;
 
 pub mod backup;
 pub mod ca;
-mod delete;
+pub mod delete;
 pub mod issuers;
 pub mod lifetime;
 pub mod list;
@@ -59,7 +59,7 @@ pub mod merge;
 mod record;
 mod response;
 pub mod route;
-mod update;
+pub mod update;
 
 pub use lifetime::{MAX_DUE_PER_CALL, Notification};
 pub use list::{MAX_PAGE_SIZE, Page};
