@@ -15,14 +15,13 @@
 //!
 //! `body` is optional (a JSON value, sent serialized). stdout gets a JSON array with one
 //! `{"status": N, "headers": {…}, "body": <JSON value or null>}` per step. The same steps and
-//! seed give the same output, byte for byte.
+//! seed give the same output, byte for byte. The work is `kvcert::service::engine::replay`.
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use kvcert::service::engine::Request;
-use kvcert::{ChaCha20Rng, IssuanceDelays, UnixTime, Vault, VaultState};
-use rand_chacha::rand_core::SeedableRng;
-use serde_json::{Map, Value, json};
+use kvcert::service::engine::replay::replay;
+use kvcert::{IssuanceDelays, Vault};
 
 const HELP: &str = "\
 vault_replay: a script of Key Vault requests against one emulated vault, answered in order.
@@ -72,9 +71,7 @@ fn run() -> Result<(), String> {
         }
     }
     let file = file.ok_or("no STEPS.json given (--help for usage)")?;
-    let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-    let steps: Vec<Value> = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
-
+    let script = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
     let mut vault = Vault::new(&url);
     if let Some(level) = recovery_level {
         vault.recovery_level = level;
@@ -84,46 +81,10 @@ fn run() -> Result<(), String> {
     }
     let mut delays = IssuanceDelays::default();
     delays.self_signed = self_delay;
-    let mut state = VaultState::with_delays(vault, delays);
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
-
-    let mut answers = Vec::with_capacity(steps.len());
-    for (i, step) in steps.iter().enumerate() {
-        let field = |name: &str| {
-            step.get(name)
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("step {i}: no \"{name}\" string"))
-        };
-        let now: UnixTime = field("now")?
-            .parse()
-            .map_err(|e| format!("step {i}: now: {e}"))?;
-        let body = match step.get("body") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(value) => serde_json::to_vec(value).map_err(|e| e.to_string())?,
-        };
-        let response = state.handle(
-            &Request {
-                method: field("method")?,
-                path: field("path")?,
-                body: &body,
-            },
-            now,
-            &mut rng,
-        );
-        let headers: Map<String, Value> = response
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        let body = if response.body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&response.body).unwrap_or(Value::Null)
-        };
-        answers.push(json!({"status": response.status, "headers": headers, "body": body}));
-    }
-    let out = serde_json::to_string_pretty(&answers).map_err(|e| e.to_string())?;
-    println!("{out}");
+    let answers = replay(&script, vault, delays, seed).map_err(|e| format!("{file}: {e}"))?;
+    // A closed pipe (`| head`) ends the output quietly, not with a panic.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{answers}");
     Ok(())
 }
 

@@ -252,3 +252,49 @@ fn the_routes_reach_every_operation() {
         bundle["id"]
     );
 }
+
+#[test]
+fn a_script_replays_the_same_answers_every_time() {
+    use kvcert::IssuanceDelays;
+    use kvcert::service::engine::replay::replay;
+    let script = json!([
+        {"now": "2026-01-15T12:00:00Z", "method": "POST", "path": "/certificates/x/create?api-version=7.4",
+         "body": {"policy": {"key_props": {"kty": "EC"}, "x509_props": {"subject": "CN=x"}, "issuer": {"name": "Self"}}}},
+        {"now": "2026-01-15T12:00:05Z", "method": "GET", "path": "/certificates/x/pending?api-version=7.4"},
+        {"now": "2026-01-15T12:00:05Z", "method": "DELETE", "path": "/certificates/x?api-version=7.4"},
+        {"now": "2026-01-15T12:00:06Z", "method": "GET", "path": "/deletedcertificates/x?api-version=7.4"}
+    ])
+    .to_string();
+    let vault = || Vault::new("https://replay.vault.azure.net");
+    let once = replay(&script, vault(), IssuanceDelays::default(), 5).unwrap();
+    assert_eq!(
+        once,
+        replay(&script, vault(), IssuanceDelays::default(), 5).unwrap()
+    );
+    let answers: Value = serde_json::from_str(&once).unwrap();
+    let statuses: Vec<u64> = answers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [202, 200, 200, 200]);
+    assert_eq!(answers[0]["headers"]["Retry-After"], "10");
+    assert_eq!(answers[1]["body"]["status"], "completed");
+    assert_eq!(
+        answers[3]["body"]["recoveryId"],
+        "https://replay.vault.azure.net/deletedcertificates/x"
+    );
+    assert_eq!(answers[2]["body"]["id"], answers[3]["body"]["id"]);
+    // A script that is not one is refused, not half-run.
+    assert!(
+        replay(
+            r#"[{"method": "GET"}]"#,
+            vault(),
+            IssuanceDelays::default(),
+            0
+        )
+        .is_err()
+    );
+    assert!(replay("{", vault(), IssuanceDelays::default(), 0).is_err());
+}

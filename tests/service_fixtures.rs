@@ -709,3 +709,64 @@ fn pem_secret_has_the_service_structure() {
         }
     }
 }
+
+/// The recorded cancel (.NET 7.6-preview.1): create a Self request, PATCH
+/// `cancellation_requested`, and a later GET shows the cancelled shape. Replayed through the
+/// request function with a Self delay, so that the cancel comes before the completion.
+#[test]
+fn the_recorded_cancel_is_replayed_through_the_request_function() {
+    use kvcert::service::engine::Request;
+    use kvcert::{IssuanceDelays, VaultState};
+    let p = "net_rsa_cancelled_76preview1";
+    let body = data(&format!("{p}.create_request.json")).unwrap();
+    let op202 = json(&format!("{p}.create_response_202.json")).unwrap();
+    let patch_body = data(&format!("{p}.cancel_patch_request.json")).unwrap();
+    let patched = json(&format!("{p}.cancel_patch_response_200.json")).unwrap();
+    let cancelled = json(&format!("{p}.operation_cancelled.json")).unwrap();
+    let (vault_url, name) = vault_and_name(&op202);
+    let mut delays = IssuanceDelays::default();
+    delays.self_signed = 10; // the recording's poll saw `cancelled` ten seconds later
+    let mut state = VaultState::with_delays(Vault::new(&vault_url), delays);
+    let mut rng = ChaCha20Rng::seed_from_u64(0x6b76);
+    let t0: UnixTime = "2024-08-02T00:34:06Z".parse().unwrap();
+    let path = |suffix: &str| format!("/certificates/{name}{suffix}?api-version=7.6-preview.1");
+    let mut call = |method: &str, suffix: &str, body: &[u8], now: UnixTime| {
+        state.handle(
+            &Request {
+                method,
+                path: &path(suffix),
+                body,
+            },
+            now,
+            &mut rng,
+        )
+    };
+    let volatile = ["/csr", "/request_id"];
+    let created = call("POST", "/create", &body, t0);
+    assert_json(&format!("{p} 202"), &created.body_json(), &op202, &volatile);
+    let later = UnixTime::from_unix_seconds(t0.as_secs() + 1).unwrap();
+    let patch = call("PATCH", "/pending", &patch_body, later);
+    assert_eq!(patch.status, 200);
+    assert_json(
+        &format!("{p} PATCH"),
+        &patch.body_json(),
+        &patched,
+        &volatile,
+    );
+    let done = UnixTime::from_unix_seconds(t0.as_secs() + 11).unwrap();
+    let get = call("GET", "/pending", b"", done);
+    assert_json(
+        &format!("{p} cancelled"),
+        &get.body_json(),
+        &cancelled,
+        &volatile,
+    );
+    assert_eq!(get.header("Retry-After"), None);
+    // The CSR is the same in every answer (recorded).
+    assert_eq!(get.body_json()["csr"], created.body_json()["csr"]);
+    assert_eq!(
+        call("GET", "", b"", done).status,
+        404,
+        "no certificate was issued"
+    );
+}

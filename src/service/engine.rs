@@ -57,6 +57,7 @@ pub mod lifetime;
 pub mod list;
 pub mod merge;
 mod record;
+pub mod replay;
 mod response;
 pub mod route;
 pub mod update;
