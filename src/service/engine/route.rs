@@ -237,6 +237,65 @@ fn page(query: &str, api_version: &str) -> Page {
     }
 }
 
+#[cfg(feature = "http")]
+impl VaultState {
+    /// [`VaultState::handle`] on the `http` crate's types (feature `http`): the request's method,
+    /// URI and body in; the status, the headers (with `Content-Type: application/json;
+    /// charset=utf-8` when there is a body, as the service sends) and the body out.
+    ///
+    /// ```
+    /// use kvcert::rand_core::SeedableRng;
+    /// use kvcert::{ChaCha20Rng, UnixTime, Vault, VaultState};
+    /// let mut vault = VaultState::new(Vault::new("https://v.vault.azure.net"));
+    /// let request = http::Request::get("https://v.vault.azure.net/certificates/x?api-version=7.6")
+    ///     .body(Vec::new())
+    ///     .unwrap();
+    /// let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap();
+    /// let response = vault.handle_http(&request, now, &mut ChaCha20Rng::seed_from_u64(1));
+    /// assert_eq!(response.status(), 404);
+    /// assert_eq!(response.headers()["content-type"], "application/json; charset=utf-8");
+    /// ```
+    pub fn handle_http<B: AsRef<[u8]>, R: CryptoRng + ?Sized>(
+        &mut self,
+        request: &http::Request<B>,
+        now: UnixTime,
+        rng: &mut R,
+    ) -> http::Response<Vec<u8>> {
+        let target = request.uri().path_and_query().map_or_else(
+            || request.uri().path().to_owned(),
+            |pq| pq.as_str().to_owned(),
+        );
+        let answer = self.handle(
+            &Request {
+                method: request.method().as_str(),
+                path: &target,
+                body: request.body().as_ref(),
+            },
+            now,
+            rng,
+        );
+        let mut response = http::Response::new(answer.body);
+        *response.status_mut() = http::StatusCode::from_u16(answer.status)
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        for (name, value) in &answer.headers {
+            if let (Ok(name), Ok(value)) = (
+                http::header::HeaderName::from_bytes(name.as_bytes()),
+                http::header::HeaderValue::from_str(value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        if !response.body().is_empty() {
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::header::HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+        }
+        response
+    }
+}
+
 /// The path and the query of a request target (a whole URL or a path).
 fn split_url(target: &str) -> (&str, &str) {
     let without_scheme = target.split_once("://").map_or(target, |(_, rest)| {
