@@ -61,6 +61,7 @@
 //! | `encode.rs` | the writer: the service's layout, salts, encryption, MAC |
 //! | `syntax.rs` | the ASN.1 structures the writer emits, as `der` types |
 //! | `decode.rs` | the reader: the two passes, the MAC, the bags |
+//! | `state.rs` | the decoder's passwords and work budget |
 //! | `ber.rs` | bounded BER/DER reading of untrusted input |
 //! | `kdf.rs` | the PKCS#12 KDF, PBKDF2 and the hash dispatch |
 //! | `pbe.rs` | PKCS#12 PBE and PBES2 decryption, their ciphers |
@@ -83,6 +84,7 @@ mod encode;
 mod kdf;
 mod oid;
 mod pbe;
+mod state;
 mod syntax;
 #[cfg(test)]
 mod tests;

@@ -247,3 +247,27 @@ pub(super) fn unsupported_oid(what: &str, oid_content: &[u8]) -> Pkcs12Error {
 pub(super) fn is_single_sequence(der: &[u8]) -> bool {
     parse_exact(der, SEQUENCE, 0).is_ok()
 }
+
+pub(super) fn iteration_count(content: &[u8]) -> Result<u32, Pkcs12Error> {
+    let n = der_to_u64(content)?;
+    if n == 0 {
+        return Err(malformed("iteration count 0"));
+    }
+    // Over u32 is over every limit (`Pkcs12Limits` holds u32 counts).
+    u32::try_from(n).map_err(|_| Pkcs12Error::LimitExceeded("iteration count over the limit"))
+}
+
+pub(super) fn salt_value(content: &[u8]) -> Result<&[u8], Pkcs12Error> {
+    if content.len() > MAX_SALT_LEN {
+        return Err(Pkcs12Error::LimitExceeded("salt length"));
+    }
+    Ok(content)
+}
+
+/// Parses `AlgorithmIdentifier` into its OID content and its parameters (if any).
+pub(super) fn algorithm_identifier(t: Tlv<'_>) -> Result<(&[u8], Option<Tlv<'_>>), Pkcs12Error> {
+    let mut seq = Seq::of(t)?;
+    let oid = seq.required(OBJECT_IDENTIFIER, "AlgorithmIdentifier")?;
+    let params = seq.next()?;
+    Ok((oid, params))
+}

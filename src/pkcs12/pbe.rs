@@ -5,13 +5,14 @@ use super::ber::{
     INTEGER, NULL, OCTET_STRING, SEQUENCE, Seq, Tlv, der_to_u64, is_single_sequence, malformed,
     unsupported_oid,
 };
-use super::decode::{DecodeState, algorithm_identifier, iteration_count, salt_value};
+use super::ber::{algorithm_identifier, iteration_count, salt_value};
 use super::error::Pkcs12Error;
 use super::kdf::{HashAlg, KDF_ID_IV, KDF_ID_KEY, pkcs12_kdf};
 use super::oid::{
     OID_AES128_CBC, OID_AES192_CBC, OID_AES256_CBC, OID_DES_EDE3_CBC, OID_PBE_SHA1_2DES,
     OID_PBE_SHA1_3DES, OID_PBE_SHA1_RC2_40, OID_PBE_SHA1_RC2_128, OID_PBES2, OID_PBKDF2,
 };
+use super::state::DecodeState;
 
 use cbc::cipher::BlockModeDecrypt;
 use cbc::cipher::BlockModeEncrypt;

@@ -136,7 +136,7 @@ mod tlv;
 use self::tlv::*;
 use super::*;
 // The tests reach into every part.
-use super::{ber::*, decode::*, encode::*, kdf::*, oid::*, pbe::*};
+use super::{ber::*, decode::*, encode::*, kdf::*, oid::*, pbe::*, state::*};
 use crate::error::Error;
 use const_oid::ObjectIdentifier;
 use rand_chacha::ChaCha20Rng;
