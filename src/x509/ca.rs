@@ -69,25 +69,7 @@ impl CertificateAuthority {
         months: u32,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        let name = subject.to_der()?;
-        let spki = key.subject_public_key_info()?;
-        let bits = key.public_key_bits()?;
-        let (not_before, not_after) = validity(now, months)?;
-        let serial = serial(rng);
-        let certificate = sign_tbs(
-            &TbsFields {
-                serial: &serial,
-                issuer: &name,
-                subject: &name,
-                subject_public_key_info: &spki,
-                not_before,
-                not_after,
-                extensions: extensions::for_ca(&bits, None, None)?,
-            },
-            &key,
-            rng,
-        )?;
-        Self::new(certificate, key)
+        Self::make(subject, key, None, now, months, rng)
     }
 
     /// An intermediate CA under this one (path length 0: it signs leaves only).
@@ -99,24 +81,38 @@ impl CertificateAuthority {
         months: u32,
         rng: &mut R,
     ) -> Result<Self, Error> {
+        Self::make(subject, key, Some(self), now, months, rng)
+    }
+
+    /// A CA certificate for `key`, signed by `issuer` (an intermediate) or by itself (a root).
+    fn make<R: CryptoRng + ?Sized>(
+        subject: &DistinguishedName,
+        key: KeyPair,
+        issuer: Option<&Self>,
+        now: UnixTime,
+        months: u32,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
         let name = subject.to_der()?;
         let spki = key.subject_public_key_info()?;
         let bits = key.public_key_bits()?;
         let (not_before, not_after) = validity(now, months)?;
         let serial = serial(rng);
-        let certificate = sign_tbs(
-            &TbsFields {
-                serial: &serial,
-                issuer: &self.subject,
-                subject: &name,
-                subject_public_key_info: &spki,
-                not_before,
-                not_after,
-                extensions: extensions::for_ca(&bits, Some(&self.key_id), Some(0))?,
-            },
-            &self.key,
-            rng,
-        )?;
+        let (issuer_name, issuer_key_id, path_len) = match issuer {
+            Some(ca) => (ca.subject.as_slice(), Some(ca.key_id.as_slice()), Some(0)),
+            None => (name.as_slice(), None, None),
+        };
+        let fields = TbsFields {
+            serial: &serial,
+            issuer: issuer_name,
+            subject: &name,
+            subject_public_key_info: &spki,
+            not_before,
+            not_after,
+            extensions: extensions::for_ca(&bits, issuer_key_id, path_len)?,
+        };
+        let signer = issuer.map_or(&key, |ca| &ca.key);
+        let certificate = sign_tbs(&fields, signer, rng)?;
         Self::new(certificate, key)
     }
 
