@@ -11,7 +11,7 @@ use super::oid::{
 use super::pbe::pbe_3des_encrypt;
 use super::{PfxContents, PfxKeyKind, SERVICE_ITERATIONS};
 
-use crate::Error;
+use crate::error::Error;
 use cbc::cipher::KeyInit;
 use const_oid::ObjectIdentifier;
 use hmac::EagerHash;

@@ -21,7 +21,7 @@ use cbc::cipher::InnerIvInit;
 use cbc::cipher::KeyIvInit;
 use hmac::KeyInit;
 
-use crate::Error;
+use crate::error::Error;
 use cbc::cipher::BlockCipherDecrypt;
 use cbc::cipher::block_padding::Pkcs7;
 use zeroize::Zeroizing;
