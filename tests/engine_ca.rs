@@ -348,3 +348,67 @@ fn unknown_and_unemulated_issuers() {
     let op: Value = c.call("GET", "/certificates/t/pending", "").body_json();
     assert_eq!(op["status"], "inProgress");
 }
+
+#[test]
+fn a_caller_supplied_hierarchy_signs_the_leaves() {
+    use kvcert::x509::ca::CertificateAuthority;
+    use kvcert::{Curve, KeyPair, KeySpec};
+    let mut c = Client::new(0);
+    let mut rng = ChaCha20Rng::seed_from_u64(99);
+    let key = |rng: &mut ChaCha20Rng| KeyPair::generate(KeySpec::Ec(Curve::P256), rng).unwrap();
+    let root = CertificateAuthority::root(
+        &"CN=Test Root, O=Tests".parse().unwrap(),
+        key(&mut rng),
+        c.now,
+        120,
+        &mut rng,
+    )
+    .unwrap();
+    let issuing = root
+        .intermediate(
+            &"CN=Test Issuing, O=Tests".parse().unwrap(),
+            key(&mut rng),
+            c.now,
+            60,
+            &mut rng,
+        )
+        .unwrap();
+    let issuing_key = KeyPair::from_pkcs8_der(&issuing.key().to_pkcs8_der().unwrap()).unwrap();
+    // A key that is not the intermediate's is refused.
+    assert!(
+        c.state
+            .set_emulated_ca(
+                "GlobalSign",
+                root.certificate(),
+                issuing.certificate(),
+                key(&mut rng)
+            )
+            .is_err()
+    );
+    assert!(
+        c.state
+            .set_emulated_ca(
+                "NoSuchCA",
+                root.certificate(),
+                issuing.certificate(),
+                key(&mut rng)
+            )
+            .is_err()
+    );
+    c.state
+        .set_emulated_ca(
+            "GlobalSign",
+            root.certificate(),
+            issuing.certificate(),
+            issuing_key,
+        )
+        .unwrap();
+    c.issuer("gs", "GlobalSign");
+    assert_eq!(c.create("mine", "gs", None, "EC").status, 202);
+    let chain = c.chain("mine");
+    assert_eq!(chain[1], issuing.certificate(), "the caller's intermediate");
+    assert_eq!(
+        c.state.emulated_ca_roots_pem(),
+        kvcert::pem::encode("CERTIFICATE", root.certificate())
+    );
+}
