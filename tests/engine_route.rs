@@ -298,3 +298,34 @@ fn a_script_replays_the_same_answers_every_time() {
     );
     assert!(replay("{", vault(), IssuanceDelays::default(), 0).is_err());
 }
+
+#[test]
+fn each_api_version_shows_only_the_fields_it_has() {
+    let body = r#"{"policy":{"key_props":{"kty":"EC"},"x509_props":{"subject":"CN=s","sans":{"dns_names":["a.example"],"uris":["https://a.example/"],"ipAddresses":["10.0.0.1"]}},"issuer":{"name":"Self"}},"preserveCertOrder":true}"#;
+    let fields = |version: &str| {
+        let mut c = Client::new();
+        assert_eq!(
+            c.call(
+                "POST",
+                &format!("/certificates/s/create?api-version={version}"),
+                body
+            )
+            .status,
+            202
+        );
+        let b = c
+            .call("GET", &format!("/certificates/s?api-version={version}"), "")
+            .body_json();
+        (
+            b.get("preserveCertOrder").is_some(),
+            b["policy"]["x509_props"]["sans"].get("uris").is_some(),
+            b["policy"]["x509_props"]["sans"]
+                .get("ipAddresses")
+                .is_some(),
+            b["policy"]["x509_props"]["sans"].get("dns_names").is_some(),
+        )
+    };
+    assert_eq!(fields("7.5"), (false, false, false, true));
+    assert_eq!(fields("7.6"), (true, false, false, true));
+    assert_eq!(fields("2025-07-01"), (true, true, true, true));
+}

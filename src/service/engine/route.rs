@@ -27,9 +27,10 @@
 //!
 //! # api-version
 //!
-//! Required on every request, one of [`API_VERSIONS`]. Per version: 7.0 has no
-//! `recoverableDays` in any `attributes` (recorded 7.0 bodies); the 202's `Location` carries
-//! the request's version.
+//! Required on every request, one of [`API_VERSIONS`]. Per version, a body has only the fields
+//! the version has (`api-digest.md` §4): no `recoverableDays` in 7.0 (recorded 7.0 bodies), no
+//! `preserveCertOrder` before 7.6, no `sans.uris` or `sans.ipAddresses` before 2025-06-01. The
+//! 202's `Location` carries the request's version.
 //!
 //! # Decisions where the service's behaviour is not recorded
 //!
@@ -348,11 +349,12 @@ fn for_api_version(mut response: Response, api_version: &str) -> Response {
             *value = value.replace(&ours, &format!("api-version={api_version}"));
         }
     }
-    if api_version == "7.0"
+    let envelope = Envelope::of(api_version);
+    if envelope != Envelope::NEWEST
         && !response.body.is_empty()
         && let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&response.body)
     {
-        strip_recoverable_days(&mut body);
+        envelope.strip(&mut body);
         if let Ok(bytes) = serde_json::to_vec(&body) {
             response.body = bytes;
         }
@@ -360,14 +362,53 @@ fn for_api_version(mut response: Response, api_version: &str) -> Response {
     response
 }
 
-fn strip_recoverable_days(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            map.remove("recoverableDays");
-            map.values_mut().for_each(strip_recoverable_days);
+/// Which later fields an api-version's bodies have (`api-digest.md` §4): `recoverableDays`
+/// since 7.1, `preserveCertOrder` since 7.6 (its previews included), `sans.uris` and
+/// `sans.ipAddresses` since 2025-06-01 (its preview included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Envelope {
+    recoverable_days: bool,
+    preserve_cert_order: bool,
+    uri_and_ip_sans: bool,
+}
+
+impl Envelope {
+    const NEWEST: Envelope = Envelope {
+        recoverable_days: true,
+        preserve_cert_order: true,
+        uri_and_ip_sans: true,
+    };
+
+    fn of(api_version: &str) -> Envelope {
+        let at = |v: &str| API_VERSIONS.iter().position(|x| *x == v);
+        let since = |first: &str| at(api_version) >= at(first);
+        Envelope {
+            recoverable_days: since("7.1"),
+            preserve_cert_order: since("7.6-preview.1"),
+            uri_and_ip_sans: since("2025-06-01-preview"),
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_recoverable_days),
-        _ => {}
+    }
+
+    fn strip(self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if !self.recoverable_days {
+                    map.remove("recoverableDays");
+                }
+                if !self.preserve_cert_order {
+                    map.remove("preserveCertOrder");
+                }
+                if !self.uri_and_ip_sans
+                    && let Some(serde_json::Value::Object(sans)) = map.get_mut("sans")
+                {
+                    sans.remove("uris");
+                    sans.remove("ipAddresses");
+                }
+                map.values_mut().for_each(|v| self.strip(v));
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.strip(v)),
+            _ => {}
+        }
     }
 }
 
