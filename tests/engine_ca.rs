@@ -8,47 +8,25 @@ use std::process::Command;
 
 use kvcert::pkcs12::decode_pfx;
 use kvcert::rand_core::SeedableRng;
-use kvcert::service::engine::Request;
 use kvcert::{ChaCha20Rng, IssuanceDelays, Response, UnixTime, Vault, VaultState};
 use serde_json::{Value, json};
+use support::engine::Client;
 use support::{TempDir, Tool};
 
-const V: &str = "api-version=7.6";
-
-struct Client {
-    state: VaultState,
-    rng: ChaCha20Rng,
-    now: UnixTime,
+/// What these tests do through a client, beyond a call.
+trait CaClient {
+    fn issuer(&mut self, name: &str, provider: &str);
+    fn create(&mut self, name: &str, issuer: &str, cty: Option<&str>, kty: &str) -> Response;
+    fn chain(&mut self, name: &str) -> Vec<Vec<u8>>;
 }
 
-impl Client {
-    fn new(ca_delay: u64) -> Self {
-        let mut delays = IssuanceDelays::default();
-        delays.ca_signed = ca_delay;
-        Client {
-            state: VaultState::with_delays(Vault::new("https://ca.vault.azure.net"), delays),
-            rng: ChaCha20Rng::seed_from_u64(11),
-            now: "2026-01-15T12:00:00Z".parse().unwrap(),
-        }
-    }
+fn client(ca_delay: u64) -> Client {
+    let mut delays = IssuanceDelays::default();
+    delays.ca_signed = ca_delay;
+    Client::new(Vault::new("https://ca.vault.azure.net"), delays, 11)
+}
 
-    fn call(&mut self, method: &str, path: &str, body: &str) -> Response {
-        let path = if path.contains('?') {
-            format!("{path}&{V}")
-        } else {
-            format!("{path}?{V}")
-        };
-        self.state.handle(
-            &Request {
-                method,
-                path: &path,
-                body: body.as_bytes(),
-            },
-            self.now,
-            &mut self.rng,
-        )
-    }
-
+impl CaClient for Client {
     fn issuer(&mut self, name: &str, provider: &str) {
         let body = json!({"provider": provider, "credentials": {"account_id": "a", "pwd": "p"}, "org_details": {"id": "org"}});
         assert_eq!(
@@ -122,7 +100,7 @@ print(len(chain))
 
 #[test]
 fn every_emulated_provider_issues_chains_openssl_and_cryptography_verify() {
-    let mut c = Client::new(0);
+    let mut c = client(0);
     let dir = TempDir::new("engine-ca");
     let providers = [
         "DigiCert",
@@ -267,7 +245,7 @@ fn every_emulated_provider_issues_chains_openssl_and_cryptography_verify() {
 
 #[test]
 fn issuance_takes_the_configured_delay_and_survives_a_restore() {
-    let mut c = Client::new(20);
+    let mut c = client(20);
     c.issuer("dc", "DigiCert");
     c.create("slow", "dc", None, "EC");
     c.now = UnixTime::from_unix_seconds(c.now.as_secs() + 19).unwrap();
@@ -289,7 +267,7 @@ fn issuance_takes_the_configured_delay_and_survives_a_restore() {
     let intermediate = c.chain("slow")[1].clone();
 
     // Saved and restored, the vault keeps its CA: a new certificate has the same intermediate.
-    let mut restored = Client::new(0);
+    let mut restored = client(0);
     restored.state = VaultState::from_json(&c.state.to_json().unwrap()).unwrap();
     restored.now = c.now;
     restored.create("again", "dc", None, "EC");
@@ -304,7 +282,7 @@ fn issuance_takes_the_configured_delay_and_survives_a_restore() {
 
 #[test]
 fn unknown_and_unemulated_issuers() {
-    let mut c = Client::new(0);
+    let mut c = client(0);
     // Never registered: failed, the recorded failed shape (no status_details, no target).
     c.create("nobody", "missing-issuer", None, "EC");
     let op = c
@@ -353,7 +331,7 @@ fn unknown_and_unemulated_issuers() {
 fn a_caller_supplied_hierarchy_signs_the_leaves() {
     use kvcert::x509::ca::CertificateAuthority;
     use kvcert::{Curve, KeyPair, KeySpec};
-    let mut c = Client::new(0);
+    let mut c = client(0);
     let mut rng = ChaCha20Rng::seed_from_u64(99);
     let key = |rng: &mut ChaCha20Rng| KeyPair::generate(KeySpec::Ec(Curve::P256), rng).unwrap();
     let root = CertificateAuthority::root(

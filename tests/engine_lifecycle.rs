@@ -1,73 +1,26 @@
 //! Delete, recover and purge by recovery level, and the paged lists, through
 //! `VaultState::handle`.
 
-use kvcert::rand_core::SeedableRng;
-use kvcert::service::engine::Request;
-use kvcert::{ChaCha20Rng, Response, UnixTime, Vault, VaultState};
+mod support;
+
+use kvcert::{IssuanceDelays, Vault, VaultState};
 use serde_json::Value;
+use support::engine::{Client, error};
 
 const SELF_EC: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=l"},"issuer":{"name":"Self"}}}"#;
 const UNKNOWN_EC: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=u"},"issuer":{"name":"Unknown"}}}"#;
-const V: &str = "api-version=7.6";
 
-struct Client {
-    state: VaultState,
-    rng: ChaCha20Rng,
-    now: UnixTime,
-}
-
-impl Client {
-    fn new(level: &str, days: i64) -> Self {
-        let mut vault = Vault::new("https://life.vault.azure.net");
-        vault.recovery_level = level.to_owned();
-        vault.recoverable_days = Some(days);
-        Client {
-            state: VaultState::new(vault),
-            rng: ChaCha20Rng::seed_from_u64(1),
-            now: "2026-01-15T12:00:00Z".parse().unwrap(),
-        }
-    }
-
-    fn call(&mut self, method: &str, path: &str, body: &str) -> Response {
-        let path = if path.contains('?') {
-            format!("{path}&{V}")
-        } else {
-            format!("{path}?{V}")
-        };
-        self.state.handle(
-            &Request {
-                method,
-                path: &path,
-                body: body.as_bytes(),
-            },
-            self.now,
-            &mut self.rng,
-        )
-    }
-
-    fn later(&mut self, secs: u64) {
-        self.now = UnixTime::from_unix_seconds(self.now.as_secs() + secs).unwrap();
-    }
-}
-
-fn error(response: &Response) -> (u16, String, String) {
-    let body = response.body_json();
-    (
-        response.status,
-        body["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
+/// A client of a vault with this recovery level and retention.
+fn client(level: &str, days: i64) -> Client {
+    let mut vault = Vault::new("https://life.vault.azure.net");
+    vault.recovery_level = level.to_owned();
+    vault.recoverable_days = Some(days);
+    Client::new(vault, IssuanceDelays::default(), 1)
 }
 
 #[test]
 fn delete_recover_and_purge_in_a_soft_delete_vault() {
-    let mut c = Client::new("CustomizedRecoverable+Purgeable", 7);
+    let mut c = client("CustomizedRecoverable+Purgeable", 7);
     assert_eq!(
         c.call("POST", "/certificates/d/create", SELF_EC).status,
         202
@@ -155,7 +108,7 @@ fn delete_recover_and_purge_in_a_soft_delete_vault() {
 
 #[test]
 fn the_scheduled_purge_date_purges_and_protection_refuses_purge() {
-    let mut c = Client::new("Recoverable", 90);
+    let mut c = client("Recoverable", 90);
     c.call("POST", "/certificates/p/create", SELF_EC);
     c.call("DELETE", "/certificates/p", "");
     let (status, code, _) = error(&c.call("DELETE", "/deletedcertificates/p", ""));
@@ -184,7 +137,7 @@ fn the_scheduled_purge_date_purges_and_protection_refuses_purge() {
 
 #[test]
 fn a_purgeable_vault_deletes_at_once() {
-    let mut c = Client::new("Purgeable", 0);
+    let mut c = client("Purgeable", 0);
     c.call("POST", "/certificates/g/create", SELF_EC);
     let deleted = c.call("DELETE", "/certificates/g", "").body_json();
     assert!(deleted.get("recoveryId").is_none());
@@ -198,7 +151,7 @@ fn a_purgeable_vault_deletes_at_once() {
 
 #[test]
 fn deleting_a_pending_only_certificate_gives_the_recorded_shape() {
-    let mut c = Client::new("Recoverable+Purgeable", 90);
+    let mut c = client("Recoverable+Purgeable", 90);
     let created = c.call("POST", "/certificates/u/create", UNKNOWN_EC);
     assert_eq!(created.status, 202);
     let body = c.call("DELETE", "/certificates/u", "").body_json();
@@ -220,7 +173,7 @@ fn deleting_a_pending_only_certificate_gives_the_recorded_shape() {
 
 #[test]
 fn lists_page_by_maxresults_with_next_links() {
-    let mut c = Client::new("Recoverable+Purgeable", 90);
+    let mut c = client("Recoverable+Purgeable", 90);
     for i in 0..7 {
         assert_eq!(
             c.call("POST", &format!("/certificates/c{i}/create"), SELF_EC)
@@ -347,7 +300,7 @@ fn lists_page_by_maxresults_with_next_links() {
 
 #[test]
 fn policy_patches_merge_and_apply_to_the_next_version() {
-    let mut c = Client::new("Recoverable+Purgeable", 90);
+    let mut c = client("Recoverable+Purgeable", 90);
     c.call("POST", "/certificates/pp/create", SELF_EC);
     let before = c.call("GET", "/certificates/pp/policy", "").body_json();
     c.later(5);
@@ -407,7 +360,7 @@ fn policy_patches_merge_and_apply_to_the_next_version() {
 
 #[test]
 fn certificate_patches_change_enabled_and_tags_of_one_version() {
-    let mut c = Client::new("Recoverable+Purgeable", 90);
+    let mut c = client("Recoverable+Purgeable", 90);
     c.call("POST", "/certificates/t/create", SELF_EC);
     let first = c.call("GET", "/certificates/t", "").body_json();
     let v1 = first["id"]
@@ -493,7 +446,7 @@ fn certificate_patches_change_enabled_and_tags_of_one_version() {
 
 #[test]
 fn issuers_and_contacts_have_the_recorded_shapes() {
-    let mut c = Client::new("Recoverable+Purgeable", 90);
+    let mut c = client("Recoverable+Purgeable", 90);
     let put = r#"{"provider":"Test","credentials":{"account_id":"keyvaultuser","pwd":"s3cret"},
         "org_details":{"admin_details":[{"first_name":"John","last_name":"Doe","email":"admin@microsoft.com","phone":"4255555555"}]},
         "attributes":{"enabled":true}}"#;
@@ -603,7 +556,7 @@ fn issuers_and_contacts_have_the_recorded_shapes() {
 
 #[test]
 fn backup_restores_into_another_vault_and_refuses_altered_blobs() {
-    let mut c = Client::new("Recoverable+Purgeable", 90);
+    let mut c = client("Recoverable+Purgeable", 90);
     c.call("POST", "/certificates/b/create", SELF_EC);
     c.later(10);
     c.call("POST", "/certificates/b/create", "{}");
@@ -619,7 +572,7 @@ fn backup_restores_into_another_vault_and_refuses_altered_blobs() {
     let original_secret = c.call("GET", "/secrets/b", "").body_json();
 
     // Another vault, other recovery settings.
-    let mut other = Client::new("CustomizedRecoverable+Purgeable", 7);
+    let mut other = client("CustomizedRecoverable+Purgeable", 7);
     let mut vault = Vault::new("https://other.vault.azure.net");
     vault.recovery_level = "CustomizedRecoverable+Purgeable".to_owned();
     vault.recoverable_days = Some(7);
@@ -688,7 +641,7 @@ fn backup_restores_into_another_vault_and_refuses_altered_blobs() {
         "JkF6dXJlS2V5VmF1bHRLZXlCYWNrdXBWMS5taWNyb3NvZnQuY29t".to_owned(),
         String::new(),
     ] {
-        let mut fresh = Client::new("Recoverable+Purgeable", 90);
+        let mut fresh = client("Recoverable+Purgeable", 90);
         let response = fresh.call(
             "POST",
             "/certificates/restore",

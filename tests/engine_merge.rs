@@ -10,6 +10,7 @@ use kvcert::pkcs12::decode_pfx;
 use kvcert::rand_core::SeedableRng;
 use kvcert::{ChaCha20Rng, IssuanceDelays, UnixTime, Vault, VaultState};
 use serde_json::{Value, json};
+use support::engine::error;
 use support::{TempDir, Tool};
 
 const VAULT: &str = "https://kvcert-merge.vault.azure.net";
@@ -251,21 +252,6 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
         })
         .collect();
     assert_eq!(certs, vec![ca, leaf], "uploaded order kept");
-}
-
-fn error(response: &kvcert::Response) -> (u16, String, String) {
-    let body = response.body_json();
-    (
-        response.status,
-        body["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
 }
 
 #[test]

@@ -1,56 +1,27 @@
 //! Lifetime actions through `VaultState::handle`: AutoRenew makes the next version at the due
 //! instant, EmailContacts notifies once, the due instants the docs give.
 
-use kvcert::rand_core::SeedableRng;
-use kvcert::service::engine::Request;
-use kvcert::{ChaCha20Rng, Response, UnixTime, Vault, VaultState};
+mod support;
+
+use kvcert::{IssuanceDelays, UnixTime, Vault};
 use serde_json::{Value, json};
+use support::engine::Client;
 
-const V: &str = "api-version=7.6";
-
-struct Client {
-    state: VaultState,
-    rng: ChaCha20Rng,
-    now: UnixTime,
+fn client() -> Client {
+    Client::new(
+        Vault::new("https://renew.vault.azure.net"),
+        IssuanceDelays::default(),
+        21,
+    )
 }
 
-impl Client {
-    fn new() -> Self {
-        Client {
-            state: VaultState::new(Vault::new("https://renew.vault.azure.net")),
-            rng: ChaCha20Rng::seed_from_u64(21),
-            now: "2026-01-15T12:00:00Z".parse().unwrap(),
-        }
-    }
-
-    fn call(&mut self, method: &str, path: &str, body: &str) -> Response {
-        let path = if path.contains('?') {
-            format!("{path}&{V}")
-        } else {
-            format!("{path}?{V}")
-        };
-        self.state.handle(
-            &Request {
-                method,
-                path: &path,
-                body: body.as_bytes(),
-            },
-            self.now,
-            &mut self.rng,
-        )
-    }
-
-    fn at(&mut self, rfc3339: &str) {
-        self.now = rfc3339.parse().unwrap();
-    }
-
-    fn versions(&mut self, name: &str) -> Vec<Value> {
-        self.call("GET", &format!("/certificates/{name}/versions"), "")
-            .body_json()["value"]
-            .as_array()
-            .unwrap()
-            .clone()
-    }
+/// The certificate's versions, as the list shows them.
+fn versions(c: &mut Client, name: &str) -> Vec<Value> {
+    c.call("GET", &format!("/certificates/{name}/versions"), "")
+        .body_json()["value"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn policy(action: &str, trigger: Value, issuer: &str, reuse_key: bool) -> String {
@@ -63,7 +34,7 @@ fn policy(action: &str, trigger: Value, issuer: &str, reuse_key: bool) -> String
 
 #[test]
 fn auto_renew_at_eighty_percent_makes_the_next_version_at_the_due_instant() {
-    let mut c = Client::new();
+    let mut c = client();
     assert_eq!(
         c.call(
             "POST",
@@ -81,9 +52,9 @@ fn auto_renew_at_eighty_percent_makes_the_next_version_at_the_due_instant() {
     let first = c.call("GET", "/certificates/r", "").body_json();
     // The docs' example: due at 2026-11-03T11:58:00Z.
     c.at("2026-11-03T11:57:59Z");
-    assert_eq!(c.versions("r").len(), 1, "not yet due");
+    assert_eq!(versions(&mut c, "r").len(), 1, "not yet due");
     c.at("2026-11-03T11:58:00Z");
-    assert_eq!(c.versions("r").len(), 2);
+    assert_eq!(versions(&mut c, "r").len(), 2);
     let second = c.call("GET", "/certificates/r", "").body_json();
     let due: i64 = "2026-11-03T11:58:00Z"
         .parse::<UnixTime>()
@@ -113,14 +84,14 @@ fn auto_renew_at_eighty_percent_makes_the_next_version_at_the_due_instant() {
     );
     // The next renewal is measured on the new version: nothing more for months.
     c.at("2027-01-01T00:00:00Z");
-    assert_eq!(c.versions("r").len(), 2);
+    assert_eq!(versions(&mut c, "r").len(), 2);
     c.at("2027-09-03T00:00:00Z");
-    assert_eq!(c.versions("r").len(), 3);
+    assert_eq!(versions(&mut c, "r").len(), 3);
 }
 
 #[test]
 fn reuse_key_keeps_the_key_and_a_jump_catches_up() {
-    let mut c = Client::new();
+    let mut c = client();
     c.call(
         "POST",
         "/certificates/k/create",
@@ -129,7 +100,7 @@ fn reuse_key_keeps_the_key_and_a_jump_catches_up() {
     let first_key = c.call("GET", "/keys/k", "").body_json()["key"]["x"].clone();
     // Three years later: a renewal each year (11 months apart), done in one call.
     c.at("2029-01-10T00:00:00Z");
-    let versions = c.versions("k");
+    let versions = versions(&mut c, "k");
     assert_eq!(
         versions.len(),
         4,
@@ -144,7 +115,7 @@ fn reuse_key_keeps_the_key_and_a_jump_catches_up() {
 
 #[test]
 fn email_contacts_notifies_once_per_version() {
-    let mut c = Client::new();
+    let mut c = client();
     c.call(
         "PUT",
         "/certificates/contacts",
@@ -181,12 +152,12 @@ fn email_contacts_notifies_once_per_version() {
     c.at("2027-06-01T00:00:00Z");
     c.call("GET", "/certificates/e", "");
     assert!(c.state.notifications().is_empty(), "once");
-    assert_eq!(c.versions("e").len(), 1, "no renewal");
+    assert_eq!(versions(&mut c, "e").len(), 1, "no renewal");
 }
 
 #[test]
 fn no_action_runs_while_a_merge_is_awaited() {
-    let mut c = Client::new();
+    let mut c = client();
     c.call(
         "POST",
         "/certificates/u/create",

@@ -1,63 +1,29 @@
 //! `VaultState::handle`: HTTP-shaped requests routed to the operations, with the service's
 //! api-version handling and its answers for what no operation takes.
 
-use kvcert::rand_core::SeedableRng;
-use kvcert::service::engine::{API_VERSIONS, Request};
-use kvcert::{ChaCha20Rng, Response, UnixTime, Vault, VaultState};
+mod support;
+
+use kvcert::service::engine::API_VERSIONS;
+use kvcert::{IssuanceDelays, Vault};
 use serde_json::{Value, json};
+use support::engine::{Client, error};
 
 const SELF_EC: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=r"},"issuer":{"name":"Self"}}}"#;
 
-struct Client {
-    state: VaultState,
-    rng: ChaCha20Rng,
-    now: UnixTime,
-}
-
-impl Client {
-    fn new() -> Self {
-        let mut vault = Vault::new("https://route.vault.azure.net");
-        vault.recoverable_days = Some(7);
-        vault.recovery_level = "CustomizedRecoverable+Purgeable".to_owned();
-        Client {
-            state: VaultState::new(vault),
-            rng: ChaCha20Rng::seed_from_u64(1),
-            now: "2026-01-15T12:00:00Z".parse().unwrap(),
-        }
-    }
-
-    fn call(&mut self, method: &str, path: &str, body: &str) -> Response {
-        self.state.handle(
-            &Request {
-                method,
-                path,
-                body: body.as_bytes(),
-            },
-            self.now,
-            &mut self.rng,
-        )
-    }
-}
-
-fn error(response: &Response) -> (u16, String, String) {
-    let body = response.body_json();
-    (
-        response.status,
-        body["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
+/// A client that sends paths as given (the api-version is what these tests vary).
+fn client() -> Client {
+    let mut vault = Vault::new("https://route.vault.azure.net");
+    vault.recoverable_days = Some(7);
+    vault.recovery_level = "CustomizedRecoverable+Purgeable".to_owned();
+    let mut c = Client::new(vault, IssuanceDelays::default(), 1);
+    c.api_version = None;
+    c
 }
 
 #[test]
 fn every_api_version_is_answered_and_70_has_no_recoverable_days() {
     for version in API_VERSIONS {
-        let mut c = Client::new();
+        let mut c = client();
         let created = c.call(
             "POST",
             &format!("/certificates/a/create?api-version={version}"),
@@ -93,7 +59,7 @@ fn every_api_version_is_answered_and_70_has_no_recoverable_days() {
 
 #[test]
 fn unsupported_versions_paths_and_methods_get_the_services_answers() {
-    let mut c = Client::new();
+    let mut c = client();
     let (status, code, message) = error(&c.call("GET", "/certificates/a", ""));
     assert_eq!((status, code.as_str()), (400, "BadParameter"));
     assert_eq!(
@@ -132,7 +98,7 @@ fn unsupported_versions_paths_and_methods_get_the_services_answers() {
 
 #[test]
 fn the_routes_reach_every_operation() {
-    let mut c = Client::new();
+    let mut c = client();
     let v = "api-version=7.6";
     assert_eq!(
         c.call("POST", &format!("/certificates/Web/create?{v}"), SELF_EC)
@@ -255,7 +221,6 @@ fn the_routes_reach_every_operation() {
 
 #[test]
 fn a_script_replays_the_same_answers_every_time() {
-    use kvcert::IssuanceDelays;
     use kvcert::service::engine::replay::replay;
     let script = json!([
         {"now": "2026-01-15T12:00:00Z", "method": "POST", "path": "/certificates/x/create?api-version=7.4",
@@ -303,7 +268,7 @@ fn a_script_replays_the_same_answers_every_time() {
 fn each_api_version_shows_only_the_fields_it_has() {
     let body = r#"{"policy":{"key_props":{"kty":"EC"},"x509_props":{"subject":"CN=s","sans":{"dns_names":["a.example"],"uris":["https://a.example/"],"ipAddresses":["10.0.0.1"]}},"issuer":{"name":"Self"}},"preserveCertOrder":true}"#;
     let fields = |version: &str| {
-        let mut c = Client::new();
+        let mut c = client();
         assert_eq!(
             c.call(
                 "POST",

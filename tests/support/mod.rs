@@ -21,6 +21,8 @@
 
 #![allow(dead_code)] // Each suite uses its own part of this module.
 
+pub mod engine;
+
 use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
