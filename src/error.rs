@@ -136,6 +136,13 @@ pub enum Error {
         /// The name as requested.
         name: String,
     },
+    /// A PKCS#10 request handed to [`crate::x509::csr::read`] (or a CA's
+    /// [`crate::x509::ca::CertificateAuthority::sign_request`]) that is not DER, too large, or
+    /// whose signature does not verify with its own key.
+    InvalidCertificateRequest {
+        /// What was wrong.
+        detail: String,
+    },
     /// Merge: no usable certificate in `x5c` (empty, not base64 DER, PEM or PKCS#7, or more
     /// than the bound).
     InvalidX5c {
@@ -335,6 +342,10 @@ impl Error {
             Error::PendingCertificateNotFound { name } => {
                 format!("Pending certificate not found: {name}")
             }
+            // kvcert's text: no service call reaches this (a CA signing a request).
+            Error::InvalidCertificateRequest { .. } => {
+                "The certificate signing request is not valid.".to_owned()
+            }
             // Reported: MicrosoftDocs/azure-docs #100959 (a PKCS#7 PEM block in x5c).
             Error::InvalidX5c { .. } => {
                 "Property x5c has invalid value X5C must has at least one valid item".to_owned()
@@ -444,6 +455,7 @@ impl fmt::Display for Error {
             | Error::PemUnreadable { detail }
             | Error::PemUnexpectedFormat { detail }
             | Error::InvalidCertificate { detail, .. }
+            | Error::InvalidCertificateRequest { detail }
             | Error::InvalidX5c { detail } => {
                 write!(f, "{} ({detail})", self.message().trim_end())
             }

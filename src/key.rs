@@ -13,9 +13,11 @@ pub use self::rsa::prime::SearchStats;
 use crate::error::Error;
 
 pub(crate) mod pkcs8;
+pub mod public;
 pub(crate) mod rsa;
 pub(crate) mod spec;
 pub use self::rsa::size::RsaSize;
+pub use public::PublicKey;
 pub use spec::{Curve, KeySpec};
 
 /// A private key, with its public half.
@@ -301,7 +303,7 @@ fn alg(oid: ObjectIdentifier, parameters: Option<Any>) -> Result<AlgorithmIdenti
 /// `ECParameters` (SEC 1 §C.2 / RFC 3279 §2.3.5) of secp256k1, as the service writes them:
 /// version 1, prime field, `a` and `b` as one-byte OCTET STRINGs, uncompressed base point,
 /// order, cofactor 1, no seed.
-fn secp256k1_explicit_parameters() -> Result<Vec<u8>, Error> {
+pub(crate) fn secp256k1_explicit_parameters() -> Result<Vec<u8>, Error> {
     #[derive(Sequence)]
     struct FieldId<'a> {
         field_type: ObjectIdentifier,

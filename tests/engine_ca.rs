@@ -390,3 +390,83 @@ fn a_caller_supplied_hierarchy_signs_the_leaves() {
         kvcert::pem::encode("CERTIFICATE", root.certificate())
     );
 }
+
+#[test]
+fn a_ca_signs_openssl_requests_and_refuses_a_forged_one() {
+    use kvcert::x509::ca::CertificateAuthority;
+    use kvcert::{Curve, KeyPair, KeySpec};
+    if !support::tool(Tool::OpenSsl, file!()) {
+        return;
+    }
+    let dir = TempDir::new("sign-request");
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let now = UnixTime::from_unix_seconds(1_767_225_600).unwrap();
+    let root = CertificateAuthority::root(
+        &"CN=Request Root".parse().unwrap(),
+        KeyPair::generate(KeySpec::Ec(Curve::P384), &mut rng).unwrap(),
+        now,
+        120,
+        &mut rng,
+    )
+    .unwrap();
+    dir.write(
+        "root.pem",
+        kvcert::pem::encode("CERTIFICATE", root.certificate()),
+    );
+    for (label, newkey) in [("rsa", "rsa:2048"), ("ec", "ec")] {
+        let mut args = vec![
+            "req", "-new", "-nodes", "-keyout", "k.pem", "-outform", "DER",
+        ];
+        args.extend(["-out", "req.der", "-subj", "/CN=openssl.example"]);
+        args.extend(["-addext", "subjectAltName=DNS:openssl.example"]);
+        args.extend(["-addext", "extendedKeyUsage=serverAuth"]);
+        if newkey == "ec" {
+            run(
+                &dir,
+                "openssl",
+                &["ecparam", "-name", "prime256v1", "-out", "p.pem"],
+            );
+            args.extend(["-newkey", "ec:p.pem"]);
+        } else {
+            args.extend(["-newkey", newkey]);
+        }
+        run(&dir, "openssl", &args);
+        let csr = std::fs::read(dir.path().join("req.der")).unwrap();
+        let (leaf, _, _) = root.sign_request(&csr, now, 12, &mut rng).unwrap();
+        dir.write("leaf.der", &leaf);
+        run(
+            &dir,
+            "openssl",
+            &[
+                "x509", "-inform", "DER", "-in", "leaf.der", "-out", "leaf.pem",
+            ],
+        );
+        let text = run(
+            &dir,
+            "openssl",
+            &["x509", "-in", "leaf.pem", "-noout", "-text"],
+        );
+        assert!(
+            text.contains("DNS:openssl.example"),
+            "{label}: the SAN is copied\n{text}"
+        );
+        assert!(
+            text.contains("TLS Web Server Authentication"),
+            "{label}: the EKU is copied"
+        );
+        assert!(text.contains("CA:FALSE"), "{label}");
+        let at = format!("{}", now.as_secs() + 3600);
+        let out = run(
+            &dir,
+            "openssl",
+            &["verify", "-attime", &at, "-CAfile", "root.pem", "leaf.pem"],
+        );
+        assert!(out.contains("leaf.pem: OK"), "{label}: {out}");
+        // The same request with one byte of the subject changed: its signature fails.
+        let mut forged = csr.clone();
+        let i = forged.windows(7).position(|w| w == b"openssl").unwrap();
+        forged[i] = b'O';
+        let err = root.sign_request(&forged, now, 12, &mut rng).unwrap_err();
+        assert_eq!(err.status(), 400, "{label}: {err}");
+    }
+}

@@ -152,6 +152,67 @@ impl CertificateAuthority {
         Ok((der, not_before, not_after))
     }
 
+    /// A leaf for a PKCS#10 request (DER), after its signature is checked with its own key:
+    /// the request's subject and key, the KeyUsage, ExtendedKeyUsage and SubjectAltName it
+    /// asks for, an end-entity BasicConstraints and the key identifiers; valid from
+    /// [`validity`]`(now, months)`. Returns the DER and the validity.
+    ///
+    /// This is what a test needs to complete an `Unknown`-issuer request: sign the pending
+    /// operation's `csr`, then merge the leaf and this CA's certificate.
+    ///
+    /// ```
+    /// use kvcert::x509::ca::CertificateAuthority;
+    /// use kvcert::rand_core::SeedableRng;
+    /// use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec, UnixTime, Vault, VaultState};
+    /// let mut rng = ChaCha20Rng::seed_from_u64(1);
+    /// let now = UnixTime::from_unix_seconds(1_767_225_600).unwrap();
+    /// let key = KeyPair::generate(KeySpec::Ec(Curve::P256), &mut rng).unwrap();
+    /// let ca = CertificateAuthority::root(&"CN=Test Root".parse().unwrap(), key, now, 120, &mut rng)
+    ///     .unwrap();
+    ///
+    /// let mut vault = VaultState::new(Vault::new("https://example.vault.azure.net"));
+    /// let body = br#"{"policy":{"issuer":{"name":"Unknown"},"key_props":{"kty":"EC"},
+    ///     "x509_props":{"subject":"CN=leaf.example"}}}"#;
+    /// let pending = vault.create_certificate("leaf", body, now, &mut rng).body_json();
+    /// let csr = kvcert::pem::base64_decode(pending["csr"].as_str().unwrap()).unwrap();
+    ///
+    /// let (leaf, _, _) = ca.sign_request(&csr, now, 12, &mut rng).unwrap();
+    /// let x5c = [leaf, ca.certificate().to_vec()].map(|c| kvcert::pem::base64(&c));
+    /// let merge = serde_json::json!({ "x5c": x5c }).to_string();
+    /// let merged = vault.merge_certificate("leaf", merge.as_bytes(), now, &mut rng);
+    /// assert_eq!(merged.status, 201);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::x509::csr::read`]; [`Error::InvalidArgument`] for a `months` out of range.
+    pub fn sign_request<R: CryptoRng + ?Sized>(
+        &self,
+        request: &[u8],
+        now: UnixTime,
+        months: u32,
+        rng: &mut R,
+    ) -> Result<(Vec<u8>, UnixTime, UnixTime), Error> {
+        let request = super::csr::read(request)?;
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(&request.subject_public_key_info)?;
+        let bits = spki.subject_public_key.raw_bytes();
+        let (not_before, not_after) = validity(now, months)?;
+        let der = sign_tbs(
+            &TbsFields {
+                serial: &serial(rng),
+                issuer: &self.subject,
+                subject: &request.subject,
+                subject_public_key_info: &request.subject_public_key_info,
+                not_before,
+                not_after,
+                extensions: extensions::for_request(&request.extensions, bits, &self.key_id)?,
+            },
+            &self.key,
+            rng,
+        )?;
+        Ok((der, not_before, not_after))
+    }
+
     /// The CA's certificate, DER.
     pub fn certificate(&self) -> &[u8] {
         &self.certificate

@@ -115,6 +115,26 @@ pub(crate) fn for_ca_leaf(
     Ok(out)
 }
 
+/// A CA's leaf for a certification request: the KeyUsage, ExtendedKeyUsage and
+/// SubjectAltName the request asks for (each as requested, criticality included; the first
+/// of each kind), an end-entity BasicConstraints whatever was asked, and the key identifiers.
+/// Any other requested extension is not copied.
+pub(crate) fn for_request(
+    requested: &[Extension],
+    subject_public_key: &[u8],
+    issuer_key_id: &[u8],
+) -> Result<Vec<Extension>, Error> {
+    let asked = |oid: ObjectIdentifier| requested.iter().find(|e| e.extn_id == oid).cloned();
+    let mut out = Vec::with_capacity(6);
+    out.extend(asked(KEY_USAGE));
+    out.push(basic_constraints()?);
+    out.extend(asked(EXT_KEY_USAGE));
+    out.extend(asked(SUBJECT_ALT_NAME));
+    out.push(authority_key_identifier(issuer_key_id)?);
+    out.push(subject_key_identifier(&key_identifier(subject_public_key))?);
+    Ok(out)
+}
+
 fn ext(extn_id: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result<Extension, Error> {
     Ok(Extension {
         extn_id,
