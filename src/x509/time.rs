@@ -81,7 +81,9 @@ impl UnixTime {
     /// `self` plus `months` calendar months: same day of month and time of day, clamped to the
     /// month's last day (31 Jan + 1 month = 28/29 Feb). The service adds calendar months: its
     /// 60-month certificate spanning 29 Feb 2024 lasts 1826 days (`docs/service-behaviour.md` §4).
-    pub(crate) fn plus_months(self, months: u32) -> Option<Self> {
+    /// `None` past 9999-12-31. A certificate of `validity_months` issued at `now` expires at
+    /// `now.plus_months(validity_months)`.
+    pub fn plus_months(self, months: u32) -> Option<Self> {
         let c = self.civil();
         let total = c.year * 12 + i64::from(c.month - 1) + i64::from(months);
         let year = total.div_euclid(12);
