@@ -20,7 +20,7 @@
 //! |---|---|---|---|
 //! | `Self` | key, CSR and the certificate made at once, dated `now + delays.self_signed` | at `now + delays.self_signed` | before completion: `cancelled` at the due instant (the certificate is discarded) |
 //! | `Unknown` | key and CSR | never by itself (merge) | `cancelled` from the next call on |
-//! | a named issuer | key and CSR | not yet emulated: stays `inProgress` | as `Unknown` |
+//! | a named issuer | key and CSR | an emulated provider: after `delays.ca_signed`, signed by its CA ([`ca`]); another provider: never (stays `inProgress`, merge after cancel) | as `Unknown` |
 //!
 //! # Decisions where the service's behaviour is not recorded
 //!
@@ -32,6 +32,11 @@
 //! | `DELETE …/pending` of a certificate that has no completed version | the name is free again (no version, no policy left) |
 //! | `PATCH …/pending` with `cancellation_requested: false` while in progress | 200, nothing changes |
 //! | `request_id` query that does not match the pending operation | 404 `PendingCertificateNotFound` (documented) |
+//! | `GET /certificates/{name}` of a name that has only a pending operation | 404 `CertificateNotFound`: there is no version to show (the SDKs poll the pending operation, then get the certificate) |
+//! | `PATCH /certificates/{name}` of a name that has only a pending operation | 200; the tags and `enabled` go to the version the operation makes |
+//! | merge: what is checked in `x5c` | one certificate holds the pending key; the chain's signatures and order are not checked (a test CA's chain is taken as uploaded) |
+//! | a failed operation's body | `status: failed` and `error`, no `status_details` (as the .NET DigiCert recording; the shared spec's example carries `status_details`) |
+//! | the service's eventual consistency (a read just after a write that misses it) | not emulated: every answer reflects every earlier call |
 
 use std::collections::{BTreeMap, BTreeSet};
 
