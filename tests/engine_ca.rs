@@ -470,3 +470,24 @@ fn a_ca_signs_openssl_requests_and_refuses_a_forged_one() {
         assert_eq!(err.status(), 400, "{label}: {err}");
     }
 }
+
+#[test]
+fn every_root_can_be_made_before_the_first_issuance() {
+    let mut c = client(0);
+    assert_eq!(c.state.emulated_ca_roots_pem(), "", "made at first use");
+    let now = c.now;
+    c.state.make_emulated_cas(now, &mut c.rng).unwrap();
+    let roots = c.state.emulated_ca_roots_pem();
+    assert_eq!(roots.matches("BEGIN CERTIFICATE").count(), 4);
+    // The issuance uses the root made in advance, and making them again changes nothing.
+    c.issuer("dc", "DigiCert");
+    assert_eq!(c.create("early", "dc", None, "EC").status, 202);
+    let chain = c.chain("early");
+    let root_pems = roots.clone();
+    c.state.make_emulated_cas(now, &mut c.rng).unwrap();
+    assert_eq!(c.state.emulated_ca_roots_pem(), root_pems);
+    let intermediate =
+        <x509_cert::Certificate as x509_cert::der::Decode>::from_der(&chain[1]).unwrap();
+    let issuer = intermediate.tbs_certificate().issuer().to_string();
+    assert!(issuer.contains("DigiCert Root CA"), "{issuer}");
+}

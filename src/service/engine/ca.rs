@@ -192,6 +192,21 @@ impl VaultState {
         Ok(ca)
     }
 
+    /// Makes now the hierarchy of every emulated provider not made or set yet (otherwise each
+    /// is made at its first issuance), so that [`Self::emulated_ca_roots_pem`] has every root
+    /// before a client needs to trust it.
+    pub fn make_emulated_cas<R: rand_core::CryptoRng + ?Sized>(
+        &mut self,
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Result<(), Error> {
+        let rng: &mut dyn rand_core::CryptoRng = &mut { rng };
+        for provider in EMULATED_PROVIDERS {
+            self.emulated_ca(provider, now, rng)?;
+        }
+        Ok(())
+    }
+
     /// Uses the caller's hierarchy for `provider` instead of one kvcert makes: the root and
     /// intermediate certificates (DER) and the intermediate's key, which must be the
     /// intermediate's.

@@ -1,0 +1,102 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Args {
+    /// Where to listen (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// Where to write the PEM a client trusts (the TLS root).
+    pub tls_cert_out: Option<PathBuf>,
+    /// Seeds every key, id and salt (`None`: the operating system's randomness).
+    pub seed: Option<u64>,
+    /// The vault's state file: loaded at start, saved after each change and at exit.
+    pub state: Option<PathBuf>,
+    /// Seconds issuer `Self` takes.
+    pub self_delay: u64,
+    /// Seconds an emulated CA issuer takes.
+    pub ca_delay: u64,
+}
+
+/// The usage text.
+pub const HELP: &str = "\
+kvcert-emulator: an Azure Key Vault (certificates, and the keys and secrets behind them) on
+loopback over HTTPS, answered by kvcert's engine.
+
+usage: kvcert-emulator [--listen 127.0.0.1:PORT] [--tls-cert-out PATH] [--seed N]
+                       [--state FILE] [--self-delay SECONDS] [--ca-delay SECONDS]
+
+  --listen ADDR          where to listen (default 127.0.0.1:0, any free port); stdout gets
+                         'listening on https://ADDR' once connections are accepted
+  --tls-cert-out PATH    write the PEM of the TLS root a client must trust
+  --seed N               a u64 seeding every key, id and salt (default: OS randomness)
+  --state FILE           load the vault from FILE at start (refused if corrupt); save it
+                         after each change and at SIGINT/SIGTERM, atomically
+  --self-delay SECONDS   how long issuer Self takes (default 0)
+  --ca-delay SECONDS     how long an emulated CA issuer takes (default 0)
+  -h, --help             this text
+
+Any bearer token is accepted: this is an emulator, with no authorization. A request without
+one gets Key Vault's 401 challenge. Management endpoints (no token needed):
+  GET  /_kvcert/clock    {\"now\": RFC3339}
+  POST /_kvcert/clock    {\"advance_seconds\": N} or {\"now\": RFC3339}; the clock only moves forward
+  GET  /_kvcert/ca       the PEM of the emulated CA issuers' roots
+";
+
+/// Reads the arguments (without the program name). `Ok(None)` for `--help`.
+pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut out = Args {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        tls_cert_out: None,
+        seed: None,
+        state: None,
+        self_delay: 0,
+        ca_delay: 0,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number =
+            |flag: &str, v: String| v.parse::<u64>().map_err(|e| format!("{flag} {v}: {e}"));
+        match arg.as_str() {
+            "--listen" => {
+                let v = value("--listen")?;
+                out.listen = v.parse().map_err(|e| format!("--listen {v}: {e}"))?;
+            }
+            "--tls-cert-out" => out.tls_cert_out = Some(value("--tls-cert-out")?.into()),
+            "--seed" => out.seed = Some(number("--seed", value("--seed")?)?),
+            "--state" => out.state = Some(value("--state")?.into()),
+            "--self-delay" => out.self_delay = number("--self-delay", value("--self-delay")?)?,
+            "--ca-delay" => out.ca_delay = number("--ca-delay", value("--ca-delay")?)?,
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown argument {other} (--help for usage)")),
+        }
+    }
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Result<Option<Args>, String> {
+        parse(s.split_whitespace().map(str::to_owned))
+    }
+
+    #[test]
+    fn reads_every_option_and_refuses_the_rest() {
+        let a = args("--listen 127.0.0.1:8443 --seed 7 --state v.json --self-delay 3 --ca-delay 9 --tls-cert-out ca.pem")
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.listen.port(), 8443);
+        assert_eq!((a.seed, a.self_delay, a.ca_delay), (Some(7), 3, 9));
+        assert_eq!(a.state.unwrap().to_str(), Some("v.json"));
+        assert_eq!(args("--help").unwrap(), None);
+        assert!(args("--seed x").is_err());
+        assert!(args("--listen nowhere").is_err());
+        assert!(args("--seed").is_err());
+        assert!(args("extra").is_err());
+        assert_eq!(args("").unwrap().unwrap().listen.port(), 0);
+    }
+}

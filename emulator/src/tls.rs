@@ -1,0 +1,77 @@
+//! The emulator's own TLS: a root and a `localhost` / `127.0.0.1` / `::1` server certificate,
+//! both made by kvcert at start, and the rustls configuration that serves them.
+
+use std::sync::Arc;
+
+use kvcert::x509::ca::CertificateAuthority;
+use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec, Policy, UnixTime};
+use rustls::ServerConfig;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// The CA/Browser Forum domain-validated policy OID, for the server certificate.
+const DOMAIN_VALIDATED: &str = "2.23.140.1.2.1";
+
+/// The server's TLS: the configuration, and the root's PEM for clients to trust.
+pub struct Tls {
+    /// The rustls server configuration (the leaf, then the root, as the chain).
+    pub config: Arc<ServerConfig>,
+    /// The root, PEM: what `--tls-cert-out` writes.
+    pub root_pem: String,
+}
+
+/// Makes the root (ten years) and the server certificate (one year), EC P-256.
+pub fn make(now: UnixTime, rng: &mut ChaCha20Rng) -> Result<Tls, String> {
+    let e = |e: kvcert::Error| e.to_string();
+    let root_key = KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(e)?;
+    let root_name = "CN=kvcert emulator TLS root, O=kvcert emulation"
+        .parse()
+        .map_err(e)?;
+    let root = CertificateAuthority::root(&root_name, root_key, now, 120, rng).map_err(e)?;
+    let plan = Policy::self_signed("CN=localhost")
+        .key(KeySpec::Ec(Curve::P256))
+        .dns_name("localhost")
+        .ip_address("127.0.0.1")
+        .ip_address("::1")
+        .validity_months(12)
+        .plan("tls")
+        .map_err(e)?;
+    let leaf_key = KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(e)?;
+    let policy = DOMAIN_VALIDATED
+        .parse()
+        .map_err(|_| "policy OID".to_owned())?;
+    let (leaf, _, _) = root
+        .issue(&plan.profile(), &leaf_key, policy, now, rng)
+        .map_err(e)?;
+    let key = leaf_key.to_pkcs8_der().map_err(e)?;
+    let chain = vec![
+        CertificateDer::from(leaf),
+        CertificateDer::from(root.certificate().to_vec()),
+    ];
+    let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_vec()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .map_err(|e| e.to_string())?;
+    Ok(Tls {
+        config: Arc::new(config),
+        root_pem: kvcert::pem::encode("CERTIFICATE", root.certificate()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kvcert::rand_core::SeedableRng;
+
+    #[test]
+    fn makes_a_root_and_a_server_certificate_rustls_takes() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let now = UnixTime::from_unix_seconds(1_767_225_600).unwrap();
+        let tls = make(now, &mut rng).unwrap();
+        assert!(tls.root_pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert_eq!(tls.root_pem.matches("BEGIN").count(), 1);
+    }
+}
