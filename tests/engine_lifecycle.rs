@@ -356,6 +356,22 @@ fn policy_patches_merge_and_apply_to_the_next_version() {
         error(&c.call("PATCH", "/certificates/none/policy", "{}")).0,
         404
     );
+    // A new curve alone: the P-256 size goes with the old curve; then RSA without a size.
+    let p384 = c.call(
+        "PATCH",
+        "/certificates/pp/policy",
+        r#"{"key_props":{"crv":"P-384"}}"#,
+    );
+    assert_eq!(p384.status, 200, "{:?}", p384.body_json());
+    assert_eq!(p384.body_json()["key_props"]["key_size"], 384);
+    let rsa = c.call(
+        "PATCH",
+        "/certificates/pp/policy",
+        r#"{"key_props":{"kty":"RSA"}}"#,
+    );
+    assert_eq!(rsa.status, 200, "{:?}", rsa.body_json());
+    assert_eq!(rsa.body_json()["key_props"]["key_size"], 2048);
+    assert!(rsa.body_json()["key_props"].get("crv").is_none());
 }
 
 #[test]

@@ -21,6 +21,7 @@
 
 #![allow(dead_code)] // Each suite uses its own part of this module.
 
+pub mod emulator;
 pub mod engine;
 
 use std::cell::Cell;
@@ -49,10 +50,13 @@ pub enum Tool {
     Pkilint,
     /// A JDK: `java`, `javac` and `keytool`.
     Jdk,
+    /// `python3` with the Azure SDK for Key Vault (azure-keyvault-certificates, -keys,
+    /// -secrets) and `cryptography`.
+    AzureSdkPython,
 }
 
 impl Tool {
-    const ALL: usize = 4;
+    const ALL: usize = 5;
 
     fn index(self) -> usize {
         match self {
@@ -60,6 +64,7 @@ impl Tool {
             Tool::PythonCryptography => 1,
             Tool::Pkilint => 2,
             Tool::Jdk => 3,
+            Tool::AzureSdkPython => 4,
         }
     }
 
@@ -70,6 +75,7 @@ impl Tool {
             Tool::PythonCryptography => "python3 with cryptography",
             Tool::Pkilint => "pkilint",
             Tool::Jdk => "a JDK",
+            Tool::AzureSdkPython => "python3 with the Azure Key Vault SDK",
         }
     }
 
@@ -86,6 +92,10 @@ impl Tool {
                  (python3 -m pip install pkilint==0.13.3)"
             }
             Tool::Jdk => "install a JDK 17 (apt-get install openjdk-17-jdk-headless)",
+            Tool::AzureSdkPython => {
+                "install the Azure SDK for Python's Key Vault packages (python3 -m pip install \
+                 azure-keyvault-certificates azure-keyvault-keys azure-keyvault-secrets 'cryptography>=42')"
+            }
         }
     }
 
@@ -143,6 +153,25 @@ impl Tool {
                     Err(format!("pkilint {version} is installed, not 0.13.x"))
                 } else {
                     Ok(())
+                }
+            }
+            Tool::AzureSdkPython => {
+                let o = output(
+                    "python3",
+                    &[
+                        "-c",
+                        "import azure.keyvault.certificates, azure.keyvault.keys, \
+                         azure.keyvault.secrets; from cryptography.x509.verification \
+                         import PolicyBuilder; print(azure.keyvault.certificates.__version__)",
+                    ],
+                )?;
+                if o.status.success() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "python3 cannot import the Azure Key Vault SDK ({})",
+                        last_line(&o.stderr)
+                    ))
                 }
             }
             Tool::Jdk => {

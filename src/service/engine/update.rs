@@ -6,7 +6,10 @@
 //! Recorded (JS 7.4-preview.1): fields the request does not send, or sends as empty objects,
 //! keep their values; only what is sent changes. kvcert merges field by field inside
 //! `key_props`, `secret_props`, `x509_props` (and `sans`), `issuer` and `attributes`;
-//! `lifetime_actions`, a list, is replaced when sent. The merged policy is validated by the
+//! `lifetime_actions`, a list, is replaced when sent. A `crv` or `kty` sent without `key_size`
+//! drops the stored size (and a `kty` without `crv` the stored curve): they belonged to the
+//! old key, and the create rules derive them again (kvcert's decision, met when the Python SDK
+//! patches an EC P-256 policy to `key_curve_name=P-384`). The merged policy is validated by the
 //! create rules (a policy that could not be created is refused with the create's error) and
 //! stored normalised, with `updated` set to `now`. It applies to the next version; the
 //! existing versions keep their certificates.
@@ -195,6 +198,16 @@ fn merge_policy(
             reuse_key,
             crv,
         } = p;
+        // A new curve or key type without a size: the stored size was the old key's (an EC
+        // policy stores the curve's size), so it goes, and is derived again from what is sent.
+        let kty_changed = kty.is_some() && kty != k.kty;
+        let crv_changed = crv.is_some() && crv != k.crv;
+        if key_size.is_none() && (kty_changed || crv_changed) {
+            k.key_size = None;
+        }
+        if crv.is_none() && kty_changed {
+            k.crv = None;
+        }
         merge(&mut k.exportable, exportable);
         merge(&mut k.kty, kty);
         merge(&mut k.key_size, key_size);

@@ -1,0 +1,370 @@
+"""The Azure SDK for Python (azure-keyvault-certificates, -keys, -secrets) against the
+reference emulator over HTTPS, TLS verification on.
+
+usage: python3 python_flows.py VAULT_URL TRUSTED_PEM
+
+Every certificate flow of the SDK's samples runs; every secret is opened by `cryptography`
+and its key matched to the certificate, and the keys client's JWK matched too. Any
+disagreement raises (exit status 1, with the traceback). Run by tests/sdk_python.rs.
+"""
+
+import base64
+import datetime
+import json
+import ssl
+import sys
+import time
+import urllib.request
+
+from azure.core.credentials import AccessToken, AccessTokenInfo
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.keyvault.certificates import (
+    AdministratorContact,
+    CertificateClient,
+    CertificateContact,
+    CertificateContentType,
+    CertificatePolicy,
+    CertificatePolicyAction,
+    KeyCurveName,
+    KeyType,
+    LifetimeAction,
+    WellKnownIssuerNames,
+)
+from azure.keyvault.keys import KeyClient
+from azure.keyvault.secrets import SecretClient
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from cryptography.x509.verification import PolicyBuilder, Store
+
+VAULT, PEM = sys.argv[1], sys.argv[2]
+FAST = {"_polling_interval": 0}
+
+
+class AnyToken:
+    """The emulator takes any bearer token."""
+
+    def get_token(self, *scopes, **kwargs):
+        return AccessToken("emulator-token", int(time.time()) + 3600)
+
+    def get_token_info(self, *scopes, options=None):
+        return AccessTokenInfo("emulator-token", int(time.time()) + 3600)
+
+
+kwargs = dict(verify_challenge_resource=False, connection_verify=PEM)
+certs = CertificateClient(VAULT, AnyToken(), **kwargs)
+keys = KeyClient(VAULT, AnyToken(), **kwargs)
+secrets = SecretClient(VAULT, AnyToken(), **kwargs)
+TLS = ssl.create_default_context(cafile=PEM)
+
+
+def manage(path, body=None):
+    """The emulator's management endpoints (no token)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(VAULT + path, data=data, method="GET" if body is None else "POST")
+    with urllib.request.urlopen(req, context=TLS) as r:
+        return r.read()
+
+
+def now():
+    return json.loads(manage("/_kvcert/clock"))["now"]
+
+
+def step(text):
+    print("ok:", text, flush=True)
+
+
+def public_der(key):
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def open_secret(name, version=None):
+    """The secret's key and certificates, by its content type."""
+    s = secrets.get_secret(name, version)
+    if s.properties.content_type == "application/x-pem-file":
+        text = s.value.encode()
+        key = serialization.load_pem_private_key(text, None)
+        chain = x509.load_pem_x509_certificates(text)
+    else:
+        key, leaf, extra = pkcs12.load_key_and_certificates(base64.b64decode(s.value), None)
+        chain = [leaf] + list(extra)
+    return s, key, chain
+
+
+def check_certificate(cert, leaf_first=True):
+    """The secret opens, its key is the certificate's, the keys client's JWK is too."""
+    der = x509.load_der_x509_certificate(bytes(cert.cer))
+    s, key, chain = open_secret(cert.name, cert.properties.version)
+    assert public_der(key.public_key()) == public_der(der.public_key()), "secret key != certificate"
+    if leaf_first:
+        assert chain[0] == der, "the secret's first certificate is the certificate"
+    k = keys.get_key(cert.name, cert.properties.version)
+    jwk = k.key
+    pub = der.public_key()
+    if isinstance(pub, rsa.RSAPublicKey):
+        n = int.from_bytes(jwk.n, "big")
+        assert n == pub.public_numbers().n, "JWK n"
+    else:
+        assert int.from_bytes(jwk.x, "big") == pub.public_numbers().x, "JWK x"
+        assert int.from_bytes(jwk.y, "big") == pub.public_numbers().y, "JWK y"
+    assert k.id.split("/")[-1] == cert.properties.version
+    assert s.id.split("/")[-1] == cert.properties.version
+    return der, chain
+
+
+def create(name, policy, **kw):
+    result = certs.begin_create_certificate(name, policy, **kw, **FAST).result()
+    assert result.__class__.__name__ == "KeyVaultCertificate", f"{name}: {result}"
+    return result
+
+
+# 1. The default policy; get latest and by version.
+c = create("default", CertificatePolicy.get_default())
+got = certs.get_certificate("default")
+assert got.properties.version == c.properties.version
+by_version = certs.get_certificate_version("default", c.properties.version)
+assert by_version.cer == got.cer
+check_certificate(got)
+policy = certs.get_certificate_policy("default")
+assert policy.issuer_name == "Self" and policy.key_type == KeyType.rsa and policy.key_size == 2048
+step("default policy: create, poll, get, get version, policy, secret, key")
+
+# 2. Custom policies: RSA 2048/3072/4096 and EC P-256/384/521, PFX and PEM.
+for i, (kty, size, curve, content) in enumerate(
+    [
+        (KeyType.rsa, 2048, None, CertificateContentType.pkcs12),
+        (KeyType.rsa, 3072, None, CertificateContentType.pem),
+        (KeyType.rsa, 4096, None, CertificateContentType.pkcs12),
+        (KeyType.ec, None, KeyCurveName.p_256, CertificateContentType.pem),
+        (KeyType.ec, None, KeyCurveName.p_384, CertificateContentType.pkcs12),
+        (KeyType.ec, None, KeyCurveName.p_521, CertificateContentType.pem),
+    ]
+):
+    p = CertificatePolicy(
+        issuer_name=WellKnownIssuerNames.self,
+        subject=f"CN=custom{i}.example",
+        san_dns_names=[f"custom{i}.example"],
+        key_type=kty,
+        key_size=size,
+        key_curve_name=curve,
+        content_type=content,
+        validity_in_months=6,
+    )
+    c = create(f"custom{i}", p, tags={"n": str(i)})
+    assert c.properties.tags == {"n": str(i)}
+    der, _ = check_certificate(c)
+    pub = der.public_key()
+    if kty == KeyType.rsa:
+        assert pub.key_size == size
+    else:
+        assert pub.curve.name == {"P-256": "secp256r1", "P-384": "secp384r1", "P-521": "secp521r1"}[curve]
+    assert der.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName
+    ) == [f"custom{i}.example"]
+step("custom policies: RSA 2048/3072/4096, EC P-256/384/521, PFX and PEM")
+
+# 3. Lists.
+names = {p.name for p in certs.list_properties_of_certificates()}
+assert {"default", "custom0", "custom5"} <= names, names
+step("list certificates")
+
+# 4. Update the policy; a new version under it; versions.
+updated = certs.update_certificate_policy(
+    "custom3", CertificatePolicy(validity_in_months=3, key_curve_name=KeyCurveName.p_384)
+)
+assert updated.validity_in_months == 3
+v2 = create("custom3", updated)
+versions = list(certs.list_properties_of_certificate_versions("custom3"))
+assert len(versions) == 2, versions
+der, _ = check_certificate(v2)
+assert der.public_key().curve.name == "secp384r1"
+props = certs.update_certificate_properties("custom3", enabled=True, tags={"updated": "yes"})
+assert props.properties.tags == {"updated": "yes"}
+step("update policy, new version, versions, update properties")
+
+# 5. Unknown issuer: the CSR, signed by a test CA, merged with the chain.
+ca_key = ec.generate_private_key(ec.SECP256R1())
+ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SDK test CA")])
+start = datetime.datetime.fromisoformat(now().replace("Z", "+00:00"))
+ca = (
+    x509.CertificateBuilder()
+    .subject_name(ca_name)
+    .issuer_name(ca_name)
+    .public_key(ca_key.public_key())
+    .serial_number(x509.random_serial_number())
+    .not_valid_before(start - datetime.timedelta(days=1))
+    .not_valid_after(start + datetime.timedelta(days=3650))
+    .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    .sign(ca_key, hashes.SHA256())
+)
+op = certs.begin_create_certificate(
+    "merged",
+    CertificatePolicy(issuer_name=WellKnownIssuerNames.unknown, subject="CN=merged.example"),
+    **FAST,
+).result()
+assert op.status == "inProgress" and op.csr, op
+csr = x509.load_der_x509_csr(bytes(op.csr))
+assert csr.is_signature_valid
+leaf = (
+    x509.CertificateBuilder()
+    .subject_name(csr.subject)
+    .issuer_name(ca_name)
+    .public_key(csr.public_key())
+    .serial_number(x509.random_serial_number())
+    .not_valid_before(start - datetime.timedelta(minutes=5))
+    .not_valid_after(start + datetime.timedelta(days=365))
+    .sign(ca_key, hashes.SHA256())
+)
+enc = serialization.Encoding.DER
+merged = certs.merge_certificate("merged", [leaf.public_bytes(enc), ca.public_bytes(enc)])
+_, chain = check_certificate(merged)
+assert chain == [leaf, ca], "the secret holds the chain, leaf first"
+assert certs.get_certificate_operation("merged").status == "completed"
+step("Unknown issuer: CSR, signed, merged; the secret holds the chain")
+
+# 6. A registered CA issuer: the emulated DigiCert signs; the chain verifies.
+issuer = certs.create_issuer(
+    "digicert-issuer",
+    "DigiCert",
+    account_id="account",
+    password="secret",
+    organization_id="org",
+    admin_contacts=[AdministratorContact(first_name="A", last_name="B", email="a@example.com", phone="1")],
+)
+assert issuer.provider == "DigiCert"
+c = create(
+    "from-ca",
+    CertificatePolicy(issuer_name="digicert-issuer", subject="CN=ca.example", san_dns_names=["ca.example"]),
+)
+der, chain = check_certificate(c)
+roots = x509.load_pem_x509_certificates(manage("/_kvcert/ca"))
+when = datetime.datetime.fromisoformat(now().replace("Z", "+00:00"))
+verifier = PolicyBuilder().store(Store(roots)).time(when).build_server_verifier(x509.DNSName("ca.example"))
+path = verifier.verify(chain[0], chain[1:])
+assert len(path) == 3, path
+step("emulated DigiCert issuer: chain verified by cryptography")
+
+# 7. Cancel and delete a pending operation.
+certs.begin_create_certificate(
+    "cancelled", CertificatePolicy(issuer_name=WellKnownIssuerNames.unknown, subject="CN=c"), **FAST
+).result()
+op = certs.cancel_certificate_operation("cancelled")
+assert op.cancellation_requested
+assert certs.get_certificate_operation("cancelled").status == "cancelled"
+certs.delete_certificate_operation("cancelled")
+try:
+    certs.get_certificate_operation("cancelled")
+    raise AssertionError("the operation is gone")
+except ResourceNotFoundError:
+    pass
+step("cancel and delete a pending operation")
+
+# 8. Delete, get deleted, recover, purge.
+deleted = certs.begin_delete_certificate("custom1", **FAST).result()
+assert deleted.recovery_id and deleted.deleted_on and deleted.scheduled_purge_date
+assert certs.get_deleted_certificate("custom1").name == "custom1"
+assert "custom1" in {d.name for d in certs.list_deleted_certificates()}
+recovered = certs.begin_recover_deleted_certificate("custom1", **FAST).result()
+assert recovered.name == "custom1"
+check_certificate(certs.get_certificate("custom1"))
+certs.begin_delete_certificate("custom1", **FAST).result()
+certs.purge_deleted_certificate("custom1")
+try:
+    certs.get_deleted_certificate("custom1")
+    raise AssertionError("purged")
+except ResourceNotFoundError:
+    pass
+step("delete, get deleted, list deleted, recover, delete, purge")
+
+# 9. Backup and restore.
+blob = certs.backup_certificate("custom0")
+before = certs.get_certificate("custom0")
+certs.begin_delete_certificate("custom0", **FAST).result()
+certs.purge_deleted_certificate("custom0")
+restored = certs.restore_certificate_backup(blob)
+assert restored.properties.version == before.properties.version and restored.cer == before.cer
+check_certificate(certs.get_certificate("custom0"))
+step("backup, purge, restore")
+
+# 10. Import PFX and PEM.
+key = ec.generate_private_key(ec.SECP256R1())
+name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "imported.example")])
+own = (
+    x509.CertificateBuilder()
+    .subject_name(name)
+    .issuer_name(name)
+    .public_key(key.public_key())
+    .serial_number(x509.random_serial_number())
+    .not_valid_before(start - datetime.timedelta(days=1))
+    .not_valid_after(start + datetime.timedelta(days=90))
+    .sign(key, hashes.SHA256())
+)
+pfx = pkcs12.serialize_key_and_certificates(
+    b"imp", key, own, None, serialization.BestAvailableEncryption(b"pw")
+)
+imported = certs.import_certificate("imported-pfx", pfx, password="pw")
+assert bytes(imported.cer) == own.public_bytes(enc)
+check_certificate(imported)
+pem = key.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+) + own.public_bytes(serialization.Encoding.PEM)
+imported = certs.import_certificate(
+    "imported-pem", pem, policy=CertificatePolicy(content_type=CertificateContentType.pem)
+)
+assert bytes(imported.cer) == own.public_bytes(enc)
+check_certificate(imported)
+step("import PFX and PEM")
+
+# 11. Issuers and contacts.
+got = certs.get_issuer("digicert-issuer")
+assert got.provider == "DigiCert" and got.organization_id == "org"
+upd = certs.update_issuer("digicert-issuer", enabled=False)
+assert upd.enabled is False
+assert "digicert-issuer" in {i.name for i in certs.list_properties_of_issuers()}
+certs.delete_issuer("digicert-issuer")
+try:
+    certs.get_issuer("digicert-issuer")
+    raise AssertionError("issuer deleted")
+except ResourceNotFoundError:
+    pass
+contacts = certs.set_contacts([CertificateContact(email="ops@example.com", name="Ops", phone="1")])
+assert [c.email for c in contacts] == ["ops@example.com"]
+assert [c.email for c in certs.get_contacts()] == ["ops@example.com"]
+certs.delete_contacts()
+try:
+    certs.get_contacts()
+    raise AssertionError("contacts deleted")
+except ResourceNotFoundError:
+    pass
+step("issuers (create, get, update, list, delete) and contacts (set, get, delete)")
+
+# 12. AutoRenew as the clock moves.
+p = CertificatePolicy(
+    issuer_name=WellKnownIssuerNames.self,
+    subject="CN=renewed.example",
+    validity_in_months=1,
+    lifetime_actions=[LifetimeAction(CertificatePolicyAction.auto_renew, days_before_expiry=10)],
+)
+first = create("renewed", p)
+manage("/_kvcert/clock", {"advance_seconds": 25 * 86400})
+latest = certs.get_certificate("renewed")
+assert latest.properties.version != first.properties.version, "renewed"
+assert len(list(certs.list_properties_of_certificate_versions("renewed"))) == 2
+check_certificate(latest)
+step("AutoRenew after the clock moved 25 days")
+
+# 13. An error the SDK surfaces with the service's text.
+try:
+    certs.get_certificate("no-such-certificate")
+    raise AssertionError("404")
+except ResourceNotFoundError as e:
+    assert "was not found in this key vault" in str(e), str(e)
+try:
+    certs.merge_certificate("no-such-certificate", [own.public_bytes(enc)])
+    raise AssertionError("404")
+except HttpResponseError as e:
+    assert e.status_code == 404, e
+step("errors carry the service's status and text")
+print("all flows passed", flush=True)

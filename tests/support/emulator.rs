@@ -1,0 +1,123 @@
+//! The reference emulator (`emulator/`, package `kvcert-emulator`) as a child process: built
+//! once per test process with the cargo that runs the tests, started on a free loopback port,
+//! stopped with SIGTERM (a clean exit) or SIGKILL (a crash).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The emulator's executable, built (dev profile) at first use.
+pub fn binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+            let out = Command::new(cargo)
+                .args(["build", "--quiet", "-p", "kvcert-emulator"])
+                .args(["--message-format", "json", "--manifest-path"])
+                .arg(&manifest)
+                .stderr(Stdio::inherit())
+                .output()
+                .expect("cargo runs");
+            assert!(
+                out.status.success(),
+                "cargo build -p kvcert-emulator failed"
+            );
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter(|m| m["target"]["name"] == "kvcert-emulator")
+                .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+                .expect("cargo names the emulator's executable")
+        })
+        .clone()
+}
+
+/// A running emulator.
+pub struct Emulator {
+    child: Option<Child>,
+    /// `https://127.0.0.1:PORT`.
+    pub url: String,
+    /// The TLS root a client trusts (`--tls-cert-out`).
+    pub trusted_pem: PathBuf,
+}
+
+impl Emulator {
+    /// Starts the emulator with its TLS root written into `dir`, and `args` (e.g. `--state`).
+    /// Returns once it prints `listening on …`.
+    pub fn start(dir: &Path, args: &[&str]) -> Emulator {
+        let trusted_pem = dir.join("emulator-root.pem");
+        let mut child = Command::new(binary())
+            .arg("--tls-cert-out")
+            .arg(&trusted_pem)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the emulator starts");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            // Keep draining so the child never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => line,
+            Err(e) => {
+                let _ = child.kill();
+                panic!("the emulator did not say where it listens: {e}");
+            }
+        };
+        let url = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Emulator {
+            child: Some(child),
+            url,
+            trusted_pem,
+        }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.url.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    fn signal(&mut self, signal: &str) -> ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal}");
+        child.wait().expect("the emulator exits")
+    }
+
+    /// SIGTERM: the emulator saves the vault and exits 0.
+    pub fn terminate(mut self) -> ExitStatus {
+        self.signal("-TERM")
+    }
+
+    /// SIGKILL: a crash, nothing saved at exit.
+    pub fn kill9(mut self) -> ExitStatus {
+        self.signal("-KILL")
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
