@@ -1,0 +1,142 @@
+//! Crashes: the emulator is killed with SIGKILL while a client creates certificates, three
+//! times over one state file. After each restart the file loads and every certificate whose
+//! create was answered is there; SIGTERM then exits cleanly.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kvcert_emulator::client::{self, Client};
+
+const CREATE: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=crash"},"issuer":{"name":"Self"}}}"#;
+
+struct Running {
+    child: Child,
+    addr: SocketAddr,
+    root_pem: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // A failing test must not leave the emulator running (it holds the test's stderr).
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &Path, state: &Path) -> Running {
+    let pem = dir.join("root.pem");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
+        .arg("--state")
+        .arg(state)
+        .arg("--tls-cert-out")
+        .arg(&pem)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("a line");
+    let url = line
+        .trim()
+        .strip_prefix("listening on https://")
+        .unwrap_or_else(|| panic!("{line:?}"));
+    Running {
+        child,
+        addr: url.parse().expect("an address"),
+        root_pem: std::fs::read_to_string(&pem).expect("the root"),
+    }
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kvcert-emulator-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    dir
+}
+
+#[test]
+fn every_answered_create_survives_a_kill_dash_nine() {
+    let dir = scratch();
+    let state = dir.join("vault.json");
+    let answered = Arc::new(Mutex::new(Vec::<String>::new()));
+    for round in 0..3 {
+        let mut running = start(&dir, &state);
+        let config = client::config(&running.root_pem).expect("root");
+        // Everything answered before this round is still there.
+        let mut c = Client::connect(running.addr, config.clone()).expect("connects");
+        for name in answered.lock().expect("lock").iter() {
+            let r = c
+                .request(
+                    "GET",
+                    &format!("/certificates/{name}?api-version=7.6"),
+                    b"",
+                    true,
+                )
+                .expect("answers");
+            assert_eq!(
+                r.status, 200,
+                "round {round}: {name} was answered, then lost"
+            );
+        }
+        let before = answered.lock().expect("lock").len();
+        let writer = {
+            let answered = Arc::clone(&answered);
+            let addr = running.addr;
+            std::thread::spawn(move || {
+                let Ok(mut c) = Client::connect(addr, config) else {
+                    return;
+                };
+                for i in 0.. {
+                    let name = format!("r{round}-c{i}");
+                    let target = format!("/certificates/{name}/create?api-version=7.6");
+                    match c.request("POST", &target, CREATE.as_bytes(), true) {
+                        Ok(r) if r.status == 202 => answered.lock().expect("lock").push(name),
+                        Ok(r) => panic!("create {name}: {} {:?}", r.status, r.json()),
+                        // The kill: the connection drops mid-request.
+                        Err(_) => return,
+                    }
+                }
+            })
+        };
+        // Kill while creates are in flight, after some were answered.
+        let start = Instant::now();
+        while answered.lock().expect("lock").len() < before + 15 + 5 * round {
+            assert!(start.elapsed() < Duration::from_secs(120), "too slow");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        running.child.kill().expect("SIGKILL");
+        running.child.wait().expect("exits");
+        writer
+            .join()
+            .expect("the writer ends without a wrong answer");
+    }
+    // A last start loads the file; SIGTERM exits cleanly.
+    let mut running = start(&dir, &state);
+    let config = client::config(&running.root_pem).expect("root");
+    let mut c = Client::connect(running.addr, config).expect("connects");
+    let total = answered.lock().expect("lock").len();
+    assert!(total >= 60, "{total}");
+    for name in answered.lock().expect("lock").iter() {
+        let r = c
+            .request(
+                "GET",
+                &format!("/certificates/{name}?api-version=7.6"),
+                b"",
+                true,
+            )
+            .expect("answers");
+        assert_eq!(r.status, 200, "{name}");
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &running.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    assert!(running.child.wait().expect("exits").success());
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
