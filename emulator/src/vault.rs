@@ -92,15 +92,16 @@ impl Emulator {
             now,
             &mut self.rng,
         );
-        let mut r = Response::json(answer.status, answer.body);
-        r.headers.extend(answer.headers);
-        // Reads change nothing a client asked for; time-driven work they trigger (an
-        // issuance completing, a renewal) is made again from the saved state if lost.
-        let changed = if request.method == "GET" {
+        // Reads and refusals change nothing a client asked for; time-driven work they
+        // trigger (an issuance completing, a renewal) is made again from the saved state if
+        // lost, as the next request works everything due.
+        let changed = if request.method == "GET" || answer.status >= 400 {
             Changed::No
         } else {
             Changed::Yes
         };
+        let mut r = Response::json(answer.status, answer.body);
+        r.headers.extend(answer.headers);
         (r, changed)
     }
 
