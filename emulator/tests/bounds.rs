@@ -1,0 +1,146 @@
+//! The emulator's bounds over real connections: idle and garbage connections do not stop a
+//! well-behaved client; oversized heads and bodies and chunked uploads are refused with their
+//! status on that connection only; a request without a token is challenged.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kvcert_emulator::client::{self, Client};
+use kvcert_emulator::http::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, StreamOwned};
+
+struct Running {
+    child: Child,
+    addr: SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Running {
+    let pem =
+        std::env::temp_dir().join(format!("kvcert-emulator-bounds-{}.pem", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
+        .arg("--tls-cert-out")
+        .arg(&pem)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("a line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on https://")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .parse()
+        .expect("an address");
+    let root = std::fs::read_to_string(&pem).expect("the root");
+    std::fs::remove_file(&pem).expect("clean up");
+    Running {
+        child,
+        addr,
+        config: client::config(&root).expect("a root"),
+    }
+}
+
+/// Sends raw bytes over TLS and reads the status line of the answer.
+fn raw_status(r: &Running, bytes: &[u8]) -> u16 {
+    let tcp = TcpStream::connect(r.addr).expect("connects");
+    tcp.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let conn =
+        ClientConnection::new(r.config.clone(), ServerName::from(r.addr.ip())).expect("client");
+    let mut tls = StreamOwned::new(conn, tcp);
+    // The server may answer and close before all is sent: a write error is not the point.
+    let _ = tls.write_all(bytes);
+    let _ = tls.flush();
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !answer.windows(2).any(|w| w == b"\r\n") {
+        match tls.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let line = String::from_utf8_lossy(&answer);
+    line.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {line:?}"))
+}
+
+#[test]
+fn idle_and_garbage_connections_do_not_stop_a_client() {
+    let r = start();
+    // Idle TCP, half a TLS hello, and plain-text HTTP on the TLS port.
+    let idle = TcpStream::connect(r.addr).expect("connects");
+    let mut half = TcpStream::connect(r.addr).expect("connects");
+    half.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        .expect("writes");
+    let mut plain = TcpStream::connect(r.addr).expect("connects");
+    plain.write_all(b"GET / HTTP/1.1\r\n\r\n").expect("writes");
+    let start = Instant::now();
+    let mut c = Client::connect(r.addr, r.config.clone()).expect("connects");
+    for _ in 0..20 {
+        let reply = c
+            .request("GET", "/certificates?api-version=7.6", b"", true)
+            .expect("answers");
+        assert_eq!(reply.status, 200);
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "the client waited on the others: {:?}",
+        start.elapsed()
+    );
+    // The plain-text client gets no HTTP answer: its connection is closed.
+    plain
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut buf = [0u8; 64];
+    let got = plain.read(&mut buf).unwrap_or(0);
+    assert!(
+        !String::from_utf8_lossy(&buf[..got]).starts_with("HTTP/"),
+        "no HTTP over plain TCP"
+    );
+    drop((idle, half));
+}
+
+#[test]
+fn oversized_and_chunked_requests_are_refused() {
+    let r = start();
+    let big_head = format!(
+        "GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(MAX_HEAD_BYTES)
+    );
+    assert_eq!(raw_status(&r, big_head.as_bytes()), 431);
+    let big_body = format!(
+        "POST /certificates/x/create?api-version=7.6 HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+        MAX_BODY_BYTES + 1
+    );
+    assert_eq!(raw_status(&r, big_body.as_bytes()), 413);
+    let chunked = "POST /certificates/x/create?api-version=7.6 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    assert_eq!(raw_status(&r, chunked.as_bytes()), 411);
+    assert_eq!(raw_status(&r, b"\x01\x02 nonsense\r\n\r\n"), 400);
+    // No token: the challenge.
+    assert_eq!(
+        raw_status(&r, b"GET /certificates?api-version=7.6 HTTP/1.1\r\n\r\n"),
+        401
+    );
+    // And the emulator still answers.
+    let mut c = Client::connect(r.addr, r.config.clone()).expect("connects");
+    let reply = c
+        .request("GET", "/_kvcert/clock", b"", false)
+        .expect("answers");
+    assert_eq!(reply.status, 200);
+}
