@@ -140,3 +140,28 @@ fn every_answered_create_survives_a_kill_dash_nine() {
     assert!(running.child.wait().expect("exits").success());
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn a_corrupt_state_file_is_refused_at_start() {
+    let dir = std::env::temp_dir().join(format!("kvcert-emulator-corrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let state = dir.join("vault.json");
+    std::fs::write(&state, br#"{"vault":{"url":"https://127.0.0.1:1""#).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
+        .arg("--state")
+        .arg(&state)
+        .output()
+        .expect("runs");
+    assert!(
+        !out.status.success(),
+        "a corrupt file must not start a vault"
+    );
+    assert!(out.stdout.is_empty(), "never says it listens");
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("vault.json is not a saved vault"),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
