@@ -50,8 +50,10 @@
 //!            engine: VaultState ◀─ route (method, path, api-version) ◀─ HTTP-shaped request
 //!                    create / merge / renew (lifetime) / import ─▶ version: the one stored-version builder
 //!                    pending, delete/recover/purge, lists, updates, issuers, contacts, backup
-//! x509/      name, san, extensions, csr, certificate, ca, time, pem: DER as the service writes it
-//! key/       KeyPair (generate, sign, PKCS#8 in and out); key/rsa/: keygen, prime, lanes, monty, sign
+//! x509/      name, san, extensions, csr (build, and read with its signature checked), certificate,
+//!            ca (root, intermediate, leaves, sign_request), time, pem: DER as the service writes it
+//! key/       KeyPair (generate, sign, PKCS#8 in and out), PublicKey (verify others' signatures);
+//!            key/rsa/: keygen, prime, lanes, monty, sign
 //! pkcs12     the PFX writer in the service's layout, and the bounded reader for imports
 //! ```
 //!
@@ -70,7 +72,9 @@
 //! [`VaultState`] is the engine of a certificate's whole life: a vault's certificates as serde
 //! data and every certificates operation, through [`VaultState::handle`] (an HTTP-shaped
 //! request in, the service's [`Response`] out) or one method per operation
-//! ([`service::engine`]).
+//! ([`service::engine`]). The workspace's `emulator/` (package `kvcert-emulator`) serves it
+//! over HTTPS as a reference emulator, and `sdk-tests/` runs the Azure SDK for Rust on it in
+//! process.
 //!
 //! ## Secrets in memory
 //!
