@@ -28,8 +28,13 @@ impl Drop for Running {
 }
 
 fn start() -> Running {
-    let pem =
-        std::env::temp_dir().join(format!("kvcert-emulator-bounds-{}.pem", std::process::id()));
+    // One file per emulator: the tests of this file run at the same time.
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let pem = std::env::temp_dir().join(format!(
+        "kvcert-emulator-bounds-{}-{}.pem",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
     let mut child = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
         .arg("--tls-cert-out")
         .arg(&pem)
