@@ -2,32 +2,28 @@
 //! well-behaved client; oversized heads and bodies and chunked uploads are refused with their
 //! status on that connection only; a request without a token is challenged.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::Running;
 use kvcert_emulator::client::{self, Client};
 use kvcert_emulator::http::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
 
-struct Running {
-    child: Child,
+struct Emulator {
+    /// Kept for its drop, which stops the process.
+    _running: Running,
     addr: SocketAddr,
     config: Arc<rustls::ClientConfig>,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Running {
+fn start() -> Emulator {
     // One file per emulator: the tests of this file run at the same time.
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let pem = std::env::temp_dir().join(format!(
@@ -35,33 +31,17 @@ fn start() -> Running {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::SeqCst)
     ));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
-        .arg("--tls-cert-out")
-        .arg(&pem)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("piped"))
-        .read_line(&mut line)
-        .expect("a line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on https://")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .parse()
-        .expect("an address");
-    let root = std::fs::read_to_string(&pem).expect("the root");
+    let running = common::start(&pem, &[]);
     std::fs::remove_file(&pem).expect("clean up");
-    Running {
-        child,
-        addr,
-        config: client::config(&root).expect("a root"),
+    Emulator {
+        addr: running.addr,
+        config: client::config(&running.root_pem).expect("a root"),
+        _running: running,
     }
 }
 
 /// Sends raw bytes over TLS and reads the status line of the answer.
-fn raw_status(r: &Running, bytes: &[u8]) -> u16 {
+fn raw_status(r: &Emulator, bytes: &[u8]) -> u16 {
     let tcp = TcpStream::connect(r.addr).expect("connects");
     tcp.set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");

@@ -2,54 +2,24 @@
 //! times over one state file. After each restart the file loads and every certificate whose
 //! create was answered is there; SIGTERM then exits cleanly.
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
+mod common;
+
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::Running;
 use kvcert_emulator::client::{self, Client};
 
 const CREATE: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=crash"},"issuer":{"name":"Self"}}}"#;
 
-struct Running {
-    child: Child,
-    addr: SocketAddr,
-    root_pem: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        // A failing test must not leave the emulator running (it holds the test's stderr).
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(dir: &Path, state: &Path) -> Running {
-    let pem = dir.join("root.pem");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
-        .arg("--state")
-        .arg(state)
-        .arg("--tls-cert-out")
-        .arg(&pem)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("piped"))
-        .read_line(&mut line)
-        .expect("a line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on https://")
-        .unwrap_or_else(|| panic!("{line:?}"));
-    Running {
-        child,
-        addr: url.parse().expect("an address"),
-        root_pem: std::fs::read_to_string(&pem).expect("the root"),
-    }
+    common::start(
+        &dir.join("root.pem"),
+        &[OsStr::new("--state"), state.as_os_str()],
+    )
 }
 
 fn scratch() -> PathBuf {
