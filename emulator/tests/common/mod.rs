@@ -34,17 +34,20 @@ pub fn start(root_file: &Path, args: &[&std::ffi::OsStr]) -> Running {
         .stdout(Stdio::piped())
         .spawn()
         .expect("starts");
+    let stdout = child.stdout.take().expect("piped");
+    // From here the child is owned by a `Running`, so a failed start-up still kills it.
+    let mut running = Running {
+        child,
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        root_pem: String::new(),
+    };
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("piped"))
-        .read_line(&mut line)
-        .expect("a line");
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
     let url = line
         .trim()
         .strip_prefix("listening on https://")
         .unwrap_or_else(|| panic!("{line:?}"));
-    Running {
-        addr: url.parse().expect("an address"),
-        root_pem: std::fs::read_to_string(root_file).expect("the root"),
-        child,
-    }
+    running.addr = url.parse().expect("an address");
+    running.root_pem = std::fs::read_to_string(root_file).expect("the root");
+    running
 }
