@@ -22,6 +22,15 @@ fn start(dir: &Path, state: &Path) -> Running {
     )
 }
 
+/// Every name whose create was answered can be read.
+fn all_there(c: &mut Client, names: &[String], when: &str) {
+    for name in names {
+        let target = format!("/certificates/{name}?api-version=7.6");
+        let r = c.request("GET", &target, b"", true).expect("answers");
+        assert_eq!(r.status, 200, "{when}: {name} was answered, then lost");
+    }
+}
+
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kvcert-emulator-crash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -39,20 +48,11 @@ fn every_answered_create_survives_a_kill_dash_nine() {
         let config = client::config(&running.root_pem).expect("root");
         // Everything answered before this round is still there.
         let mut c = Client::connect(running.addr, config.clone()).expect("connects");
-        for name in answered.lock().expect("lock").iter() {
-            let r = c
-                .request(
-                    "GET",
-                    &format!("/certificates/{name}?api-version=7.6"),
-                    b"",
-                    true,
-                )
-                .expect("answers");
-            assert_eq!(
-                r.status, 200,
-                "round {round}: {name} was answered, then lost"
-            );
-        }
+        all_there(
+            &mut c,
+            &answered.lock().expect("lock"),
+            &format!("round {round}"),
+        );
         let before = answered.lock().expect("lock").len();
         let writer = {
             let answered = Arc::clone(&answered);
@@ -91,17 +91,11 @@ fn every_answered_create_survives_a_kill_dash_nine() {
     let mut c = Client::connect(running.addr, config).expect("connects");
     let total = answered.lock().expect("lock").len();
     assert!(total >= 60, "{total}");
-    for name in answered.lock().expect("lock").iter() {
-        let r = c
-            .request(
-                "GET",
-                &format!("/certificates/{name}?api-version=7.6"),
-                b"",
-                true,
-            )
-            .expect("answers");
-        assert_eq!(r.status, 200, "{name}");
-    }
+    all_there(
+        &mut c,
+        &answered.lock().expect("lock"),
+        "after the last kill",
+    );
     let killed = Command::new("kill")
         .args(["-TERM", &running.child.id().to_string()])
         .status()
