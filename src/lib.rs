@@ -123,9 +123,10 @@
 //! kvcert does not emulate), [`service::engine::lifetime`] (due instants, AutoRenew for
 //! `Unknown`), [`service::engine::backup`] (the blob), [`service::engine::list`] (paging),
 //! [`service::engine::merge`] (x5c forms, chain order), [`service::engine::delete`] (recovery levels) and [`service::engine::update`] (PATCH merging).
-// `deny`, not `forbid`: the crate's one `unsafe` is the AVX2 dispatch in `lanes::fermat2`
-// (a runtime CPU-feature check, then the call into `#[target_feature(enable = "avx2")]` code),
-// allowed there and nowhere else.
+// `deny`, not `forbid`: the crate's `unsafe` is the AVX2 dispatch in `lanes::fermat2`
+// (a runtime CPU-feature check, then the call into `#[target_feature(enable = "avx2")]` code)
+// and, with the `ct-check` feature only, Valgrind's client request in `ct_check`; allowed
+// there and nowhere else.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -133,6 +134,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+// With the `ct-check` feature, public: what `tests/constant_time.rs` needs from Valgrind.
+#[cfg(feature = "ct-check")]
+pub mod ct_check;
+#[cfg(not(feature = "ct-check"))]
+mod ct_check;
 mod error;
 pub mod key;
 pub mod pem;

@@ -53,10 +53,12 @@ pub enum Tool {
     /// `python3` with the Azure SDK for Key Vault (azure-keyvault-certificates, -keys,
     /// -secrets) and `cryptography`.
     AzureSdkPython,
+    /// Valgrind's memcheck, `valgrind` (the constant-time check).
+    Valgrind,
 }
 
 impl Tool {
-    const ALL: usize = 5;
+    const ALL: usize = 6;
 
     fn index(self) -> usize {
         match self {
@@ -65,6 +67,7 @@ impl Tool {
             Tool::Pkilint => 2,
             Tool::Jdk => 3,
             Tool::AzureSdkPython => 4,
+            Tool::Valgrind => 5,
         }
     }
 
@@ -76,6 +79,7 @@ impl Tool {
             Tool::Pkilint => "pkilint",
             Tool::Jdk => "a JDK",
             Tool::AzureSdkPython => "python3 with the Azure Key Vault SDK",
+            Tool::Valgrind => "Valgrind",
         }
     }
 
@@ -92,6 +96,7 @@ impl Tool {
                  (python3 -m pip install pkilint==0.13.3)"
             }
             Tool::Jdk => "install a JDK 17 (apt-get install openjdk-17-jdk-headless)",
+            Tool::Valgrind => "install Valgrind (apt-get install valgrind)",
             Tool::AzureSdkPython => {
                 "install the Azure SDK for Python's Key Vault packages (python3 -m pip install \
                  azure-keyvault-certificates azure-keyvault-keys azure-keyvault-secrets 'cryptography>=42')"
@@ -172,6 +177,14 @@ impl Tool {
                         "python3 cannot import the Azure Key Vault SDK ({})",
                         last_line(&o.stderr)
                     ))
+                }
+            }
+            Tool::Valgrind => {
+                let o = output("valgrind", &["--version"])?;
+                if o.status.success() {
+                    Ok(())
+                } else {
+                    Err(format!("`valgrind --version` failed ({})", o.status))
                 }
             }
             Tool::Jdk => {

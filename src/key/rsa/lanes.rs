@@ -97,7 +97,9 @@ fn verdicts<const N: usize>(
         let passed = crate::key::rsa::monty::ct_eq(&residues[l], &ones[l])
             | crate::key::rsa::monty::ct_eq(&residues[l], &plus_w);
         plus_w.zeroize();
-        passed != 0
+        // Public by design: a candidate that fails is thrown away, and one that passes goes on
+        // to Miller–Rabin whatever this says about it.
+        crate::ct_check::public(passed) != 0
     });
     // Values derived from the candidates, one of which may be the prime that is kept.
     residues.as_flattened_mut().zeroize();

@@ -165,7 +165,12 @@ impl<const N: usize> Modulus<N> {
     /// The constants for `m`, which must be odd with its top bit set (both are checked; `None`
     /// otherwise — the callers only pass such numbers, so this is not secret-dependent).
     pub(crate) fn new(m: &[u64; N]) -> Option<Self> {
-        if N == 0 || m[0] & 1 == 0 || m[N - 1] >> 63 == 0 {
+        if N == 0 {
+            return None;
+        }
+        // Odd with the top bit set: true of every prime candidate by construction, so the
+        // verdict is public even when m is secret.
+        if crate::ct_check::public(m[0] & (m[N - 1] >> 63) & 1) == 0 {
             return None;
         }
         let m0inv = inv_mod_2_64(m[0]).wrapping_neg();

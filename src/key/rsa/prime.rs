@@ -282,7 +282,8 @@ fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
             for div in &group.divisors {
                 divisible |= div.divides(residue);
             }
-            if divisible != 0 {
+            // Public by design: only a rejected candidate is divisible.
+            if crate::ct_check::public(divisible) != 0 {
                 survives = false;
                 break 'tiers;
             }
@@ -320,7 +321,7 @@ fn survives_trial_division<const N: usize>(x: &[u64; N], bound: u32) -> bool {
                     }
                     divisible |= prime.divisor.divides(t);
                 }
-                if divisible != 0 {
+                if crate::ct_check::public(divisible) != 0 {
                     survives = false;
                     break 'tiers;
                 }
@@ -433,13 +434,16 @@ pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
             for (limb, b) in candidate.iter_mut().zip(bytes.iter()) {
                 *limb = u64::from_le_bytes(*b);
             }
+            // Every candidate is a secret until it is thrown away: the one kept becomes p or q.
+            crate::ct_check::secret(candidate);
             // FIPS 186-5 A.1.3 step 4.2 (odd) and 4.4 (p ≥ √2·2^(nlen/2 − 1)): the two top bits
             // set is the stronger form, which also makes n exactly nlen bits.
             candidate[0] |= 1;
             candidate[N - 1] |= 0b11 << 62;
             if survives_trial_division(candidate, bound)
                 // Step 4.5: gcd(p − 1, e) = 1.
-                && is_one_mod_65537(candidate) == 0
+                // (Public by design: a candidate ≡ 1 mod e is thrown away.)
+                && crate::ct_check::public(is_one_mod_65537(candidate)) == 0
             {
                 filled += 1;
             }
@@ -487,7 +491,8 @@ pub(crate) fn fermat2_scalar<const N: usize>(w: &[u64; N]) -> bool {
     let mut exponent = *w;
     exponent[0] &= !1;
     let mut z = md.pow2(&exponent);
-    let passed = monty::ct_eq(&z, md.one()) != 0;
+    // Public by design, as the four-lane verdicts.
+    let passed = crate::ct_check::public(monty::ct_eq(&z, md.one())) != 0;
     exponent.zeroize();
     z.zeroize();
     passed
@@ -509,7 +514,10 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
     one[0] = 1;
     // w − 1 = 2^s · d with d odd. w is odd, so s ≥ 1.
     let (mut w_minus_1, _) = monty::sub(w, &one);
-    let s = trailing_zeros(&w_minus_1);
+    // v₂(w − 1) is public by design: it decides how many squarings the strong test runs (at
+    // most one more than the least such count among primes, on average), as in every
+    // implementation of FIPS 186-5 B.3.1.
+    let s = crate::ct_check::public(trailing_zeros(&w_minus_1));
     let mut d = shift_right(&w_minus_1, s);
     let (two, _) = monty::add(&one, &one);
     let (mut minus_one, _) = monty::sub(w, md.one());
@@ -529,7 +537,10 @@ fn miller_rabin<const N: usize, R: CryptoRng + ?Sized>(
             }
             let (_, below_two) = monty::sub(&b, &two);
             let (_, below_w_minus_1) = monty::sub(&b, &w_minus_1);
-            if below_two == 0 && below_w_minus_1 == 1 {
+            // Public by design: a base out of range is drawn again (step 4.2), which says only
+            // that one random number was at least w − 1.
+            let in_range = !below_two & below_w_minus_1 & 1;
+            if crate::ct_check::public(in_range) == 1 {
                 drawn = true;
                 break;
             }
@@ -570,17 +581,22 @@ fn strong_check<const N: usize>(
         passed |= monty::ct_eq(&z, minus_one);
     }
     z.zeroize();
-    passed != 0
+    // Public by design: a composite is thrown away; a prime passes every round.
+    crate::ct_check::public(passed) != 0
 }
 
-/// The number of trailing zero bits of `x` (x ≠ 0).
+/// The number of trailing zero bits of `x` (x ≠ 0), reading every limb the same way: the
+/// count is released as public by the caller, the limbs are not.
 fn trailing_zeros<const N: usize>(x: &[u64; N]) -> u32 {
-    let mut count = 0;
+    let mut count = 0u32;
+    // All ones while every limb so far was zero.
+    let mut all_zero = u64::MAX;
     for limb in x {
-        if *limb != 0 {
-            return count + limb.trailing_zeros();
-        }
-        count += 64;
+        // `trailing_zeros` is `tzcnt` (bmi1) or a `bsf` with a fixed fallback: no branch on the
+        // value in either form (checked by tests/constant_time.rs).
+        let tz = u64::from(limb.trailing_zeros());
+        count += (tz & all_zero) as u32;
+        all_zero &= monty::barrier(monty::mask_is_zero(*limb));
     }
     count
 }

@@ -74,6 +74,10 @@ fn sign_n<const H: usize, const F: usize>(
     let mut dp = limbs::<H>(key.dp()?)?;
     let mut dq = limbs::<H>(key.dq()?)?;
     let mut qinv = limbs::<H>(&Zeroizing::new(key.qinv()?.retrieve()))?;
+    // From here on the constant-time check (`crate::ct_check`) watches every use of the key.
+    for secret in [&mut p, &mut q, &mut dp, &mut dq, &mut qinv] {
+        crate::ct_check::secret(secret);
+    }
     // Each needs its top bit set (exactly half of n's bits) for the Montgomery moduli.
     let (mp, mq, mn) = (
         Modulus::new(&p)?,
@@ -110,11 +114,15 @@ fn sign_n<const H: usize, const F: usize>(
         }
         bytes.as_flattened_mut().zeroize();
         r[F - 1] &= u64::MAX >> 1;
+        crate::ct_check::secret(&mut r);
         let rb = Zeroizing::new(BoxedUint::from_words(r.iter().copied()));
-        let inv = rb.invert_odd_mod(&n_odd).into_option().map(Zeroizing::new);
-        if let Some(inv) = inv
-            && let Some(inv) = limbs::<F>(&inv)
-        {
+        let inv = rb.invert_odd_mod(&n_odd);
+        // Whether r is invertible is public by design: a rejected r is drawn again (it shares a
+        // factor with n, which happens with probability about 2⁻¹⁰²³).
+        let invertible = crate::ct_check::public(inv.is_some().to_u8()) == 1;
+        let inv =
+            Zeroizing::new(inv.unwrap_or(BoxedUint::zero_with_precision(n_odd.bits_precision())));
+        if invertible && let Some(inv) = limbs::<F>(&inv) {
             break (r, inv);
         }
         r.zeroize();
@@ -145,8 +153,9 @@ fn sign_n<const H: usize, const F: usize>(
 
     // Verify before release: signature^e mod n must be the encoded message.
     let check = mn.out_of_mont(&mn.pow_public(&mn.to_mont(&signature), e));
-    let valid = monty::ct_eq(&check, &m) != 0;
-    let out = to_be_bytes(&signature, k);
+    // The verdict is public by design: a failure is reported, whatever it reveals.
+    let valid = crate::ct_check::public(monty::ct_eq(&check, &m)) != 0;
+    let mut out = to_be_bytes(&signature, k);
     for secret in [
         &mut p, &mut q, &mut dp, &mut dq, &mut qinv, &mut m1, &mut m2, &mut m2p,
     ] {
@@ -172,6 +181,8 @@ fn sign_n<const H: usize, const F: usize>(
             "RSA signature failed its verification; not released",
         )));
     }
+    // Verified: the signature is the public output.
+    crate::ct_check::release(out.as_mut_slice());
     Some(Ok(out))
 }
 
