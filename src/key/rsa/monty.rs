@@ -10,59 +10,95 @@
 /// `a + b + carry` with `carry` ≤ 1, as (sum, carry out).
 #[inline(always)]
 fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
-    let t = a as u128 + b as u128 + carry as u128;
-    (t as u64, (t >> 64) as u64)
+    let mut sum = 0;
+    let c = add_carry(carry as u8, a, b, &mut sum);
+    (sum, c as u64)
 }
 
-/// `a − b − borrow` with `borrow` ≤ 1, as (difference, borrow out ∈ {0, 1}).
+/// `a − b − borrow` with `borrow` ≤ 1, as (difference, borrow out ∈ {0, 1}): `sbb` on x86-64
+/// (the `u128` form compiled to a `sub`/`sbb`/`add`/`adc`/`sar` run per limb).
 #[inline(always)]
 fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
-    let t = (a as u128).wrapping_sub(b as u128 + borrow as u128);
-    (t as u64, ((t >> 64) as u64) & 1)
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut diff = 0;
+        let b_out = core::arch::x86_64::_subborrow_u64(borrow as u8, a, b, &mut diff);
+        (diff, b_out as u64)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let t = (a as u128).wrapping_sub(b as u128 + borrow as u128);
+        (t as u64, ((t >> 64) as u64) & 1)
+    }
 }
 
 /// A column accumulator of three limbs (192 bits): enough for 2·N products of two limbs each.
+/// Three separate limbs, added with explicit carries, so that each product costs one `mul` and
+/// an `add`/`adc`/`adc` chain (a `u128` plus a carry flag compiled to `setb` and a second add).
 #[derive(Clone, Copy)]
 struct Acc {
-    low: u128,
-    top: u64,
+    l0: u64,
+    l1: u64,
+    l2: u64,
+}
+
+/// `a + b + carry_in` with the carry out, as `adc` on x86-64.
+#[inline(always)]
+fn add_carry(carry_in: u8, a: u64, b: u64, out: &mut u64) -> u8 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        core::arch::x86_64::_addcarry_u64(carry_in, a, b, out)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let t = a as u128 + b as u128 + carry_in as u128;
+        *out = t as u64;
+        (t >> 64) as u8
+    }
 }
 
 impl Acc {
-    const ZERO: Acc = Acc { low: 0, top: 0 };
+    const ZERO: Acc = Acc {
+        l0: 0,
+        l1: 0,
+        l2: 0,
+    };
 
     #[inline(always)]
     fn add_product(&mut self, a: u64, b: u64) {
-        let (s, o) = self.low.overflowing_add((a as u128) * (b as u128));
-        self.low = s;
-        self.top += o as u64;
+        let p = (a as u128) * (b as u128);
+        let c = add_carry(0, self.l0, p as u64, &mut self.l0);
+        let c = add_carry(c, self.l1, (p >> 64) as u64, &mut self.l1);
+        add_carry(c, self.l2, 0, &mut self.l2);
     }
 
     #[inline(always)]
     fn add(&mut self, other: &Acc) {
-        let (s, o) = self.low.overflowing_add(other.low);
-        self.low = s;
-        self.top += other.top + o as u64;
+        let c = add_carry(0, self.l0, other.l0, &mut self.l0);
+        let c = add_carry(c, self.l1, other.l1, &mut self.l1);
+        add_carry(c, self.l2, other.l2, &mut self.l2);
     }
 
     #[inline(always)]
     fn double(&mut self) {
-        self.top = (self.top << 1) | (self.low >> 127) as u64;
-        self.low <<= 1;
+        self.l2 = (self.l2 << 1) | (self.l1 >> 63);
+        self.l1 = (self.l1 << 1) | (self.l0 >> 63);
+        self.l0 <<= 1;
     }
 
     /// The lowest limb.
     #[inline(always)]
     fn low(&self) -> u64 {
-        self.low as u64
+        self.l0
     }
 
     /// Returns the lowest limb and shifts the accumulator down by one limb.
     #[inline(always)]
     fn shift(&mut self) -> u64 {
-        let r = self.low as u64;
-        self.low = (self.low >> 64) | ((self.top as u128) << 64);
-        self.top = 0;
+        let r = self.l0;
+        self.l0 = self.l1;
+        self.l1 = self.l2;
+        self.l2 = 0;
         r
     }
 }
@@ -245,35 +281,76 @@ impl<const N: usize> Modulus<N> {
     /// columns, and returns the high N columns, reduced once.
     #[inline(always)]
     fn redc_columns(&self, product_column: impl Fn(usize, usize) -> Acc) -> [u64; N] {
-        let m = &self.m;
         let mut q = [0u64; N];
         let mut t = [0u64; N];
         let mut acc = Acc::ZERO;
-        // Columns 0 … N−1: each fixes one q_k.
-        for k in 0..N {
-            acc.add(&product_column(k, 0));
-            for j in 0..k {
-                acc.add_product(q[j], m[k - j]);
+        if N == 16 {
+            // The 1024-bit primes of RSA-2048: every column written out with its index a
+            // literal, so that each column's bounds are constants and its products unroll into
+            // one straight run (callgrind, RSA-2048 signing: 1.3× fewer instructions per square
+            // than the loops below).
+            macro_rules! columns {
+                ($method:ident, $out:expr; $($k:literal)*) => {
+                    $( self.$method($k, &product_column, &mut acc, &mut q, $out); )*
+                };
             }
-            // q_k makes column k vanish: (acc + q_k·m_0) ≡ 0 mod 2⁶⁴.
-            let qk = acc.low().wrapping_mul(self.m0inv);
-            q[k] = qk;
-            acc.add_product(qk, m[0]);
-            acc.shift();
-        }
-        // Columns N … 2N−2 hold the result.
-        for k in N..2 * N - 1 {
-            acc.add(&product_column(k, k + 1 - N));
-            for j in k + 1 - N..N {
-                acc.add_product(q[j], m[k - j]);
+            columns!(low_column, &mut t; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+            columns!(high_column, &mut t; 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30);
+        } else {
+            // Columns 0 … N−1 each fix one q_k; columns N … 2N−2 hold the result.
+            for k in 0..N {
+                self.low_column(k, &product_column, &mut acc, &mut q, &mut t);
             }
-            t[k - N] = acc.shift();
+            for k in N..2 * N - 1 {
+                self.high_column(k, &product_column, &mut acc, &mut q, &mut t);
+            }
         }
         t[N - 1] = acc.shift();
         let top = acc.low();
         use zeroize::Zeroize;
         q.zeroize();
         self.reduce_once(&t, top)
+    }
+
+    /// Column `k` < N of the reduction: the product's column plus q_j·m_(k−j) for j < k, then
+    /// q_k chosen so that the column vanishes (acc + q_k·m_0 ≡ 0 mod 2⁶⁴).
+    #[inline(always)]
+    fn low_column(
+        &self,
+        k: usize,
+        product_column: &impl Fn(usize, usize) -> Acc,
+        acc: &mut Acc,
+        q: &mut [u64; N],
+        _t: &mut [u64; N],
+    ) {
+        let m = &self.m;
+        acc.add(&product_column(k, 0));
+        for j in 0..k {
+            acc.add_product(q[j], m[k - j]);
+        }
+        let qk = acc.low().wrapping_mul(self.m0inv);
+        q[k] = qk;
+        acc.add_product(qk, m[0]);
+        acc.shift();
+    }
+
+    /// Column `k` ≥ N of the reduction: the product's column plus q_j·m_(k−j), giving limb
+    /// k − N of the result.
+    #[inline(always)]
+    fn high_column(
+        &self,
+        k: usize,
+        product_column: &impl Fn(usize, usize) -> Acc,
+        acc: &mut Acc,
+        q: &mut [u64; N],
+        t: &mut [u64; N],
+    ) {
+        let m = &self.m;
+        acc.add(&product_column(k, k + 1 - N));
+        for j in k + 1 - N..N {
+            acc.add_product(q[j], m[k - j]);
+        }
+        t[k - N] = acc.shift();
     }
 
     /// Column `k` of a²: 2·Σ a_j·a_(k−j) over `lo` ≤ j < k − j, plus a_(k/2)² when k is even.
