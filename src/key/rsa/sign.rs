@@ -101,11 +101,12 @@ fn sign_n<const H: usize, const F: usize>(
         m[i] = u64::from_be_bytes(b);
     }
 
-    let n_odd = Odd::new(key.n().as_ref().clone()).into_option()?;
-    // Blinding: r uniform below 2^(nlen−1) ≤ n (not over all of [1, n): enough to blind),
-    // invertible mod n (else drawn again; r = 0 is not), and the base m·r^e, so the private
-    // exponentiations see a value unrelated to m.
-    let (mut r, mut r_inv) = loop {
+    // Blinding, per CRT half: r_p below 2^(64H − 1) < p and r_q below 2^(64H − 1) < q, from
+    // the same 8·F random bytes the whole-n blinding drew (so the RNG stream is used as before);
+    // the exponentiation mod p sees (m mod p)·r_p^e, whose dp-th power is m^dp·r_p, and
+    // multiplying by r_p⁻¹ unblinds it. Two inversions mod a 1024-bit prime cost about half of
+    // one mod the 2048-bit n, and no step needs n's arithmetic any more.
+    let (mut r_p, mut r_p_inv, mut r_q, mut r_q_inv) = loop {
         let mut bytes = [[0u8; 8]; F];
         rng.fill_bytes(bytes.as_flattened_mut());
         let mut r = [0u64; F];
@@ -113,27 +114,36 @@ fn sign_n<const H: usize, const F: usize>(
             *limb = u64::from_le_bytes(*b);
         }
         bytes.as_flattened_mut().zeroize();
-        r[F - 1] &= u64::MAX >> 1;
-        crate::ct_check::secret(&mut r);
-        let rb = Zeroizing::new(BoxedUint::from_words(r.iter().copied()));
-        let inv = rb.invert_odd_mod(&n_odd);
-        // Whether r is invertible is public by design: a rejected r is drawn again (it shares a
-        // factor with n, which happens with probability about 2⁻¹⁰²³).
-        let invertible = crate::ct_check::public(inv.is_some().to_u8()) == 1;
-        let inv =
-            Zeroizing::new(inv.unwrap_or(BoxedUint::zero_with_precision(n_odd.bits_precision())));
-        if invertible && let Some(inv) = limbs::<F>(&inv) {
-            break (r, inv);
-        }
+        let mut r_p = [0u64; H];
+        let mut r_q = [0u64; H];
+        r_p.copy_from_slice(&r[..H]);
+        r_q.copy_from_slice(&r[H..]);
         r.zeroize();
+        r_p[H - 1] &= u64::MAX >> 1;
+        r_q[H - 1] &= u64::MAX >> 1;
+        crate::ct_check::secret(&mut r_p);
+        crate::ct_check::secret(&mut r_q);
+        let inverses = (inverse_mod(&r_p, &p), inverse_mod(&r_q, &q));
+        if let (Some(r_p_inv), Some(r_q_inv)) = inverses {
+            break (r_p, r_p_inv, r_q, r_q_inv);
+        }
+        r_p.zeroize();
+        r_q.zeroize();
     };
-    let mut r_mont = mn.to_mont(&r);
-    let mut blinded_mont = mn.mul(&mn.to_mont(&m), &mn.pow_public(&r_mont, e));
-    let mut blinded = mn.out_of_mont(&blinded_mont);
 
-    // CRT (RFC 8017 §5.1.2, 2.b): m1 = c^dp mod p, m2 = c^dq mod q, h = qinv·(m1 − m2) mod p.
-    let mut m1 = mp.out_of_mont(&mp.pow(&reduce_wide::<H, F>(&mp, &blinded), &dp));
-    let mut m2 = mq.out_of_mont(&mq.pow(&reduce_wide::<H, F>(&mq, &blinded), &dq));
+    // CRT (RFC 8017 §5.1.2, 2.b): m1 = c^dp mod p, m2 = c^dq mod q, h = qinv·(m1 − m2) mod p,
+    // each exponentiation on a blinded base and unblinded by a multiplication, which
+    // (mul(x·R, y) = x·y) also leaves Montgomery form.
+    let mut blinded_p = mp.mul(
+        &reduce_wide::<H, F>(&mp, &m),
+        &mp.pow_public(&mp.to_mont(&r_p), e),
+    );
+    let mut blinded_q = mq.mul(
+        &reduce_wide::<H, F>(&mq, &m),
+        &mq.pow_public(&mq.to_mont(&r_q), e),
+    );
+    let mut m1 = mp.mul(&mp.pow(&blinded_p, &dp), &r_p_inv);
+    let mut m2 = mq.mul(&mq.pow(&blinded_q, &dq), &r_q_inv);
     // m2 < q < 2p (both primes have their top bit set): one conditional subtraction.
     let (mut m2_minus_p, borrow) = monty::sub(&m2, &p);
     let mut m2p = monty::select(borrow.wrapping_neg(), &m2, &m2_minus_p);
@@ -148,8 +158,7 @@ fn sign_n<const H: usize, const F: usize>(
     m2_wide[..H].copy_from_slice(&m2);
     let (mut s_sum, _) = monty::add(&s, &m2_wide);
     std::mem::swap(&mut s, &mut s_sum);
-    // Unblind: s·r⁻¹ mod n.
-    let mut signature = mn.mul(&s, &mn.to_mont(&r_inv));
+    let mut signature = s;
 
     // Verify before release: signature^e mod n must be the encoded message.
     let check = mn.out_of_mont(&mn.pow_public(&mn.to_mont(&signature), e));
@@ -165,11 +174,12 @@ fn sign_n<const H: usize, const F: usize>(
         secret.zeroize();
     }
     for secret in [
-        &mut r,
-        &mut r_inv,
-        &mut r_mont,
-        &mut blinded_mont,
-        &mut blinded,
+        &mut r_p,
+        &mut r_p_inv,
+        &mut r_q,
+        &mut r_q_inv,
+        &mut blinded_p,
+        &mut blinded_q,
     ] {
         secret.zeroize();
     }
@@ -184,6 +194,30 @@ fn sign_n<const H: usize, const F: usize>(
     // Verified: the signature is the public output.
     crate::ct_check::release(out.as_mut_slice());
     Some(Ok(out))
+}
+
+/// `r⁻¹ mod prime` for 0 ≤ r < prime, or `None` when r = 0 (the only r without one). The
+/// inversion is crypto-bigint's constant-time `invert_odd_mod` (checked by
+/// `tests/constant_time.rs` with both values secret).
+fn inverse_mod<const H: usize>(r: &[u64; H], prime: &[u64; H]) -> Option<[u64; H]> {
+    // The prime's parity is public (it is odd): released bit 0 alone, so that `Odd::new`'s
+    // check does not count as a branch on the secret for the constant-time check.
+    let mut words = *prime;
+    words[0] = (words[0] & !1) | crate::ct_check::public(prime[0] & 1);
+    let modulus = Odd::new(BoxedUint::from_words(words.iter().copied())).into_option();
+    words.zeroize();
+    let modulus = modulus?;
+    let rb = Zeroizing::new(BoxedUint::from_words(r.iter().copied()));
+    let inv = rb.invert_odd_mod(&modulus);
+    // Public by design: r = 0 is drawn again (probability 2⁻¹⁰²³ for RSA-2048).
+    let invertible = crate::ct_check::public(inv.is_some().to_u8()) == 1;
+    let inv =
+        Zeroizing::new(inv.unwrap_or(BoxedUint::zero_with_precision(modulus.bits_precision())));
+    let out = if invertible { limbs::<H>(&inv) } else { None };
+    // The prime's copy (crypto-bigint's Odd is not zeroized on drop).
+    let mut modulus = modulus.get();
+    modulus.zeroize();
+    out
 }
 
 /// `x mod m` in Montgomery form for `x` of F = 2H limbs: x = lo + hi·R ≡ (lo·R + hi·R²)/R.
