@@ -123,10 +123,10 @@
 //! kvcert does not emulate), [`service::engine::lifetime`] (due instants, AutoRenew for
 //! `Unknown`), [`service::engine::backup`] (the blob), [`service::engine::list`] (paging),
 //! [`service::engine::merge`] (x5c forms, chain order), [`service::engine::delete`] (recovery levels) and [`service::engine::update`] (PATCH merging).
-// `deny`, not `forbid`: the crate's `unsafe` is the AVX2 dispatch in `lanes::fermat2`
-// (a runtime CPU-feature check, then the call into `#[target_feature(enable = "avx2")]` code)
-// and, with the `ct-check` feature only, Valgrind's client request in `ct_check`; allowed
-// there and nowhere else.
+// `deny`, not `forbid`: the crate's `unsafe` is two CPU-feature dispatches (a runtime check,
+// then the call into `#[target_feature]` code: AVX2 in `lanes::fermat2`, BMI2 in
+// `monty::Modulus::pow`) and, with the `ct-check` feature only, Valgrind's client request in
+// `ct_check`; allowed there and nowhere else.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

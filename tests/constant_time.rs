@@ -40,6 +40,23 @@ mod check {
 
     /// Set in the inner run: the test runs its body under Valgrind.
     const INNER: &str = "KVCERT_CT_INNER";
+    /// Set in the inner run: the CPU features the host has that choose a kernel (AVX2 for the
+    /// four-lane test, BMI2 for the exponentiation). Valgrind's virtual CPU must show the same,
+    /// or the check would run other code than the host does (it hides ADX, for one).
+    const HOST_FEATURES: &str = "KVCERT_CT_HOST_FEATURES";
+
+    fn kernel_features() -> String {
+        #[cfg(target_arch = "x86_64")]
+        {
+            format!(
+                "avx2={} bmi2={}",
+                std::arch::is_x86_feature_detected!("avx2"),
+                std::arch::is_x86_feature_detected!("bmi2")
+            )
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        String::new()
+    }
 
     /// Runs `body` under memcheck: in the inner run, directly (it asserts on memcheck's error
     /// count itself and returns it for the log); in the outer run, by re-running this test alone
@@ -50,6 +67,11 @@ mod check {
             assert!(
                 ct_check::running_on_valgrind(),
                 "{INNER} is set but this process is not under Valgrind"
+            );
+            assert_eq!(
+                std::env::var(HOST_FEATURES).ok(),
+                Some(kernel_features()),
+                "Valgrind's CPU offers other kernel features than the host"
             );
             let errors = body();
             println!("memcheck errors during {test}: {errors}");
@@ -70,6 +92,7 @@ mod check {
             .arg(&exe)
             .args([test, "--exact", "--nocapture", "--test-threads=1"])
             .env(INNER, "1")
+            .env(HOST_FEATURES, kernel_features())
             .output()
             .expect("run valgrind");
         let stdout = String::from_utf8_lossy(&out.stdout);
