@@ -251,32 +251,118 @@ mod avx2 {
         let zero = _mm256_setzero_si256();
         let mut t = [zero; D];
         let mut acc = zero;
-        for k in 0..2 * D - 1 {
-            let lo = (k + 1).saturating_sub(D);
-            let end = k.div_ceil(2);
-            let mut column = if lo < end {
-                dot_reversed(&a[lo..end], &a[k + 1 - end..=k - lo])
-            } else {
-                zero
-            };
-            column = _mm256_add_epi64(column, column);
-            if k % 2 == 0 {
-                column = _mm256_add_epi64(column, _mm256_mul_epu32(a[k / 2], a[k / 2]));
+        // One column of the product and its reduction.
+        macro_rules! column {
+            ($k:expr) => {{
+                let k: usize = $k;
+                let lo = (k + 1).saturating_sub(D);
+                let end = k.div_ceil(2);
+                let mut column = if lo < end {
+                    dot_reversed(&a[lo..end], &a[k + 1 - end..=k - lo])
+                } else {
+                    zero
+                };
+                column = _mm256_add_epi64(column, column);
+                if k % 2 == 0 {
+                    column = _mm256_add_epi64(column, _mm256_mul_epu32(a[k / 2], a[k / 2]));
+                }
+                // The squared part of a column is below D·2⁵⁶·2 after doubling, the q·m part
+                // below D·2⁵⁶: below 2⁶⁴ for D ≤ 74.
+                acc = _mm256_add_epi64(acc, _mm256_sllv_epi64(column, e));
+                if k < D {
+                    acc = _mm256_add_epi64(acc, dot_reversed(&q[..k], &m[1..=k]));
+                    // q_k makes the column vanish modulo 2²⁸: (acc + q_k·m_0) ≡ 0.
+                    let qk = _mm256_and_si256(_mm256_mul_epu32(acc, m0inv), mask);
+                    acc = _mm256_add_epi64(acc, _mm256_mul_epu32(qk, m[0]));
+                    q[k] = qk;
+                } else {
+                    acc = _mm256_add_epi64(acc, dot_reversed(&q[lo..], &m[lo..]));
+                    t[k - D] = _mm256_and_si256(acc, mask);
+                }
+                acc = _mm256_srli_epi64::<28>(acc);
+            }};
+        }
+        if D == 37 {
+            // RSA-2048's 1024-bit candidates: the columns written out with literal indices, so
+            // that every slice bound is a constant and each column unrolls into one straight run
+            // of multiplications (no loop, no bounds check).
+            column!(0);
+            column!(1);
+            column!(2);
+            column!(3);
+            column!(4);
+            column!(5);
+            column!(6);
+            column!(7);
+            column!(8);
+            column!(9);
+            column!(10);
+            column!(11);
+            column!(12);
+            column!(13);
+            column!(14);
+            column!(15);
+            column!(16);
+            column!(17);
+            column!(18);
+            column!(19);
+            column!(20);
+            column!(21);
+            column!(22);
+            column!(23);
+            column!(24);
+            column!(25);
+            column!(26);
+            column!(27);
+            column!(28);
+            column!(29);
+            column!(30);
+            column!(31);
+            column!(32);
+            column!(33);
+            column!(34);
+            column!(35);
+            column!(36);
+            column!(37);
+            column!(38);
+            column!(39);
+            column!(40);
+            column!(41);
+            column!(42);
+            column!(43);
+            column!(44);
+            column!(45);
+            column!(46);
+            column!(47);
+            column!(48);
+            column!(49);
+            column!(50);
+            column!(51);
+            column!(52);
+            column!(53);
+            column!(54);
+            column!(55);
+            column!(56);
+            column!(57);
+            column!(58);
+            column!(59);
+            column!(60);
+            column!(61);
+            column!(62);
+            column!(63);
+            column!(64);
+            column!(65);
+            column!(66);
+            column!(67);
+            column!(68);
+            column!(69);
+            column!(70);
+            column!(71);
+            column!(72);
+        } else {
+            for k in 0..2 * D - 1 {
+                column!(k);
             }
-            // The squared part of a column is below D·2⁵⁶·2 after doubling, the q·m part below
-            // D·2⁵⁶: below 2⁶⁴ for D ≤ 74.
-            acc = _mm256_add_epi64(acc, _mm256_sllv_epi64(column, e));
-            if k < D {
-                acc = _mm256_add_epi64(acc, dot_reversed(&q[..k], &m[1..=k]));
-                // q_k makes the column vanish modulo 2²⁸: (acc + q_k·m_0) ≡ 0.
-                let qk = _mm256_and_si256(_mm256_mul_epu32(acc, m0inv), mask);
-                acc = _mm256_add_epi64(acc, _mm256_mul_epu32(qk, m[0]));
-                q[k] = qk;
-            } else {
-                acc = _mm256_add_epi64(acc, dot_reversed(&q[lo..], &m[lo..]));
-                t[k - D] = _mm256_and_si256(acc, mask);
-            }
-            acc = _mm256_srli_epi64::<28>(acc);
         }
         t[D - 1] = acc;
         t
