@@ -296,16 +296,18 @@ impl<const N: usize> Modulus<N> {
         let mut q = [0u64; N];
         let mut t = [0u64; N];
         let mut acc = Acc::ZERO;
+        // Columns with literal indices. Only for 16 limbs: written out for RSA-4096's 32, the
+        // kernel no longer fits the instruction cache (measured no faster than the loops).
+        macro_rules! columns {
+            ($method:ident, $out:expr; $($k:literal)*) => {
+                $( self.$method($k, &product_column, &mut acc, &mut q, $out); )*
+            };
+        }
         if N == 16 {
             // The 1024-bit primes of RSA-2048: every column written out with its index a
             // literal, so that each column's bounds are constants and its products unroll into
             // one straight run (callgrind, RSA-2048 signing: 1.3× fewer instructions per square
             // than the loops below).
-            macro_rules! columns {
-                ($method:ident, $out:expr; $($k:literal)*) => {
-                    $( self.$method($k, &product_column, &mut acc, &mut q, $out); )*
-                };
-            }
             columns!(low_column, &mut t; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
             columns!(high_column, &mut t; 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30);
         } else {
@@ -488,31 +490,58 @@ impl<const N: usize> Modulus<N> {
         if std::arch::is_x86_feature_detected!("bmi2") {
             #[allow(unsafe_code)]
             // SAFETY: `pow_bmi2` only needs the BMI2 instructions, detected just above; it is
-            // `pow_any` compiled with them, with the same results.
+            // the same exponentiation with its kernels compiled with them, the same results.
             return unsafe { self.pow_bmi2(base, exp) };
         }
         self.pow_any(base, exp)
     }
 
-    /// [`Self::pow`] compiled for BMI2.
+    /// [`Self::pow`] with the kernels compiled for BMI2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "bmi2")]
     fn pow_bmi2(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
-        self.pow_any(base, exp)
+        self.pow_with(base, exp, |a| self.sqr_bmi2(a), |a, b| self.mul_bmi2(a, b))
     }
 
-    /// [`Self::pow`] for any CPU: the kernels inlined, so that a caller compiled with more
-    /// target features compiles them with those.
-    #[inline(always)]
+    /// [`Self::sqr`] compiled for BMI2: one copy, called from every place in the exponentiation
+    /// (inlined there, the kernel's copies did not all fit the instruction cache).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "bmi2")]
+    #[inline(never)]
+    fn sqr_bmi2(&self, a: &[u64; N]) -> [u64; N] {
+        self.sqr_inline(a)
+    }
+
+    /// [`Self::mul`] compiled for BMI2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "bmi2")]
+    #[inline(never)]
+    fn mul_bmi2(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        self.mul_inline(a, b)
+    }
+
+    /// [`Self::pow`] for any CPU.
     fn pow_any(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
+        self.pow_with(base, exp, |a| self.sqr(a), |a, b| self.mul(a, b))
+    }
+
+    /// The fixed-window exponentiation of [`Self::pow`] on the given square and product.
+    #[inline(always)]
+    fn pow_with(
+        &self,
+        base: &[u64; N],
+        exp: &[u64; N],
+        sqr: impl Fn(&[u64; N]) -> [u64; N],
+        mul: impl Fn(&[u64; N], &[u64; N]) -> [u64; N],
+    ) -> [u64; N] {
         let mut table = [[0u64; N]; 1 << WINDOW];
         table[0] = self.one;
         table[1] = *base;
         for k in 2..table.len() {
             table[k] = if k.is_multiple_of(2) {
-                self.sqr_inline(&table[k / 2])
+                sqr(&table[k / 2])
             } else {
-                self.mul_inline(&table[k - 1], base)
+                mul(&table[k - 1], base)
             };
         }
         let bits = 64 * N;
@@ -523,11 +552,11 @@ impl<const N: usize> Modulus<N> {
             let value = window_bits::<N, WINDOW>(exp, lo_bit);
             if w + 1 != windows {
                 for _ in 0..WINDOW {
-                    acc = self.sqr_inline(&acc);
+                    acc = sqr(&acc);
                 }
             }
             let entry = lookup(&table, value);
-            acc = self.mul_inline(&acc, &entry);
+            acc = mul(&acc, &entry);
         }
         use zeroize::Zeroize;
         table.zeroize();
