@@ -103,7 +103,7 @@ fn sign_n<const H: usize, const F: usize>(
         m[i] = u64::from_be_bytes(b);
     }
 
-    // Blinding, per CRT half: r_p below 2^(64H − 1) < p and r_q below 2^(64H − 1) < q, from
+    // Blinding, per CRT half: r_p < 2^(64H − 1) ≤ p and r_q < 2^(64H − 1) ≤ q, from
     // the same 8·F random bytes the whole-n blinding drew (so the RNG stream is used as before);
     // the exponentiation mod p sees (m mod p)·r_p^e, whose dp-th power is m^dp·r_p, and
     // multiplying by r_p⁻¹ unblinds it. Two inversions mod a 1024-bit prime cost about half of
@@ -158,9 +158,7 @@ fn sign_n<const H: usize, const F: usize>(
     let mut s = mul_wide::<H, F>(&h, &q);
     let mut m2_wide = [0u64; F];
     m2_wide[..H].copy_from_slice(&m2);
-    let (mut s_sum, _) = monty::add(&s, &m2_wide);
-    std::mem::swap(&mut s, &mut s_sum);
-    let mut signature = s;
+    let (mut signature, _) = monty::add(&s, &m2_wide);
 
     // Verify before release: signature^e mod n must be the encoded message.
     let check = mn.out_of_mont(&mn.pow_public(&mn.to_mont(&signature), e));
@@ -185,7 +183,7 @@ fn sign_n<const H: usize, const F: usize>(
     ] {
         secret.zeroize();
     }
-    for secret in [&mut s, &mut s_sum, &mut signature, &mut m2_wide] {
+    for secret in [&mut s, &mut signature, &mut m2_wide] {
         secret.zeroize();
     }
     if !valid {
