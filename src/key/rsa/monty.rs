@@ -298,9 +298,9 @@ impl<const N: usize> Modulus<N> {
         let mut acc = Acc::ZERO;
         // Columns with literal indices. Only for 16 limbs: written out for RSA-4096's 32, the
         // kernel no longer fits the instruction cache (measured no faster than the loops).
-        macro_rules! columns {
-            ($method:ident, $out:expr; $($k:literal)*) => {
-                $( self.$method($k, &product_column, &mut acc, &mut q, $out); )*
+        macro_rules! each_column {
+            ($k:ident in $($lit:literal)* => $step:expr) => {
+                $( { let $k: usize = $lit; $step; } )*
             };
         }
         if N == 16 {
@@ -308,12 +308,14 @@ impl<const N: usize> Modulus<N> {
             // literal, so that each column's bounds are constants and its products unroll into
             // one straight run (callgrind, RSA-2048 signing: 1.3× fewer instructions per square
             // than the loops below).
-            columns!(low_column, &mut t; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
-            columns!(high_column, &mut t; 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30);
+            each_column!(k in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 =>
+                self.low_column(k, &product_column, &mut acc, &mut q));
+            each_column!(k in 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 =>
+                self.high_column(k, &product_column, &mut acc, &mut q, &mut t));
         } else {
             // Columns 0 … N−1 each fix one q_k; columns N … 2N−2 hold the result.
             for k in 0..N {
-                self.low_column(k, &product_column, &mut acc, &mut q, &mut t);
+                self.low_column(k, &product_column, &mut acc, &mut q);
             }
             for k in N..2 * N - 1 {
                 self.high_column(k, &product_column, &mut acc, &mut q, &mut t);
@@ -335,7 +337,6 @@ impl<const N: usize> Modulus<N> {
         product_column: &impl Fn(usize, usize) -> Acc,
         acc: &mut Acc,
         q: &mut [u64; N],
-        _t: &mut [u64; N],
     ) {
         let m = &self.m;
         acc.add(&product_column(k, 0));
