@@ -79,6 +79,21 @@ pub fn running_on_valgrind() -> bool {
     client::request(0, client::RUNNING_ON_VALGRIND, 0, 0) != 0
 }
 
+/// Whether the code runs under the check: Valgrind with the `ct-check` feature. The RSA kernels
+/// then take their `mulx`/`adcx`/`adox` path even though Valgrind's virtual CPU hides ADX from
+/// CPUID (it executes the instructions), so that the path checked is the one the host runs.
+#[cfg(feature = "ct-check")]
+pub(crate) fn under_check() -> bool {
+    running_on_valgrind()
+}
+
+/// Whether the code runs under the check: never without the `ct-check` feature.
+#[cfg(not(feature = "ct-check"))]
+#[inline(always)]
+pub(crate) fn under_check() -> bool {
+    false
+}
+
 /// The number of errors the Valgrind tool has reported so far (0 outside Valgrind).
 #[cfg(feature = "ct-check")]
 pub fn error_count() -> u64 {

@@ -6,6 +6,12 @@
 //! trip count and the compiler unrolls them into `mul`/`adc` chains. Everything here is
 //! constant-time in the values: no branch and no memory index depends on a limb of an operand,
 //! the modulus or the exponent (the exponent's length in windows is the fixed `64·N`).
+//!
+//! On x86-64 CPUs with BMI2 and ADX, the exponentiation of RSA's CRT halves (16 and 32 limbs)
+//! runs on the assembly product of [`adx`].
+
+#[cfg(target_arch = "x86_64")]
+mod adx;
 
 /// `a + b + carry` with `carry` ≤ 1, as (sum, carry out).
 #[inline(always)]
@@ -488,6 +494,16 @@ impl<const N: usize> Modulus<N> {
     /// check would run another path than the one users get.
     pub(crate) fn pow(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
         #[cfg(target_arch = "x86_64")]
+        if (N == 16 || N == 32) && adx::available() {
+            // The squares too: the assembly product squares faster than the Rust square.
+            return self.pow_with(
+                base,
+                exp,
+                |a| self.mul_adx(a, a).unwrap_or_else(|| self.sqr(a)),
+                |a, b| self.mul_adx(a, b).unwrap_or_else(|| self.mul(a, b)),
+            );
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("bmi2") {
             #[allow(unsafe_code)]
             // SAFETY: `pow_bmi2` only needs the BMI2 instructions, detected just above; it is
@@ -519,6 +535,39 @@ impl<const N: usize> Modulus<N> {
     #[inline(never)]
     fn mul_bmi2(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         self.mul_inline(a, b)
+    }
+
+    /// The Montgomery product on the assembly kernel of [`adx`], reduced once; `None` when `N`
+    /// has no kernel (only 16 and 32 do). The caller has checked [`adx::available`].
+    #[cfg(target_arch = "x86_64")]
+    #[inline(never)]
+    fn mul_adx(&self, a: &[u64; N], b: &[u64; N]) -> Option<[u64; N]> {
+        // Room for the largest kernel's N + 2 limbs.
+        let mut t = [0u64; 34];
+        if let (Ok(a), Ok(b), Ok(m), Ok(t)) = (
+            <&[u64; 16]>::try_from(&a[..]),
+            <&[u64; 16]>::try_from(&b[..]),
+            <&[u64; 16]>::try_from(&self.m[..]),
+            <&mut [u64; 18]>::try_from(&mut t[..18]),
+        ) {
+            adx::mul_16(a, b, m, self.m0inv, t);
+        } else if let (Ok(a), Ok(b), Ok(m), Ok(t)) = (
+            <&[u64; 32]>::try_from(&a[..]),
+            <&[u64; 32]>::try_from(&b[..]),
+            <&[u64; 32]>::try_from(&self.m[..]),
+            <&mut [u64; 34]>::try_from(&mut t[..]),
+        ) {
+            adx::mul_32(a, b, m, self.m0inv, t);
+        } else {
+            return None;
+        }
+        let mut low = [0u64; N];
+        low.copy_from_slice(&t[..N]);
+        let result = self.reduce_once(&low, t[N]);
+        use zeroize::Zeroize;
+        t.zeroize();
+        low.zeroize();
+        Some(result)
     }
 
     /// [`Self::pow`] for any CPU.
@@ -716,6 +765,137 @@ mod tests {
         let am = md.to_mont(&a);
         assert_eq!(md.out_of_mont(&md.sqr(&am)), [1, 0]);
         assert_eq!(md.out_of_mont(&md.mul(&am, &am)), [1, 0]);
+    }
+
+    /// The assembly product against the portable one, on random operands and on the extremes
+    /// that stress every carry (all-ones modulus, operands m − 1, zero), for both kernels.
+    #[cfg(target_arch = "x86_64")]
+    fn adx_agrees_with_portable<const N: usize>() {
+        let mut moduli = vec![[u64::MAX; N]];
+        for seed in 0..40 {
+            let mut m = from_seed::<N>(seed);
+            m[0] |= 1;
+            m[N - 1] |= 1 << 63;
+            moduli.push(m);
+        }
+        let mut top_bit_only = [0u64; N];
+        top_bit_only[0] = 1;
+        top_bit_only[N - 1] = 1 << 63;
+        moduli.push(top_bit_only);
+        // Near-R moduli with near-m operands: the rare top carries of both passes (t close
+        // to 2m with a and b_i close to their maxima) happen only there.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..300 {
+            let mut m = [u64::MAX; N];
+            m[0] = next() | 1;
+            if next() % 2 == 0 {
+                m[1] = next();
+            }
+            let md = Modulus::new(&m).expect("odd, top bit set");
+            for _ in 0..20 {
+                let mut x = m;
+                let mut y = m;
+                x[0] = next() % m[0];
+                y[0] = next() % m[0];
+                if next() % 4 == 0 {
+                    x[N / 2] = next();
+                }
+                let want = md.mul(&x, &y);
+                assert_eq!(md.mul_adx(&x, &y), Some(want), "near-R modulus {m:x?}");
+                assert_eq!(
+                    md.mul_adx(&x, &x),
+                    Some(md.sqr(&x)),
+                    "near-R modulus {m:x?}"
+                );
+            }
+        }
+        // Limbs drawn from the carry extremes (0, 1, 2⁶⁴ − 2, 2⁶⁴ − 1) and a modulus whose low
+        // limb is 2⁶⁴ − 1 (so q = t_0): intermediate limbs then sit at the extremes too, and
+        // each chain's rare last carry happens in some cases.
+        let extreme = |r: u64| [0, 1, u64::MAX - 1, u64::MAX][(r % 4) as usize];
+        for _ in 0..3000 {
+            let mut m = [0u64; N];
+            for limb in m.iter_mut() {
+                *limb = if next() % 3 == 0 {
+                    extreme(next())
+                } else {
+                    u64::MAX
+                };
+            }
+            m[0] = if next() % 2 == 0 {
+                u64::MAX
+            } else {
+                next() | 1
+            };
+            m[N - 1] |= 1 << 63;
+            let md = Modulus::new(&m).expect("odd, top bit set");
+            let below_m = |mut x: [u64; N]| {
+                let (d, borrow) = sub(&x, &m);
+                if borrow == 0 {
+                    x = d;
+                }
+                x
+            };
+            let mut x = [0u64; N];
+            let mut y = [0u64; N];
+            for limb in x.iter_mut().chain(y.iter_mut()) {
+                *limb = if next() % 4 == 0 {
+                    extreme(next())
+                } else {
+                    u64::MAX
+                };
+            }
+            let (x, y) = (below_m(x), below_m(y));
+            assert_eq!(
+                md.mul_adx(&x, &y),
+                Some(md.mul(&x, &y)),
+                "{m:x?} {x:x?} {y:x?}"
+            );
+            assert_eq!(md.mul_adx(&x, &x), Some(md.sqr(&x)), "{m:x?} {x:x?}");
+        }
+        for (i, m) in moduli.iter().enumerate() {
+            let md = Modulus::new(m).expect("odd, top bit set");
+            let (m_minus_1, _) = sub(m, &{
+                let mut one = [0u64; N];
+                one[0] = 1;
+                one
+            });
+            let mut a = from_seed::<N>(i as u64 ^ 0xA5A5);
+            let mut b = from_seed::<N>(i as u64 ^ 0x5A5A);
+            a[N - 1] &= !(1 << 63);
+            b[N - 1] &= !(1 << 63);
+            for (x, y) in [
+                (a, b),
+                (m_minus_1, m_minus_1),
+                (m_minus_1, a),
+                ([0u64; N], m_minus_1),
+                (*md.one(), b),
+            ] {
+                let want = md.mul(&x, &y);
+                assert_eq!(md.mul_adx(&x, &y), Some(want), "modulus {i}");
+                assert_eq!(md.mul_adx(&x, &x), Some(md.sqr(&x)), "modulus {i}");
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn adx_kernels_agree_with_portable() {
+        if !adx::available() {
+            eprintln!("SKIPPED adx_kernels_agree_with_portable: this CPU lacks BMI2 or ADX");
+            return;
+        }
+        adx_agrees_with_portable::<16>();
+        adx_agrees_with_portable::<32>();
+        // No kernel for other sizes: the caller falls back.
+        let md = Modulus::new(&[1u64, 1 << 63]).expect("valid");
+        assert_eq!(md.mul_adx(&[1, 0], &[1, 0]), None);
     }
 
     #[test]
