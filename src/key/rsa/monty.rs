@@ -495,11 +495,10 @@ impl<const N: usize> Modulus<N> {
     pub(crate) fn pow(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
         #[cfg(target_arch = "x86_64")]
         if (N == 16 || N == 32) && adx::available() {
-            // The squares too: the assembly product squares faster than the Rust square.
             return self.pow_with(
                 base,
                 exp,
-                |a| self.mul_adx(a, a).unwrap_or_else(|| self.sqr(a)),
+                |a| self.sqr_adx(a).unwrap_or_else(|| self.sqr(a)),
                 |a, b| self.mul_adx(a, b).unwrap_or_else(|| self.mul(a, b)),
             );
         }
@@ -567,6 +566,37 @@ impl<const N: usize> Modulus<N> {
         use zeroize::Zeroize;
         t.zeroize();
         low.zeroize();
+        Some(result)
+    }
+
+    /// The Montgomery square on the assembly kernel of [`adx`], reduced once; `None` when `N`
+    /// has no kernel (only 16 and 32 do). The caller has checked [`adx::available`].
+    #[cfg(target_arch = "x86_64")]
+    #[inline(never)]
+    fn sqr_adx(&self, a: &[u64; N]) -> Option<[u64; N]> {
+        // Room for the largest kernel's 2N limbs.
+        let mut t = [0u64; 64];
+        let top = if let (Ok(a), Ok(m), Ok(t)) = (
+            <&[u64; 16]>::try_from(&a[..]),
+            <&[u64; 16]>::try_from(&self.m[..]),
+            <&mut [u64; 32]>::try_from(&mut t[..32]),
+        ) {
+            adx::sqr_16(a, m, self.m0inv, t)
+        } else if let (Ok(a), Ok(m), Ok(t)) = (
+            <&[u64; 32]>::try_from(&a[..]),
+            <&[u64; 32]>::try_from(&self.m[..]),
+            <&mut [u64; 64]>::try_from(&mut t[..]),
+        ) {
+            adx::sqr_32(a, m, self.m0inv, t)
+        } else {
+            return None;
+        };
+        let mut high = [0u64; N];
+        high.copy_from_slice(&t[N..2 * N]);
+        let result = self.reduce_once(&high, top);
+        use zeroize::Zeroize;
+        t.zeroize();
+        high.zeroize();
         Some(result)
     }
 
@@ -858,6 +888,7 @@ mod tests {
                 "{m:x?} {x:x?} {y:x?}"
             );
             assert_eq!(md.mul_adx(&x, &x), Some(md.sqr(&x)), "{m:x?} {x:x?}");
+            assert_eq!(md.sqr_adx(&x), Some(md.sqr(&x)), "{m:x?} {x:x?}");
         }
         for (i, m) in moduli.iter().enumerate() {
             let md = Modulus::new(m).expect("odd, top bit set");
@@ -880,6 +911,7 @@ mod tests {
                 let want = md.mul(&x, &y);
                 assert_eq!(md.mul_adx(&x, &y), Some(want), "modulus {i}");
                 assert_eq!(md.mul_adx(&x, &x), Some(md.sqr(&x)), "modulus {i}");
+                assert_eq!(md.sqr_adx(&x), Some(md.sqr(&x)), "modulus {i}");
             }
         }
     }
@@ -896,6 +928,7 @@ mod tests {
         // No kernel for other sizes: the caller falls back.
         let md = Modulus::new(&[1u64, 1 << 63]).expect("valid");
         assert_eq!(md.mul_adx(&[1, 0], &[1, 0]), None);
+        assert_eq!(md.sqr_adx(&[1, 0]), None);
     }
 
     #[test]
