@@ -260,11 +260,25 @@ impl<const N: usize> Modulus<N> {
         select(keep_t, t, &r)
     }
 
-    /// Montgomery product `a·b·R⁻¹ mod m`, product scanning (Koç's FIPS order): each output
-    /// column is summed in a three-limb accumulator, so no partial row is stored and reloaded.
-    /// Measured against CIOS on the measuring VM: equal at 1024 bits, 10–20 % faster from 1536 bits.
-    #[inline(never)]
+    /// Montgomery product `a·b·R⁻¹ mod m`: the assembly kernel of [`adx`] where it runs (RSA's
+    /// 16- and 32-limb CRT halves on CPUs with BMI2 and ADX), [`Self::mul_portable`] otherwise.
+    #[inline(always)]
     pub(crate) fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        #[cfg(target_arch = "x86_64")]
+        if (N == 16 || N == 32)
+            && adx::available()
+            && let Some(product) = self.mul_adx(a, b)
+        {
+            return product;
+        }
+        self.mul_portable(a, b)
+    }
+
+    /// Montgomery product in Rust, product scanning (Koç's FIPS order): each output column is
+    /// summed in a three-limb accumulator, so no partial row is stored and reloaded. Measured
+    /// against CIOS on the measuring VM: equal at 1024 bits, 10–20 % faster from 1536 bits.
+    #[inline(never)]
+    pub(crate) fn mul_portable(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         self.mul_inline(a, b)
     }
 
@@ -280,10 +294,24 @@ impl<const N: usize> Modulus<N> {
         })
     }
 
-    /// Montgomery square `a²·R⁻¹ mod m`: as [`Self::mul`], with each cross product a_i·a_j
+    /// Montgomery square `a²·R⁻¹ mod m`: the assembly kernel of [`adx`] where it runs, as for
+    /// [`Self::mul`]; [`Self::sqr_portable`] otherwise.
+    #[inline(always)]
+    pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        #[cfg(target_arch = "x86_64")]
+        if (N == 16 || N == 32)
+            && adx::available()
+            && let Some(square) = self.sqr_adx(a)
+        {
+            return square;
+        }
+        self.sqr_portable(a)
+    }
+
+    /// Montgomery square in Rust: as [`Self::mul_portable`], with each cross product a_i·a_j
     /// (i < j) computed once and doubled, about 3/4 of the products of a multiplication.
     #[inline(never)]
-    pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+    pub(crate) fn sqr_portable(&self, a: &[u64; N]) -> [u64; N] {
         self.sqr_inline(a)
     }
 
@@ -487,20 +515,15 @@ impl<const N: usize> Modulus<N> {
     /// [`WINDOW`] bits over all `64·N` exponent bits, every window multiplies by a table entry
     /// read with a full masked scan, so the time depends on neither value.
     ///
-    /// On x86-64 CPUs with BMI2 the same code runs compiled for it (`mulx` takes any
-    /// registers, where `mul` ties up rax and rdx: fewer moves and spills; RSA-2048 signing
-    /// measured 10–20 % faster with `benches/compare_sign.py`). Not ADX as well: the compiler
-    /// does not use `adcx`/`adox` by itself, and Valgrind's CPU hides ADX, so the constant-time
-    /// check would run another path than the one users get.
+    /// RSA's CRT halves (16 and 32 limbs) on CPUs with BMI2 and ADX run on the assembly kernels
+    /// of [`adx`] ([`Self::mul`], [`Self::sqr`]). Otherwise, on x86-64 CPUs with BMI2, the Rust
+    /// kernels run compiled for it (`mulx` takes any registers, where `mul` ties up rax and
+    /// rdx: fewer moves and spills; RSA-2048 signing measured 10–20 % faster with
+    /// `benches/compare_sign.py`).
     pub(crate) fn pow(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
         #[cfg(target_arch = "x86_64")]
         if (N == 16 || N == 32) && adx::available() {
-            return self.pow_with(
-                base,
-                exp,
-                |a| self.sqr_adx(a).unwrap_or_else(|| self.sqr(a)),
-                |a, b| self.mul_adx(a, b).unwrap_or_else(|| self.mul(a, b)),
-            );
+            return self.pow_with(base, exp, |a| self.sqr(a), |a, b| self.mul(a, b));
         }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("bmi2") {
@@ -541,30 +564,35 @@ impl<const N: usize> Modulus<N> {
     #[cfg(target_arch = "x86_64")]
     #[inline(never)]
     fn mul_adx(&self, a: &[u64; N], b: &[u64; N]) -> Option<[u64; N]> {
-        // Room for the largest kernel's N + 2 limbs.
-        let mut t = [0u64; 34];
-        if let (Ok(a), Ok(b), Ok(m), Ok(t)) = (
+        use zeroize::Zeroize;
+        let mut low = [0u64; N];
+        let top;
+        if let (Ok(a), Ok(b), Ok(m), Ok(low)) = (
             <&[u64; 16]>::try_from(&a[..]),
             <&[u64; 16]>::try_from(&b[..]),
             <&[u64; 16]>::try_from(&self.m[..]),
-            <&mut [u64; 18]>::try_from(&mut t[..18]),
+            <&mut [u64; 16]>::try_from(&mut low[..]),
         ) {
-            adx::mul_16(a, b, m, self.m0inv, t);
-        } else if let (Ok(a), Ok(b), Ok(m), Ok(t)) = (
+            let mut t = [0u64; 18];
+            adx::mul_16(a, b, m, self.m0inv, &mut t);
+            low.copy_from_slice(&t[..16]);
+            top = t[16];
+            t.zeroize();
+        } else if let (Ok(a), Ok(b), Ok(m), Ok(low)) = (
             <&[u64; 32]>::try_from(&a[..]),
             <&[u64; 32]>::try_from(&b[..]),
             <&[u64; 32]>::try_from(&self.m[..]),
-            <&mut [u64; 34]>::try_from(&mut t[..]),
+            <&mut [u64; 32]>::try_from(&mut low[..]),
         ) {
-            adx::mul_32(a, b, m, self.m0inv, t);
+            let mut t = [0u64; 34];
+            adx::mul_32(a, b, m, self.m0inv, &mut t);
+            low.copy_from_slice(&t[..32]);
+            top = t[32];
+            t.zeroize();
         } else {
             return None;
         }
-        let mut low = [0u64; N];
-        low.copy_from_slice(&t[..N]);
-        let result = self.reduce_once(&low, t[N]);
-        use zeroize::Zeroize;
-        t.zeroize();
+        let result = self.reduce_once(&low, top);
         low.zeroize();
         Some(result)
     }
@@ -574,35 +602,43 @@ impl<const N: usize> Modulus<N> {
     #[cfg(target_arch = "x86_64")]
     #[inline(never)]
     fn sqr_adx(&self, a: &[u64; N]) -> Option<[u64; N]> {
-        // Room for the largest kernel's 2N limbs.
-        let mut t = [0u64; 64];
-        let top = if let (Ok(a), Ok(m), Ok(t)) = (
+        use zeroize::Zeroize;
+        let mut high = [0u64; N];
+        let top;
+        if let (Ok(a), Ok(m), Ok(high)) = (
             <&[u64; 16]>::try_from(&a[..]),
             <&[u64; 16]>::try_from(&self.m[..]),
-            <&mut [u64; 32]>::try_from(&mut t[..32]),
+            <&mut [u64; 16]>::try_from(&mut high[..]),
         ) {
-            adx::sqr_16(a, m, self.m0inv, t)
-        } else if let (Ok(a), Ok(m), Ok(t)) = (
+            let mut t = [0u64; 32];
+            top = adx::sqr_16(a, m, self.m0inv, &mut t);
+            high.copy_from_slice(&t[16..]);
+            t.zeroize();
+        } else if let (Ok(a), Ok(m), Ok(high)) = (
             <&[u64; 32]>::try_from(&a[..]),
             <&[u64; 32]>::try_from(&self.m[..]),
-            <&mut [u64; 64]>::try_from(&mut t[..]),
+            <&mut [u64; 32]>::try_from(&mut high[..]),
         ) {
-            adx::sqr_32(a, m, self.m0inv, t)
+            let mut t = [0u64; 64];
+            top = adx::sqr_32(a, m, self.m0inv, &mut t);
+            high.copy_from_slice(&t[32..]);
+            t.zeroize();
         } else {
             return None;
-        };
-        let mut high = [0u64; N];
-        high.copy_from_slice(&t[N..2 * N]);
+        }
         let result = self.reduce_once(&high, top);
-        use zeroize::Zeroize;
-        t.zeroize();
         high.zeroize();
         Some(result)
     }
 
     /// [`Self::pow`] for any CPU.
     fn pow_any(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
-        self.pow_with(base, exp, |a| self.sqr(a), |a, b| self.mul(a, b))
+        self.pow_with(
+            base,
+            exp,
+            |a| self.sqr_portable(a),
+            |a, b| self.mul_portable(a, b),
+        )
     }
 
     /// The fixed-window exponentiation of [`Self::pow`] on the given square and product.
@@ -741,6 +777,9 @@ mod tests {
         assert_eq!(to_boxed(&md.out_of_mont(&md.mul(&am, &bm))), want_mul);
         let want_sqr = fa.square().retrieve();
         assert_eq!(to_boxed(&md.out_of_mont(&md.sqr(&am))), want_sqr);
+        // Both paths, where the assembly kernel runs too.
+        assert_eq!(md.mul_portable(&am, &bm), md.mul(&am, &bm));
+        assert_eq!(md.sqr_portable(&am), md.sqr(&am));
         let want_pow = BoxedMontyForm::new(to_boxed(&a), &params)
             .pow(&to_boxed(&e))
             .retrieve();
@@ -836,11 +875,11 @@ mod tests {
                 if next() % 4 == 0 {
                     x[N / 2] = next();
                 }
-                let want = md.mul(&x, &y);
+                let want = md.mul_portable(&x, &y);
                 assert_eq!(md.mul_adx(&x, &y), Some(want), "near-R modulus {m:x?}");
                 assert_eq!(
                     md.mul_adx(&x, &x),
-                    Some(md.sqr(&x)),
+                    Some(md.sqr_portable(&x)),
                     "near-R modulus {m:x?}"
                 );
             }
@@ -884,11 +923,15 @@ mod tests {
             let (x, y) = (below_m(x), below_m(y));
             assert_eq!(
                 md.mul_adx(&x, &y),
-                Some(md.mul(&x, &y)),
+                Some(md.mul_portable(&x, &y)),
                 "{m:x?} {x:x?} {y:x?}"
             );
-            assert_eq!(md.mul_adx(&x, &x), Some(md.sqr(&x)), "{m:x?} {x:x?}");
-            assert_eq!(md.sqr_adx(&x), Some(md.sqr(&x)), "{m:x?} {x:x?}");
+            assert_eq!(
+                md.mul_adx(&x, &x),
+                Some(md.sqr_portable(&x)),
+                "{m:x?} {x:x?}"
+            );
+            assert_eq!(md.sqr_adx(&x), Some(md.sqr_portable(&x)), "{m:x?} {x:x?}");
         }
         for (i, m) in moduli.iter().enumerate() {
             let md = Modulus::new(m).expect("odd, top bit set");
@@ -908,10 +951,10 @@ mod tests {
                 ([0u64; N], m_minus_1),
                 (*md.one(), b),
             ] {
-                let want = md.mul(&x, &y);
+                let want = md.mul_portable(&x, &y);
                 assert_eq!(md.mul_adx(&x, &y), Some(want), "modulus {i}");
-                assert_eq!(md.mul_adx(&x, &x), Some(md.sqr(&x)), "modulus {i}");
-                assert_eq!(md.sqr_adx(&x), Some(md.sqr(&x)), "modulus {i}");
+                assert_eq!(md.mul_adx(&x, &x), Some(md.sqr_portable(&x)), "modulus {i}");
+                assert_eq!(md.sqr_adx(&x), Some(md.sqr_portable(&x)), "modulus {i}");
             }
         }
     }
