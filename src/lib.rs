@@ -115,6 +115,8 @@
 //! | a private key given to [`KeyPair::from_pkcs8_der`]/[`KeyPair::from_pkcs8_pem`] that is not PKCS#8 | 400 `BadParameter`, [`Error::InvalidPrivateKey`], kvcert's wording (no service call takes a bare key); a well-formed key of another size or type gets Import's size/type errors |
 //! | [`Policy::issue`] for an issuer other than `Self` | refused (400 on `policy.issuer`) rather than returning no certificate |
 //! | the name and vault [`Policy::issue`] answers for | `kvcert-test` in `https://kvcert-test.vault.azure.net` ([`service::policy::TEST_CERTIFICATE_NAME`], [`service::policy::TEST_VAULT_URL`]) |
+//! | RSA private-key arithmetic per CPU | x86-64 with BMI2 and ADX: `mulx`/`adcx`/`adox` assembly for the 1024- and 2048-bit CRT halves (RSA-2048/4096); other x86-64 with BMI2: the Rust kernels compiled for BMI2; elsewhere the portable Rust kernels. The same results on every path |
+//! | no AVX-512 IFMA path (OpenSSL's on CPUs that have it) | Valgrind cannot run AVX-512, so the constant-time check could not cover it; every path kvcert takes is checked |
 //! | OS randomness | only in [`os_rng`] (default feature `os-rng`), for callers; never used inside the core |
 //!
 //! The vault engine's decisions are tabled where they apply: [`service::engine`] (the pending

@@ -41,17 +41,21 @@ mod check {
     /// Set in the inner run: the test runs its body under Valgrind.
     const INNER: &str = "KVCERT_CT_INNER";
     /// Set in the inner run: the CPU features the host has that choose a kernel (AVX2 for the
-    /// four-lane test, BMI2 for the exponentiation). Valgrind's virtual CPU must show the same,
-    /// or the check would run other code than the host does (it hides ADX, for one).
+    /// four-lane test, BMI2 for the exponentiation, ADX for its assembly kernels). Valgrind's
+    /// virtual CPU must lead to the same choices, or the check would run other code than the
+    /// host does. It hides ADX, but the library takes the ADX path under the check anyway
+    /// (Valgrind executes `adcx`/`adox`): that path is what a host with ADX runs.
     const HOST_FEATURES: &str = "KVCERT_CT_HOST_FEATURES";
 
     fn kernel_features() -> String {
         #[cfg(target_arch = "x86_64")]
         {
             format!(
-                "avx2={} bmi2={}",
+                "avx2={} bmi2={} adx-kernels={}",
                 std::arch::is_x86_feature_detected!("avx2"),
-                std::arch::is_x86_feature_detected!("bmi2")
+                std::arch::is_x86_feature_detected!("bmi2"),
+                // The library's rule (`monty::adx::available`): ADX, or running under the check.
+                std::arch::is_x86_feature_detected!("adx") || ct_check::running_on_valgrind()
             )
         }
         #[cfg(not(target_arch = "x86_64"))]
