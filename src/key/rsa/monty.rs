@@ -203,6 +203,26 @@ impl<const N: usize> Drop for Modulus<N> {
     }
 }
 
+/// Scratch limbs for the assembly kernels: room for the largest (2N limbs of the 32-limb
+/// square). It holds intermediate values of secret computations, so it is zeroized on drop.
+#[cfg(target_arch = "x86_64")]
+struct Scratch([u64; 64]);
+
+#[cfg(target_arch = "x86_64")]
+impl Scratch {
+    fn new() -> Self {
+        Scratch([0u64; 64])
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.0.zeroize();
+    }
+}
+
 impl<const N: usize> Modulus<N> {
     /// The constants for `m`, which must be odd with its top bit set (both are checked; `None`
     /// otherwise — the callers only pass such numbers, so this is not secret-dependent).
@@ -265,11 +285,11 @@ impl<const N: usize> Modulus<N> {
     #[inline(always)]
     pub(crate) fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         #[cfg(target_arch = "x86_64")]
-        if (N == 16 || N == 32)
-            && adx::available()
-            && let Some(product) = self.mul_adx(a, b)
-        {
-            return product;
+        if (N == 16 || N == 32) && adx::available() {
+            let mut scratch = Scratch::new();
+            if let Some(product) = self.mul_adx(a, b, &mut scratch) {
+                return product;
+            }
         }
         self.mul_portable(a, b)
     }
@@ -299,11 +319,11 @@ impl<const N: usize> Modulus<N> {
     #[inline(always)]
     pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
         #[cfg(target_arch = "x86_64")]
-        if (N == 16 || N == 32)
-            && adx::available()
-            && let Some(square) = self.sqr_adx(a)
-        {
-            return square;
+        if (N == 16 || N == 32) && adx::available() {
+            let mut scratch = Scratch::new();
+            if let Some(square) = self.sqr_adx(a, &mut scratch) {
+                return square;
+            }
         }
         self.sqr_portable(a)
     }
@@ -523,7 +543,15 @@ impl<const N: usize> Modulus<N> {
     pub(crate) fn pow(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
         #[cfg(target_arch = "x86_64")]
         if (N == 16 || N == 32) && adx::available() {
-            return self.pow_with(base, exp, |a| self.sqr(a), |a, b| self.mul(a, b));
+            // One scratch for the whole exponentiation, zeroized once when it drops.
+            let mut scratch = Scratch::new();
+            return self.pow_with(
+                base,
+                exp,
+                &mut scratch,
+                |a, s| self.sqr_adx(a, s).unwrap_or_else(|| self.sqr_portable(a)),
+                |a, b, s| self.mul_adx(a, b, s).unwrap_or_else(|| self.mul_portable(a, b)),
+            );
         }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("bmi2") {
@@ -539,7 +567,13 @@ impl<const N: usize> Modulus<N> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "bmi2")]
     fn pow_bmi2(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
-        self.pow_with(base, exp, |a| self.sqr_bmi2(a), |a, b| self.mul_bmi2(a, b))
+        self.pow_with(
+            base,
+            exp,
+            &mut (),
+            |a, _| self.sqr_bmi2(a),
+            |a, b, _| self.mul_bmi2(a, b),
+        )
     }
 
     /// [`Self::sqr`] compiled for BMI2: one copy, called from every place in the exponentiation
@@ -560,75 +594,60 @@ impl<const N: usize> Modulus<N> {
     }
 
     /// The Montgomery product on the assembly kernel of [`adx`], reduced once; `None` when `N`
-    /// has no kernel (only 16 and 32 do). The caller has checked [`adx::available`].
+    /// has no kernel (only 16 and 32 do). The caller has checked [`adx::available`]. The
+    /// intermediate limbs stay in `scratch`, which its owner zeroizes (once per
+    /// exponentiation rather than once per product).
     #[cfg(target_arch = "x86_64")]
     #[inline(never)]
-    fn mul_adx(&self, a: &[u64; N], b: &[u64; N]) -> Option<[u64; N]> {
-        use zeroize::Zeroize;
-        let mut low = [0u64; N];
-        let top;
-        if let (Ok(a), Ok(b), Ok(m), Ok(low)) = (
+    fn mul_adx(&self, a: &[u64; N], b: &[u64; N], scratch: &mut Scratch) -> Option<[u64; N]> {
+        let t = &mut scratch.0;
+        if let (Ok(a), Ok(b), Ok(m), Ok(t)) = (
             <&[u64; 16]>::try_from(&a[..]),
             <&[u64; 16]>::try_from(&b[..]),
             <&[u64; 16]>::try_from(&self.m[..]),
-            <&mut [u64; 16]>::try_from(&mut low[..]),
+            <&mut [u64; 18]>::try_from(&mut t[..18]),
         ) {
-            let mut t = [0u64; 18];
-            adx::mul_16(a, b, m, self.m0inv, &mut t);
-            low.copy_from_slice(&t[..16]);
-            top = t[16];
-            t.zeroize();
-        } else if let (Ok(a), Ok(b), Ok(m), Ok(low)) = (
+            adx::mul_16(a, b, m, self.m0inv, t);
+        } else if let (Ok(a), Ok(b), Ok(m), Ok(t)) = (
             <&[u64; 32]>::try_from(&a[..]),
             <&[u64; 32]>::try_from(&b[..]),
             <&[u64; 32]>::try_from(&self.m[..]),
-            <&mut [u64; 32]>::try_from(&mut low[..]),
+            <&mut [u64; 34]>::try_from(&mut t[..34]),
         ) {
-            let mut t = [0u64; 34];
-            adx::mul_32(a, b, m, self.m0inv, &mut t);
-            low.copy_from_slice(&t[..32]);
-            top = t[32];
-            t.zeroize();
+            adx::mul_32(a, b, m, self.m0inv, t);
         } else {
             return None;
         }
-        let result = self.reduce_once(&low, top);
-        low.zeroize();
-        Some(result)
+        // The result is limbs 0 … N − 1 with limb N on top.
+        let low = <&[u64; N]>::try_from(&t[..N]).ok()?;
+        Some(self.reduce_once(low, t[N]))
     }
 
     /// The Montgomery square on the assembly kernel of [`adx`], reduced once; `None` when `N`
-    /// has no kernel (only 16 and 32 do). The caller has checked [`adx::available`].
+    /// has no kernel (only 16 and 32 do). The caller has checked [`adx::available`]; `scratch`
+    /// as for [`Self::mul_adx`].
     #[cfg(target_arch = "x86_64")]
     #[inline(never)]
-    fn sqr_adx(&self, a: &[u64; N]) -> Option<[u64; N]> {
-        use zeroize::Zeroize;
-        let mut high = [0u64; N];
-        let top;
-        if let (Ok(a), Ok(m), Ok(high)) = (
+    fn sqr_adx(&self, a: &[u64; N], scratch: &mut Scratch) -> Option<[u64; N]> {
+        let t = &mut scratch.0;
+        let top = if let (Ok(a), Ok(m), Ok(t)) = (
             <&[u64; 16]>::try_from(&a[..]),
             <&[u64; 16]>::try_from(&self.m[..]),
-            <&mut [u64; 16]>::try_from(&mut high[..]),
+            <&mut [u64; 32]>::try_from(&mut t[..32]),
         ) {
-            let mut t = [0u64; 32];
-            top = adx::sqr_16(a, m, self.m0inv, &mut t);
-            high.copy_from_slice(&t[16..]);
-            t.zeroize();
-        } else if let (Ok(a), Ok(m), Ok(high)) = (
+            adx::sqr_16(a, m, self.m0inv, t)
+        } else if let (Ok(a), Ok(m), Ok(t)) = (
             <&[u64; 32]>::try_from(&a[..]),
             <&[u64; 32]>::try_from(&self.m[..]),
-            <&mut [u64; 32]>::try_from(&mut high[..]),
+            <&mut [u64; 64]>::try_from(&mut t[..64]),
         ) {
-            let mut t = [0u64; 64];
-            top = adx::sqr_32(a, m, self.m0inv, &mut t);
-            high.copy_from_slice(&t[32..]);
-            t.zeroize();
+            adx::sqr_32(a, m, self.m0inv, t)
         } else {
             return None;
-        }
-        let result = self.reduce_once(&high, top);
-        high.zeroize();
-        Some(result)
+        };
+        // The result is limbs N … 2N − 1 with the returned carry on top.
+        let high = <&[u64; N]>::try_from(t.get(N..2 * N)?).ok()?;
+        Some(self.reduce_once(high, top))
     }
 
     /// [`Self::pow`] for any CPU.
@@ -636,28 +655,30 @@ impl<const N: usize> Modulus<N> {
         self.pow_with(
             base,
             exp,
-            |a| self.sqr_portable(a),
-            |a, b| self.mul_portable(a, b),
+            &mut (),
+            |a, _| self.sqr_portable(a),
+            |a, b, _| self.mul_portable(a, b),
         )
     }
 
     /// The fixed-window exponentiation of [`Self::pow`] on the given square and product.
     #[inline(always)]
-    fn pow_with(
+    fn pow_with<S>(
         &self,
         base: &[u64; N],
         exp: &[u64; N],
-        sqr: impl Fn(&[u64; N]) -> [u64; N],
-        mul: impl Fn(&[u64; N], &[u64; N]) -> [u64; N],
+        scratch: &mut S,
+        sqr: impl Fn(&[u64; N], &mut S) -> [u64; N],
+        mul: impl Fn(&[u64; N], &[u64; N], &mut S) -> [u64; N],
     ) -> [u64; N] {
         let mut table = [[0u64; N]; 1 << WINDOW];
         table[0] = self.one;
         table[1] = *base;
         for k in 2..table.len() {
             table[k] = if k.is_multiple_of(2) {
-                sqr(&table[k / 2])
+                sqr(&table[k / 2], scratch)
             } else {
-                mul(&table[k - 1], base)
+                mul(&table[k - 1], base, scratch)
             };
         }
         let bits = 64 * N;
@@ -668,11 +689,11 @@ impl<const N: usize> Modulus<N> {
             let value = window_bits::<N, WINDOW>(exp, lo_bit);
             if w + 1 != windows {
                 for _ in 0..WINDOW {
-                    acc = sqr(&acc);
+                    acc = sqr(&acc, scratch);
                 }
             }
             let entry = lookup(&table, value);
-            acc = mul(&acc, &entry);
+            acc = mul(&acc, &entry, scratch);
         }
         use zeroize::Zeroize;
         table.zeroize();
@@ -876,9 +897,9 @@ mod tests {
                     x[N / 2] = next();
                 }
                 let want = md.mul_portable(&x, &y);
-                assert_eq!(md.mul_adx(&x, &y), Some(want), "near-R modulus {m:x?}");
+                assert_eq!(md.mul_adx(&x, &y, &mut Scratch::new()), Some(want), "near-R modulus {m:x?}");
                 assert_eq!(
-                    md.mul_adx(&x, &x),
+                    md.mul_adx(&x, &x, &mut Scratch::new()),
                     Some(md.sqr_portable(&x)),
                     "near-R modulus {m:x?}"
                 );
@@ -922,16 +943,16 @@ mod tests {
             }
             let (x, y) = (below_m(x), below_m(y));
             assert_eq!(
-                md.mul_adx(&x, &y),
+                md.mul_adx(&x, &y, &mut Scratch::new()),
                 Some(md.mul_portable(&x, &y)),
                 "{m:x?} {x:x?} {y:x?}"
             );
             assert_eq!(
-                md.mul_adx(&x, &x),
+                md.mul_adx(&x, &x, &mut Scratch::new()),
                 Some(md.sqr_portable(&x)),
                 "{m:x?} {x:x?}"
             );
-            assert_eq!(md.sqr_adx(&x), Some(md.sqr_portable(&x)), "{m:x?} {x:x?}");
+            assert_eq!(md.sqr_adx(&x, &mut Scratch::new()), Some(md.sqr_portable(&x)), "{m:x?} {x:x?}");
         }
         for (i, m) in moduli.iter().enumerate() {
             let md = Modulus::new(m).expect("odd, top bit set");
@@ -952,9 +973,9 @@ mod tests {
                 (*md.one(), b),
             ] {
                 let want = md.mul_portable(&x, &y);
-                assert_eq!(md.mul_adx(&x, &y), Some(want), "modulus {i}");
-                assert_eq!(md.mul_adx(&x, &x), Some(md.sqr_portable(&x)), "modulus {i}");
-                assert_eq!(md.sqr_adx(&x), Some(md.sqr_portable(&x)), "modulus {i}");
+                assert_eq!(md.mul_adx(&x, &y, &mut Scratch::new()), Some(want), "modulus {i}");
+                assert_eq!(md.mul_adx(&x, &x, &mut Scratch::new()), Some(md.sqr_portable(&x)), "modulus {i}");
+                assert_eq!(md.sqr_adx(&x, &mut Scratch::new()), Some(md.sqr_portable(&x)), "modulus {i}");
             }
         }
     }
@@ -970,8 +991,8 @@ mod tests {
         adx_agrees_with_portable::<32>();
         // No kernel for other sizes: the caller falls back.
         let md = Modulus::new(&[1u64, 1 << 63]).expect("valid");
-        assert_eq!(md.mul_adx(&[1, 0], &[1, 0]), None);
-        assert_eq!(md.sqr_adx(&[1, 0]), None);
+        assert_eq!(md.mul_adx(&[1, 0], &[1, 0], &mut Scratch::new()), None);
+        assert_eq!(md.sqr_adx(&[1, 0], &mut Scratch::new()), None);
     }
 
     #[test]
