@@ -272,12 +272,17 @@ macro_rules! square_kernel {
                     diagonal!($($k)*),
                     // Reduction: N rows, each adding q·m at limb i (q = t_i·(−m⁻¹)), so that
                     // limb i vanishes; the carry out of limb i + N goes into the next row's top.
-                    "2:",
                     "mov rdx, qword ptr [{t}]",
                     "imul rdx, {m0inv}",
+                    "2:",
                     "xor {zero:e}, {zero:e}",
                     "mulx {h0}, {lo}, qword ptr [{m}]",
                     "adcx {lo}, qword ptr [{t}]",
+                    reduce_step!(1, "{h1}", "{h0}"),
+                    // Limb i + 1 is final here: keep it for the next row's q, which then does
+                    // not wait for a store and a reload (the rows' critical path).
+                    "mov {next}, {lo}",
+                    reduce_step!(2, "{h0}", "{h1}"),
                     $(
                         reduce_step!($odd, "{h1}", "{h0}"),
                         reduce_step!($even, "{h0}", "{h1}"),
@@ -290,6 +295,9 @@ macro_rules! square_kernel {
                     "mov {carry}, {zero}",
                     "adcx {carry}, {zero}",
                     "adox {carry}, {zero}",
+                    // The next row's q (one spare after the last row).
+                    "mov rdx, {next}",
+                    "imul rdx, {m0inv}",
                     "add {t}, 8",
                     "dec {rows}",
                     "jnz 2b",
@@ -303,6 +311,7 @@ macro_rules! square_kernel {
                     h0 = out(reg) _,
                     h1 = out(reg) _,
                     zero = out(reg) _,
+                    next = out(reg) _,
                     out("rdx") _,
                     options(nostack),
                 );
@@ -317,7 +326,7 @@ square_kernel!(
     /// 2^1024 hold the unreduced result, below 2m. Needs BMI2 and ADX.
     sqr_16, 16, 32,
     all (0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
-    pairs (1, 2) (3, 4) (5, 6) (7, 8) (9, 10) (11, 12) (13, 14)
+    pairs (3, 4) (5, 6) (7, 8) (9, 10) (11, 12) (13, 14)
     last 15
 );
 
@@ -326,7 +335,7 @@ square_kernel!(
     /// 2^2048 hold the unreduced result, below 2m. Needs BMI2 and ADX.
     sqr_32, 32, 64,
     all (0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31)
-    pairs (1, 2) (3, 4) (5, 6) (7, 8) (9, 10) (11, 12) (13, 14) (15, 16) (17, 18) (19, 20)
+    pairs (3, 4) (5, 6) (7, 8) (9, 10) (11, 12) (13, 14) (15, 16) (17, 18) (19, 20)
     (21, 22) (23, 24) (25, 26) (27, 28) (29, 30)
     last 31
 );
