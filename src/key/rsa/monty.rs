@@ -550,7 +550,10 @@ impl<const N: usize> Modulus<N> {
                 exp,
                 &mut scratch,
                 |a, s| self.sqr_adx(a, s).unwrap_or_else(|| self.sqr_portable(a)),
-                |a, b, s| self.mul_adx(a, b, s).unwrap_or_else(|| self.mul_portable(a, b)),
+                |a, b, s| {
+                    self.mul_adx(a, b, s)
+                        .unwrap_or_else(|| self.mul_portable(a, b))
+                },
             );
         }
         #[cfg(target_arch = "x86_64")]
@@ -897,7 +900,11 @@ mod tests {
                     x[N / 2] = next();
                 }
                 let want = md.mul_portable(&x, &y);
-                assert_eq!(md.mul_adx(&x, &y, &mut Scratch::new()), Some(want), "near-R modulus {m:x?}");
+                assert_eq!(
+                    md.mul_adx(&x, &y, &mut Scratch::new()),
+                    Some(want),
+                    "near-R modulus {m:x?}"
+                );
                 assert_eq!(
                     md.mul_adx(&x, &x, &mut Scratch::new()),
                     Some(md.sqr_portable(&x)),
@@ -952,7 +959,11 @@ mod tests {
                 Some(md.sqr_portable(&x)),
                 "{m:x?} {x:x?}"
             );
-            assert_eq!(md.sqr_adx(&x, &mut Scratch::new()), Some(md.sqr_portable(&x)), "{m:x?} {x:x?}");
+            assert_eq!(
+                md.sqr_adx(&x, &mut Scratch::new()),
+                Some(md.sqr_portable(&x)),
+                "{m:x?} {x:x?}"
+            );
         }
         for (i, m) in moduli.iter().enumerate() {
             let md = Modulus::new(m).expect("odd, top bit set");
@@ -973,9 +984,21 @@ mod tests {
                 (*md.one(), b),
             ] {
                 let want = md.mul_portable(&x, &y);
-                assert_eq!(md.mul_adx(&x, &y, &mut Scratch::new()), Some(want), "modulus {i}");
-                assert_eq!(md.mul_adx(&x, &x, &mut Scratch::new()), Some(md.sqr_portable(&x)), "modulus {i}");
-                assert_eq!(md.sqr_adx(&x, &mut Scratch::new()), Some(md.sqr_portable(&x)), "modulus {i}");
+                assert_eq!(
+                    md.mul_adx(&x, &y, &mut Scratch::new()),
+                    Some(want),
+                    "modulus {i}"
+                );
+                assert_eq!(
+                    md.mul_adx(&x, &x, &mut Scratch::new()),
+                    Some(md.sqr_portable(&x)),
+                    "modulus {i}"
+                );
+                assert_eq!(
+                    md.sqr_adx(&x, &mut Scratch::new()),
+                    Some(md.sqr_portable(&x)),
+                    "modulus {i}"
+                );
             }
         }
     }
