@@ -1,9 +1,9 @@
 //! Secret-taint hooks for the constant-time check under Valgrind (`tests/constant_time.rs`), in
 //! the spirit of ctgrind and TIMECOP.
 //!
-//! The RSA code marks its secrets where they enter ([`secret`]: the key's primes and CRT
+//! The RSA code marks its secrets where they enter (`secret`: the key's primes and CRT
 //! exponents when signing, the blinding factor, every prime candidate as it is drawn) and
-//! releases what is public by design ([`public`]: the verdict on a rejected candidate,
+//! releases what is public by design (`public`: the verdict on a rejected candidate,
 //! v₂(p − 1), the signature once verified). With the `ct-check` feature, and only when the
 //! process runs under Valgrind's memcheck, marking makes the bytes *undefined*: memcheck then
 //! reports every conditional jump and every memory address that depends on them, which is
@@ -14,7 +14,7 @@
 //!
 //! What memcheck cannot see: an instruction whose *duration* depends on its operands (a
 //! division, say) does not branch, so it is not reported. kvcert's kernels use no division on
-//! secrets (see [`crate::key::rsa::monty`]).
+//! secrets (see `key::rsa::monty`).
 //!
 //! The public part of this module (with the feature) is what the check itself needs: whether it
 //! runs under Valgrind, memcheck's error count, and marking a buffer.
