@@ -1,9 +1,9 @@
-//! The Montgomery product for RSA's CRT halves (16 and 32 limbs) as x86-64 assembly built on
-//! `mulx`, `adcx` and `adox`: two independent carry chains, so each limb product costs one
-//! multiplication and two additions and the adds of a row do not wait on one another. The
+//! The Montgomery product and square for RSA's CRT halves (16 and 32 limbs) as x86-64 assembly
+//! built on `mulx`, `adcx` and `adox`: two independent carry chains, so each limb product costs
+//! one multiplication and two additions and the adds of a row do not wait on one another. The
 //! compiler emits neither `adcx` nor `adox` by itself, which is why this is written out.
 //!
-//! The method is operand scanning (CIOS, Koç, Acar and Kaliski, "Analyzing and comparing
+//! The product is operand scanning (CIOS, Koç, Acar and Kaliski, "Analyzing and comparing
 //! Montgomery multiplication algorithms", 1996), one row per limb `b_i`:
 //!
 //! 1. `t += a·b_i` — pass A: limb j gets the low half of `a_j·b_i` on the CF chain (`adcx`)
@@ -11,9 +11,12 @@
 //! 2. `q = t_0·(−m⁻¹) mod 2⁶⁴`, then `t = (t + q·m) / 2⁶⁴` — pass B, the same shape over `m`,
 //!    each limb stored one place lower.
 //!
-//! `t` has N + 2 limbs. Between rows `t < 2m` (so `t_N ≤ 1`): with `a, t < 2m`… the usual
-//! CIOS bound, `(2m + (2⁶⁴ − 1)·m + (2⁶⁴ − 1)·m) / 2⁶⁴ < 2m` for `a < m`. Limb N + 1 only carries
-//! pass A's top carry into pass B. The caller reduces the result once.
+//! `t` has N + 2 limbs. For `a < m`, `t` stays below 2m between rows (so `t_N ≤ 1`), since
+//! `(2m + (2⁶⁴ − 1)·m + (2⁶⁴ − 1)·m) / 2⁶⁴ < 2m`. Limb N + 1 only carries pass A's top carry into
+//! pass B. The caller reduces the result once.
+//!
+//! The square is product then reduction (SOS, same paper): the cross products once, doubled
+//! with the squares added, then N reduction rows (see [`sqr_16`]).
 //!
 //! Constant time: the instruction stream is the same for every value — no branch but the row
 //! counter, every address a fixed offset from the operands' bases, and `mulx`, `adcx`, `adox`
