@@ -543,18 +543,13 @@ impl<const N: usize> Modulus<N> {
     pub(crate) fn pow(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
         #[cfg(target_arch = "x86_64")]
         if (N == 16 || N == 32) && adx::available() {
-            // One scratch for the whole exponentiation, zeroized once when it drops.
-            let mut scratch = Scratch::new();
-            return self.pow_with(
-                base,
-                exp,
-                &mut scratch,
-                |a, s| self.sqr_adx(a, s).unwrap_or_else(|| self.sqr_portable(a)),
-                |a, b, s| {
-                    self.mul_adx(a, b, s)
-                        .unwrap_or_else(|| self.mul_portable(a, b))
-                },
-            );
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[allow(unsafe_code)]
+                // SAFETY: `pow_adx_avx2` needs AVX2, detected just above; it is `pow_adx`
+                // compiled with it (the table scan on 256-bit registers), the same results.
+                return unsafe { self.pow_adx_avx2(base, exp) };
+            }
+            return self.pow_adx(base, exp);
         }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("bmi2") {
@@ -564,6 +559,33 @@ impl<const N: usize> Modulus<N> {
             return unsafe { self.pow_bmi2(base, exp) };
         }
         self.pow_any(base, exp)
+    }
+
+    /// [`Self::pow_adx`] compiled for AVX2: the table scan of every window (32 entries of N
+    /// limbs, masked) takes half the instructions on 256-bit registers.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn pow_adx_avx2(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
+        self.pow_adx(base, exp)
+    }
+
+    /// [`Self::pow`] on the assembly kernels of [`adx`] (the caller checked
+    /// [`adx::available`]).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn pow_adx(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
+        // One scratch for the whole exponentiation, zeroized once when it drops.
+        let mut scratch = Scratch::new();
+        self.pow_with(
+            base,
+            exp,
+            &mut scratch,
+            |a, s| self.sqr_adx(a, s).unwrap_or_else(|| self.sqr_portable(a)),
+            |a, b, s| {
+                self.mul_adx(a, b, s)
+                    .unwrap_or_else(|| self.mul_portable(a, b))
+            },
+        )
     }
 
     /// [`Self::pow`] with the kernels compiled for BMI2.
