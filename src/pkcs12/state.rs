@@ -1,5 +1,5 @@
 //! The decoder's state: the password in every form it tries, and the work it may still spend
-//! ([`Pkcs12Limits`](super::Pkcs12Limits)), shared by the reader and the decryption.
+//! ([`Pkcs12Limits`]), shared by the reader and the decryption.
 
 use super::error::Pkcs12Error;
 use super::limits::{MAX_PASSWORD_CHARS, Pkcs12Limits};
