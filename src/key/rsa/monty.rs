@@ -536,7 +536,8 @@ impl<const N: usize> Modulus<N> {
     /// read with a full masked scan, so the time depends on neither value.
     ///
     /// RSA's CRT halves (16 and 32 limbs) on CPUs with BMI2 and ADX run on the assembly kernels
-    /// of [`adx`] ([`Self::mul`], [`Self::sqr`]). Otherwise, on x86-64 CPUs with BMI2, the Rust
+    /// of [`adx`] ([`Self::mul`], [`Self::sqr`]), the rest compiled for AVX2 where the CPU has it
+    /// (the table scan). Otherwise, on x86-64 CPUs with BMI2, the Rust
     /// kernels run compiled for it (`mulx` takes any registers, where `mul` ties up rax and
     /// rdx: fewer moves and spills; RSA-2048 signing measured 10–20 % faster with
     /// `benches/compare_sign.py`).
