@@ -85,6 +85,9 @@ macro_rules! kernel {
                     "mulx {h0}, {lo}, qword ptr [{a}]",
                     "adcx {lo}, qword ptr [{t}]",
                     "mov qword ptr [{t}], {lo}",
+                    // Limb 0 is final for this row: keep it for q, which then does not wait
+                    // for a store and a reload.
+                    "mov {t0}, {lo}",
                     $(
                         pass_a!($odd, "{h1}", "{h0}"),
                         pass_a!($even, "{h0}", "{h1}"),
@@ -100,7 +103,7 @@ macro_rules! kernel {
                     "adox {lo}, {zero}",
                     concat!("mov qword ptr [{t} + 8*", $n1, "], {lo}"),
                     // q = t_0·(−m⁻¹) mod 2⁶⁴, then clear the flags `imul` left.
-                    "mov rdx, qword ptr [{t}]",
+                    "mov rdx, {t0}",
                     "imul rdx, {m0inv}",
                     "xor {zero:e}, {zero:e}",
                     // Pass B, limb 0: the sum is 0 mod 2⁶⁴ by the choice of q; only its carry
@@ -134,6 +137,7 @@ macro_rules! kernel {
                     h0 = out(reg) _,
                     h1 = out(reg) _,
                     zero = out(reg) _,
+                    t0 = out(reg) _,
                     out("rdx") _,
                     options(nostack),
                 );
@@ -195,17 +199,59 @@ macro_rules! cross_row {
     };
 }
 
-/// Every cross row of a square: row i adds a_i·a_j for j > i at limb i + j. The list is
-/// 0 … N − 1; the last row has no j and emits nothing.
+/// One product of cross row 0, which is the first to write its limbs: `t_j = lo(a_0·a_j) +
+/// hi(a_0·a_(j−1))` on the OF chain, without reading `t` (so the scratch needs no zeroing).
+#[rustfmt::skip]
+macro_rules! first_step {
+    ($j:literal, $hi:literal, $prev:literal) => {
+        concat!(
+            "mulx ", $hi, ", {lo}, qword ptr [{a} + 8*", $j, "]\n",
+            "adox {lo}, ", $prev, "\n",
+            "mov qword ptr [{t} + 8*", $j, "], {lo}\n",
+        )
+    };
+}
+
+/// Cross row 0 over the limbs `$j…` (as [`cross_row`], with [`first_step`]); its last high
+/// half and the OF carry become limb N.
+#[rustfmt::skip]
+macro_rules! first_row {
+    ($n:literal; $hi:literal $other:literal $prev:literal;) => {
+        concat!(
+            "adox ", $prev, ", {zero}\n",
+            "mov qword ptr [{t} + 8*", $n, "], ", $prev, "\n",
+        )
+    };
+    ($n:literal; $hi:literal $other:literal $prev:literal; $j:literal $($rest:literal)*) => {
+        concat!(
+            first_step!($j, $hi, $prev),
+            first_row!($n; $other $hi $hi; $($rest)*),
+        )
+    };
+}
+
+/// Every cross row of a square: row i adds a_i·a_j for j > i at limb i + j. Row 0 writes
+/// limbs 1 … N; row i ≥ 1 reads limbs 2i + 1 … i + N − 1, which the rows before it wrote,
+/// and writes up to limb i + N. No row writes limb 0 or limb 2N − 1: the caller zeroes those.
+/// The list is 0 … N − 1 (its first entry is taken as row 0); the last row has no j and
+/// emits nothing.
 #[rustfmt::skip]
 macro_rules! cross_rows {
-    ($n:literal; $i:literal) => { "" };
-    ($n:literal; $i:literal $($j:literal)+) => {
+    ($n:literal; $first:literal $($j:literal)+) => {
+        concat!(
+            "mov rdx, qword ptr [{a} + 8*", $first, "]\n",
+            "xor {zero:e}, {zero:e}\n",
+            first_row!($n; "{h0}" "{h1}" "{zero}"; $($j)+),
+            cross_rows!(@rest $n; $($j)+),
+        )
+    };
+    (@rest $n:literal; $i:literal) => { "" };
+    (@rest $n:literal; $i:literal $($j:literal)+) => {
         concat!(
             "mov rdx, qword ptr [{a} + 8*", $i, "]\n",
             "xor {zero:e}, {zero:e}\n",
             cross_row!($i, $n; "{h0}" "{h1}" "{zero}"; $($j)+),
-            cross_rows!($n; $($j)+),
+            cross_rows!(@rest $n; $($j)+),
         )
     };
 }
@@ -261,7 +307,10 @@ macro_rules! square_kernel {
         #[allow(unsafe_code)]
         pub(super) fn $name(a: &[u64; $n], m: &[u64; $n], m0inv: u64, t: &mut [u64; $two_n]) -> u64 {
             assert_adx();
-            *t = [0u64; $two_n];
+            // The two limbs no cross row writes (see `cross_rows`); every other limb is
+            // written before it is read.
+            t[0] = 0;
+            t[$two_n - 1] = 0;
             let carry: u64;
             // SAFETY: the cross rows and the diagonal read `a` at 8·k for k < N and read and
             // write `t` at 8·k for k < 2N; each reduction row reads `m` at 8·j for j < N and
