@@ -82,12 +82,10 @@ macro_rules! kernel {
                     "xor {zero:e}, {zero:e}",
                     "mov rdx, qword ptr [{b}]",
                     // Pass A, limb 0: no previous high half.
-                    "mulx {h0}, {lo}, qword ptr [{a}]",
-                    "adcx {lo}, qword ptr [{t}]",
-                    "mov qword ptr [{t}], {lo}",
-                    // Limb 0 is final for this row: keep it for q, which then does not wait
-                    // for a store and a reload.
-                    "mov {t0}, {lo}",
+                    "mulx {h0}, {t0}, qword ptr [{a}]",
+                    "adcx {t0}, qword ptr [{t}]",
+                    // Limb 0 stays in a register: q and pass B's limb 0 read it there, and pass
+                    // B's limb 1 writes t_0 (no store and reload on the rows' critical path).
                     $(
                         pass_a!($odd, "{h1}", "{h0}"),
                         pass_a!($even, "{h0}", "{h1}"),
@@ -109,7 +107,7 @@ macro_rules! kernel {
                     // Pass B, limb 0: the sum is 0 mod 2⁶⁴ by the choice of q; only its carry
                     // is kept.
                     "mulx {h0}, {lo}, qword ptr [{m}]",
-                    "adcx {lo}, qword ptr [{t}]",
+                    "adcx {lo}, {t0}",
                     $(
                         pass_b!($odd, $odd_below, "{h1}", "{h0}"),
                         pass_b!($even, $even_below, "{h0}", "{h1}"),
