@@ -120,6 +120,18 @@ pub enum Error {
         /// The name as requested.
         name: String,
     },
+    /// No such version of the certificate (`GET /certificates/{name}/{version}`).
+    CertificateVersionNotFound {
+        /// The name as requested.
+        name: String,
+        /// The version as requested.
+        version: String,
+    },
+    /// The certificate's managed secret is disabled: its value is not given out.
+    SecretDisabled {
+        /// The name as requested.
+        name: String,
+    },
     /// No managed key of this name (or no such version).
     KeyNotFound {
         /// The name as requested.
@@ -217,6 +229,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::CertificateNotFound { .. }
+            | Error::CertificateVersionNotFound { .. }
             | Error::KeyNotFound { .. }
             | Error::SecretNotFound { .. }
             | Error::PendingCertificateNotFound { .. }
@@ -230,6 +243,7 @@ impl Error {
             Error::PendingInProgress => 409,
             Error::PendingNotInProgress
             | Error::MergeForbidden { .. }
+            | Error::SecretDisabled { .. }
             | Error::PurgeProtected { .. } => 403,
             Error::Internal { .. } => 500,
             _ => 400,
@@ -239,9 +253,10 @@ impl Error {
     /// The Key Vault error code (`error.code`).
     pub fn code(&self) -> &'static str {
         match self {
-            Error::CertificateNotFound { .. } | Error::DeletedCertificateNotFound { .. } => {
-                "CertificateNotFound"
-            }
+            Error::CertificateNotFound { .. }
+            | Error::CertificateVersionNotFound { .. }
+            | Error::DeletedCertificateNotFound { .. } => "CertificateNotFound",
+            Error::SecretDisabled { .. } => "Forbidden",
             Error::DeletedButRecoverable { .. } | Error::RestoreConflict { .. } => "Conflict",
             // Recorded, spaces included (JS 7.4-preview.1, a malformed blob).
             Error::MalformedBackup => "Malformed backup blob",
@@ -331,6 +346,15 @@ impl Error {
             Error::CertificateNotFound { name } => format!(
                 "A certificate with (name/id) {name} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
             ),
+            // Recorded (7.1): the version is named as `{name}/versions/{version}`.
+            Error::CertificateVersionNotFound { name, version } => format!(
+                "A certificate with (name/id) {name}/versions/{version} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
+            ),
+            // Recorded for plain secrets (inner code `SecretDisabled`); the docs say a
+            // certificate's attributes are mirrored to its secret.
+            Error::SecretDisabled { .. } => {
+                "Operation get is not allowed on a disabled secret.".to_owned()
+            }
             // The keys and secrets APIs' wording, in the style of the certificate's.
             Error::KeyNotFound { name } => format!(
                 "A key with (name/id) {name} was not found in this key vault. If you recently deleted this key you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
@@ -429,6 +453,7 @@ impl Error {
     pub fn inner_code(&self) -> Option<&'static str> {
         match self {
             Error::DeletedButRecoverable { .. } => Some("ObjectIsDeletedButRecoverable"),
+            Error::SecretDisabled { .. } => Some("SecretDisabled"),
             _ => None,
         }
     }

@@ -109,9 +109,19 @@ fn a_delayed_issuance_is_in_progress_until_due_and_dated_then() {
     let early = state.get_pending("slow", None, at(now, 29));
     assert_eq!(early.body_json()["status"], "inProgress");
     assert_eq!(early.header("Retry-After"), Some("10"));
-    let missing = state.get_certificate("slow", None, at(now, 29));
-    assert_eq!(missing.status, 404);
-    assert_eq!(error_of(&missing.body_json()).0, "CertificateNotFound");
+    // Before it is issued, the certificate object the create made: disabled, dated at the
+    // create, with the version the operation will produce (docs/service-behaviour.md §10).
+    let unissued = state.get_certificate("slow", None, at(now, 29));
+    assert_eq!(unissued.status, 200);
+    let shell = unissued.body_json();
+    let keys: Vec<&str> = shell.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["id", "attributes", "policy", "pending"]);
+    assert_eq!(shell["attributes"]["enabled"], false);
+    assert_eq!(shell["attributes"]["created"], now.as_secs());
+    assert_eq!(shell["attributes"]["updated"], now.as_secs());
+    assert_eq!(shell["attributes"]["nbf"], now.as_secs() - 600);
+    assert_eq!(shell["attributes"]["exp"], t("2027-01-15T12:00:00Z").as_secs());
+    assert_eq!(shell["pending"]["id"], format!("{VAULT}/certificates/slow/pending"));
 
     let late = state.get_pending("slow", None, at(now, 400));
     assert_eq!(late.body_json()["status"], "completed");
@@ -122,6 +132,7 @@ fn a_delayed_issuance_is_in_progress_until_due_and_dated_then() {
     let bundle = state
         .get_certificate("slow", None, at(now, 400))
         .body_json();
+    assert_eq!(bundle["id"], shell["id"], "the version the create showed");
     // Issued at the due instant (create + 30 s), whenever it is read.
     let created = bundle["attributes"]["created"].as_u64().unwrap();
     assert_eq!(created, now.as_secs() + 30);
@@ -156,7 +167,12 @@ fn cancel_before_completion_gives_the_cancelled_shape() {
     for absent in ["status_details", "target", "error"] {
         assert!(after.get(absent).is_none(), "{absent} in {after}");
     }
-    assert_eq!(state.get_certificate("c", None, at(now, 60)).status, 404);
+    // Nothing was issued: the object the create made stays, disabled, with its operation.
+    let unissued = state.get_certificate("c", None, at(now, 60));
+    assert_eq!(unissued.status, 200);
+    let body = unissued.body_json();
+    assert_eq!(body["attributes"]["enabled"], false);
+    assert!(body.get("cer").is_none() && body.get("pending").is_some(), "{body}");
 
     // No longer in progress: the recorded 403.
     let refused = state.update_pending(

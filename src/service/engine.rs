@@ -19,8 +19,8 @@
 //! | issuer | on create | completes | cancel (PATCH) |
 //! |---|---|---|---|
 //! | `Self` | key, CSR and the certificate made at once, dated `now + delays.self_signed` | at `now + delays.self_signed` | before completion: `cancelled` at the due instant (the certificate is discarded) |
-//! | `Unknown` | key and CSR | never by itself (merge) | `cancelled` from the next call on |
-//! | a named issuer | key and CSR | an emulated provider: after `delays.ca_signed`, signed by its CA ([`ca`]); another provider: never (stays `inProgress`, merge after cancel) | as `Unknown` |
+//! | `Unknown` | key and CSR | never by itself (merge) | `cancelled` [`CANCEL_DELAY_SECS`] after the PATCH; until then `inProgress` with `cancellation_requested: true` |
+//! | a named issuer | key and CSR | an emulated provider: after `delays.ca_signed`, signed by its CA ([`ca`]); another provider: never (stays `inProgress`, merge after cancel) | an emulated provider: as `Self`; another: as `Unknown` |
 //!
 //! # Decisions where the service's behaviour is not recorded
 //!
@@ -56,7 +56,9 @@ use crate::x509::time::UnixTime;
 
 pub mod backup;
 pub mod ca;
+pub mod current;
 pub mod delete;
+pub mod details;
 pub mod issuers;
 pub mod lifetime;
 pub mod list;
@@ -71,10 +73,15 @@ pub use lifetime::{MAX_DUE_PER_CALL, Notification};
 pub use list::{MAX_PAGE_SIZE, Page};
 pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};
 use record::{
-    CertificateRecord, DeletedRecord, KeyMaterial, PendingRecord, PendingStatus, VersionRecord,
+    CertificateRecord, DeletedRecord, KeyMaterial, PendingRecord, PendingStatus, UnissuedRecord,
+    VersionRecord,
 };
 pub use response::{RETRY_AFTER_SECS, Response};
 pub use route::{API_VERSIONS, LATEST_API_VERSION, Request};
+
+/// Seconds from the cancel (`PATCH …/pending`) of an operation that waits for a merge to
+/// its `cancelled` status (see the [module docs](self)).
+pub const CANCEL_DELAY_SECS: u64 = 1;
 
 /// The api-version written into the `Location` header of a create's 202.
 pub const LOCATION_API_VERSION: &str = "7.6";
@@ -299,18 +306,13 @@ impl VaultState {
                 })
             }),
         };
-        // The version and validity the pending certificate is shown with: the issued one's
-        // for Self; drawn after everything the 202 needs, and computed from now, otherwise.
-        let (version, not_before, not_after) = match &outcome {
-            Some(v) => {
-                let a = v.bundle.attributes.clone().unwrap_or_default();
-                (v.version.clone(), a.nbf.unwrap_or(0), a.exp.unwrap_or(0))
-            }
-            None => {
-                let (nbf, exp) = crate::x509::certificate::validity(now, plan.validity_months())?;
-                (hex_id(rng), secs_i64(nbf), secs_i64(exp))
-            }
+        // The version the operation will produce: the issued one's for `Self` and an emulated
+        // CA; drawn after everything the 202 needs otherwise.
+        let version = match &outcome {
+            Some(v) => v.version.clone(),
+            None => hex_id(rng),
         };
+        let unissued = unissued_record(version, now, plan.validity_months(), &plan_request)?;
         let request_id = operation.request_id.clone().unwrap_or_default();
         let pending = PendingRecord {
             operation: operation.clone(),
@@ -320,9 +322,6 @@ impl VaultState {
             private_key,
             request: plan_request,
             failure,
-            version,
-            not_before,
-            not_after,
         };
         let base = format!("{}/certificates/{}", self.vault.url, name);
         let secs = now.as_secs();
@@ -335,6 +334,7 @@ impl VaultState {
                 versions: Vec::new(),
                 pending: None,
                 notified: None,
+                unissued: None,
             });
         if policy_sent || record.policy.id.is_none() {
             let created = record
@@ -354,6 +354,9 @@ impl VaultState {
             record.policy = policy;
         }
         record.pending = Some(pending);
+        if record.versions.is_empty() {
+            record.unissued = Some(unissued);
+        }
         self.reschedule(name);
         Ok(Response::json(202, &operation)
             .with_header(
@@ -428,6 +431,12 @@ impl VaultState {
         }
         if update.cancellation_requested {
             pending.operation.cancellation_requested = Some(true);
+            // An operation no issuer is working on (waiting for a merge, or a provider kvcert
+            // does not emulate) is cancelled a second later: recorded (Go 7.5), a GET and a
+            // DELETE of `…/pending` right after the PATCH still say `inProgress`.
+            if pending.due.is_none() {
+                pending.due = Some(now.as_secs().saturating_add(CANCEL_DELAY_SECS));
+            }
         }
         let body = Response::json(200, &pending.operation);
         self.reschedule(name);
@@ -450,7 +459,8 @@ impl VaultState {
         let key = name.to_ascii_lowercase();
         if let Some(record) = self.certificates.get_mut(&key) {
             record.pending = None;
-            if record.versions.is_empty() {
+            // Recorded (7.0–7.2): the object the create made stays, without `pending`.
+            if record.versions.is_empty() && record.unissued.is_none() {
                 self.certificates.remove(&key);
             }
         }
@@ -458,23 +468,39 @@ impl VaultState {
         Response::json(200, &operation)
     }
 
-    /// `GET /certificates/{name}[/{version}]`: the current version, or the one named.
+    /// `GET /certificates/{name}[/{version}]`: the current version (or, before the first, the
+    /// object the create made: see [`current`]), or the version named.
     pub fn get_certificate(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
-        match self.version(name, version, now) {
-            // Recorded (JS 7.3): the latest carries the policy in force; a GET by version
-            // carries neither `policy` nor `pending`.
-            Some((record, v)) => {
-                let mut bundle = v.bundle.clone();
-                match version {
-                    None | Some("") => bundle.policy = Some(record.policy.clone()),
-                    Some(_) => bundle.pending = None,
-                }
-                Response::json(200, &bundle)
-            }
-            None => Response::error(&Error::CertificateNotFound {
-                name: name.to_owned(),
-            }),
+        match self.certificate_bundle(name, version, now) {
+            Ok(bundle) => Response::json(200, &bundle),
+            Err(e) => Response::error(&e),
         }
+    }
+
+    /// The body of [`Self::get_certificate`].
+    fn certificate_bundle(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        now: UnixTime,
+    ) -> Result<wire::CertificateBundle, Error> {
+        let found = match version.filter(|v| !v.is_empty()) {
+            None => self
+                .record(name)
+                .and_then(|record| current::current_bundle(record, &self.vault, now)),
+            // Recorded (JS 7.3): a GET by version carries neither `policy` nor `pending`.
+            Some(v) => match self.version(name, version, now) {
+                Some((_, stored)) => {
+                    let mut bundle = stored.bundle.clone();
+                    bundle.pending = None;
+                    Some(bundle)
+                }
+                None => self
+                    .record(name)
+                    .and_then(|r| current::unissued_version(r, &self.vault, v)),
+            },
+        };
+        found.ok_or_else(|| not_found(name, version))
     }
 
     /// `GET /certificates/{name}/policy`. The policy is stored when the create arrives, before
@@ -498,9 +524,17 @@ impl VaultState {
         }
     }
 
-    /// `GET /secrets/{name}[/{version}]` of a certificate's managed secret.
+    /// `GET /secrets/{name}[/{version}]` of a certificate's managed secret; 403 when the
+    /// version is disabled (the certificate's `enabled` is mirrored to its secret).
     pub fn get_secret(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
         match self.version(name, version, now) {
+            // Recorded for plain secrets (JS 7.4-preview.1): 403, inner code `SecretDisabled`;
+            // the Key Vault team: a disabled certificate withholds only its secret.
+            Some((_, v)) if v.secret.attributes.as_ref().and_then(|a| a.enabled) == Some(false) => {
+                Response::error(&Error::SecretDisabled {
+                    name: name.to_owned(),
+                })
+            }
             Some((_, v)) => Response::json(200, &v.secret),
             None => Response::error(&Error::SecretNotFound {
                 name: name.to_owned(),
@@ -524,16 +558,9 @@ impl VaultState {
         now: UnixTime,
     ) -> Option<(&CertificateRecord, &VersionRecord)> {
         let record = self.record(name)?;
-        let completed = record
-            .pending
-            .as_ref()
-            .filter(|p| settled_status(p, now) == PendingStatus::Completed)
-            .filter(|p| p.status == PendingStatus::InProgress)
-            .and_then(|p| p.outcome.as_deref());
-        let mut all = record.versions.iter().chain(completed);
-        let found = match version {
-            None | Some("") => all.last(),
-            Some(v) => all.find(|r| r.version.eq_ignore_ascii_case(v)),
+        let found = match version.filter(|v| !v.is_empty()) {
+            None => current::current_version(record, now),
+            Some(v) => current::versions(record, now).find(|r| r.version.eq_ignore_ascii_case(v)),
         };
         found.map(|v| (record, v))
     }
@@ -560,9 +587,23 @@ impl VaultState {
                     && status == PendingStatus::Completed
                 {
                     record.versions.push(*outcome);
+                    record.unissued = None;
                 }
             }
         }
+    }
+}
+
+/// The 404 of a `GET` by name, or by version (recorded at 7.1: the version is named).
+fn not_found(name: &str, version: Option<&str>) -> Error {
+    match version.filter(|v| !v.is_empty()) {
+        Some(version) => Error::CertificateVersionNotFound {
+            name: name.to_owned(),
+            version: version.to_owned(),
+        },
+        None => Error::CertificateNotFound {
+            name: name.to_owned(),
+        },
     }
 }
 
@@ -584,7 +625,7 @@ fn settled_status(pending: &PendingRecord, now: UnixTime) -> PendingStatus {
                 PendingStatus::InProgress
             }
         }
-        // Waiting for a merge (or an issuer not emulated): a cancel takes effect at once.
+        // A cancel saved before it was given a due instant: in effect.
         None if cancelled => PendingStatus::Cancelled,
         _ => PendingStatus::InProgress,
     }
@@ -612,11 +653,11 @@ fn settled_operation(
             operation.target = None;
             operation.error = None;
         }
-        // Recorded (.NET 7.0, DigiCert with bad credentials): `status`, `error`, `request_id`;
-        // no `status_details`, no `target`.
+        // Recorded (.NET, DigiCert with bad credentials, 7.4-preview.1 to 7.6-preview.1):
+        // `status`, the in-progress `status_details` kept, `error`, `request_id`; no `target`.
+        // Before 7.4 without `status_details` (recorded at 7.0; `route` strips it).
         PendingStatus::Failed if pending.status == PendingStatus::InProgress => {
             operation.status = Some("failed".to_owned());
-            operation.status_details = None;
             operation.target = None;
             operation.error = pending.failure.clone();
         }
@@ -647,6 +688,29 @@ fn policy_as_request(stored: &wire::CertificatePolicy) -> wire::CertificatePolic
             ..Default::default()
         });
     policy
+}
+
+/// The certificate object a create shows before its first version (see [`UnissuedRecord`]),
+/// dated as a certificate issued at `now` would be: recorded at 7.0, 7.4-preview.1 and
+/// 7.6-preview.1, `nbf` is the create's instant minus ten minutes and `exp` the instant plus
+/// the policy's months (e.g. JS 7.4-preview.1: `created` 1668448634, `nbf` 1668448034, `exp`
+/// 1699984634).
+fn unissued_record(
+    version: String,
+    now: UnixTime,
+    validity_months: u32,
+    request: &wire::CertificateCreateParameters,
+) -> Result<UnissuedRecord, Error> {
+    let (not_before, not_after) = crate::x509::certificate::validity(now, validity_months)?;
+    Ok(UnissuedRecord {
+        version,
+        enabled: false,
+        not_before: secs_i64(not_before),
+        not_after: secs_i64(not_after),
+        created: secs_i64(now),
+        updated: secs_i64(now),
+        tags: request.tags.clone().filter(|t| !t.0.is_empty()),
+    })
 }
 
 fn secs_i64(t: UnixTime) -> i64 {
@@ -733,8 +797,10 @@ impl VaultState {
                 versions: Vec::new(),
                 pending: None,
                 notified: None,
+                unissued: None,
             });
         record.policy = policy;
+        record.unissued = None;
         record.versions.push(VersionRecord {
             version,
             bundle,

@@ -413,7 +413,7 @@ impl DerivedX509 {
 }
 
 /// All five lists, empty ones included (recorded 2025-07-01 shape).
-fn subject_alt_names(names: &SubjectAltName) -> wire::SubjectAlternativeNames {
+pub(crate) fn subject_alt_names(names: &SubjectAltName) -> wire::SubjectAlternativeNames {
     let (mut emails, mut dns, mut upns, mut uris, mut ips) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for name in &names.0 {

@@ -105,6 +105,10 @@ impl NewVersion<'_> {
             cer: Some(pem::base64(certificate)),
             attributes: Some(attributes.clone()),
             tags: plan.tags().cloned(),
+            subject: None,
+            issuer: None,
+            sans: None,
+            serialnumber: None,
             policy: Some(policy),
             pending: pending.then(|| wire::PendingReference {
                 id: Some(format!("{base}/pending")),

@@ -601,6 +601,20 @@ pub struct CertificateBundle {
     /// Tags, when the request carried them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Tags>,
+    /// The certificate's subject, e.g. `CN=MyCert`: only in `GET` of a version at
+    /// api-version 7.2 (recorded; no other version has it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The certificate's issuer, as `subject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The certificate's subject alternative names (`{}` when it has none), as `subject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sans: Option<SubjectAlternativeNames>,
+    /// The certificate's serial number, upper-case hex of its DER content octets (a leading
+    /// `00` kept), as `subject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serialnumber: Option<String>,
     /// The stored policy, defaults filled in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<CertificatePolicy>,

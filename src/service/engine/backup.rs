@@ -127,16 +127,15 @@ impl VaultState {
             versions,
             pending: None,
             notified: None,
+            unissued: None,
         };
         self.rehome(&mut record, &from)?;
         self.certificates.insert(key, record);
         self.reschedule(&name);
-        let mut bundle = super::delete::current_bundle(
-            self.record(&name).ok_or(Error::MalformedBackup)?,
-            &self.vault,
-            now,
-        );
-        bundle.pending = None;
+        let bundle = self
+            .record(&name)
+            .and_then(|r| super::current::current_bundle(r, &self.vault, now))
+            .ok_or(Error::MalformedBackup)?;
         Ok(Response::json(200, &bundle))
     }
 

@@ -10,8 +10,9 @@
 //! The service shows a deletion a few seconds late (a recorded `GET /deletedcertificates/{name}`
 //! answered 404 twice before 200); kvcert shows it at once.
 
-use super::record::{CertificateRecord, DeletedRecord};
-use super::{Response, VaultState, secs_i64, settled_status};
+use super::current::current_bundle;
+use super::record::DeletedRecord;
+use super::{Response, VaultState, secs_i64};
 use crate::error::Error;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
@@ -56,7 +57,11 @@ impl VaultState {
         self.settle(name, now);
         self.purge_if_due(name, now);
         let key = name.to_ascii_lowercase();
-        let Some(record) = self.certificates.remove(&key) else {
+        let shown = self
+            .certificates
+            .get(&key)
+            .is_some_and(|r| current_bundle(r, &self.vault, now).is_some());
+        let Some(record) = shown.then(|| self.certificates.remove(&key)).flatten() else {
             return Response::error(&Error::CertificateNotFound {
                 name: name.to_owned(),
             });
@@ -105,10 +110,13 @@ impl VaultState {
         let record_name = deleted.record.name.clone();
         self.certificates.insert(key, deleted.record);
         self.reschedule(&record_name);
-        // The current bundle, or the pending-only shape for a certificate that never
-        // completed (found by tests/engine_model.rs: `GET` would say 404).
-        match self.record(&record_name) {
-            Some(record) => Response::json(200, &current_bundle(record, &self.vault, now)),
+        // The current bundle, or the object a create made for a certificate that never
+        // completed (see `current`).
+        match self
+            .record(&record_name)
+            .and_then(|r| current_bundle(r, &self.vault, now))
+        {
+            Some(bundle) => Response::json(200, &bundle),
             None => Response::error(&Error::CertificateNotFound { name: record_name }),
         }
     }
@@ -136,15 +144,14 @@ impl VaultState {
     }
 
     /// A deleted certificate as the service shows it: the recovery fields, then its current
-    /// version's bundle, or, when it was only pending, the pending certificate's id,
-    /// attributes (disabled) and policy.
+    /// version's bundle, or, when it had none, the object its create made (see `current`).
     pub(super) fn deleted_bundle(
         &self,
         deleted: &DeletedRecord,
         now: UnixTime,
     ) -> wire::DeletedCertificateBundle {
         let record = &deleted.record;
-        let bundle = current_bundle(record, &self.vault, now);
+        let bundle = current_bundle(record, &self.vault, now).unwrap_or_default();
         wire::DeletedCertificateBundle {
             recovery_id: Some(format!(
                 "{}/deletedcertificates/{}",
@@ -154,48 +161,5 @@ impl VaultState {
             scheduled_purge_date: Some(deleted.scheduled_purge_date),
             bundle,
         }
-    }
-}
-
-/// The bundle `GET /certificates/{name}` would answer, or the pending-only shape (recorded:
-/// `id` with the pending version, `attributes` with `enabled: false`, `policy`).
-pub(super) fn current_bundle(
-    record: &CertificateRecord,
-    vault: &crate::service::vault::Vault,
-    now: UnixTime,
-) -> wire::CertificateBundle {
-    let completed = record
-        .pending
-        .as_ref()
-        .filter(|p| settled_status(p, now) == super::PendingStatus::Completed)
-        .and_then(|p| p.outcome.as_deref());
-    if let Some(v) = record.versions.iter().chain(completed).last() {
-        let mut bundle = v.bundle.clone();
-        bundle.policy = Some(record.policy.clone());
-        return bundle;
-    }
-    let (version, nbf, exp) = record
-        .pending
-        .as_ref()
-        .map(|p| (p.version.clone(), p.not_before, p.not_after))
-        .unwrap_or_default();
-    let created = record.policy.attributes.as_ref().and_then(|a| a.created);
-    wire::CertificateBundle {
-        id: Some(format!(
-            "{}/certificates/{}/{version}",
-            vault.url, record.name
-        )),
-        attributes: Some(wire::CertificateAttributes {
-            enabled: Some(false),
-            nbf: Some(nbf),
-            exp: Some(exp),
-            created,
-            updated: created,
-            recovery_level: Some(vault.recovery_level.clone()),
-            recoverable_days: vault.recoverable_days,
-            hsm_platform: None,
-        }),
-        policy: Some(record.policy.clone()),
-        ..Default::default()
     }
 }

@@ -10,9 +10,9 @@
 
 use std::ops::Bound;
 
-use super::delete::current_bundle;
-use super::record::{CertificateRecord, VersionRecord};
-use super::{Response, VaultState, settled_status};
+use super::current::{current_bundle, current_version, versions};
+use super::record::VersionRecord;
+use super::{Response, VaultState};
 use crate::error::Error;
 use crate::pem;
 use crate::service::wire;
@@ -138,15 +138,18 @@ impl VaultState {
         let mut last = None;
         let mut more = false;
         for (key, record) in self.certificates.range((lower, Bound::Unbounded)) {
-            let pending_only = record.versions.is_empty() && !completed(record, now);
-            if pending_only && !page.include_pending {
+            // Before its first version, a certificate is listed only with `includePending`.
+            let issued = current_version(record, now).is_some();
+            if !issued && !page.include_pending {
                 continue;
             }
+            let Some(bundle) = current_bundle(record, &self.vault, now) else {
+                continue;
+            };
             if value.len() == size {
                 more = true;
                 break;
             }
-            let bundle = current_bundle(record, &self.vault, now);
             value.push(item_of(
                 &bundle,
                 format!("{}/certificates/{}", self.vault.url, record.name),
@@ -163,7 +166,8 @@ impl VaultState {
         ))
     }
 
-    /// `GET /certificates/{name}/versions`: every completed version, oldest first.
+    /// `GET /certificates/{name}/versions`: every completed version, by version string; an
+    /// empty list for a name without versions, even one that never existed (recorded at 7.2).
     pub fn list_versions(&self, name: &str, page: &Page, now: UnixTime) -> Response {
         self.versions_inner(name, page, now)
             .unwrap_or_else(|e| Response::error(&e))
@@ -172,19 +176,17 @@ impl VaultState {
     fn versions_inner(&self, name: &str, page: &Page, now: UnixTime) -> Result<Response, Error> {
         let size = page.size()?;
         let start = page.start()?;
-        let record = self
-            .record(name)
-            .ok_or_else(|| Error::CertificateNotFound {
-                name: name.to_owned(),
-            })?;
-        let completed = record
-            .pending
-            .as_ref()
-            .filter(|p| p.status == super::PendingStatus::InProgress)
-            .filter(|p| settled_status(p, now) == super::PendingStatus::Completed)
-            .and_then(|p| p.outcome.as_deref());
+        let Some(record) = self.record(name) else {
+            return Ok(Response::json(
+                200,
+                &wire::CertificateListResult {
+                    value: Vec::new(),
+                    next_link: None,
+                },
+            ));
+        };
         // Recorded (JS 2021): sorted by the version string, not by creation time.
-        let mut all: Vec<&VersionRecord> = record.versions.iter().chain(completed).collect();
+        let mut all: Vec<&VersionRecord> = versions(record, now).collect();
         all.sort_by(|a, b| a.version.cmp(&b.version));
         let from = start.map_or(0, |s| {
             all.partition_point(|v| v.version.as_str() <= s.as_str())
@@ -241,8 +243,10 @@ impl VaultState {
             let body = self.deleted_bundle(deleted, now);
             let id = format!("{}/certificates/{}", self.vault.url, deleted.record.name);
             let mut item = item_of(&body.bundle, id);
-            // Recorded (JS): deleted items keep the recovery level in their attributes.
+            // Recorded (JS): deleted items keep the recovery level in their attributes, and
+            // have no `subject` (7.1, 7.2, 7.4).
             item.attributes = body.bundle.attributes.clone();
+            item.subject = None;
             item.recovery_id = body.recovery_id;
             item.deleted_date = body.deleted_date;
             item.scheduled_purge_date = body.scheduled_purge_date;
@@ -260,13 +264,6 @@ impl VaultState {
             &wire::CertificateListResult { value, next_link },
         ))
     }
-}
-
-/// Whether the pending operation of `record` has completed by `now`.
-fn completed(record: &CertificateRecord, now: UnixTime) -> bool {
-    record.pending.as_ref().is_some_and(|p| {
-        settled_status(p, now) == super::PendingStatus::Completed && p.outcome.is_some()
-    })
 }
 
 #[cfg(test)]

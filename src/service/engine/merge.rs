@@ -6,7 +6,10 @@
 //! Each element is read in this order, and may give several certificates:
 //! - PEM text with `-----BEGIN CERTIFICATE-----` blocks (the docs' merge format);
 //! - base64 of one DER certificate (the wire's `format: byte`);
-//! - base64 of a DER PKCS#7 `SignedData` (a `.p7b`), whose `certificates` are taken in order.
+//! - base64 of a DER PKCS#7 `SignedData` (a `.p7b`), whose `certificates` are taken in order;
+//! - base64 of text: a PEM certificate, or a certificate's base64 body with or without its
+//!   END line (what the Python SDK's merge test and the JavaScript merge sample send, and
+//!   the service accepts: recorded at 7.0, 7.4-preview.1 and 7.5).
 //!
 //! A PEM `PKCS7` block is refused, as the service refuses it (MicrosoftDocs/azure-docs #100959).
 //! At most [`MAX_MERGE_CERTIFICATES`] certificates in all, from a body of at most
@@ -157,6 +160,7 @@ impl VaultState {
             secret,
             private_key,
         });
+        record.unissued = None;
         let name = record.name.clone();
         self.reschedule(&name);
         Ok(Response::json(201, &response_bundle).with_header("Location", base))
@@ -174,7 +178,7 @@ pub fn read_x5c(x5c: &[String]) -> Result<Vec<Vec<u8>>, Error> {
             let compact: String = item.chars().filter(|c| !c.is_ascii_whitespace()).collect();
             let der = pem::base64_decode(&compact)
                 .ok_or_else(|| invalid(format!("x5c[{i}] is not base64")))?;
-            read_der(&der, &mut out).map_err(|d| invalid(format!("x5c[{i}]: {d}")))?;
+            read_decoded(&der, &mut out).map_err(|d| invalid(format!("x5c[{i}]: {d}")))?;
         }
         if out.len() > MAX_MERGE_CERTIFICATES {
             return Err(invalid(format!(
@@ -214,6 +218,31 @@ fn read_pem_certificates(text: &str, out: &mut Vec<Vec<u8>>) -> Result<(), Strin
         rest = &after[end + end_marker.len()..];
     }
     Ok(())
+}
+
+/// What one base64 `x5c` element decodes to: DER (a certificate or PKCS#7), or, as the SDKs'
+/// merge samples send it, the certificate's PEM text, or its base64 body with or without the
+/// armour lines, base64-encoded once more. The service takes those (recorded: Python 7.0 and
+/// 7.5, the body without armour; JS 7.4-preview.1, the body followed by the END line).
+fn read_decoded(decoded: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), String> {
+    // DER starts with a SEQUENCE tag; text never does.
+    let text = match decoded.first() {
+        Some(0x30) | None => None,
+        Some(_) => core::str::from_utf8(decoded).ok(),
+    };
+    let Some(text) = text else {
+        return read_der(decoded, out);
+    };
+    if text.contains("-----BEGIN") {
+        return read_pem_certificates(text, out);
+    }
+    let inner: String = text
+        .replace("-----END CERTIFICATE-----", "")
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let der = pem::base64_decode(&inner).ok_or("neither DER nor base64 text")?;
+    read_der(&der, out)
 }
 
 /// One DER certificate, or the certificates of a DER PKCS#7 `SignedData`.

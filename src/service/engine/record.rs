@@ -32,6 +32,31 @@ pub(crate) struct CertificateRecord {
     /// The version whose `EmailContacts` action has run.
     #[serde(default)]
     pub(crate) notified: Option<String>,
+    /// The certificate object the latest create made, shown while no version exists.
+    #[serde(default)]
+    pub(crate) unissued: Option<UnissuedRecord>,
+}
+
+/// The certificate object a create makes at once, before anything is issued (recorded at
+/// 7.0–7.4, `docs/service-behaviour.md` §10): `GET /certificates/{name}` shows it, disabled
+/// and dated at the create, until the name has a version; it stays when its operation is
+/// cancelled or deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct UnissuedRecord {
+    /// The version the operation will produce (32 lowercase hex).
+    pub(crate) version: String,
+    /// `false` until a PATCH enables it.
+    pub(crate) enabled: bool,
+    /// The create's instant minus ten minutes (Unix seconds).
+    pub(crate) not_before: i64,
+    /// The create's instant plus the policy's `validity_months`.
+    pub(crate) not_after: i64,
+    /// The create's instant.
+    pub(crate) created: i64,
+    /// The create's instant, or the last PATCH's.
+    pub(crate) updated: i64,
+    /// The create's tags, or the last PATCH's.
+    pub(crate) tags: Option<wire::Tags>,
 }
 
 /// A stored version: what `GET /certificates|keys|secrets/{name}/{version}` answer.
@@ -80,12 +105,6 @@ pub(crate) struct PendingRecord {
     pub(crate) request: wire::CertificateCreateParameters,
     /// The error the issuer answers at the due instant, for a request that fails.
     pub(crate) failure: Option<wire::KeyVaultErrorDetail>,
-    /// The version the pending certificate has (the completed one's, for `Self`).
-    pub(crate) version: String,
-    /// The validity the pending certificate is shown with before it is issued (Unix seconds).
-    pub(crate) not_before: i64,
-    /// See `not_before`.
-    pub(crate) not_after: i64,
 }
 
 /// A deleted certificate, kept until it is recovered or purged.

@@ -199,7 +199,7 @@ impl VaultState {
             (["certificates", name], "DELETE") => Ok(self.delete_certificate(name, now)),
             (["certificates", name], "GET") => Ok(self.get_certificate(name, None, now)),
             (["certificates", name, version], "GET") => {
-                Ok(self.get_certificate(name, Some(version), now))
+                Ok(self.get_version_as(name, version, now, Envelope::of(&api_version)))
             }
             (["keys", name], "GET") => Ok(self.get_key(name, None, now)),
             (["keys", name, version], "GET") => Ok(self.get_key(name, Some(version), now)),
@@ -224,6 +224,28 @@ impl VaultState {
             }),
         };
         for_api_version(response, &api_version)
+    }
+}
+
+impl VaultState {
+    /// `GET /certificates/{name}/{version}` in the shape of the request's api-version: 7.2
+    /// adds the certificate's own fields ([`details`](super::details)).
+    fn get_version_as(
+        &self,
+        name: &str,
+        version: &str,
+        now: UnixTime,
+        envelope: Envelope,
+    ) -> Response {
+        let bundle = self.certificate_bundle(name, Some(version), now);
+        let bundle = match bundle {
+            Ok(b) if envelope.certificate_details => super::details::with_certificate_details(b),
+            other => other,
+        };
+        match bundle {
+            Ok(bundle) => Response::json(200, &bundle),
+            Err(e) => Response::error(&e),
+        }
     }
 }
 
@@ -362,14 +384,23 @@ fn for_api_version(mut response: Response, api_version: &str) -> Response {
     response
 }
 
-/// Which later fields an api-version's bodies have (`api-digest.md` §4): `recoverableDays`
-/// since 7.1, `preserveCertOrder` since 7.6 (its previews included), `sans.uris` and
-/// `sans.ipAddresses` since 2025-06-01 (its preview included).
+/// What differs in an api-version's bodies: the later fields (`api-digest.md` §4:
+/// `recoverableDays` since 7.1, `preserveCertOrder` since 7.6 (its previews included),
+/// `sans.uris` and `sans.ipAddresses` since 2025-06-01 (its preview included)) and the
+/// recorded quirks of some versions (the certificate's fields in a GET of a version at 7.2
+/// only; a failed operation's `status_details` since 7.4-preview.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Envelope {
     recoverable_days: bool,
     preserve_cert_order: bool,
     uri_and_ip_sans: bool,
+    /// Recorded: `subject`, `issuer`, `sans`, `serialnumber` in `GET …/{version}` at 7.2 and
+    /// at no other version (see [`details`](super::details)).
+    certificate_details: bool,
+    /// Recorded (.NET, DigiCert refusing the request): a `failed` operation keeps the
+    /// in-progress `status_details` at 7.4-preview.1, 7.5 and 7.6-preview.1, and has none at
+    /// 7.0.
+    failed_status_details: bool,
 }
 
 impl Envelope {
@@ -377,6 +408,8 @@ impl Envelope {
         recoverable_days: true,
         preserve_cert_order: true,
         uri_and_ip_sans: true,
+        certificate_details: false,
+        failed_status_details: true,
     };
 
     fn of(api_version: &str) -> Envelope {
@@ -386,6 +419,8 @@ impl Envelope {
             recoverable_days: since("7.1"),
             preserve_cert_order: since("7.6-preview.1"),
             uri_and_ip_sans: since("2025-06-01-preview"),
+            certificate_details: api_version == "7.2",
+            failed_status_details: since("7.4"),
         }
     }
 
@@ -394,6 +429,11 @@ impl Envelope {
             serde_json::Value::Object(map) => {
                 if !self.recoverable_days {
                     map.remove("recoverableDays");
+                }
+                if !self.failed_status_details
+                    && map.get("status").and_then(|s| s.as_str()) == Some("failed")
+                {
+                    map.remove("status_details");
                 }
                 if !self.preserve_cert_order {
                     map.remove("preserveCertOrder");

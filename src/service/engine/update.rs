@@ -14,6 +14,7 @@
 //! stored normalised, with `updated` set to `now`. It applies to the next version; the
 //! existing versions keep their certificates.
 
+use super::current::current_bundle;
 use super::record::CertificateRecord;
 use super::{Response, VaultState, policy_as_request, secs_i64};
 use crate::error::Error;
@@ -51,7 +52,8 @@ impl VaultState {
 
     /// `PATCH /certificates/{name}/{version}` (an empty version is the current one): the
     /// version's `enabled` and tags (mirrored to its key and secret), and the policy when the
-    /// body carries one; 200 with the bundle as `GET` shows the current version.
+    /// body carries one; 200 with the bundle as `GET` shows the current version, or, for a
+    /// PATCH that names a version, that version without `policy` (recorded at 7.2).
     pub fn update_certificate(
         &mut self,
         name: &str,
@@ -88,15 +90,18 @@ impl VaultState {
         let record = self.record_mut(name).ok_or_else(not_found)?;
         let enabled = attributes.as_ref().and_then(|a| a.enabled);
         let stamp = secs_i64(now);
-        let target = match version.filter(|v| !v.is_empty()) {
+        let explicit = version.filter(|v| !v.is_empty());
+        let target = match explicit {
             None => record.versions.last_mut(),
             Some(v) => record
                 .versions
                 .iter_mut()
                 .find(|r| r.version.eq_ignore_ascii_case(v)),
         };
-        match target {
-            Some(v) => {
+        // Recorded (7.2): PATCH of a version answers that version, without `policy`.
+        let mut changed = None;
+        match (target, record.unissued.as_mut()) {
+            (Some(v), _) => {
                 for attrs in [
                     &mut v.bundle.attributes,
                     &mut v.key.attributes,
@@ -114,9 +119,21 @@ impl VaultState {
                     v.key.tags = t.clone();
                     v.secret.tags = t;
                 }
+                // Recorded (.NET 7.3 and 7.4, JS 7.3): with its `pending` link, unlike a GET.
+                if explicit.is_some() {
+                    changed = Some(v.bundle.clone());
+                }
             }
-            // Only pending: the tags and attributes go to the version the operation makes.
-            None if version.is_none_or(str::is_empty) && record.pending.is_some() => {
+            // No version yet: the object the create made changes, its `updated` kept (recorded,
+            // JS 7.4-preview.1); the tags and `enabled` also go to the version its operation
+            // makes.
+            (None, Some(unissued)) if explicit.is_none() => {
+                if let Some(e) = enabled {
+                    unissued.enabled = e;
+                }
+                if let Some(t) = &tags {
+                    unissued.tags = (!t.0.is_empty()).then(|| t.clone());
+                }
                 if let Some(p) = record.pending.as_mut() {
                     if tags.is_some() {
                         p.request.tags = tags.clone();
@@ -129,17 +146,15 @@ impl VaultState {
                     }
                 }
             }
-            None => return Err(not_found()),
+            (None, _) => return Err(super::not_found(name, version)),
         }
         if let Some(patch) = policy {
             apply_policy_patch(record, &vault_url, patch, now)?;
         }
-        let mut bundle = super::delete::current_bundle(record, &vault, now);
-        if record.versions.is_empty()
-            && let Some(t) = record.pending.as_ref().and_then(|p| p.request.tags.clone())
-        {
-            bundle.tags = Some(t);
-        }
+        let bundle = match changed {
+            Some(bundle) => bundle,
+            None => current_bundle(record, &vault, now).ok_or_else(not_found)?,
+        };
         let body = Response::json(200, &bundle);
         self.reschedule(name);
         Ok(body)
