@@ -302,11 +302,20 @@ fn unknown_and_unemulated_issuers() {
             "csr",
             "cancellation_requested",
             "status",
+            "status_details",
             "error",
             "request_id"
         ]
     );
-    assert_eq!(c.call("GET", "/certificates/nobody", "").status, 404);
+    // Recorded at 7.4-preview.1 to 7.6-preview.1: the in-progress text is kept.
+    assert_eq!(
+        op["status_details"],
+        "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later."
+    );
+    // Nothing was issued: the object the create made, disabled.
+    let unissued = c.call("GET", "/certificates/nobody", "");
+    assert_eq!(unissued.status, 200);
+    assert_eq!(unissued.body_json()["attributes"]["enabled"], false);
     // A failed request takes a merge (documented): a foreign certificate is still refused by key.
     let foreign = {
         c.issuer("dc", "DigiCert");

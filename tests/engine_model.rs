@@ -1,15 +1,17 @@
 //! A model-based test of `VaultState`: random sequences of operations on two names (create
 //! with three policies, poll, cancel, merge, update tags and policy, delete, recover, purge,
-//! backup and restore, and time passing so that AutoRenew comes due) are run against the
-//! engine and against a small reference model of what the service answers. After every step
-//! the statuses must agree and the invariants hold: one version in id, kid and sid; the
+//! backup and restore, lists, and time passing so that AutoRenew comes due) are run against
+//! the engine and against a small reference model of what the service answers. After every
+//! step the statuses must agree and the invariants hold: one version in id, kid and sid; the
 //! secret's key is its certificate's; the current version's validity is the model's (which
-//! places every renewal at its due instant); a restore gives back the versions backed up; a
-//! saved and restored vault is the same vault.
+//! places every renewal at its due instant); before its first version a certificate shows the
+//! object its create made (disabled, dated at the create, linked to its operation while that
+//! exists), and keeps it when the operation is cancelled or deleted; a restore gives back the
+//! versions backed up; a saved and restored vault is the same vault.
 
 use kvcert::pkcs12::decode_pfx;
 use kvcert::rand_core::SeedableRng;
-use kvcert::service::engine::Request;
+use kvcert::service::engine::{CANCEL_DELAY_SECS, Request};
 use kvcert::x509::ca::CertificateAuthority;
 use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec, UnixTime, Vault, VaultState};
 use proptest::prelude::*;
@@ -79,6 +81,8 @@ enum Op {
     Backup(usize),
     /// Restores the last backup of that name.
     Restore(usize),
+    /// `GET /certificates`, with `includePending=true` when `true`.
+    List(bool),
     Advance(u64),
     SaveRestore,
 }
@@ -100,6 +104,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => n.clone().prop_map(Op::Purge),
         2 => n.clone().prop_map(Op::Backup),
         2 => n.prop_map(Op::Restore),
+        1 => any::<bool>().prop_map(Op::List),
         2 => (0u64..120).prop_map(Op::Advance),
         1 => Just(Op::SaveRestore),
     ]
@@ -111,7 +116,16 @@ enum Pending {
     None,
     Completed,
     WaitingMerge,
+    /// Cancelled at that second, waiting for a merge: `cancelled` a second later.
+    Cancelling(u64),
     Cancelled,
+}
+
+impl Pending {
+    /// Whether the operation is `inProgress` (a create is refused, a merge taken).
+    fn in_progress(self) -> bool {
+        matches!(self, Pending::WaitingMerge | Pending::Cancelling(_))
+    }
 }
 
 /// The policy in force, as far as the model needs it.
@@ -130,9 +144,13 @@ struct Name {
     /// Deleted at (seconds), while recoverable.
     deleted: Option<u64>,
     policy: PolicyModel,
-    /// The current version's tag `t`, and the one the pending operation will give its version.
+    /// The current version's tag `t`, the one the pending operation will give its version, and
+    /// the one the object the create made shows before the first version.
     tag: Option<u8>,
     pending_tag: Option<u8>,
+    unissued_tag: Option<u8>,
+    /// When the object the create made was created (the latest create before any version).
+    unissued_at: Option<u64>,
     /// The current version's notBefore and notAfter.
     validity: Option<(u64, u64)>,
 }
@@ -150,6 +168,8 @@ impl Name {
         },
         tag: None,
         pending_tag: None,
+        unissued_tag: None,
+        unissued_at: None,
         validity: None,
     };
 
@@ -208,7 +228,8 @@ impl Run {
     }
 
     fn call(&mut self, method: &str, path: &str, body: &str) -> (u16, Value) {
-        let path = format!("{path}?api-version=7.6");
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let path = format!("{path}{sep}api-version=7.6");
         let now = UnixTime::from_unix_seconds(self.now).unwrap();
         let r = self.state.handle(
             &Request {
@@ -231,12 +252,17 @@ impl Run {
     /// create without a policy at `exp − 10 days`, so the next version runs from there).
     fn settle(&mut self) {
         for m in &mut self.model {
+            if let Pending::Cancelling(at) = m.pending
+                && self.now >= at + CANCEL_DELAY_SECS
+            {
+                m.pending = Pending::Cancelled;
+            }
             if m.deleted
                 .is_some_and(|at| self.now >= at + RECOVERABLE_DAYS * DAY)
             {
                 *m = Name::NEW;
             }
-            while m.visible() && m.policy.renew && m.pending != Pending::WaitingMerge {
+            while m.visible() && m.policy.renew && !m.pending.in_progress() {
                 let (_, exp) = m.validity.unwrap();
                 let due = exp - RENEW_DAYS * DAY;
                 if due > self.now {
@@ -269,7 +295,7 @@ impl Run {
                 );
                 let m = &mut self.model[i];
                 // Deleted but recoverable, or an operation in progress: 409.
-                let expected = if m.deleted.is_some() || m.pending == Pending::WaitingMerge {
+                let expected = if m.deleted.is_some() || m.pending.in_progress() {
                     409
                 } else {
                     202
@@ -277,6 +303,10 @@ impl Run {
                 assert_eq!(status, expected, "{op:?} with {m:?}");
                 if status == 202 {
                     m.exists = true;
+                    if m.versions == 0 {
+                        m.unissued_at = Some(now);
+                        m.unissued_tag = None;
+                    }
                     m.policy = PolicyModel {
                         renew: kind == Kind::Renewing,
                         unknown: kind == Kind::Unknown,
@@ -302,7 +332,7 @@ impl Run {
                 if live {
                     let expected = match m.pending {
                         Pending::Completed => "completed",
-                        Pending::WaitingMerge => "inProgress",
+                        Pending::WaitingMerge | Pending::Cancelling(_) => "inProgress",
                         Pending::Cancelled => "cancelled",
                         Pending::None => unreachable!(),
                     };
@@ -318,12 +348,13 @@ impl Run {
                 let m = &mut self.model[i];
                 let expected = match (m.deleted, m.pending) {
                     (Some(_), _) | (None, Pending::None) => 404,
-                    (None, Pending::WaitingMerge) => 200,
+                    (None, Pending::WaitingMerge | Pending::Cancelling(_)) => 200,
                     (None, _) => 403,
                 };
                 assert_eq!(status, expected, "{op:?} {m:?}");
-                if status == 200 {
-                    m.pending = Pending::Cancelled;
+                // Waiting for a merge: `cancelled` a second later (the first cancel counts).
+                if m.pending == Pending::WaitingMerge {
+                    m.pending = Pending::Cancelling(now);
                 }
             }
             Op::DeletePending(i) => {
@@ -333,19 +364,19 @@ impl Run {
                 let live = m.deleted.is_none() && m.pending != Pending::None;
                 assert_eq!(status, if live { 200 } else { 404 }, "{op:?} {m:?}");
                 if live {
+                    // The object the create made stays (recorded).
                     m.pending = Pending::None;
-                    if m.versions == 0 {
-                        *m = Name::NEW;
-                    }
                 }
             }
             Op::Merge(i, own) => self.merge(i, own),
             Op::Get(i) => {
                 let (status, body) = self.call("GET", &format!("/certificates/{}", NAMES[i]), "");
                 let m = self.model[i];
-                assert_eq!(status, if m.visible() { 200 } else { 404 }, "{op:?} {m:?}");
+                assert_eq!(status, if m.live() { 200 } else { 404 }, "{op:?} {m:?}");
                 if m.visible() {
                     self.check_version(i, &body);
+                } else if m.live() {
+                    self.check_unissued(i, &body);
                 }
             }
             Op::Tag(i, value) => {
@@ -358,6 +389,7 @@ impl Run {
                     m.tag = Some(value);
                 } else if m.live() {
                     m.pending_tag = Some(value);
+                    m.unissued_tag = Some(value);
                 }
             }
             Op::Renewal(i, on) => {
@@ -448,6 +480,31 @@ impl Run {
                     assert_eq!(now_ids.len(), self.model[i].versions);
                 }
             }
+            Op::List(include_pending) => {
+                let query = if include_pending {
+                    "?includePending=true"
+                } else {
+                    ""
+                };
+                let (status, list) = self.call("GET", &format!("/certificates{query}"), "");
+                assert_eq!(status, 200);
+                let listed: Vec<String> = list["value"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|item| version_of(&item["id"]))
+                    .collect();
+                for (i, name) in NAMES.iter().enumerate() {
+                    let m = self.model[i];
+                    // Before its first version, listed only with `includePending` (recorded).
+                    let expected = m.visible() || (include_pending && m.live());
+                    assert_eq!(
+                        listed.iter().any(|n| n == name),
+                        expected,
+                        "{op:?} {name} {m:?} {list}"
+                    );
+                }
+            }
             Op::Advance(days) => self.now += days * DAY,
             Op::SaveRestore => {
                 let saved = self.state.to_json().unwrap();
@@ -485,7 +542,9 @@ impl Run {
         let expected = match (m.deleted, m.pending) {
             (Some(_), _) | (None, Pending::None) => 404,
             (None, Pending::Completed) => 403,
-            (None, Pending::WaitingMerge | Pending::Cancelled) if own => 201,
+            (None, Pending::WaitingMerge | Pending::Cancelling(_) | Pending::Cancelled) if own => {
+                201
+            }
             // A certificate that is not the pending key's.
             (None, _) => 400,
         };
@@ -497,6 +556,45 @@ impl Run {
             m.validity = Some((t - BACKDATE, plus_months(t, MERGED_MONTHS)));
             assert!(bundle["x5t"].is_string(), "{bundle}");
         }
+    }
+
+    /// The object a create made, before the first version: disabled, dated at the create,
+    /// `pending` while the operation exists, the tags patched on it; `GET` of its version
+    /// answers its `id` and `attributes` only; no secret yet.
+    fn check_unissued(&mut self, i: usize, body: &Value) {
+        let m = self.model[i];
+        let created = m.unissued_at.unwrap();
+        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut expected = vec!["id", "attributes"];
+        if m.unissued_tag.is_some() {
+            expected.push("tags");
+        }
+        expected.push("policy");
+        if m.pending != Pending::None {
+            expected.push("pending");
+        }
+        assert_eq!(keys, expected, "{m:?} {body}");
+        let a = &body["attributes"];
+        assert_eq!(a["enabled"], false, "{m:?}");
+        assert_eq!(
+            (a["created"].as_u64(), a["updated"].as_u64(), a["nbf"].as_u64()),
+            (Some(created), Some(created), Some(created - BACKDATE)),
+            "{m:?}"
+        );
+        assert_eq!(a["exp"].as_u64(), Some(plus_months(created, m.policy.months)));
+        let tag = m.unissued_tag.map(|t| t.to_string());
+        assert_eq!(body["tags"]["t"].as_str(), tag.as_deref(), "{m:?}");
+        let version = version_of(&body["id"]);
+        let (status, by_version) = self.call(
+            "GET",
+            &format!("/certificates/{}/{version}", NAMES[i]),
+            "",
+        );
+        assert_eq!(status, 200);
+        assert_eq!(by_version["id"], body["id"]);
+        assert_eq!(by_version.as_object().unwrap().len(), 2, "{by_version}");
+        let (status, _) = self.call("GET", &format!("/secrets/{}", NAMES[i]), "");
+        assert_eq!(status, 404, "nothing issued, no secret");
     }
 
     /// The name's version ids, oldest first.
@@ -614,4 +712,51 @@ fn a_fixed_walk_through_the_rare_paths() {
     assert_eq!(run.model[0].tag, Some(7), "renewals carry the tag");
     assert!(run.model[0].versions >= 5, "{:?}", run.model[0]);
     assert_eq!(run.model[1].versions, 3, "{:?}", run.model[1]);
+}
+
+/// The object a create makes, through every operation in one walk: shown while only pending,
+/// tagged, cancelled (a second later), its operation deleted, deleted and recovered, listed
+/// with `includePending`, purged; a new create on the name; a backup refused until a version.
+#[test]
+fn a_fixed_walk_through_the_object_a_create_makes() {
+    use Op::*;
+    let mut run = Run::new(2);
+    for op in [
+        Create(0, Kind::Unknown),
+        Get(0),
+        Tag(0, 5),
+        Get(0),
+        Cancel(0),
+        GetPending(0),
+        Get(0),
+        Advance(1),
+        GetPending(0),
+        DeletePending(0),
+        Get(0),
+        GetPending(0),
+        List(false),
+        List(true),
+        Backup(0),
+        Delete(0, false),
+        Recover(0),
+        Get(0),
+        Create(0, Kind::Unknown),
+        Get(0),
+        Cancel(0),
+        Merge(0, true),
+        Get(0),
+        Create(1, Kind::Unknown),
+        DeletePending(1),
+        Delete(1, true),
+        Create(1, Kind::Unknown),
+        Renewal(1, true),
+        SaveRestore,
+        Get(1),
+        List(true),
+    ] {
+        run.step(op);
+    }
+    assert_eq!(run.model[0].versions, 1, "{:?}", run.model[0]);
+    assert_eq!(run.model[0].tag, None, "a new create starts without the old tags");
+    assert!(run.model[1].live() && run.model[1].versions == 0);
 }

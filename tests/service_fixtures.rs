@@ -764,9 +764,11 @@ fn the_recorded_cancel_is_replayed_through_the_request_function() {
     assert_eq!(get.header("Retry-After"), None);
     // The CSR is the same in every answer (recorded).
     assert_eq!(get.body_json()["csr"], created.body_json()["csr"]);
-    assert_eq!(
-        call("GET", "", b"", done).status,
-        404,
-        "no certificate was issued"
-    );
+    // No certificate was issued: the object the create made stays, disabled (recorded shape,
+    // docs/service-behaviour.md §10).
+    let unissued = call("GET", "", b"", done);
+    assert_eq!(unissued.status, 200);
+    let body = unissued.body_json();
+    assert_eq!(body["attributes"]["enabled"], false);
+    assert!(body.get("cer").is_none(), "{body}");
 }
