@@ -312,6 +312,14 @@ fn unknown_and_unemulated_issuers() {
         op["status_details"],
         "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later."
     );
+    // Recorded at 7.0 (2020): without `status_details`.
+    c.api_version = Some("7.0");
+    let old = c
+        .call("GET", "/certificates/nobody/pending", "")
+        .body_json();
+    assert_eq!(old["status"], "failed");
+    assert!(old.get("status_details").is_none(), "{old}");
+    c.api_version = Some("7.6");
     // Nothing was issued: the object the create made, disabled.
     let unissued = c.call("GET", "/certificates/nobody", "");
     assert_eq!(unissued.status, 200);

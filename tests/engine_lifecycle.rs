@@ -687,3 +687,186 @@ fn backup_restores_into_another_vault_and_refuses_altered_blobs() {
         404
     );
 }
+
+fn keys(body: &Value) -> Vec<&str> {
+    body.as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+/// The certificate a create makes before anything is issued, in every answer that shows it
+/// (recorded shapes, docs/service-behaviour.md §10: JS 7.0 and 7.4-preview.1, .NET
+/// 7.6-preview.1, Python 7.3).
+#[test]
+fn the_object_a_create_makes_in_every_answer() {
+    let mut c = client("Recoverable+Purgeable", 90);
+    let created_at = c.now.as_secs() as i64;
+    let body = UNKNOWN_EC.replacen("{\"policy\"", "{\"tags\":{\"a\":\"1\"},\"policy\"", 1);
+    assert_eq!(c.call("POST", "/certificates/u/create", &body).status, 202);
+
+    let get = c.call("GET", "/certificates/u", "");
+    assert_eq!(get.status, 200);
+    let shell = get.body_json();
+    assert_eq!(keys(&shell), ["id", "attributes", "tags", "policy", "pending"]);
+    assert_eq!(
+        keys(&shell["attributes"]),
+        ["enabled", "nbf", "exp", "created", "updated", "recoveryLevel", "recoverableDays"]
+    );
+    assert_eq!(shell["attributes"]["enabled"], false);
+    assert_eq!(shell["attributes"]["created"], created_at);
+    assert_eq!(shell["tags"], serde_json::json!({"a": "1"}));
+    let id = shell["id"].as_str().unwrap().to_owned();
+    let version = id.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(version.len(), 32);
+    assert_eq!(c.call("GET", "/certificates/u/", "").body, get.body);
+
+    // PATCH: the same shape, the tags changed, `updated` kept (recorded, JS 7.4-preview.1).
+    c.later(5);
+    let patched = c.call("PATCH", "/certificates/u/", r#"{"attributes":{},"tags":{"b":"2"}}"#);
+    assert_eq!(patched.status, 200);
+    let patched = patched.body_json();
+    assert_eq!(keys(&patched), keys(&shell));
+    assert_eq!(patched["tags"], serde_json::json!({"b": "2"}));
+    assert_eq!(patched["attributes"], shell["attributes"]);
+
+    // Its version: `id` and `attributes` only (recorded, .NET 7.6-preview.1); nothing else.
+    let by_version = c.call("GET", &format!("/certificates/u/{version}"), "");
+    assert_eq!(by_version.status, 200);
+    assert_eq!(keys(&by_version.body_json()), ["id", "attributes"]);
+    for path in ["/secrets/u", "/keys/u"] {
+        assert_eq!(c.call("GET", path, "").status, 404, "{path}");
+    }
+    let versions = c.call("GET", "/certificates/u/versions", "");
+    assert_eq!(versions.body, br#"{"value":[],"nextLink":null}"#);
+
+    // Lists: only with includePending, as an item without x5t (recorded, JS 7.0).
+    let plain = c.call("GET", "/certificates", "").body_json();
+    assert_eq!(plain["value"], serde_json::json!([]));
+    let listed = c.call("GET", "/certificates?includePending=true", "").body_json();
+    let item = &listed["value"][0];
+    assert_eq!(keys(item), ["id", "attributes", "tags", "subject"]);
+    assert_eq!(item["id"], "https://life.vault.azure.net/certificates/u");
+    assert_eq!(
+        keys(&item["attributes"]),
+        ["enabled", "nbf", "exp", "created", "updated"]
+    );
+
+    // At 7.0 the attributes have no recoverableDays.
+    c.api_version = Some("7.0");
+    let old = c.call("GET", "/certificates/u", "").body_json();
+    assert!(old["attributes"].get("recoverableDays").is_none(), "{old}");
+    c.api_version = Some("7.6");
+
+    // DELETE and GET deleted: the recovery fields, then the same object, `pending` and tags
+    // kept (recorded, JS 7.0 and 7.4).
+    let deleted = c.call("DELETE", "/certificates/u", "");
+    assert_eq!(deleted.status, 200);
+    let d = deleted.body_json();
+    assert_eq!(
+        keys(&d),
+        [
+            "recoveryId",
+            "deletedDate",
+            "scheduledPurgeDate",
+            "id",
+            "attributes",
+            "tags",
+            "policy",
+            "pending"
+        ]
+    );
+    assert_eq!(d["id"], id.as_str());
+    assert_eq!(c.call("GET", "/deletedcertificates/u", "").body, deleted.body);
+    // The deleted list's items have neither x5t nor subject (recorded, JS 7.0).
+    let gone = c.call("GET", "/deletedcertificates", "").body_json();
+    assert_eq!(
+        keys(&gone["value"][0]),
+        [
+            "recoveryId",
+            "deletedDate",
+            "scheduledPurgeDate",
+            "id",
+            "attributes",
+            "tags"
+        ]
+    );
+
+    // Recover: the live shape again, the same version (recorded, JS 7.0).
+    let recovered = c.call("POST", "/deletedcertificates/u/recover", "");
+    assert_eq!(recovered.status, 200);
+    assert_eq!(recovered.body_json(), patched);
+
+    // Its operation deleted: the object stays, without `pending` (recorded, Python 7.3).
+    assert_eq!(c.call("DELETE", "/certificates/u/pending", "").status, 200);
+    let orphan = c.call("GET", "/certificates/u", "").body_json();
+    assert_eq!(keys(&orphan), ["id", "attributes", "tags", "policy"]);
+    let deleted = c.call("DELETE", "/certificates/u", "").body_json();
+    assert!(deleted.get("pending").is_none(), "{deleted}");
+    assert_eq!(c.call("DELETE", "/deletedcertificates/u", "").status, 204);
+    assert_eq!(c.call("GET", "/certificates/u", "").status, 404);
+    assert_eq!(c.call("POST", "/certificates/u/create", UNKNOWN_EC).status, 202);
+}
+
+/// A GET of one version at each api-version: 7.2 alone adds the certificate's subject,
+/// issuer, SANs and serial (recorded, Python 2016-10-01 to 7.3 of one service build); a
+/// missing version is named in the 404.
+#[test]
+fn a_version_in_the_shape_of_each_api_version() {
+    use der::Decode;
+    let mut c = client("Recoverable+Purgeable", 90);
+    let create = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"cn=Details","sans":{"dns_names":["d.example"]}},"issuer":{"name":"Self"}}}"#;
+    assert_eq!(c.call("POST", "/certificates/d/create", create).status, 202);
+    c.later(1);
+    let latest = c.call("GET", "/certificates/d", "").body_json();
+    let version = latest["id"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let path = format!("/certificates/d/{version}");
+
+    c.api_version = Some("7.2");
+    let details = c.call("GET", &path, "").body_json();
+    assert_eq!(
+        keys(&details),
+        ["id", "kid", "sid", "x5t", "cer", "attributes", "subject", "issuer", "sans", "serialnumber"]
+    );
+    assert_eq!(details["subject"], "CN=Details", "the certificate's, not the policy's text");
+    assert_eq!(details["issuer"], "CN=Details");
+    assert_eq!(details["sans"], serde_json::json!({"dns_names": ["d.example"]}));
+    let der = kvcert::pem::base64_decode(details["cer"].as_str().unwrap()).unwrap();
+    let cert = x509_cert::Certificate::from_der(&der).unwrap();
+    let serial: String = cert
+        .tbs_certificate()
+        .serial_number()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    assert_eq!(details["serialnumber"], serial.as_str());
+    // Not in the latest, nor in a PATCH of the version (recorded, JS 7.2).
+    let latest_72 = c.call("GET", "/certificates/d", "").body_json();
+    assert!(latest_72.get("subject").is_none(), "{latest_72}");
+    let patched = c.call("PATCH", &path, r#"{"tags":{"t":"1"}}"#).body_json();
+    assert!(patched.get("serialnumber").is_none(), "{patched}");
+
+    for other in ["7.0", "7.1", "7.3", "7.4", "7.6", "2025-07-01"] {
+        c.api_version = Some(other);
+        let body = c.call("GET", &path, "").body_json();
+        assert_eq!(
+            keys(&body)[..6],
+            ["id", "kid", "sid", "x5t", "cer", "attributes"],
+            "{other}"
+        );
+        assert!(body.get("subject").is_none(), "{other}: {body}");
+    }
+
+    // Recorded (7.1): the 404 names the version.
+    let missing = c.call("GET", "/certificates/d/00000000000000000000000000000000", "");
+    assert_eq!(
+        error(&missing),
+        (
+            404,
+            "CertificateNotFound".to_owned(),
+            "A certificate with (name/id) d/versions/00000000000000000000000000000000 was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182".to_owned()
+        )
+    );
+}

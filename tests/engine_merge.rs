@@ -138,10 +138,27 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
         ],
     );
     let p7b = std::fs::read(dir.path().join("chain.p7b")).unwrap();
-    let forms: [Vec<String>; 3] = [
+    // What the SDKs' merge samples send, base64 once more by the SDK: the PEM text (the
+    // Python test and JavaScript sample as the issue describes them), the base64 body with
+    // the END line kept (recorded, JS 7.4-preview.1) or without armour (recorded, Python 7.0
+    // and 7.5). The service answers 201 to each.
+    let twice = |text: &str| b64(text.as_bytes());
+    let body_only = |pem: &str| {
+        pem.lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let forms: [Vec<String>; 6] = [
         vec![b64(&ca), b64(&leaf)], // CA first: the leaf is still found and stored first
         vec![format!("{ca_pem}{leaf_pem}")],
         vec![b64(&p7b)],
+        vec![twice(&leaf_pem), twice(&ca_pem)],
+        vec![
+            twice(&format!("{}-----END CERTIFICATE-----", body_only(&leaf_pem))),
+            twice(&format!("{}-----END CERTIFICATE-----", body_only(&ca_pem))),
+        ],
+        vec![twice(&body_only(&leaf_pem)), twice(&body_only(&ca_pem))],
     ];
     for (i, x5c) in forms.iter().enumerate() {
         // Each form merges into a copy of the same pending operation (same CSR, same key).

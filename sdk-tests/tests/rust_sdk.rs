@@ -707,6 +707,10 @@ fn cancel_then_delete_a_pending_operation() {
             .into_model()
             .expect("operation model");
         assert_eq!(patched.cancellation_requested, Some(true));
+        // Recorded (Go 7.5): still `inProgress` right after the PATCH; kvcert cancels an
+        // operation waiting for a merge a second later.
+        assert_eq!(patched.status.as_deref(), Some("inProgress"));
+        transport.advance(1);
 
         let read = client
             .get_certificate_operation("cancelled", None)
