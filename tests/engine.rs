@@ -260,13 +260,25 @@ fn a_create_while_another_is_in_progress_is_refused_with_the_documented_text() {
         br#"{"cancellation_requested":true}"#,
         at(now, 2),
     );
+    // Still in progress until one poll interval has passed (recorded, Go 7.5).
     assert_eq!(
         state.get_pending("busy", None, at(now, 3)).body_json()["status"],
+        "inProgress"
+    );
+    assert_eq!(
+        state
+            .create_certificate("busy", SELF_EC, at(now, 3), &mut rng)
+            .status,
+        409
+    );
+    let done = 2 + kvcert::service::engine::CANCEL_DELAY_SECS;
+    assert_eq!(
+        state.get_pending("busy", None, at(now, done)).body_json()["status"],
         "cancelled"
     );
     assert_eq!(
         state
-            .create_certificate("busy", SELF_EC, at(now, 4), &mut rng)
+            .create_certificate("busy", SELF_EC, at(now, done), &mut rng)
             .status,
         202
     );

@@ -116,7 +116,7 @@ enum Pending {
     None,
     Completed,
     WaitingMerge,
-    /// Cancelled at that second, waiting for a merge: `cancelled` a second later.
+    /// Cancelled at that second, waiting for a merge: `cancelled` `CANCEL_DELAY_SECS` later.
     Cancelling(u64),
     Cancelled,
 }
@@ -352,7 +352,7 @@ impl Run {
                     (None, _) => 403,
                 };
                 assert_eq!(status, expected, "{op:?} {m:?}");
-                // Waiting for a merge: `cancelled` a second later (the first cancel counts).
+                // Waiting for a merge: `cancelled` `CANCEL_DELAY_SECS` later (the first cancel counts).
                 if m.pending == Pending::WaitingMerge {
                     m.pending = Pending::Cancelling(now);
                 }
@@ -715,7 +715,7 @@ fn a_fixed_walk_through_the_rare_paths() {
 }
 
 /// The object a create makes, through every operation in one walk: shown while only pending,
-/// tagged, cancelled (a second later), its operation deleted, deleted and recovered, listed
+/// tagged, cancelled (one poll interval later), its operation deleted, deleted and recovered, listed
 /// with `includePending`, purged; a new create on the name; a backup refused until a version.
 #[test]
 fn a_fixed_walk_through_the_object_a_create_makes() {

@@ -708,9 +708,9 @@ fn cancel_then_delete_a_pending_operation() {
             .expect("operation model");
         assert_eq!(patched.cancellation_requested, Some(true));
         // Recorded (Go 7.5): still `inProgress` right after the PATCH; kvcert cancels an
-        // operation waiting for a merge a second later.
+        // operation waiting for a merge one poll interval later.
         assert_eq!(patched.status.as_deref(), Some("inProgress"));
-        transport.advance(1);
+        transport.advance(kvcert::service::engine::CANCEL_DELAY_SECS);
 
         let read = client
             .get_certificate_operation("cancelled", None)

@@ -22,20 +22,33 @@
 //! | `Unknown` | key and CSR | never by itself (merge) | `cancelled` [`CANCEL_DELAY_SECS`] after the PATCH; until then `inProgress` with `cancellation_requested: true` |
 //! | a named issuer | key and CSR | an emulated provider: after `delays.ca_signed`, signed by its CA ([`ca`]); another provider: never (stays `inProgress`, merge after cancel) | an emulated provider: as `Self`; another: as `Unknown` |
 //!
+//! # Before the first version
+//!
+//! A create makes the certificate object at once ([`current`]): `GET /certificates/{name}`
+//! answers it, disabled and dated at the create, until a version exists, and it stays when
+//! the operation is cancelled or deleted (recorded at 7.0–7.4; `docs/service-behaviour.md`
+//! §10). The name is then in use: a restore over it is refused; a create makes a new
+//! operation and a new object.
+//!
 //! # Decisions where the service's behaviour is not recorded
 //!
 //! | question | kvcert's answer |
 //! |---|---|
-//! | a `GET` by version | no `policy`, no `pending` (recorded, JS 7.3); the latest has the policy in force |
+//! | a `GET` by version | no `policy`, no `pending` (recorded, JS 7.3); the latest has the policy in force; at 7.2 the certificate's `subject`, `issuer`, `sans`, `serialnumber` ([`details`], recorded) |
 //! | a second create while the first is `inProgress` | 409 `Forbidden` with the documented text, for every issuer kind |
 //! | a create without `policy` for an existing name | the stored policy, unchanged; with `policy`, it replaces the stored one (its `created` is kept, `updated` is `now`) |
-//! | `DELETE …/pending` of a certificate that has no completed version | the name is free again (no version, no policy left) |
+//! | a new create on a name that has only the object of an earlier create (cancelled, operation deleted, failed) | a new operation and a new object (a new version id, dated at this create); no recording re-creates such a name |
 //! | `PATCH …/pending` with `cancellation_requested: false` while in progress | 200, nothing changes |
+//! | when a cancel of an operation waiting for a merge takes effect | [`CANCEL_DELAY_SECS`] (10 s, one poll interval) after the PATCH: recorded (Go 7.5), a GET in the same second and a DELETE a second later still say `inProgress`; no recording of an `Unknown` operation waits longer, and a `Self` cancel (Python 7.3) was `cancelled` 10 s after the PATCH |
 //! | `request_id` query that does not match the pending operation | 404 `PendingCertificateNotFound` (documented) |
-//! | `GET /certificates/{name}` of a name that has only a pending operation | 404 `CertificateNotFound`: there is no version to show (the SDKs poll the pending operation, then get the certificate) |
-//! | `PATCH /certificates/{name}` of a name that has only a pending operation | 200; the tags and `enabled` go to the version the operation makes |
+//! | `PATCH /certificates/{name}` before the first version | 200, the object's shape with its tags and `enabled` changed, `updated` kept (recorded); the tags and `enabled` also go to the version the operation makes |
+//! | the object of a create in a list | only with `includePending=true` (recorded with it at 7.0; no recording lists without it) |
+//! | `GET …/versions` of a name with only the object of a create | `[]`: it is not a version of the list (no recording lists one) |
+//! | backup of a name with only the object of a create | 404 `CertificateNotFound`: there is nothing issued to back up |
 //! | merge: what is checked in `x5c` | one certificate holds the pending key; the chain's signatures and order are not checked (a test CA's chain is taken as uploaded) |
-//! | a failed operation's body | `status: failed` and `error`, no `status_details` (as the .NET DigiCert recording; the shared spec's example carries `status_details`) |
+//! | a failed operation's body | `status: failed`, the in-progress `status_details` kept, `error` (recorded 7.4-preview.1 to 7.6-preview.1); before 7.4 without `status_details` (recorded 7.0). The provider (DigiCert) is the same in all four recordings, so the difference is not the issuer's |
+//! | the 404 text of a missing certificate at api-version 7.0 | the long text at every version: recorded at 7.0 and 7.1 in April 2022 (Python); the short `Certificate not found: {name}` came from the 2018–2020 service builds, not from the api-version |
+//! | a disabled certificate | its bundle, key and versions are read as before; its secret's value is refused with 403 `SecretDisabled` (recorded for plain secrets; the Key Vault team: a disabled certificate withholds its private part, the secret) |
 //! | the service's eventual consistency (a read just after a write that misses it) | not emulated: every answer reflects every earlier call |
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,8 +93,10 @@ pub use response::{RETRY_AFTER_SECS, Response};
 pub use route::{API_VERSIONS, LATEST_API_VERSION, Request};
 
 /// Seconds from the cancel (`PATCH …/pending`) of an operation that waits for a merge to
-/// its `cancelled` status (see the [module docs](self)).
-pub const CANCEL_DELAY_SECS: u64 = 1;
+/// its `cancelled` status: one poll interval ([`RETRY_AFTER_SECS`]). Recorded (Go 7.5): a GET
+/// in the same second and a DELETE a second later still say `inProgress`; no recording waits
+/// longer (a `Self` cancel, Python 7.3, showed `cancelled` ten seconds after the PATCH).
+pub const CANCEL_DELAY_SECS: u64 = RETRY_AFTER_SECS as u64;
 
 /// The api-version written into the `Location` header of a create's 202.
 pub const LOCATION_API_VERSION: &str = "7.6";
@@ -432,8 +447,8 @@ impl VaultState {
         if update.cancellation_requested {
             pending.operation.cancellation_requested = Some(true);
             // An operation no issuer is working on (waiting for a merge, or a provider kvcert
-            // does not emulate) is cancelled a second later: recorded (Go 7.5), a GET and a
-            // DELETE of `…/pending` right after the PATCH still say `inProgress`.
+            // does not emulate) is cancelled one poll interval later: recorded (Go 7.5), a GET
+            // and a DELETE of `…/pending` right after the PATCH still say `inProgress`.
             if pending.due.is_none() {
                 pending.due = Some(now.as_secs().saturating_add(CANCEL_DELAY_SECS));
             }

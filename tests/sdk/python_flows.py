@@ -252,9 +252,9 @@ certs.begin_create_certificate(
 ).result()
 op = certs.cancel_certificate_operation("cancelled")
 assert op.cancellation_requested and op.status == "inProgress", op
-# Waiting for a merge, the operation is cancelled a second later (recorded: in progress at
-# first); the clock moves instead of the test sleeping.
-manage("/_kvcert/clock", {"advance_seconds": 1})
+# Waiting for a merge, the operation is cancelled one poll interval (10 s) later (recorded: in
+# progress at first); the clock moves instead of the test sleeping.
+manage("/_kvcert/clock", {"advance_seconds": 10})
 assert certs.get_certificate_operation("cancelled").status == "cancelled"
 # Nothing was issued: the certificate the create made stays, disabled.
 shell = certs.get_certificate("cancelled")
