@@ -114,14 +114,25 @@ fn a_delayed_issuance_is_in_progress_until_due_and_dated_then() {
     let unissued = state.get_certificate("slow", None, at(now, 29));
     assert_eq!(unissued.status, 200);
     let shell = unissued.body_json();
-    let keys: Vec<&str> = shell.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = shell
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["id", "attributes", "policy", "pending"]);
     assert_eq!(shell["attributes"]["enabled"], false);
     assert_eq!(shell["attributes"]["created"], now.as_secs());
     assert_eq!(shell["attributes"]["updated"], now.as_secs());
     assert_eq!(shell["attributes"]["nbf"], now.as_secs() - 600);
-    assert_eq!(shell["attributes"]["exp"], t("2027-01-15T12:00:00Z").as_secs());
-    assert_eq!(shell["pending"]["id"], format!("{VAULT}/certificates/slow/pending"));
+    assert_eq!(
+        shell["attributes"]["exp"],
+        t("2027-01-15T12:00:00Z").as_secs()
+    );
+    assert_eq!(
+        shell["pending"]["id"],
+        format!("{VAULT}/certificates/slow/pending")
+    );
 
     let late = state.get_pending("slow", None, at(now, 400));
     assert_eq!(late.body_json()["status"], "completed");
@@ -172,7 +183,10 @@ fn cancel_before_completion_gives_the_cancelled_shape() {
     assert_eq!(unissued.status, 200);
     let body = unissued.body_json();
     assert_eq!(body["attributes"]["enabled"], false);
-    assert!(body.get("cer").is_none() && body.get("pending").is_some(), "{body}");
+    assert!(
+        body.get("cer").is_none() && body.get("pending").is_some(),
+        "{body}"
+    );
 
     // No longer in progress: the recorded 403.
     let refused = state.update_pending(

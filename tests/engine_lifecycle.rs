@@ -417,7 +417,10 @@ fn certificate_patches_change_enabled_and_tags_of_one_version() {
     assert_eq!(disabled.status, 200);
     // Recorded (.NET 7.3, 7.4; JS 7.3): the version patched, with `pending`, without `policy`.
     let answered = disabled.body_json();
-    assert!(answered["id"].as_str().unwrap().ends_with(&v1), "{answered}");
+    assert!(
+        answered["id"].as_str().unwrap().ends_with(&v1),
+        "{answered}"
+    );
     assert_eq!(answered["attributes"]["enabled"], false);
     assert!(answered.get("policy").is_none() && answered["pending"].is_object());
     assert_eq!(
@@ -436,7 +439,11 @@ fn certificate_patches_change_enabled_and_tags_of_one_version() {
         secret.body,
         br#"{"error":{"code":"Forbidden","message":"Operation get is not allowed on a disabled secret.","innererror":{"code":"SecretDisabled"}}}"#
     );
-    assert_eq!(c.call("GET", "/secrets/t", "").status, 200, "the current one is enabled");
+    assert_eq!(
+        c.call("GET", "/secrets/t", "").status,
+        200,
+        "the current one is enabled"
+    );
     assert_eq!(
         c.call("GET", "/certificates/t", "").body_json()["attributes"]["enabled"],
         true
@@ -709,10 +716,21 @@ fn the_object_a_create_makes_in_every_answer() {
     let get = c.call("GET", "/certificates/u", "");
     assert_eq!(get.status, 200);
     let shell = get.body_json();
-    assert_eq!(keys(&shell), ["id", "attributes", "tags", "policy", "pending"]);
+    assert_eq!(
+        keys(&shell),
+        ["id", "attributes", "tags", "policy", "pending"]
+    );
     assert_eq!(
         keys(&shell["attributes"]),
-        ["enabled", "nbf", "exp", "created", "updated", "recoveryLevel", "recoverableDays"]
+        [
+            "enabled",
+            "nbf",
+            "exp",
+            "created",
+            "updated",
+            "recoveryLevel",
+            "recoverableDays"
+        ]
     );
     assert_eq!(shell["attributes"]["enabled"], false);
     assert_eq!(shell["attributes"]["created"], created_at);
@@ -724,7 +742,11 @@ fn the_object_a_create_makes_in_every_answer() {
 
     // PATCH: the same shape, the tags changed, `updated` kept (recorded, JS 7.4-preview.1).
     c.later(5);
-    let patched = c.call("PATCH", "/certificates/u/", r#"{"attributes":{},"tags":{"b":"2"}}"#);
+    let patched = c.call(
+        "PATCH",
+        "/certificates/u/",
+        r#"{"attributes":{},"tags":{"b":"2"}}"#,
+    );
     assert_eq!(patched.status, 200);
     let patched = patched.body_json();
     assert_eq!(keys(&patched), keys(&shell));
@@ -744,7 +766,9 @@ fn the_object_a_create_makes_in_every_answer() {
     // Lists: only with includePending, as an item without x5t (recorded, JS 7.0).
     let plain = c.call("GET", "/certificates", "").body_json();
     assert_eq!(plain["value"], serde_json::json!([]));
-    let listed = c.call("GET", "/certificates?includePending=true", "").body_json();
+    let listed = c
+        .call("GET", "/certificates?includePending=true", "")
+        .body_json();
     let item = &listed["value"][0];
     assert_eq!(keys(item), ["id", "attributes", "tags", "subject"]);
     assert_eq!(item["id"], "https://life.vault.azure.net/certificates/u");
@@ -778,7 +802,10 @@ fn the_object_a_create_makes_in_every_answer() {
         ]
     );
     assert_eq!(d["id"], id.as_str());
-    assert_eq!(c.call("GET", "/deletedcertificates/u", "").body, deleted.body);
+    assert_eq!(
+        c.call("GET", "/deletedcertificates/u", "").body,
+        deleted.body
+    );
     // The deleted list's items have neither x5t nor subject (recorded, JS 7.0).
     let gone = c.call("GET", "/deletedcertificates", "").body_json();
     assert_eq!(
@@ -806,7 +833,10 @@ fn the_object_a_create_makes_in_every_answer() {
     assert!(deleted.get("pending").is_none(), "{deleted}");
     assert_eq!(c.call("DELETE", "/deletedcertificates/u", "").status, 204);
     assert_eq!(c.call("GET", "/certificates/u", "").status, 404);
-    assert_eq!(c.call("POST", "/certificates/u/create", UNKNOWN_EC).status, 202);
+    assert_eq!(
+        c.call("POST", "/certificates/u/create", UNKNOWN_EC).status,
+        202
+    );
 }
 
 /// A GET of one version at each api-version: 7.2 alone adds the certificate's subject,
@@ -820,18 +850,41 @@ fn a_version_in_the_shape_of_each_api_version() {
     assert_eq!(c.call("POST", "/certificates/d/create", create).status, 202);
     c.later(1);
     let latest = c.call("GET", "/certificates/d", "").body_json();
-    let version = latest["id"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let version = latest["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let path = format!("/certificates/d/{version}");
 
     c.api_version = Some("7.2");
     let details = c.call("GET", &path, "").body_json();
     assert_eq!(
         keys(&details),
-        ["id", "kid", "sid", "x5t", "cer", "attributes", "subject", "issuer", "sans", "serialnumber"]
+        [
+            "id",
+            "kid",
+            "sid",
+            "x5t",
+            "cer",
+            "attributes",
+            "subject",
+            "issuer",
+            "sans",
+            "serialnumber"
+        ]
     );
-    assert_eq!(details["subject"], "CN=Details", "the certificate's, not the policy's text");
+    assert_eq!(
+        details["subject"], "CN=Details",
+        "the certificate's, not the policy's text"
+    );
     assert_eq!(details["issuer"], "CN=Details");
-    assert_eq!(details["sans"], serde_json::json!({"dns_names": ["d.example"]}));
+    assert_eq!(
+        details["sans"],
+        serde_json::json!({"dns_names": ["d.example"]})
+    );
     let der = kvcert::pem::base64_decode(details["cer"].as_str().unwrap()).unwrap();
     let cert = x509_cert::Certificate::from_der(&der).unwrap();
     let serial: String = cert
@@ -860,7 +913,11 @@ fn a_version_in_the_shape_of_each_api_version() {
     }
 
     // Recorded (7.1): the 404 names the version.
-    let missing = c.call("GET", "/certificates/d/00000000000000000000000000000000", "");
+    let missing = c.call(
+        "GET",
+        "/certificates/d/00000000000000000000000000000000",
+        "",
+    );
     assert_eq!(
         error(&missing),
         (

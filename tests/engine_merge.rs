@@ -155,7 +155,10 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
         vec![b64(&p7b)],
         vec![twice(&leaf_pem), twice(&ca_pem)],
         vec![
-            twice(&format!("{}-----END CERTIFICATE-----", body_only(&leaf_pem))),
+            twice(&format!(
+                "{}-----END CERTIFICATE-----",
+                body_only(&leaf_pem)
+            )),
             twice(&format!("{}-----END CERTIFICATE-----", body_only(&ca_pem))),
         ],
         vec![twice(&body_only(&leaf_pem)), twice(&body_only(&ca_pem))],

@@ -564,7 +564,12 @@ impl Run {
     fn check_unissued(&mut self, i: usize, body: &Value) {
         let m = self.model[i];
         let created = m.unissued_at.unwrap();
-        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut expected = vec!["id", "attributes"];
         if m.unissued_tag.is_some() {
             expected.push("tags");
@@ -577,19 +582,23 @@ impl Run {
         let a = &body["attributes"];
         assert_eq!(a["enabled"], false, "{m:?}");
         assert_eq!(
-            (a["created"].as_u64(), a["updated"].as_u64(), a["nbf"].as_u64()),
+            (
+                a["created"].as_u64(),
+                a["updated"].as_u64(),
+                a["nbf"].as_u64()
+            ),
             (Some(created), Some(created), Some(created - BACKDATE)),
             "{m:?}"
         );
-        assert_eq!(a["exp"].as_u64(), Some(plus_months(created, m.policy.months)));
+        assert_eq!(
+            a["exp"].as_u64(),
+            Some(plus_months(created, m.policy.months))
+        );
         let tag = m.unissued_tag.map(|t| t.to_string());
         assert_eq!(body["tags"]["t"].as_str(), tag.as_deref(), "{m:?}");
         let version = version_of(&body["id"]);
-        let (status, by_version) = self.call(
-            "GET",
-            &format!("/certificates/{}/{version}", NAMES[i]),
-            "",
-        );
+        let (status, by_version) =
+            self.call("GET", &format!("/certificates/{}/{version}", NAMES[i]), "");
         assert_eq!(status, 200);
         assert_eq!(by_version["id"], body["id"]);
         assert_eq!(by_version.as_object().unwrap().len(), 2, "{by_version}");
@@ -757,6 +766,9 @@ fn a_fixed_walk_through_the_object_a_create_makes() {
         run.step(op);
     }
     assert_eq!(run.model[0].versions, 1, "{:?}", run.model[0]);
-    assert_eq!(run.model[0].tag, None, "a new create starts without the old tags");
+    assert_eq!(
+        run.model[0].tag, None,
+        "a new create starts without the old tags"
+    );
     assert!(run.model[1].live() && run.model[1].versions == 0);
 }

@@ -576,11 +576,25 @@ fn every_fixture_with_a_request_body_is_replayed() {
         let file = entry.unwrap().file_name().into_string().unwrap();
         if let Some(prefix) = file.strip_suffix(".create_request.json") {
             let covered = CASES.iter().any(|c| c.prefix == prefix)
-                || ERROR_CASES.iter().any(|(p, _)| *p == prefix);
+                || ERROR_CASES.iter().any(|(p, _)| *p == prefix)
+                || LIFECYCLE_CASES.contains(&prefix);
             assert!(covered, "{prefix} has a request body but is not replayed");
         }
     }
 }
+
+/// Recorded exchanges after the create, each replayed by a `the_recorded_…` test below.
+const LIFECYCLE_CASES: &[&str] = &[
+    "js_pending_only_patch_74preview1",
+    "net_pending_only_get_76preview1",
+    "js_pending_only_recover_70",
+    "js_pending_only_list_70",
+    "js_deleted_pending_list_70",
+    "py_version_details_72",
+    "go_unknown_cancel_75",
+    "net_failed_digicert_70",
+    "net_failed_digicert_75",
+];
 
 /// Recorded refusals: (prefix, certificate name in the URI).
 const ERROR_CASES: &[(&str, &str)] = &[
@@ -771,4 +785,333 @@ fn the_recorded_cancel_is_replayed_through_the_request_function() {
     let body = unissued.body_json();
     assert_eq!(body["attributes"]["enabled"], false);
     assert!(body.get("cer").is_none(), "{body}");
+}
+
+/// A vault as a recording shows it (its URL, recovery level and retention), answering at the
+/// recording's api-version through the request function.
+struct Replay {
+    state: kvcert::VaultState,
+    rng: ChaCha20Rng,
+    api_version: &'static str,
+}
+
+impl Replay {
+    /// `self_signed`: seconds until a `Self` request completes (long: the recordings read the
+    /// certificate before anything was issued).
+    fn new(url: &str, level: &str, days: i64, self_signed: u64, api_version: &'static str) -> Self {
+        let mut vault = Vault::new(url);
+        vault.recovery_level = level.to_owned();
+        vault.recoverable_days = Some(days);
+        let mut delays = kvcert::IssuanceDelays::default();
+        delays.self_signed = self_signed;
+        Replay {
+            state: kvcert::VaultState::with_delays(vault, delays),
+            rng: ChaCha20Rng::seed_from_u64(0x7265),
+            api_version,
+        }
+    }
+
+    fn call(&mut self, method: &str, path: &str, body: &[u8], at: i64) -> kvcert::Response {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let path = format!("{path}{sep}api-version={}", self.api_version);
+        let now = UnixTime::from_unix_seconds(at as u64).unwrap();
+        self.state.handle(
+            &kvcert::service::engine::Request {
+                method,
+                path: &path,
+                body,
+            },
+            now,
+            &mut self.rng,
+        )
+    }
+}
+
+fn fixture(prefix: &str, what: &str) -> Value {
+    json(&format!("{prefix}.{what}.json")).unwrap_or_else(|| panic!("{prefix}.{what}.json"))
+}
+
+fn request(prefix: &str, what: &str) -> Vec<u8> {
+    data(&format!("{prefix}.{what}.json")).unwrap()
+}
+
+fn secs(v: &Value) -> i64 {
+    v.as_i64().unwrap()
+}
+
+/// The certificate a create makes before anything is issued, replayed against five
+/// recordings: its GET, its PATCH and its version (JS 7.4-preview.1, .NET 7.6-preview.1), its
+/// DELETE, GET deleted and recover (JS 7.0), and both lists (JS 7.0). Every field is the
+/// recording's but the random version in `id`, the CSR and the request id.
+#[test]
+fn the_recorded_certificate_before_its_first_version_is_replayed() {
+    // PATCH of the tags, then GET: the same bytes, `updated` kept.
+    let p = "js_pending_only_patch_74preview1";
+    let patched = fixture(p, "patch_response_200");
+    let t0 = secs(&patched["attributes"]["created"]);
+    let (url, name) = vault_and_name(&fixture(p, "create_response_202"));
+    let mut r = Replay::new(&url, "CustomizedRecoverable+Purgeable", 7, 600, "7.4");
+    let base = format!("/certificates/{name}");
+    let created = r.call(
+        "POST",
+        &format!("{base}/create"),
+        &request(p, "create_request"),
+        t0,
+    );
+    assert_json(
+        &format!("{p} 202"),
+        &created.body_json(),
+        &fixture(p, "create_response_202"),
+        &["/csr", "/request_id"],
+    );
+    let ours = r.call(
+        "PATCH",
+        &format!("{base}/"),
+        &request(p, "patch_request"),
+        t0 + 2,
+    );
+    assert_eq!(ours.status, 200);
+    assert_json(&format!("{p} PATCH"), &ours.body_json(), &patched, &["/id"]);
+    let get = r.call("GET", &format!("{base}/"), b"", t0 + 3);
+    assert_eq!(get.body, ours.body, "{p}: the GET after the PATCH");
+
+    // Issuer `Unknown`: GET, and GET of its version (`id` and `attributes` only). The
+    // service dated `nbf` and `exp` a second before `created` here (its clock's fraction,
+    // docs/service-behaviour.md §9); kvcert's `nbf` is `created − 600`.
+    let p = "net_pending_only_get_76preview1";
+    let recorded = fixture(p, "get_response_200");
+    let t0 = secs(&recorded["attributes"]["created"]);
+    let (url, name) = vault_and_name(&fixture(p, "create_response_202"));
+    let mut r = Replay::new(
+        &url,
+        "CustomizedRecoverable+Purgeable",
+        7,
+        600,
+        "7.6-preview.1",
+    );
+    let base = format!("/certificates/{name}");
+    let created = r.call(
+        "POST",
+        &format!("{base}/create"),
+        &request(p, "create_request"),
+        t0,
+    );
+    assert_eq!(created.status, 202);
+    let ours = r.call("GET", &base, b"", t0 + 1).body_json();
+    let dates = ["/id", "/attributes/nbf", "/attributes/exp"];
+    assert_json(&format!("{p} GET"), &ours, &recorded, &dates);
+    assert_eq!(secs(&ours["attributes"]["nbf"]), t0 - 600);
+    let version = ours["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let ours = r.call("GET", &format!("{base}/{version}"), b"", t0 + 1);
+    assert_json(
+        &format!("{p} GET version"),
+        &ours.body_json(),
+        &fixture(p, "get_version_response_200"),
+        &dates,
+    );
+
+    // DELETE while only pending, GET deleted, recover: at 7.0 (no recoverableDays).
+    let p = "js_pending_only_recover_70";
+    let deleted = fixture(p, "delete_response_200");
+    let t0 = secs(&deleted["attributes"]["created"]);
+    let (url, name) = vault_and_name(&fixture(p, "create_response_202"));
+    let mut r = Replay::new(&url, "Recoverable+Purgeable", 90, 600, "7.0");
+    let base = format!("/certificates/{name}");
+    let created = r.call(
+        "POST",
+        &format!("{base}/create"),
+        &request(p, "create_request"),
+        t0,
+    );
+    assert_eq!(created.status, 202);
+    let ours = r.call("DELETE", &base, b"", secs(&deleted["deletedDate"]));
+    assert_json(
+        &format!("{p} DELETE"),
+        &ours.body_json(),
+        &deleted,
+        &["/id"],
+    );
+    let ours = r.call("GET", &format!("/deletedcertificates/{name}"), b"", t0 + 13);
+    let recorded = fixture(p, "get_deleted_response_200");
+    assert_json(
+        &format!("{p} GET deleted"),
+        &ours.body_json(),
+        &recorded,
+        &["/id"],
+    );
+    let ours = r.call(
+        "POST",
+        &format!("/deletedcertificates/{name}/recover"),
+        b"",
+        t0 + 14,
+    );
+    let recorded = fixture(p, "recover_response_200");
+    assert_json(
+        &format!("{p} recover"),
+        &ours.body_json(),
+        &recorded,
+        &["/id"],
+    );
+
+    // Listed with includePending (7.0): both certificates, byte for byte.
+    let p = "js_pending_only_list_70";
+    let recorded = fixture(p, "list_include_pending_response_200");
+    let (url, _) = vault_and_name(&fixture(p, "create_response_202"));
+    let mut r = Replay::new(&url, "Recoverable+Purgeable", 90, 600, "7.0");
+    let body = request(p, "create_request");
+    for item in recorded["value"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        let at = secs(&item["attributes"]["created"]);
+        assert_eq!(
+            r.call("POST", &format!("{}/create", &id[url.len()..]), &body, at)
+                .status,
+            202
+        );
+    }
+    let last = secs(&recorded["value"][1]["attributes"]["created"]);
+    let ours = r.call("GET", "/certificates?includePending=true", b"", last + 1);
+    assert_eq!(ours.body_json(), recorded, "{p}");
+    // Without includePending, none of them (kvcert's decision: no recording lists so).
+    let plain = r.call("GET", "/certificates", b"", last + 1).body_json();
+    assert_eq!(plain["value"], serde_json::json!([]));
+
+    // Deleted while only pending, then listed (7.0): without x5t or subject, byte for byte.
+    let p = "js_deleted_pending_list_70";
+    let recorded = fixture(p, "list_deleted_response_200");
+    let (url, _) = vault_and_name(&fixture(p, "create_response_202"));
+    let mut r = Replay::new(&url, "Recoverable+Purgeable", 90, 600, "7.0");
+    let body = request(p, "create_request");
+    for item in recorded["value"].as_array().unwrap() {
+        let path = &item["id"].as_str().unwrap()[url.len()..];
+        let at = secs(&item["attributes"]["created"]);
+        assert_eq!(
+            r.call("POST", &format!("{path}/create"), &body, at).status,
+            202
+        );
+        let deleted = r.call("DELETE", path, b"", secs(&item["deletedDate"]));
+        assert_eq!(deleted.status, 200);
+    }
+    let ours = r.call(
+        "GET",
+        "/deletedcertificates?includePending=true",
+        b"",
+        1_567_118_121,
+    );
+    assert_eq!(ours.body_json(), recorded, "{p}");
+}
+
+/// The cancel of an `Unknown` operation (Go 7.5): the PATCH, a GET in the same second and a
+/// DELETE a second later all answer `inProgress` with `cancellation_requested: true`.
+#[test]
+fn the_recorded_cancel_of_an_unknown_operation_is_replayed() {
+    let p = "go_unknown_cancel_75";
+    let created = fixture(p, "create_response_202");
+    let (url, name) = vault_and_name(&created);
+    let mut r = Replay::new(&url, "CustomizedRecoverable+Purgeable", 7, 0, "7.5");
+    // Tue, 04 Jun 2024 20:23:37 GMT, the Date of the 202, the PATCH and the GET.
+    let t0 = 1_717_532_617;
+    let base = format!("/certificates/{name}");
+    let volatile = ["/csr", "/request_id"];
+    let ours = r.call(
+        "POST",
+        &format!("{base}/create"),
+        &request(p, "create_request"),
+        t0,
+    );
+    assert_json(&format!("{p} 202"), &ours.body_json(), &created, &volatile);
+    let patch = request(p, "cancel_patch_request");
+    for (what, method, body, at) in [
+        ("cancel_patch_response_200", "PATCH", &patch[..], t0),
+        ("get_pending_response_200", "GET", &[][..], t0),
+        ("delete_pending_response_200", "DELETE", &[][..], t0 + 1),
+    ] {
+        let ours = r.call(method, &format!("{base}/pending"), body, at);
+        assert_eq!(ours.status, 200, "{p} {what}");
+        assert_json(
+            &format!("{p} {what}"),
+            &ours.body_json(),
+            &fixture(p, what),
+            &volatile,
+        );
+    }
+}
+
+/// A GET of a version at 7.2 (Python, one service build): the certificate's `subject`,
+/// `issuer`, `sans` and `serialnumber` after `attributes`; the latest GET and 7.3 without.
+#[test]
+fn the_recorded_version_bodies_of_7_2_and_7_3_are_replayed() {
+    let p = "py_version_details_72";
+    let latest = fixture(p, "get_response_200");
+    let by_version = fixture(p, "get_version_response_200");
+    let t0 = secs(&latest["policy"]["attributes"]["created"]);
+    let issued = secs(&latest["attributes"]["created"]);
+    let (url, name) = vault_and_name(&fixture(p, "create_response_202"));
+    let level = latest["attributes"]["recoveryLevel"].as_str().unwrap();
+    let days = secs(&latest["attributes"]["recoverableDays"]);
+    let mut r = Replay::new(&url, level, days, (issued - t0) as u64, "7.2");
+    let base = format!("/certificates/{name}");
+    let created = r.call(
+        "POST",
+        &format!("{base}/create"),
+        &request(p, "create_request"),
+        t0,
+    );
+    assert_eq!(created.status, 202);
+    let keys = ["/id", "/kid", "/sid", "/x5t", "/cer"];
+    let ours = r
+        .call("GET", &format!("{base}/"), b"", issued + 1)
+        .body_json();
+    assert_json(&format!("{p} GET"), &ours, &latest, &keys);
+    let version = ours["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let path = format!("{base}/{version}");
+    let ours = r.call("GET", &path, b"", issued + 2).body_json();
+    let mut volatile = keys.to_vec();
+    volatile.push("/serialnumber");
+    assert_json(&format!("{p} GET version"), &ours, &by_version, &volatile);
+    // 7.3 on the same service build: the same GET without the four fields.
+    r.api_version = "7.3";
+    let ours = r.call("GET", &path, b"", issued + 2).body_json();
+    let recorded = fixture("py_version_details_73", "get_version_response_200");
+    let names = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&ours), names(&recorded), "py_version_details_73");
+}
+
+/// A failed operation (.NET, a DigiCert issuer refusing the request) at 7.0 and 7.5: the
+/// recorded create, its issuer not registered here, fails with the same fields in the same
+/// order (kvcert emulates DigiCert as a CA that signs, so the refusal itself, and its error
+/// text, cannot be replayed).
+#[test]
+fn the_recorded_failed_operations_have_the_shape_of_each_api_version() {
+    for (p, api) in [
+        ("net_failed_digicert_70", "7.0"),
+        ("net_failed_digicert_75", "7.5"),
+    ] {
+        let recorded = fixture(p, "operation_failed");
+        let (url, name) = vault_and_name(&recorded);
+        let mut r = Replay::new(&url, "Recoverable+Purgeable", 90, 0, api);
+        let body = request(p, "create_request");
+        let base = format!("/certificates/{name}");
+        let t0 = 1_700_000_000;
+        assert_eq!(
+            r.call("POST", &format!("{base}/create"), &body, t0).status,
+            202
+        );
+        let ours = r
+            .call("GET", &format!("{base}/pending"), b"", t0 + 1)
+            .body_json();
+        let volatile = ["/csr", "/error/code", "/error/message", "/request_id"];
+        assert_json(p, &ours, &recorded, &volatile);
+    }
 }

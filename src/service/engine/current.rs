@@ -65,7 +65,10 @@ pub(super) fn current_bundle(
     bundle.tags = record.unissued.as_ref().and_then(|u| u.tags.clone());
     bundle.policy = Some(record.policy.clone());
     bundle.pending = record.pending.as_ref().map(|_| wire::PendingReference {
-        id: Some(format!("{}/certificates/{}/pending", vault.url, record.name)),
+        id: Some(format!(
+            "{}/certificates/{}/pending",
+            vault.url, record.name
+        )),
     });
     Some(bundle)
 }

@@ -424,25 +424,27 @@ impl Envelope {
         }
     }
 
+    /// Removes what the version does not have. `shift_remove`, not `remove`: the service's
+    /// key order is kept (`remove` swaps the last key into the gap).
     fn strip(self, value: &mut serde_json::Value) {
         match value {
             serde_json::Value::Object(map) => {
                 if !self.recoverable_days {
-                    map.remove("recoverableDays");
+                    map.shift_remove("recoverableDays");
                 }
                 if !self.failed_status_details
                     && map.get("status").and_then(|s| s.as_str()) == Some("failed")
                 {
-                    map.remove("status_details");
+                    map.shift_remove("status_details");
                 }
                 if !self.preserve_cert_order {
-                    map.remove("preserveCertOrder");
+                    map.shift_remove("preserveCertOrder");
                 }
                 if !self.uri_and_ip_sans
                     && let Some(serde_json::Value::Object(sans)) = map.get_mut("sans")
                 {
-                    sans.remove("uris");
-                    sans.remove("ipAddresses");
+                    sans.shift_remove("uris");
+                    sans.shift_remove("ipAddresses");
                 }
                 map.values_mut().for_each(|v| self.strip(v));
             }
