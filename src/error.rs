@@ -342,7 +342,8 @@ impl Error {
             Error::InvalidArgument { argument, problem } => {
                 format!("Invalid argument {argument}: {problem}")
             }
-            // Recorded 7.2+ wording (C++ and Java recordings; 7.0 said `Certificate not found: {name}`).
+            // Recorded wording at every api-version since 2021 (C++, Java, Python 7.0 and 7.1 in
+            // 2022); the 2018–2020 service said `Certificate not found: {name}`.
             Error::CertificateNotFound { name } => format!(
                 "A certificate with (name/id) {name} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
             ),

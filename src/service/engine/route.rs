@@ -30,7 +30,12 @@
 //! Required on every request, one of [`API_VERSIONS`]. Per version, a body has only the fields
 //! the version has (`api-digest.md` §4): no `recoverableDays` in 7.0 (recorded 7.0 bodies), no
 //! `preserveCertOrder` before 7.6, no `sans.uris` or `sans.ipAddresses` before 2025-06-01. The
-//! 202's `Location` carries the request's version.
+//! 202's `Location` carries the request's version. Two recorded quirks of single versions:
+//! at 7.2 a `GET` of a version adds the certificate's `subject`, `issuer`, `sans` and
+//! `serialnumber` ([`details`](super::details)); before 7.4 a `failed` operation has no
+//! `status_details`. Error texts do not depend on the version: the short 404 text
+//! (`Certificate not found: {name}`) of the 2018–2020 recordings at 7.0 is gone from the
+//! service at 7.0 too (recorded, Python 7.0 and 7.1, April 2022).
 //!
 //! # Decisions where the service's behaviour is not recorded
 //!
