@@ -853,9 +853,9 @@ fn a_version_in_the_shape_of_each_api_version() {
     let version = latest["id"]
         .as_str()
         .unwrap()
-        .rsplit('/')
-        .next()
+        .rsplit_once('/')
         .unwrap()
+        .1
         .to_owned();
     let path = format!("/certificates/d/{version}");
 

@@ -827,6 +827,23 @@ impl Replay {
     }
 }
 
+impl Replay {
+    /// The recorded create of `prefix`, sent at `at`: the certificate's path and the answer.
+    fn create(&mut self, prefix: &str, at: i64) -> (String, kvcert::Response) {
+        let (_, name) = vault_and_name(&fixture(prefix, "create_response_202"));
+        let base = format!("/certificates/{name}");
+        let body = request(prefix, "create_request");
+        let answer = self.call("POST", &format!("{base}/create"), &body, at);
+        (base, answer)
+    }
+}
+
+/// The version at the end of a body's `id`.
+fn version_of(body: &Value) -> String {
+    let id = body["id"].as_str().unwrap();
+    id.rsplit('/').next().unwrap().to_owned()
+}
+
 fn fixture(prefix: &str, what: &str) -> Value {
     json(&format!("{prefix}.{what}.json")).unwrap_or_else(|| panic!("{prefix}.{what}.json"))
 }
@@ -849,15 +866,9 @@ fn the_recorded_certificate_before_its_first_version_is_replayed() {
     let p = "js_pending_only_patch_74preview1";
     let patched = fixture(p, "patch_response_200");
     let t0 = secs(&patched["attributes"]["created"]);
-    let (url, name) = vault_and_name(&fixture(p, "create_response_202"));
+    let (url, _) = vault_and_name(&fixture(p, "create_response_202"));
     let mut r = Replay::new(&url, "CustomizedRecoverable+Purgeable", 7, 600, "7.4");
-    let base = format!("/certificates/{name}");
-    let created = r.call(
-        "POST",
-        &format!("{base}/create"),
-        &request(p, "create_request"),
-        t0,
-    );
+    let (base, created) = r.create(p, t0);
     assert_json(
         &format!("{p} 202"),
         &created.body_json(),
@@ -881,7 +892,7 @@ fn the_recorded_certificate_before_its_first_version_is_replayed() {
     let p = "net_pending_only_get_76preview1";
     let recorded = fixture(p, "get_response_200");
     let t0 = secs(&recorded["attributes"]["created"]);
-    let (url, name) = vault_and_name(&fixture(p, "create_response_202"));
+    let (url, _) = vault_and_name(&fixture(p, "create_response_202"));
     let mut r = Replay::new(
         &url,
         "CustomizedRecoverable+Purgeable",
@@ -889,25 +900,13 @@ fn the_recorded_certificate_before_its_first_version_is_replayed() {
         600,
         "7.6-preview.1",
     );
-    let base = format!("/certificates/{name}");
-    let created = r.call(
-        "POST",
-        &format!("{base}/create"),
-        &request(p, "create_request"),
-        t0,
-    );
+    let (base, created) = r.create(p, t0);
     assert_eq!(created.status, 202);
     let ours = r.call("GET", &base, b"", t0 + 1).body_json();
     let dates = ["/id", "/attributes/nbf", "/attributes/exp"];
     assert_json(&format!("{p} GET"), &ours, &recorded, &dates);
     assert_eq!(secs(&ours["attributes"]["nbf"]), t0 - 600);
-    let version = ours["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let version = version_of(&ours);
     let ours = r.call("GET", &format!("{base}/{version}"), b"", t0 + 1);
     assert_json(
         &format!("{p} GET version"),
@@ -922,13 +921,7 @@ fn the_recorded_certificate_before_its_first_version_is_replayed() {
     let t0 = secs(&deleted["attributes"]["created"]);
     let (url, name) = vault_and_name(&fixture(p, "create_response_202"));
     let mut r = Replay::new(&url, "Recoverable+Purgeable", 90, 600, "7.0");
-    let base = format!("/certificates/{name}");
-    let created = r.call(
-        "POST",
-        &format!("{base}/create"),
-        &request(p, "create_request"),
-        t0,
-    );
+    let (base, created) = r.create(p, t0);
     assert_eq!(created.status, 202);
     let ours = r.call("DELETE", &base, b"", secs(&deleted["deletedDate"]));
     assert_json(
@@ -1051,30 +1044,18 @@ fn the_recorded_version_bodies_of_7_2_and_7_3_are_replayed() {
     let by_version = fixture(p, "get_version_response_200");
     let t0 = secs(&latest["policy"]["attributes"]["created"]);
     let issued = secs(&latest["attributes"]["created"]);
-    let (url, name) = vault_and_name(&fixture(p, "create_response_202"));
+    let (url, _) = vault_and_name(&fixture(p, "create_response_202"));
     let level = latest["attributes"]["recoveryLevel"].as_str().unwrap();
     let days = secs(&latest["attributes"]["recoverableDays"]);
     let mut r = Replay::new(&url, level, days, (issued - t0) as u64, "7.2");
-    let base = format!("/certificates/{name}");
-    let created = r.call(
-        "POST",
-        &format!("{base}/create"),
-        &request(p, "create_request"),
-        t0,
-    );
+    let (base, created) = r.create(p, t0);
     assert_eq!(created.status, 202);
     let keys = ["/id", "/kid", "/sid", "/x5t", "/cer"];
     let ours = r
         .call("GET", &format!("{base}/"), b"", issued + 1)
         .body_json();
     assert_json(&format!("{p} GET"), &ours, &latest, &keys);
-    let version = ours["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let version = version_of(&ours);
     let path = format!("{base}/{version}");
     let ours = r.call("GET", &path, b"", issued + 2).body_json();
     let mut volatile = keys.to_vec();
