@@ -120,7 +120,8 @@
 //! | OS randomness | only in [`os_rng`] (default feature `os-rng`), for callers; never used inside the core |
 //!
 //! The vault engine's decisions are tabled where they apply: [`service::engine`] (the pending
-//! operation, new versions, a GET by version), [`service::engine::route`] (api-version, unknown
+//! operation, the certificate before its first version ([`service::engine::current`]), new
+//! versions, a GET by version), [`service::engine::route`] (api-version, unknown
 //! paths and methods), [`service::engine::ca`] (emulated issuers, the leaf profile, issuers
 //! kvcert does not emulate), [`service::engine::lifetime`] (due instants, AutoRenew for
 //! `Unknown`), [`service::engine::backup`] (the blob), [`service::engine::list`] (paging),
