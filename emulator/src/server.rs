@@ -48,6 +48,13 @@ impl Shared {
             && let Err(e) = store.save(emulator.state())
         {
             eprintln!("kvcert-emulator: could not save the vault: {e}");
+            // The change is not kept: the vault goes back to the last one saved (the file
+            // was left whole), so a retry finds it as it was before this request.
+            match store.load() {
+                Ok(Some(saved)) => emulator.replace_state(saved),
+                Ok(None) => eprintln!("kvcert-emulator: no saved vault to go back to"),
+                Err(e) => eprintln!("kvcert-emulator: could not go back to the saved vault: {e}"),
+            }
             return Response::text(500, "the vault could not be saved");
         }
         response

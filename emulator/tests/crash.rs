@@ -1,6 +1,7 @@
 //! Crashes: the emulator is killed with SIGKILL while a client creates certificates, three
 //! times over one state file. After each restart the file loads and every certificate whose
-//! create was answered is there; SIGTERM then exits cleanly.
+//! create was answered is there; SIGTERM then exits cleanly. A renewal a read triggered and
+//! showed survives a SIGKILL; a save that fails keeps nothing of the change it answered 500 to.
 
 mod common;
 
@@ -32,7 +33,11 @@ fn all_there(c: &mut Client, names: &[String], when: &str) {
 }
 
 fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kvcert-emulator-crash-{}", std::process::id()));
+    scratch_named("crash")
+}
+
+fn scratch_named(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kvcert-emulator-{label}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch");
     dir
@@ -127,5 +132,105 @@ fn a_corrupt_state_file_is_refused_at_start() {
         message.contains("vault.json is not a saved vault"),
         "{message}"
     );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// The current version of `name`, as a client reads it.
+fn current_version(c: &mut Client, name: &str) -> String {
+    let r = c
+        .request(
+            "GET",
+            &format!("/certificates/{name}?api-version=7.6"),
+            b"",
+            true,
+        )
+        .expect("answers");
+    assert_eq!(r.status, 200, "{:?}", r.json());
+    let id = r.json()["id"].as_str().expect("an id").to_owned();
+    id.rsplit('/').next().expect("a version").to_owned()
+}
+
+/// A renewal that came due and that a GET showed is saved before the GET is answered: after a
+/// SIGKILL the restarted vault has the version the client saw (before, a GET saved nothing and
+/// the restarted vault renewed again, with another key and version).
+#[test]
+fn a_renewal_a_read_showed_survives_a_kill_dash_nine() {
+    let dir = scratch_named("renewal");
+    let state = dir.join("vault.json");
+    let mut running = start(&dir, &state);
+    let config = client::config(&running.root_pem).expect("root");
+    let mut c = Client::connect(running.addr, config).expect("connects");
+    let renewing = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=renew","validity_months":1},"issuer":{"name":"Self"},"lifetime_actions":[{"trigger":{"days_before_expiry":20},"action":{"action_type":"AutoRenew"}}]}}"#;
+    let created = c
+        .request(
+            "POST",
+            "/certificates/r/create?api-version=7.6",
+            renewing.as_bytes(),
+            true,
+        )
+        .expect("answers");
+    assert_eq!(created.status, 202);
+    let first = current_version(&mut c, "r");
+    let moved = c
+        .request(
+            "POST",
+            "/_kvcert/clock",
+            br#"{"advance_seconds":1296000}"#,
+            false,
+        )
+        .expect("answers");
+    assert_eq!(moved.status, 200);
+    let seen = current_version(&mut c, "r");
+    assert_ne!(
+        seen, first,
+        "15 days on, the renewal came due and the GET shows it"
+    );
+    running.child.kill().expect("SIGKILL");
+    running.child.wait().expect("exits");
+
+    let running = start(&dir, &state);
+    let config = client::config(&running.root_pem).expect("root");
+    let mut c = Client::connect(running.addr, config).expect("connects");
+    assert_eq!(
+        current_version(&mut c, "r"),
+        seen,
+        "the version the client saw"
+    );
+    drop(running);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// A save that fails answers 500 and keeps nothing: the vault is the last one saved, reads go
+/// on, and once the store works again the same request succeeds (not 409, not a second
+/// version). The failure is a directory where the temporary file goes (refused even to root).
+#[test]
+fn a_failed_save_keeps_nothing_of_the_change() {
+    let dir = scratch_named("failed-save");
+    let state = dir.join("vault.json");
+    let running = start(&dir, &state);
+    let config = client::config(&running.root_pem).expect("root");
+    let mut c = Client::connect(running.addr, config).expect("connects");
+    let create = |c: &mut Client, name: &str| {
+        let target = format!("/certificates/{name}/create?api-version=7.6");
+        c.request("POST", &target, CREATE.as_bytes(), true)
+            .expect("answers")
+            .status
+    };
+    assert_eq!(create(&mut c, "kept"), 202);
+    let blocker = dir.join("vault.json.tmp");
+    std::fs::create_dir(&blocker).expect("a directory in the way");
+    assert_eq!(create(&mut c, "lost"), 500, "the save fails");
+    let read = |c: &mut Client, name: &str| {
+        let target = format!("/certificates/{name}?api-version=7.6");
+        c.request("GET", &target, b"", true)
+            .expect("answers")
+            .status
+    };
+    assert_eq!(read(&mut c, "lost"), 404, "nothing of the failed change");
+    assert_eq!(read(&mut c, "kept"), 200, "reads go on");
+    std::fs::remove_dir(&blocker).expect("out of the way");
+    assert_eq!(create(&mut c, "lost"), 202, "the retry is a first create");
+    assert_eq!(read(&mut c, "lost"), 200);
+    drop(running);
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
