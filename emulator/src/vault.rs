@@ -88,15 +88,7 @@ impl Emulator {
                 .push(("WWW-Authenticate".to_owned(), CHALLENGE.to_owned()));
             return (r, Changed::No);
         }
-        // What came due first (as `handle` would), to know whether it drew randomness: a
-        // renewal draws a new key and version that the answer may show, and that could not
-        // be made the same again after a restart, so it is saved before the answer, like any
-        // write. Work that draws nothing (a completion made at the create, a notification) is
-        // made again identically from the saved vault, so a read that caused it saves nothing
-        // and keeps answering while the store cannot be written.
         let drawn = self.rng.get_word_pos();
-        self.state.advance(now, &mut self.rng);
-        let renewed = self.rng.get_word_pos() != drawn;
         let answer = self.state.handle(
             &EngineRequest {
                 method: &request.method,
@@ -106,11 +98,17 @@ impl Emulator {
             now,
             &mut self.rng,
         );
-        // Reads and refusals change nothing else a client asked for.
-        let changed = if !renewed && (request.method == "GET" || answer.status >= 400) {
-            Changed::No
-        } else {
+        // A request that drew randomness made something that could not be made the same
+        // again after a restart: a new key, version or id (for a read, the renewals that came
+        // due first, which its answer may show). It is saved before the answer, like any
+        // successful write. Work that draws nothing (a completion made at the create, a
+        // notification) is made again identically from the saved vault, so a read that
+        // caused it saves nothing and keeps answering while the store cannot be written.
+        let drew = self.rng.get_word_pos() != drawn;
+        let changed = if drew || (request.method != "GET" && answer.status < 400) {
             Changed::Yes
+        } else {
+            Changed::No
         };
         let mut r = Response::json(answer.status, answer.body);
         r.headers.extend(answer.headers);

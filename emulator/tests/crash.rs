@@ -32,20 +32,36 @@ fn all_there(c: &mut Client, names: &[String], when: &str) {
     }
 }
 
-fn scratch() -> PathBuf {
-    scratch_named("crash")
+/// A directory of its own for one test, removed when the test ends, passed or failed (it
+/// holds a vault with private keys).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(label: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("kvcert-emulator-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch");
+        Scratch(dir)
+    }
 }
 
-fn scratch_named(label: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kvcert-emulator-{label}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[test]
 fn every_answered_create_survives_a_kill_dash_nine() {
-    let dir = scratch();
+    let dir = Scratch::new("crash");
     let state = dir.join("vault.json");
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));
     for round in 0..3 {
@@ -107,14 +123,11 @@ fn every_answered_create_survives_a_kill_dash_nine() {
         .expect("kill runs");
     assert!(killed.success());
     assert!(running.child.wait().expect("exits").success());
-    std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
 #[test]
 fn a_corrupt_state_file_is_refused_at_start() {
-    let dir = std::env::temp_dir().join(format!("kvcert-emulator-corrupt-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
+    let dir = Scratch::new("corrupt");
     let state = dir.join("vault.json");
     std::fs::write(&state, br#"{"vault":{"url":"https://127.0.0.1:1""#).expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
@@ -132,7 +145,6 @@ fn a_corrupt_state_file_is_refused_at_start() {
         message.contains("vault.json is not a saved vault"),
         "{message}"
     );
-    std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
 /// The current version of `name`, as a client reads it.
@@ -155,7 +167,7 @@ fn current_version(c: &mut Client, name: &str) -> String {
 /// the restarted vault renewed again, with another key and version).
 #[test]
 fn a_renewal_a_read_showed_survives_a_kill_dash_nine() {
-    let dir = scratch_named("renewal");
+    let dir = Scratch::new("renewal");
     let state = dir.join("vault.json");
     let mut running = start(&dir, &state);
     let config = client::config(&running.root_pem).expect("root");
@@ -197,7 +209,6 @@ fn a_renewal_a_read_showed_survives_a_kill_dash_nine() {
         "the version the client saw"
     );
     drop(running);
-    std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
 /// A save that fails answers 500 and keeps nothing: the vault is the last one saved, reads go
@@ -205,7 +216,7 @@ fn a_renewal_a_read_showed_survives_a_kill_dash_nine() {
 /// version). The failure is a directory where the temporary file goes (refused even to root).
 #[test]
 fn a_failed_save_keeps_nothing_of_the_change() {
-    let dir = scratch_named("failed-save");
+    let dir = Scratch::new("failed-save");
     let state = dir.join("vault.json");
     let running = start(&dir, &state);
     let config = client::config(&running.root_pem).expect("root");
@@ -232,5 +243,4 @@ fn a_failed_save_keeps_nothing_of_the_change() {
     assert_eq!(create(&mut c, "lost"), 202, "the retry is a first create");
     assert_eq!(read(&mut c, "lost"), 200);
     drop(running);
-    std::fs::remove_dir_all(&dir).expect("clean up");
 }
