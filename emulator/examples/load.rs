@@ -1,12 +1,14 @@
 //! A bounded load test of a running emulator from loopback: a fixed number of creates (EC
-//! P-256, issuer Self), GETs for a fixed time, then creates, deletes, recovers and purges of
-//! the same few names from every thread at once. Prints requests per second and latency
-//! percentiles per phase; exits 1 on any 5xx, connection failure or unexpected status.
+//! P-256, issuer Self), GETs for a fixed time, GETs while RSA-4096 creates run, then creates,
+//! deletes, recovers and purges of the same few names from every thread at once. Prints
+//! requests per second and latency percentiles per phase; exits 1 on any 5xx, connection
+//! failure or unexpected status. Run it twice against one `--state` emulator to see the
+//! creates with the store at size.
 //!
 //! ```text
 //! cargo run --release -p kvcert-emulator -- --tls-cert-out root.pem --listen 127.0.0.1:8443 &
 //! cargo run --release -p kvcert-emulator --example load -- --addr 127.0.0.1:8443 --ca root.pem \
-//!     [--threads 4] [--creates 400] [--seconds 10]
+//!     [--threads 4] [--creates 400] [--seconds 10] [--rsa4096 3] [--prefix load]
 //! ```
 
 use std::collections::BTreeMap;
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 use kvcert_emulator::client::{self, Client};
 
 const CREATE: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=load"},"issuer":{"name":"Self"}}}"#;
+const CREATE_RSA4096: &str = r#"{"policy":{"key_props":{"kty":"RSA","key_size":4096},"x509_props":{"subject":"CN=load"},"issuer":{"name":"Self"}}}"#;
 const API: &str = "api-version=7.6";
 /// The names every thread fights over in the last phase.
 const SHARED: [&str; 4] = ["shared-a", "shared-b", "shared-c", "shared-d"];
@@ -28,6 +31,10 @@ struct Options {
     threads: usize,
     creates: usize,
     seconds: u64,
+    /// RSA-4096 creates run at once while a client reads.
+    rsa4096: usize,
+    /// The names' prefix (another one per run against the same vault).
+    prefix: String,
 }
 
 fn options() -> Result<Options, String> {
@@ -37,6 +44,8 @@ fn options() -> Result<Options, String> {
         threads: 4,
         creates: 400,
         seconds: 10,
+        rsa4096: 3,
+        prefix: "load".to_owned(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -50,6 +59,8 @@ fn options() -> Result<Options, String> {
             "--threads" => o.threads = v()?.parse().map_err(|e| format!("--threads: {e}"))?,
             "--creates" => o.creates = v()?.parse().map_err(|e| format!("--creates: {e}"))?,
             "--seconds" => o.seconds = v()?.parse().map_err(|e| format!("--seconds: {e}"))?,
+            "--rsa4096" => o.rsa4096 = v()?.parse().map_err(|e| format!("--rsa4096: {e}"))?,
+            "--prefix" => o.prefix = v()?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -159,7 +170,7 @@ fn run() -> Result<bool, String> {
     let mut failures = Vec::new();
     let creates = phase(&o, &config, "create (EC P-256, Self)", |t, c, tally| {
         for i in 0..per_thread {
-            let target = format!("/certificates/load-{t}-{i}/create?{API}");
+            let target = format!("/certificates/{}-{t}-{i}/create?{API}", o.prefix);
             tally.time(c, "POST", &target, CREATE, &[202]);
         }
     });
@@ -170,7 +181,8 @@ fn run() -> Result<bool, String> {
         let mut i = t;
         while start.elapsed() < deadline {
             let target = format!(
-                "/certificates/load-{}-{}?{API}",
+                "/certificates/{}-{}-{}?{API}",
+                o.prefix,
                 i % o.threads,
                 i % per_thread
             );
@@ -179,6 +191,9 @@ fn run() -> Result<bool, String> {
         }
     });
     failures.extend(gets.failures);
+    if o.rsa4096 > 0 {
+        failures.extend(gets_during_rsa4096(&o, &config));
+    }
     let contention = phase(
         &o,
         &config,
@@ -255,6 +270,65 @@ fn run() -> Result<bool, String> {
     }
     println!("failures: {}", failures.len());
     Ok(failures.is_empty())
+}
+
+/// One client reads an existing certificate for as long as `o.rsa4096` RSA-4096 creates,
+/// sent at once from their own clients, take; both are reported.
+fn gets_during_rsa4096(o: &Options, config: &Arc<rustls::ClientConfig>) -> Vec<String> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = AtomicBool::new(false);
+    let start = Instant::now();
+    let (mut reads, mut creates) = (Tally::default(), Tally::default());
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let mut tally = Tally::default();
+            match Client::connect(o.addr, Arc::clone(config)) {
+                Ok(mut c) => {
+                    let target = format!("/certificates/{}-0-0?{API}", o.prefix);
+                    while !done.load(Ordering::SeqCst) {
+                        tally.time(&mut c, "GET", &target, "", &[200]);
+                    }
+                }
+                Err(e) => tally.failures.push(format!("connect: {e}")),
+            }
+            tally
+        });
+        let creators: Vec<_> = (0..o.rsa4096)
+            .map(|i| {
+                s.spawn(move || {
+                    let mut tally = Tally::default();
+                    match Client::connect(o.addr, Arc::clone(config)) {
+                        Ok(mut c) => {
+                            let target =
+                                format!("/certificates/{}-rsa4096-{i}/create?{API}", o.prefix);
+                            tally.time(&mut c, "POST", &target, CREATE_RSA4096, &[202]);
+                        }
+                        Err(e) => tally.failures.push(format!("connect: {e}")),
+                    }
+                    tally
+                })
+            })
+            .collect();
+        for h in creators {
+            match h.join() {
+                Ok(t) => creates.merge(t),
+                Err(_) => creates.failures.push("a thread panicked".to_owned()),
+            }
+        }
+        done.store(true, Ordering::SeqCst);
+        match reader.join() {
+            Ok(t) => reads.merge(t),
+            Err(_) => reads.failures.push("a thread panicked".to_owned()),
+        }
+    });
+    let wall = start.elapsed();
+    reads.report(
+        &format!("get certificate while {} RSA-4096 creates run", o.rsa4096),
+        wall,
+    );
+    creates.report("create (RSA-4096, Self), at once", wall);
+    reads.failures.extend(creates.failures);
+    reads.failures
 }
 
 fn main() -> ExitCode {

@@ -112,6 +112,8 @@ fn every_answered_create_survives_a_kill_dash_nine() {
     let mut c = Client::connect(running.addr, config).expect("connects");
     let total = answered.lock().expect("lock").len();
     assert!(total >= 60, "{total}");
+    // Visible with --nocapture: the figure the closing notes quote.
+    println!("{total} answered creates over 3 kills");
     all_there(
         &mut c,
         &answered.lock().expect("lock"),
