@@ -748,6 +748,7 @@ fn the_object_a_create_makes_in_every_answer() {
         r#"{"attributes":{},"tags":{"b":"2"}}"#,
     );
     assert_eq!(patched.status, 200);
+    let patched_body = patched.body.clone();
     let patched = patched.body_json();
     assert_eq!(keys(&patched), keys(&shell));
     assert_eq!(patched["tags"], serde_json::json!({"b": "2"}));
@@ -757,6 +758,23 @@ fn the_object_a_create_makes_in_every_answer() {
     let by_version = c.call("GET", &format!("/certificates/u/{version}"), "");
     assert_eq!(by_version.status, 200);
     assert_eq!(keys(&by_version.body_json()), ["id", "attributes"]);
+    // PATCH of that version (what the .NET SDK sends, patching the id it read): the same
+    // object changes; answered without `policy`, as a PATCH of a version is.
+    let by_id = c.call(
+        "PATCH",
+        &format!("/certificates/u/{version}"),
+        r#"{"tags":{"b":"2"}}"#,
+    );
+    assert_eq!(by_id.status, 200);
+    assert_eq!(
+        keys(&by_id.body_json()),
+        ["id", "attributes", "tags", "pending"]
+    );
+    assert_eq!(
+        c.call("GET", "/certificates/u", "").body,
+        patched_body,
+        "the same object"
+    );
     for path in ["/secrets/u", "/keys/u"] {
         assert_eq!(c.call("GET", path, "").status, 404, "{path}");
     }

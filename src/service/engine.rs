@@ -42,6 +42,7 @@
 //! | when a cancel of an operation waiting for a merge takes effect | [`CANCEL_DELAY_SECS`] (10 s, one poll interval) after the PATCH: recorded (Go 7.5), a GET in the same second and a DELETE a second later still say `inProgress`; no recording of an `Unknown` operation waits longer, and a `Self` cancel (Python 7.3) was `cancelled` 10 s after the PATCH |
 //! | `request_id` query that does not match the pending operation | 404 `PendingCertificateNotFound` (documented) |
 //! | `PATCH /certificates/{name}` before the first version | 200, the object's shape with its tags and `enabled` changed, `updated` kept (recorded); the tags and `enabled` also go to the version the operation makes |
+//! | `PATCH /certificates/{name}/{version}` of the version the object of a create shows | the same object changes, answered without `policy` as a PATCH of a version is (no recording; the .NET SDK patches the versioned id it read) |
 //! | the object of a create in a list | only with `includePending=true` (recorded with it at 7.0; no recording lists without it) |
 //! | `GET …/versions` of a name with only the object of a create | `[]`: it is not a version of the list (no recording lists one) |
 //! | backup of a name with only the object of a create | 404 `CertificateNotFound`: there is nothing issued to back up |

@@ -17,7 +17,8 @@
 //! ```
 //!
 //! dated at the create (`created` = `updated` = the create's instant, `nbf` ten minutes
-//! earlier, `exp` = `nbf` + `validity_months`). PATCH, DELETE, `GET /deletedcertificates/{name}`
+//! earlier, `exp` = the instant plus `validity_months`). PATCH (of the certificate or of that
+//! version), DELETE, `GET /deletedcertificates/{name}`
 //! and recover answer the same shape; lists show it with `includePending=true`.
 
 use super::record::{CertificateRecord, PendingStatus, VersionRecord};
@@ -42,6 +43,12 @@ pub(super) fn versions(
     now: UnixTime,
 ) -> impl Iterator<Item = &VersionRecord> {
     record.versions.iter().chain(due_outcome(record, now))
+}
+
+/// Whether `GET /certificates/{name}` shows anything of `record` at `now`: a version, or the
+/// object a create made (a state saved before kvcert kept that object shows nothing).
+pub(super) fn shows(record: &CertificateRecord, now: UnixTime) -> bool {
+    record.unissued.is_some() || current_version(record, now).is_some()
 }
 
 /// The current version at `now`.

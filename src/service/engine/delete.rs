@@ -10,7 +10,7 @@
 //! The service shows a deletion a few seconds late (a recorded `GET /deletedcertificates/{name}`
 //! answered 404 twice before 200); kvcert shows it at once.
 
-use super::current::current_bundle;
+use super::current::{current_bundle, shows};
 use super::record::DeletedRecord;
 use super::{Response, VaultState, secs_i64};
 use crate::error::Error;
@@ -57,11 +57,11 @@ impl VaultState {
         self.settle(name, now);
         self.purge_if_due(name, now);
         let key = name.to_ascii_lowercase();
-        let shown = self
-            .certificates
-            .get(&key)
-            .is_some_and(|r| current_bundle(r, &self.vault, now).is_some());
-        let Some(record) = shown.then(|| self.certificates.remove(&key)).flatten() else {
+        let record = match self.certificates.get(&key) {
+            Some(r) if shows(r, now) => self.certificates.remove(&key),
+            _ => None,
+        };
+        let Some(record) = record else {
             return Response::error(&Error::CertificateNotFound {
                 name: name.to_owned(),
             });

@@ -126,8 +126,10 @@ impl VaultState {
             }
             // No version yet: the object the create made changes, its `updated` kept (recorded,
             // JS 7.4-preview.1); the tags and `enabled` also go to the version its operation
-            // makes.
-            (None, Some(unissued)) if explicit.is_none() => {
+            // makes. Named by its version too: the .NET SDK patches the id it read.
+            (None, Some(unissued))
+                if explicit.is_none_or(|v| unissued.version.eq_ignore_ascii_case(v)) =>
+            {
                 if let Some(e) = enabled {
                     unissued.enabled = e;
                 }
@@ -153,7 +155,13 @@ impl VaultState {
         }
         let bundle = match changed {
             Some(bundle) => bundle,
-            None => current_bundle(record, &vault, now).ok_or_else(not_found)?,
+            None => {
+                let mut bundle = current_bundle(record, &vault, now).ok_or_else(not_found)?;
+                if explicit.is_some() {
+                    bundle.policy = None; // a PATCH of a version has no `policy` (recorded)
+                }
+                bundle
+            }
         };
         let body = Response::json(200, &bundle);
         self.reschedule(name);
