@@ -188,8 +188,9 @@ struct Run {
     now: u64,
     model: [Name; 2],
     ca: CertificateAuthority,
-    /// The last backup of each name: the blob, the model then, the version ids then.
-    backups: [Option<(String, Name, Vec<String>)>; 2],
+    /// The last backup of each name: the blob, the model then, the version ids then, and the
+    /// version its GET showed then.
+    backups: [Option<(String, Name, Vec<String>, String)>; 2],
 }
 
 fn version_of(id: &Value) -> String {
@@ -448,15 +449,17 @@ impl Run {
                 let (status, body) =
                     self.call("POST", &format!("/certificates/{}/backup", NAMES[i]), "");
                 let m = self.model[i];
-                assert_eq!(status, if m.visible() { 200 } else { 404 }, "{op:?} {m:?}");
+                // Before its first version too (recorded, JS 7.0): the object a create made.
+                assert_eq!(status, if m.live() { 200 } else { 404 }, "{op:?} {m:?}");
                 if status == 200 {
                     let ids = self.version_ids(i);
+                    let (_, current) = self.call("GET", &format!("/certificates/{}", NAMES[i]), "");
                     let blob = body["value"].as_str().unwrap().to_owned();
-                    self.backups[i] = Some((blob, m, ids));
+                    self.backups[i] = Some((blob, m, ids, version_of(&current["id"])));
                 }
             }
             Op::Restore(i) => {
-                let Some((blob, then, ids)) = self.backups[i].clone() else {
+                let Some((blob, then, ids, current)) = self.backups[i].clone() else {
                     return;
                 };
                 let body = json!({ "value": blob }).to_string();
@@ -471,7 +474,12 @@ impl Run {
                         deleted: None,
                         ..then
                     };
-                    assert_eq!(version_of(&restored["id"]), *ids.last().unwrap());
+                    assert_eq!(
+                        version_of(&restored["id"]),
+                        current,
+                        "the version backed up"
+                    );
+                    assert!(restored.get("pending").is_none(), "{restored}");
                     // Due renewals are worked by the next request; the versions restored are
                     // those backed up, the oldest first.
                     let now_ids = self.version_ids(i);
@@ -725,7 +733,8 @@ fn a_fixed_walk_through_the_rare_paths() {
 
 /// The object a create makes, through every operation in one walk: shown while only pending,
 /// tagged, cancelled (one poll interval later), its operation deleted, deleted and recovered, listed
-/// with `includePending`, purged; a new create on the name; a backup refused until a version.
+/// with `includePending`, purged; a new create on the name; backed up before its first
+/// version and restored as that object.
 #[test]
 fn a_fixed_walk_through_the_object_a_create_makes() {
     use Op::*;
@@ -771,4 +780,11 @@ fn a_fixed_walk_through_the_object_a_create_makes() {
         "a new create starts without the old tags"
     );
     assert!(run.model[1].live() && run.model[1].versions == 0);
+    // The backup taken before the first version restores that object, tags included.
+    for op in [Delete(0, true), Restore(0), Get(0), Backup(1)] {
+        run.step(op);
+    }
+    assert_eq!(run.model[0].versions, 0, "{:?}", run.model[0]);
+    assert_eq!(run.model[0].unissued_tag, Some(5), "{:?}", run.model[0]);
+    assert!(run.backups[1].is_some());
 }

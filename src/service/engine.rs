@@ -28,7 +28,7 @@
 //! answers it, disabled and dated at the create, until a version exists, and it stays when
 //! the operation is cancelled or deleted (recorded at 7.0–7.4; `docs/service-behaviour.md`
 //! §10). The name is then in use: a restore over it is refused; a create makes a new
-//! operation and a new object.
+//! operation and a new object; a backup of it restores as that object (recorded, JS 7.0).
 //!
 //! # Decisions where the service's behaviour is not recorded
 //!
@@ -43,9 +43,9 @@
 //! | `request_id` query that does not match the pending operation | 404 `PendingCertificateNotFound` (documented) |
 //! | `PATCH /certificates/{name}` before the first version | 200, the object's shape with its tags and `enabled` changed, `updated` kept (recorded); the tags and `enabled` also go to the version the operation makes |
 //! | `PATCH /certificates/{name}/{version}` of the version the object of a create shows | the same object changes, answered without `policy` as a PATCH of a version is (no recording; the .NET SDK patches the versioned id it read) |
-//! | the object of a create in a list | only with `includePending=true` (recorded with it at 7.0; no recording lists without it) |
+//! | the object of a create in a list | only with `includePending=true`: recorded with it (JS 7.0), and a cancelled, never-issued certificate missing from a list with `includePending=false` (Java 7.4) |
 //! | `GET …/versions` of a name with only the object of a create | `[]`: it is not a version of the list (no recording lists one) |
-//! | backup of a name with only the object of a create | 404 `CertificateNotFound`: there is nothing issued to back up |
+//! | a deleted certificate that had no version, in `GET /deletedcertificates` | only with `includePending=true`, as in the live list (recorded with it at 7.0; no recording without it; the swagger gives the parameter one meaning for both lists) |
 //! | merge: what is checked in `x5c` | one certificate holds the pending key; the chain's signatures and order are not checked (a test CA's chain is taken as uploaded) |
 //! | a failed operation's body | `status: failed`, the in-progress `status_details` kept, `error` (recorded 7.4-preview.1 to 7.6-preview.1); before 7.4 without `status_details` (recorded 7.0). The provider (DigiCert) is the same in all four recordings, so the difference is not the issuer's |
 //! | the 404 text of a missing certificate at api-version 7.0 | the long text at every version: recorded at 7.0 and 7.1 in April 2022 (Python); the short `Certificate not found: {name}` came from the 2018–2020 service builds, not from the api-version |

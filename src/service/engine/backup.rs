@@ -9,7 +9,8 @@
 //! ```text
 //! "KVCERT-BACKUP-V1" ‖ u32 big-endian length of J ‖ J ‖ HMAC-SHA-256(K, everything before)
 //! J = the certificate as JSON: the vault URL it came from, its policy and its versions
-//!     (bundles, managed keys and secrets, private keys)
+//!     (bundles, managed keys and secrets, private keys), or, before its first version, the
+//!     object its create made
 //! K = SHA-256("kvcert certificate backup v1")
 //! ```
 //!
@@ -21,14 +22,17 @@
 //! Restoring into another vault gives the same versions, ids rewritten to that vault's URL
 //! and attributes carrying its recovery settings. The restored certificate has no pending
 //! operation and its bundles no `pending` link, and a `sans` that was `{}` is dropped from the
-//! policy: both as recorded (JS 7.4-preview.1).
+//! policy: both as recorded (JS 7.4-preview.1). A certificate that is only pending backs up
+//! too, and restores as the object its create made (same version, disabled, its dates and
+//! policy, no `pending`): recorded (JS 7.0).
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::record::{CertificateRecord, VersionRecord};
+use super::current::shows;
+use super::record::{CertificateRecord, UnissuedRecord, VersionRecord};
 use super::{Response, VaultState};
 use crate::error::Error;
 use crate::pem;
@@ -46,6 +50,9 @@ struct Backup {
     vault: String,
     policy: wire::CertificatePolicy,
     versions: Vec<VersionRecord>,
+    /// The object a create made, for a certificate backed up before its first version.
+    #[serde(default)]
+    unissued: Option<UnissuedRecord>,
 }
 
 /// `{"value": "<base64url>"}`: the body of both calls.
@@ -68,7 +75,9 @@ impl VaultState {
     /// `POST /certificates/{name}/backup`: 200 `{"value": blob}` (see the module docs).
     pub fn backup_certificate(&mut self, name: &str, now: UnixTime) -> Response {
         self.settle(name, now);
-        let Some(record) = self.record(name).filter(|r| !r.versions.is_empty()) else {
+        // Recorded (JS 7.0): a certificate that is only pending backs up too (200, a blob),
+        // and its restore gives back the object the create made.
+        let Some(record) = self.record(name).filter(|r| shows(r, now)) else {
             return Response::error(&Error::CertificateNotFound {
                 name: name.to_owned(),
             });
@@ -77,6 +86,10 @@ impl VaultState {
             vault: self.vault.url.clone(),
             policy: record.policy.clone(),
             versions: record.versions.clone(),
+            unissued: record
+                .unissued
+                .clone()
+                .filter(|_| record.versions.is_empty()),
         };
         match seal(&backup) {
             Ok(value) => Response::json(200, &BackupValue { value }),
@@ -99,11 +112,16 @@ impl VaultState {
             vault: from,
             policy,
             versions,
+            unissued,
         } = backup;
-        let name = versions
+        // `{from}/certificates/{name}/…` of the current version, or of the policy.
+        let id = versions
             .last()
-            .and_then(|v| v.bundle.id.as_deref())
-            .and_then(|id| id.strip_prefix(&format!("{from}/certificates/")))
+            .and_then(|v| v.bundle.id.clone())
+            .or_else(|| policy.id.clone())
+            .ok_or(Error::MalformedBackup)?;
+        let name = id
+            .strip_prefix(&format!("{from}/certificates/"))
             .and_then(|rest| rest.split('/').next())
             .map(str::to_owned)
             .ok_or(Error::MalformedBackup)?;
@@ -114,11 +132,10 @@ impl VaultState {
         self.purge_if_due(&name, now);
         let in_use = self.certificates.contains_key(&key) || self.deleted.contains_key(&key);
         if in_use {
-            let id = versions
-                .last()
-                .and_then(|v| v.bundle.id.clone())
-                .unwrap_or_default()
-                .replacen(&from, &self.vault.url, 1);
+            let id = match (&unissued, versions.is_empty()) {
+                (Some(u), true) => format!("{}/certificates/{name}/{}", self.vault.url, u.version),
+                _ => id.replacen(&from, &self.vault.url, 1),
+            };
             return Err(Error::RestoreConflict { id });
         }
         let mut record = CertificateRecord {
@@ -127,7 +144,7 @@ impl VaultState {
             versions,
             pending: None,
             notified: None,
-            unissued: None,
+            unissued,
         };
         self.rehome(&mut record, &from)?;
         self.certificates.insert(key, record);
@@ -199,7 +216,7 @@ fn open(value: &str) -> Result<Backup, Error> {
         return Err(Error::MalformedBackup);
     }
     let backup: Backup = serde_json::from_slice(json).map_err(|_| Error::MalformedBackup)?;
-    if backup.versions.is_empty() {
+    if backup.versions.is_empty() && backup.unissued.is_none() {
         return Err(Error::MalformedBackup);
     }
     Ok(backup)

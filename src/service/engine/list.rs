@@ -236,6 +236,11 @@ impl VaultState {
             if now_secs >= deleted.scheduled_purge_date {
                 continue; // purged by now
             }
+            // Deleted before its first version: listed only with `includePending`, as in the
+            // list of live certificates (the swagger's one meaning of the parameter for both).
+            if !page.include_pending && current_version(&deleted.record, now).is_none() {
+                continue;
+            }
             if value.len() == size {
                 more = true;
                 break;
