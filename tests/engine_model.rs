@@ -182,15 +182,23 @@ impl Name {
     }
 }
 
+/// A backup: the blob, the model then, the version ids then, and the version its GET showed.
+#[derive(Debug, Clone)]
+struct Backed {
+    blob: String,
+    then: Name,
+    ids: Vec<String>,
+    current: String,
+}
+
 struct Run {
     state: VaultState,
     rng: ChaCha20Rng,
     now: u64,
     model: [Name; 2],
     ca: CertificateAuthority,
-    /// The last backup of each name: the blob, the model then, the version ids then, and the
-    /// version its GET showed then.
-    backups: [Option<(String, Name, Vec<String>, String)>; 2],
+    /// The last backup of each name.
+    backups: [Option<Backed>; 2],
 }
 
 fn version_of(id: &Value) -> String {
@@ -455,11 +463,22 @@ impl Run {
                     let ids = self.version_ids(i);
                     let (_, current) = self.call("GET", &format!("/certificates/{}", NAMES[i]), "");
                     let blob = body["value"].as_str().unwrap().to_owned();
-                    self.backups[i] = Some((blob, m, ids, version_of(&current["id"])));
+                    self.backups[i] = Some(Backed {
+                        blob,
+                        then: m,
+                        ids,
+                        current: version_of(&current["id"]),
+                    });
                 }
             }
             Op::Restore(i) => {
-                let Some((blob, then, ids, current)) = self.backups[i].clone() else {
+                let Some(Backed {
+                    blob,
+                    then,
+                    ids,
+                    current,
+                }) = self.backups[i].clone()
+                else {
                     return;
                 };
                 let body = json!({ "value": blob }).to_string();
