@@ -213,6 +213,20 @@ fn plus_months(at: u64, months: u32) -> u64 {
         .as_secs()
 }
 
+/// The vault as a store keeps it: the settings row and each name's row.
+fn rows(state: &VaultState) -> (String, std::collections::BTreeMap<String, String>) {
+    let entries = state
+        .entry_names()
+        .map(|n| {
+            (
+                n.to_owned(),
+                state.entry_json(n).unwrap().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (state.settings_json().unwrap().to_string(), entries)
+}
+
 impl Run {
     fn new(seed: u64) -> Self {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
@@ -240,15 +254,56 @@ impl Run {
         let sep = if path.contains('?') { '&' } else { '?' };
         let path = format!("{path}{sep}api-version=7.6");
         let now = UnixTime::from_unix_seconds(self.now).unwrap();
-        let r = self.state.handle(
-            &Request {
-                method,
-                path: &path,
-                body: body.as_bytes(),
-            },
-            now,
-            &mut self.rng,
+        let request = Request {
+            method,
+            path: &path,
+            body: body.as_bytes(),
+        };
+        let before = rows(&self.state);
+        // The same request, worked detached (decide, work, commit), on a copy.
+        let mut copy = self.state.clone();
+        let mut copy_rng = ChaCha20Rng::from_seed(self.rng.get_seed());
+        copy_rng.set_word_pos(self.rng.get_word_pos());
+        let detached_answer = match copy.detach(&request, now) {
+            Some(mut part) => {
+                let answer = part.handle(&request, now, &mut copy_rng);
+                copy.attach(part).unwrap();
+                answer
+            }
+            None => {
+                if let Some(mut due) = copy.detach_due(now) {
+                    due.advance(now, &mut copy_rng);
+                    copy.attach(due).unwrap();
+                }
+                copy.handle(&request, now, &mut copy_rng)
+            }
+        };
+        let r = self.state.handle(&request, now, &mut self.rng);
+        assert_eq!(detached_answer, r, "{method} {path}: detached");
+        assert!(copy == self.state, "{method} {path}: detached state");
+        // The change set names every row that changed, and the rows give the vault back.
+        let changes = self.state.take_changes();
+        let after = rows(&self.state);
+        assert!(
+            before.0 == after.0 || changes.settings_changed(),
+            "{method} {path}: settings changed unnoted"
         );
+        let names: std::collections::BTreeSet<&String> =
+            before.1.keys().chain(after.1.keys()).collect();
+        for name in names {
+            if before.1.get(name) != after.1.get(name) {
+                assert!(
+                    changes.names().any(|n| n == name),
+                    "{method} {path}: {name} changed unnoted"
+                );
+            }
+        }
+        let rebuilt = VaultState::from_rows(
+            &after.0,
+            after.1.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .unwrap();
+        assert!(rebuilt == self.state, "{method} {path}: rows");
         assert!(
             r.status < 500,
             "{method} {path}: {}",

@@ -70,8 +70,10 @@ use crate::x509::time::UnixTime;
 
 pub mod backup;
 pub mod ca;
+pub mod changes;
 pub mod current;
 pub mod delete;
+pub mod detach;
 pub mod details;
 pub mod issuers;
 pub mod lifetime;
@@ -83,6 +85,8 @@ mod response;
 pub mod route;
 pub mod update;
 
+pub use changes::ChangeSet;
+pub use detach::{Conflict, Detached};
 pub use lifetime::{MAX_DUE_PER_CALL, Notification};
 pub use list::{MAX_PAGE_SIZE, Page};
 pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};
@@ -164,6 +168,9 @@ pub struct VaultState {
     scheduled: BTreeMap<String, i64>,
     /// `EmailContacts` actions that came due.
     notifications: Vec<lifetime::Notification>,
+    /// What the calls changed since [`Self::take_changes`] (see [`changes`]).
+    #[serde(skip)]
+    changes: changes::Pending,
 }
 
 impl VaultState {
@@ -185,6 +192,7 @@ impl VaultState {
             due_index: BTreeSet::new(),
             scheduled: BTreeMap::new(),
             notifications: Vec::new(),
+            changes: Default::default(),
         }
     }
 
@@ -237,6 +245,7 @@ impl VaultState {
         self.settle(name, now);
         self.refuse_if_deleted(name, now)?;
         let key = name.to_ascii_lowercase();
+        self.touch(&key);
         let existing = self.certificates.get_mut(&key);
         if let Some(record) = existing.as_deref()
             && record
@@ -473,6 +482,7 @@ impl VaultState {
             Err(e) => return Response::error(&e),
         };
         let key = name.to_ascii_lowercase();
+        self.touch(&key);
         if let Some(record) = self.certificates.get_mut(&key) {
             record.pending = None;
             // Recorded (7.0–7.2): the object the create made stays, without `pending`.
@@ -563,6 +573,7 @@ impl VaultState {
     }
 
     fn record_mut(&mut self, name: &str) -> Option<&mut CertificateRecord> {
+        self.touch(name);
         self.certificates.get_mut(&name.to_ascii_lowercase())
     }
 

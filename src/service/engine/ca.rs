@@ -188,6 +188,7 @@ impl VaultState {
             intermediate: pem::base64(intermediate.certificate()),
             intermediate_key: key_material(intermediate.key())?,
         };
+        self.touch_settings();
         self.cas.insert(provider.to_owned(), ca.clone());
         Ok(ca)
     }
@@ -233,6 +234,7 @@ impl VaultState {
             source: Some(e),
         })?;
         let authority = CertificateAuthority::new(intermediate.to_vec(), intermediate_key)?;
+        self.touch_settings();
         self.cas.insert(
             provider.to_owned(),
             EmulatedCa {

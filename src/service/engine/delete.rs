@@ -36,6 +36,7 @@ impl VaultState {
             .get(&key)
             .is_some_and(|d| secs_i64(now) >= d.scheduled_purge_date)
         {
+            self.touch(&key);
             self.deleted.remove(&key);
         }
     }
@@ -135,6 +136,7 @@ impl VaultState {
                 name: name.to_owned(),
             });
         }
+        self.touch(&key);
         self.deleted.remove(&key);
         Response {
             status: 204,

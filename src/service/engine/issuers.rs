@@ -103,6 +103,7 @@ impl VaultState {
                 updated: Some(stamp),
             }),
         };
+        self.touch_settings();
         self.issuers.insert(key, issuer.clone());
         Ok(Response::json(200, &issuer))
     }
@@ -118,7 +119,10 @@ impl VaultState {
     /// `DELETE /certificates/issuers/{name}`: 200 with the deleted issuer.
     pub fn delete_issuer(&mut self, name: &str) -> Response {
         match self.issuers.remove(&name.to_ascii_lowercase()) {
-            Some(issuer) => Response::json(200, &issuer),
+            Some(issuer) => {
+                self.touch_settings();
+                Response::json(200, &issuer)
+            }
             None => Response::error(&Error::IssuerNotFound),
         }
     }
@@ -162,6 +166,7 @@ impl VaultState {
         if contacts.len() > MAX_CONTACTS {
             return Response::error(&Error::property("contacts", "Too many contacts"));
         }
+        self.touch_settings();
         self.contacts = Some(contacts);
         self.get_contacts()
     }
@@ -183,6 +188,7 @@ impl VaultState {
     /// `DELETE /certificates/contacts`: 200 with the deleted contacts.
     pub fn delete_contacts(&mut self) -> Response {
         let response = self.get_contacts();
+        self.touch_settings();
         self.contacts = None;
         response
     }

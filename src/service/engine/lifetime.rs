@@ -116,6 +116,8 @@ impl VaultState {
     /// Recomputes when `name` next has due work (after any change to it).
     pub(super) fn reschedule(&mut self, name: &str) {
         let key = name.to_ascii_lowercase();
+        // Called after every change to a name: the row it names is to be written.
+        self.touch(&key);
         if let Some(old) = self.scheduled.remove(&key) {
             self.due_index.remove(&(old, key.clone()));
         }
@@ -189,6 +191,8 @@ impl VaultState {
             .flatten()
             .filter_map(|c| c.email.clone())
             .collect();
+        self.touch(key);
+        self.touch_settings();
         let Some(record) = self.certificates.get_mut(key) else {
             return;
         };
@@ -214,6 +218,7 @@ impl VaultState {
 
     /// The notifications, emptied.
     pub fn take_notifications(&mut self) -> Vec<Notification> {
+        self.touch_settings();
         core::mem::take(&mut self.notifications)
     }
 }

@@ -88,6 +88,25 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
+/// The lowercase certificate name a request works on, when it works on one name only (and
+/// on the vault's settings, read-only); `None` when it may read or change any name: the
+/// lists, issuers, contacts and restore (whose name is inside the blob). Kept beside the
+/// routing table it mirrors: a path routed to an operation on one name has that name here.
+pub(super) fn request_name(request: &Request<'_>) -> Option<String> {
+    let (path, _) = split_url(request.path);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        ["certificates", "issuers" | "contacts", ..] => None,
+        ["certificates", "restore"] if request.method.eq_ignore_ascii_case("POST") => None,
+        [
+            "certificates" | "deletedcertificates" | "keys" | "secrets",
+            name,
+            ..,
+        ] => Some(name.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
 /// Why a request reached no operation.
 enum Unrouted {
     NotFound,
