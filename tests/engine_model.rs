@@ -278,8 +278,15 @@ impl Run {
                 copy.handle(&request, now, &mut copy_rng)
             }
         };
+        // A GET with nothing due reads the vault without changing it.
+        let read = (!self.state.has_due(now))
+            .then(|| self.state.read(&request, now))
+            .flatten();
         let r = self.state.handle(&request, now, &mut self.rng);
         assert_eq!(detached_answer, r, "{method} {path}: detached");
+        if let Some(read) = read {
+            assert_eq!(read, r, "{method} {path}: read");
+        }
         assert!(copy == self.state, "{method} {path}: detached state");
         // The change set names every row that changed, and the rows give the vault back.
         let changes = self.state.take_changes();

@@ -1,10 +1,10 @@
-//! Start-up and connections: the listener, one thread per connection (bounded), TLS, and the
-//! save before each answer that changed the vault.
+//! Start-up and connections: the listener, one thread per connection (bounded), TLS; each
+//! request goes to the [`Emulator`], which commits a change before its answer.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kvcert::rand_core::{Rng, SeedableRng};
@@ -14,9 +14,9 @@ use sha2::{Digest, Sha256};
 
 use crate::args::Args;
 use crate::http::{self, ReadError, Response};
-use crate::store::Store;
+use crate::store::{Meta, Store};
 use crate::tls;
-use crate::vault::{Changed, Emulator};
+use crate::vault::{Clock, Emulator};
 
 /// The most connections served at once; more are closed at once.
 pub const MAX_CONNECTIONS: usize = 128;
@@ -25,52 +25,21 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one request (head and body) may take to arrive.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(60);
 
-struct Shared {
-    emulator: Mutex<Emulator>,
-    store: Option<Store>,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Emulator> {
-        // A panic while answering would poison the lock; the vault is still whole (every
-        // change is one engine call), so go on with it.
-        self.emulator
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Answers `request`, saving the vault first when it changed.
-    fn answer(&self, request: &http::Request) -> Response {
-        let mut emulator = self.lock();
-        let (response, changed) = emulator.handle(request, system_now());
-        if changed == Changed::Yes
-            && let Some(store) = &self.store
-            && let Err(e) = store.save(emulator.state())
-        {
-            eprintln!("kvcert-emulator: could not save the vault: {e}");
-            // The change is not kept: the vault goes back to the last one saved (the file
-            // was left whole), so a retry finds it as it was before this request.
-            match store.load() {
-                Ok(Some(saved)) => emulator.replace_state(saved),
-                Ok(None) => eprintln!("kvcert-emulator: no saved vault to go back to"),
-                Err(e) => eprintln!("kvcert-emulator: could not go back to the saved vault: {e}"),
-            }
-            return Response::text(500, "the vault could not be saved");
-        }
-        response
-    }
-}
-
 fn system_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
-/// The RNG of the vault: from `--seed` (and the loaded state, so that a restarted emulator
-/// does not draw the same ids again), or from the operating system.
-fn vault_rng(seed: Option<u64>, loaded: Option<&str>) -> ChaCha20Rng {
-    match (seed, loaded) {
+/// The RNG of the vault: where the store left it, or from `--seed` (mixed with a migrated
+/// vault, so that it does not draw the same ids again), or from the operating system.
+fn vault_rng(seed: Option<u64>, meta: Option<&Meta>, migrated: Option<&str>) -> ChaCha20Rng {
+    if let Some(meta) = meta {
+        let mut rng = ChaCha20Rng::from_seed(*meta.rng_seed);
+        rng.set_word_pos(meta.rng_word_pos);
+        return rng;
+    }
+    match (seed, migrated) {
         (Some(seed), None) => ChaCha20Rng::seed_from_u64(seed),
         (Some(seed), Some(state)) => {
             let mut h = Sha256::new();
@@ -92,19 +61,38 @@ pub fn run(args: &Args) -> Result<(), String> {
         TcpListener::bind(args.listen).map_err(|e| format!("listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let url = format!("https://{addr}");
-    let now =
-        UnixTime::from_unix_seconds(system_now()).ok_or("the system clock is out of range")?;
-    let store = args.state.clone().map(Store::new);
-    let loaded = match &store {
-        Some(s) => s.load()?,
-        None => None,
+    let (mut store, saved) = match &args.state {
+        Some(path) => {
+            let (store, saved) = Store::open(path)?;
+            (Some(store), saved)
+        }
+        None => (None, None),
     };
-    let loaded_json = match &loaded {
-        Some(state) => Some(state.to_json().map_err(|e| e.to_string())?),
-        None => None,
+    let (state, meta) = match saved {
+        Some(saved) => (Some(saved.state), saved.meta),
+        None => (None, None),
     };
-    let mut rng = vault_rng(args.seed, loaded_json.as_deref().map(|s| s.as_str()));
-    let mut state = match loaded {
+    let migrated = match (&state, &meta) {
+        (Some(state), None) => Some(state.to_json().map_err(|e| e.to_string())?),
+        _ => None,
+    };
+    let mut rng = vault_rng(
+        args.seed,
+        meta.as_ref(),
+        migrated.as_deref().map(|s| s.as_str()),
+    );
+    let clock = meta.as_ref().map_or_else(Clock::default, |m| Clock {
+        offset: m.offset,
+        last: m.last,
+    });
+    let system = i64::try_from(system_now()).map_err(|_| "the system clock is out of range")?;
+    let now = u64::try_from(system.saturating_add(clock.offset))
+        .ok()
+        .map(|s| s.max(clock.last))
+        .and_then(UnixTime::from_unix_seconds)
+        .ok_or("the clock is out of range")?;
+    let new_vault = state.is_none();
+    let mut state = match state {
         Some(state) => {
             if state.vault().url != url {
                 eprintln!(
@@ -124,28 +112,35 @@ pub fn run(args: &Args) -> Result<(), String> {
     state
         .make_emulated_cas(now, &mut rng)
         .map_err(|e| e.to_string())?;
-    if let Some(s) = &store {
-        s.save(&state)?;
+    let changes = state.take_changes();
+    if let Some(store) = &mut store {
+        let meta = Meta {
+            offset: clock.offset,
+            last: clock.last,
+            rng_seed: zeroize::Zeroizing::new(rng.get_seed()),
+            rng_word_pos: rng.get_word_pos(),
+        };
+        if new_vault || migrated.is_some() {
+            store.write_all(&state, Some(&meta))?;
+        } else {
+            store.commit(&state, &changes, &meta)?;
+        }
     }
-    let mut tls_rng = vault_rng(None, None);
-    let tls = tls::make(now, &mut tls_rng)?;
+    let mut tls_rng = vault_rng(None, None, None);
+    // The TLS certificate is checked against the client's clock, the system's: not the
+    // vault's, which tests move ahead.
+    let system_time =
+        UnixTime::from_unix_seconds(system_now()).ok_or("the system clock is out of range")?;
+    let tls = tls::make(system_time, &mut tls_rng)?;
     if let Some(path) = &args.tls_cert_out {
         std::fs::write(path, &tls.root_pem).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    let shared = Arc::new(Shared {
-        emulator: Mutex::new(Emulator::new(state, rng)),
-        store,
-    });
+    let shared = Arc::new(Emulator::new(state, rng, clock, store));
     let on_signal = Arc::clone(&shared);
     ctrlc::set_handler(move || {
-        let emulator = on_signal.lock();
-        if let Some(store) = &on_signal.store
-            && let Err(e) = store.save(emulator.state())
-        {
-            eprintln!("kvcert-emulator: could not save the vault: {e}");
-            std::process::exit(1);
-        }
-        std::process::exit(0);
+        // Every change is committed before its answer; taking the vault waits for a commit
+        // in progress.
+        on_signal.with_state(|_| std::process::exit(0));
     })
     .map_err(|e| e.to_string())?;
     println!("listening on {url}");
@@ -202,7 +197,7 @@ impl Read for Deadline<'_> {
     }
 }
 
-fn serve(tcp: TcpStream, config: Arc<ServerConfig>, shared: &Shared) -> io::Result<()> {
+fn serve(tcp: TcpStream, config: Arc<ServerConfig>, shared: &Emulator) -> io::Result<()> {
     tcp.set_nodelay(true)?;
     tcp.set_read_timeout(Some(IDLE_TIMEOUT))?;
     tcp.set_write_timeout(Some(IDLE_TIMEOUT))?;
@@ -226,7 +221,7 @@ fn serve(tcp: TcpStream, config: Arc<ServerConfig>, shared: &Shared) -> io::Resu
                 return tls.flush();
             }
         };
-        let response = shared.answer(&request);
+        let response = shared.handle(&request, system_now());
         http::write_response(&mut tls, &response, request.keep_alive)?;
         if !request.keep_alive {
             tls.conn.send_close_notify();

@@ -1,79 +1,416 @@
-//! The state file: the vault as `VaultState::to_json`, written atomically (a temporary file
-//! beside it, synced, then renamed over it), so that a crash leaves the old file or the new
-//! one, never half of one. The file holds private keys: it is created readable by its owner
-//! only (on Unix).
+//! The vault on disk: an SQLite database (the bundled SQLite, in WAL mode) with a row per
+//! stored object, written one transaction per change set.
+//!
+//! | table | rows |
+//! |---|---|
+//! | `entries` | one per certificate name: [`VaultState::entry_json`] (the certificate and the deleted certificate) |
+//! | `settings` | one: [`VaultState::settings_json`] (the vault's URL and delays, issuers, contacts, emulated CAs, notifications) |
+//! | `meta` | the clock (offset and the last instant handed out) and the position of the vault's RNG |
+//!
+//! A change reaches clients only after its transaction has committed ([`Store::commit`]); when
+//! the commit fails, the rows it named are read back into the vault ([`Store::revert`]), so
+//! the vault is again what the database holds. `synchronous=NORMAL`: a commit survives the
+//! process being killed (kill -9) at any moment; a power cut may lose the last commits, never
+//! the database. SQLite's own temporary files stay in memory, deleted content is overwritten
+//! (`secure_delete`), and the file is created readable by its owner only (on Unix): it holds
+//! private keys.
+//!
+//! A state file of the JSON format earlier versions wrote is migrated when the emulator
+//! starts on it: its rows go into a new database at the same path, and the JSON is kept
+//! beside it as `FILE.json-before-sqlite`.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use kvcert::VaultState;
+use kvcert::service::engine::ChangeSet;
+use rusqlite::{Connection, OptionalExtension, params};
+use zeroize::Zeroizing;
 
-/// The largest state file loaded (a guard against pointing `--state` at the wrong file).
+/// The largest JSON state file migrated (a guard against pointing `--state` at the wrong
+/// file).
 pub const MAX_STATE_BYTES: u64 = 1 << 30;
+/// The schema this emulator writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+/// Marks a kvcert vault (`PRAGMA application_id`, "kvc1").
+pub const APPLICATION_ID: i64 = 0x6b76_6331;
+/// How long a write waits for another process that holds the database before it fails.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Where the vault is kept.
-#[derive(Debug, Clone)]
+/// The emulator's own state, kept with the vault.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Meta {
+    /// Seconds added to the system clock.
+    pub offset: i64,
+    /// The latest instant handed to the engine (Unix seconds): time never goes back, even
+    /// across a restart.
+    pub last: u64,
+    /// The vault RNG's seed (ChaCha20), so that a restarted emulator goes on where it was.
+    pub rng_seed: Zeroizing<[u8; 32]>,
+    /// The vault RNG's position.
+    pub rng_word_pos: u128,
+}
+
+impl core::fmt::Debug for Meta {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Meta")
+            .field("offset", &self.offset)
+            .field("last", &self.last)
+            .field("rng_seed", &"<elided>")
+            .field("rng_word_pos", &self.rng_word_pos)
+            .finish()
+    }
+}
+
+/// What a database held when it was opened.
+#[derive(Debug)]
+pub struct Saved {
+    /// The vault.
+    pub state: VaultState,
+    /// The clock and the RNG, `None` for a vault migrated from a JSON file (which kept
+    /// neither).
+    pub meta: Option<Meta>,
+}
+
+/// The open database.
 pub struct Store {
+    conn: Connection,
     path: PathBuf,
 }
 
-impl Store {
-    /// A store at `path`.
-    pub fn new(path: PathBuf) -> Self {
-        Store { path }
+impl core::fmt::Debug for Store {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
     }
+}
 
-    /// The saved vault, `None` when there is no file yet.
+fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> String + '_ {
+    move |e| format!("{}: {e}", path.display())
+}
+
+impl Store {
+    /// Opens the vault at `path`, creating the database if there is no file, or migrating a
+    /// JSON state file of an earlier version; returns what it held (`None`: a new vault).
     ///
     /// # Errors
     ///
-    /// A message naming the file when it cannot be read or is not a vault kvcert saved.
-    pub fn load(&self) -> Result<Option<VaultState>, String> {
-        let shown = self.path.display();
-        let meta = match fs::metadata(&self.path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+    /// A message naming the file when it is neither a kvcert database of this schema nor a
+    /// state file kvcert wrote, or cannot be read or written.
+    pub fn open(path: &Path) -> Result<(Store, Option<Saved>), String> {
+        let shown = path.display();
+        let mut head = [0u8; 16];
+        let existing = match File::open(path) {
+            Ok(mut f) => {
+                let n = f.read(&mut head).map_err(|e| format!("{shown}: {e}"))?;
+                Some(n)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(format!("{shown}: {e}")),
         };
-        if meta.len() > MAX_STATE_BYTES {
+        match existing {
+            None | Some(0) => {
+                create_private(path).map_err(|e| format!("{shown}: {e}"))?;
+                Ok((Store::connect(path)?, None))
+            }
+            Some(16) if &head == b"SQLite format 3\0" => {
+                let store = Store::connect(path)?;
+                let saved = store.load()?;
+                Ok((store, saved))
+            }
+            Some(_) if head.trim_ascii_start().first() == Some(&b'{') => Store::migrate(path),
+            Some(_) => Err(format!(
+                "{shown} is neither a kvcert vault database nor a state file kvcert wrote"
+            )),
+        }
+    }
+
+    fn connect(path: &Path) -> Result<Store, String> {
+        let conn = Connection::open(path).map_err(sql(path))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql(path))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; \
+             PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;",
+        )
+        .map_err(sql(path))?;
+        let id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(sql(path))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql(path))?;
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(sql(path))?;
+        let shown = path.display();
+        match (id, version, tables) {
+            (0, 0, 0) => {
+                conn.execute_batch(&format!(
+                    "BEGIN; \
+                     CREATE TABLE entries (name TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL) WITHOUT ROWID; \
+                     CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL); \
+                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID; \
+                     PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION}; \
+                     COMMIT;"
+                ))
+                .map_err(sql(path))?;
+            }
+            (APPLICATION_ID, SCHEMA_VERSION, _) => {}
+            (APPLICATION_ID, other, _) => {
+                return Err(format!(
+                    "{shown} is a kvcert vault of schema {other}; this emulator reads schema \
+                     {SCHEMA_VERSION}: use the emulator that wrote it"
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "{shown} is an SQLite database, but not a kvcert vault"
+                ));
+            }
+        }
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The vault the database holds, `None` for a new database.
+    fn load(&self) -> Result<Option<Saved>, String> {
+        let shown = self.path.display();
+        let e = sql(&self.path);
+        let settings: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM settings WHERE id = 1", [], |r| r.get(0))
+            .optional()
+            .map_err(&e)?;
+        let Some(settings) = settings.map(Zeroizing::new) else {
+            return Ok(None);
+        };
+        let mut rows = self
+            .conn
+            .prepare("SELECT name, json FROM entries ORDER BY name")
+            .map_err(&e)?;
+        let entries: Vec<(String, Zeroizing<String>)> = rows
+            .query_map([], |r| Ok((r.get(0)?, Zeroizing::new(r.get(1)?))))
+            .map_err(&e)?
+            .collect::<Result<_, _>>()
+            .map_err(&e)?;
+        let state = VaultState::from_rows(
+            &settings,
+            entries.iter().map(|(n, j)| (n.as_str(), j.as_str())),
+        )
+        .map_err(|err| format!("{shown} holds a row kvcert did not write: {err}"))?;
+        let meta = self.meta()?;
+        Ok(Some(Saved { state, meta }))
+    }
+
+    fn meta(&self) -> Result<Option<Meta>, String> {
+        let e = sql(&self.path);
+        let get = |key: &str| -> Result<Option<String>, String> {
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(&e)
+        };
+        let (Some(offset), Some(last), Some(seed), Some(pos)) = (
+            get("clock_offset")?,
+            get("clock_last")?,
+            get("rng_seed")?.map(Zeroizing::new),
+            get("rng_word_pos")?,
+        ) else {
+            return Ok(None);
+        };
+        let bad = || format!("{}: the meta table is damaged", self.path.display());
+        let mut rng_seed = Zeroizing::new([0u8; 32]);
+        if seed.len() != 64 {
+            return Err(bad());
+        }
+        for (i, byte) in rng_seed.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&seed[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(Some(Meta {
+            offset: offset.parse().map_err(|_| bad())?,
+            last: last.parse().map_err(|_| bad())?,
+            rng_seed,
+            rng_word_pos: pos.parse().map_err(|_| bad())?,
+        }))
+    }
+
+    /// A JSON state file of an earlier version: its rows into a new database at `path`, the
+    /// JSON kept beside it.
+    fn migrate(path: &Path) -> Result<(Store, Option<Saved>), String> {
+        let shown = path.display();
+        let size = fs::metadata(path)
+            .map_err(|e| format!("{shown}: {e}"))?
+            .len();
+        if size > MAX_STATE_BYTES {
             return Err(format!(
                 "{shown}: larger than {MAX_STATE_BYTES} bytes: not a state file"
             ));
         }
-        let text = zeroize::Zeroizing::new(
-            fs::read_to_string(&self.path).map_err(|e| format!("{shown}: {e}"))?,
+        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?);
+        let state = VaultState::from_json(&text).map_err(|e| {
+            format!("{shown} is not a saved vault (corrupt or from elsewhere): {e}")
+        })?;
+        let mut kept = path.as_os_str().to_owned();
+        kept.push(".json-before-sqlite");
+        let kept = PathBuf::from(kept);
+        let building = path.with_extension("migrating");
+        let _ = fs::remove_file(&building);
+        create_private(&building).map_err(|e| format!("{}: {e}", building.display()))?;
+        let mut store = Store::connect(&building)?;
+        store.write_all(&state, None)?;
+        drop(store);
+        fs::rename(path, &kept).map_err(|e| format!("{shown}: {e}"))?;
+        fs::rename(&building, path).map_err(|e| format!("{shown}: {e}"))?;
+        eprintln!(
+            "kvcert-emulator: migrated the JSON state file {shown} to a database; the JSON is kept as {}",
+            kept.display()
         );
-        VaultState::from_json(&text)
-            .map(Some)
-            .map_err(|e| format!("{shown} is not a saved vault (corrupt or from elsewhere): {e}"))
+        let store = Store::connect(path)?;
+        Ok((store, Some(Saved { state, meta: None })))
     }
 
-    /// Saves `state` atomically.
+    /// Writes every row of `state` (a vault new to this database), and `meta`.
     ///
     /// # Errors
     ///
-    /// The I/O error, with the file's name.
-    pub fn save(&self, state: &VaultState) -> Result<(), String> {
-        let json = state.to_json().map_err(|e| e.to_string())?;
-        let mut tmp = self.path.clone().into_os_string();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let shown = tmp.display();
-        let mut file = create_private(&tmp).map_err(|e| format!("{shown}: {e}"))?;
-        file.write_all(json.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| format!("{shown}: {e}"))?;
-        drop(file);
-        fs::rename(&tmp, &self.path).map_err(|e| format!("{}: {e}", self.path.display()))?;
-        // The rename itself reaches the disk with the directory.
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty())
-            && let Ok(d) = File::open(dir)
-        {
-            let _ = d.sync_all();
+    /// The database's error, with the file's name; nothing is written then.
+    pub fn write_all(&mut self, state: &VaultState, meta: Option<&Meta>) -> Result<(), String> {
+        let e = sql(&self.path);
+        let tx = self.conn.transaction().map_err(&e)?;
+        tx.execute("DELETE FROM entries", []).map_err(&e)?;
+        for name in state.entry_names() {
+            if let Some(json) = state.entry_json(name).map_err(|e| e.to_string())? {
+                tx.execute(
+                    "INSERT INTO entries (name, json) VALUES (?1, ?2)",
+                    params![name, json.as_str()],
+                )
+                .map_err(&e)?;
+            }
         }
+        write_settings(&tx, state).map_err(&e)?;
+        if let Some(meta) = meta {
+            write_meta(&tx, meta).map_err(&e)?;
+        }
+        tx.commit().map_err(&e)
+    }
+
+    /// Writes the rows `changes` names, and `meta`, in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// The database's error, with the file's name; nothing is written then.
+    pub fn commit(
+        &mut self,
+        state: &VaultState,
+        changes: &ChangeSet,
+        meta: &Meta,
+    ) -> Result<(), String> {
+        let e = sql(&self.path);
+        let tx = self.conn.transaction().map_err(&e)?;
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO entries (name, json) VALUES (?1, ?2) \
+                     ON CONFLICT (name) DO UPDATE SET json = excluded.json",
+                )
+                .map_err(&e)?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM entries WHERE name = ?1")
+                .map_err(&e)?;
+            for name in changes.names() {
+                match state.entry_json(name).map_err(|e| e.to_string())? {
+                    Some(json) => upsert.execute(params![name, json.as_str()]),
+                    None => delete.execute([name]),
+                }
+                .map_err(&e)?;
+            }
+        }
+        if changes.settings_changed() {
+            write_settings(&tx, state).map_err(&e)?;
+        }
+        write_meta(&tx, meta).map_err(&e)?;
+        tx.commit().map_err(&e)
+    }
+
+    /// Writes `meta` alone (a clock move).
+    ///
+    /// # Errors
+    ///
+    /// The database's error, with the file's name.
+    pub fn commit_meta(&mut self, meta: &Meta) -> Result<(), String> {
+        let e = sql(&self.path);
+        let tx = self.conn.transaction().map_err(&e)?;
+        write_meta(&tx, meta).map_err(&e)?;
+        tx.commit().map_err(&e)
+    }
+
+    /// Puts back into `state` the rows `changes` names, as the database holds them: after a
+    /// commit failed, the vault is again what was committed.
+    ///
+    /// # Errors
+    ///
+    /// The database's error, with the file's name (the vault may then differ from the
+    /// database until the emulator restarts).
+    pub fn revert(&self, state: &mut VaultState, changes: &ChangeSet) -> Result<(), String> {
+        let e = sql(&self.path);
+        for name in changes.names() {
+            let json: Option<String> = self
+                .conn
+                .query_row("SELECT json FROM entries WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(&e)?;
+            let json = json.map(Zeroizing::new);
+            state
+                .put_entry(name, json.as_deref().map(String::as_str))
+                .map_err(|err| err.to_string())?;
+        }
+        if changes.settings_changed() {
+            let json: String = self
+                .conn
+                .query_row("SELECT json FROM settings WHERE id = 1", [], |r| r.get(0))
+                .map_err(&e)?;
+            let json = Zeroizing::new(json);
+            state.put_settings(&json).map_err(|err| err.to_string())?;
+        }
+        // What was put back is what the database holds: nothing to write.
+        state.take_changes();
         Ok(())
     }
+}
+
+fn write_settings(tx: &rusqlite::Transaction<'_>, state: &VaultState) -> rusqlite::Result<()> {
+    let json = state
+        .settings_json()
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    tx.execute(
+        "INSERT INTO settings (id, json) VALUES (1, ?1) \
+         ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+        [json.as_str()],
+    )?;
+    Ok(())
+}
+
+fn write_meta(tx: &rusqlite::Transaction<'_>, meta: &Meta) -> rusqlite::Result<()> {
+    let seed = Zeroizing::new(
+        meta.rng_seed
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+    );
+    let mut put = tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?;
+    put.execute(params!["clock_offset", meta.offset.to_string()])?;
+    put.execute(params!["clock_last", meta.last.to_string()])?;
+    put.execute(params!["rng_seed", seed.as_str()])?;
+    put.execute(params!["rng_word_pos", meta.rng_word_pos.to_string()])?;
+    Ok(())
 }
 
 fn create_private(path: &Path) -> std::io::Result<File> {
@@ -91,36 +428,132 @@ fn create_private(path: &Path) -> std::io::Result<File> {
 mod tests {
     use super::*;
     use kvcert::Vault;
+    use kvcert::rand_core::SeedableRng;
+    use kvcert::service::engine::Request;
+    use kvcert::{ChaCha20Rng, UnixTime};
 
-    fn dir(label: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!(
-            "kvcert-emulator-store-{label}-{}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new(label: &str) -> Dir {
+            let d = std::env::temp_dir().join(format!(
+                "kvcert-emulator-store-{label}-{}",
+                std::process::id()
+            ));
+            let _ = fs::remove_dir_all(&d);
+            fs::create_dir_all(&d).unwrap();
+            Dir(d)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn meta(last: u64) -> Meta {
+        Meta {
+            offset: -5,
+            last,
+            rng_seed: Zeroizing::new([7; 32]),
+            rng_word_pos: 1 << 70,
+        }
+    }
+
+    fn created(state: &mut VaultState, name: &str) -> ChangeSet {
+        let path = format!("/certificates/{name}/create?api-version=7.6");
+        let body = br#"{"policy":{"key_props":{"kty":"EC"},"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}}}"#;
+        let now = UnixTime::from_unix_seconds(1_767_225_600).unwrap();
+        let r = state.handle(
+            &Request {
+                method: "POST",
+                path: &path,
+                body,
+            },
+            now,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        );
+        assert_eq!(r.status, 202);
+        state.take_changes()
     }
 
     #[test]
-    fn saves_and_loads_and_refuses_a_corrupt_file() {
-        let d = dir("roundtrip");
-        let store = Store::new(d.join("vault.json"));
-        assert!(store.load().unwrap().is_none(), "no file yet");
-        let state = VaultState::new(Vault::new("https://127.0.0.1:1"));
-        store.save(&state).unwrap();
-        assert!(store.load().unwrap().unwrap() == state);
-        assert!(!d.join("vault.json.tmp").exists(), "renamed, not left");
+    fn commits_change_sets_and_opens_them_again() {
+        let d = Dir::new("roundtrip");
+        let path = d.0.join("vault.db");
+        let (mut store, saved) = Store::open(&path).unwrap();
+        assert!(saved.is_none(), "a new database");
+        let mut state = VaultState::new(Vault::new("https://127.0.0.1:1"));
+        store.write_all(&state, Some(&meta(10))).unwrap();
+        let changes = created(&mut state, "a");
+        store.commit(&state, &changes, &meta(11)).unwrap();
+        let changes = created(&mut state, "b");
+        store.commit(&state, &changes, &meta(12)).unwrap();
+        drop(store);
+        let (_store, saved) = Store::open(&path).unwrap();
+        let saved = saved.unwrap();
+        assert!(saved.state == state);
+        assert!(saved.meta == Some(meta(12)));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&store.path).unwrap().permissions().mode();
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let text = fs::read_to_string(&store.path).unwrap();
-        fs::write(&store.path, &text[..text.len() / 2]).unwrap();
-        let err = store.load().unwrap_err();
+    }
+
+    #[test]
+    fn a_failed_commit_is_reverted_from_the_database() {
+        let d = Dir::new("revert");
+        let path = d.0.join("vault.db");
+        let (mut store, _) = Store::open(&path).unwrap();
+        let mut state = VaultState::new(Vault::new("https://127.0.0.1:1"));
+        store.write_all(&state, Some(&meta(1))).unwrap();
+        let committed = state.clone();
+        // Another process holds the database: the write waits BUSY_TIMEOUT, then fails.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let changes = created(&mut state, "a");
+        assert!(store.commit(&state, &changes, &meta(2)).is_err());
+        store.revert(&mut state, &changes).unwrap();
+        assert!(state == committed, "nothing of the failed change");
+        other.execute_batch("ROLLBACK").unwrap();
+        let changes = created(&mut state, "a");
+        store.commit(&state, &changes, &meta(2)).unwrap();
+    }
+
+    #[test]
+    fn migrates_a_json_state_file_and_refuses_other_files() {
+        let d = Dir::new("migrate");
+        let path = d.0.join("vault.json");
+        let mut state = VaultState::new(Vault::new("https://127.0.0.1:1"));
+        created(&mut state, "a");
+        fs::write(&path, state.to_json().unwrap().as_bytes()).unwrap();
+        let (_store, saved) = Store::open(&path).unwrap();
+        let saved = saved.unwrap();
+        assert!(saved.state == state && saved.meta.is_none());
+        let mut kept = path.as_os_str().to_owned();
+        kept.push(".json-before-sqlite");
+        assert!(Path::new(&kept).exists(), "the JSON is kept");
+        let (_store, again) = Store::open(&path).unwrap();
+        assert!(again.unwrap().state == state, "a database now");
+
+        let half = d.0.join("half.json");
+        let text = state.to_json().unwrap();
+        fs::write(&half, &text.as_bytes()[..text.len() / 2]).unwrap();
+        let err = Store::open(&half).unwrap_err();
         assert!(err.contains("not a saved vault"), "{err}");
-        fs::remove_dir_all(&d).unwrap();
+        let other = d.0.join("other.bin");
+        fs::write(&other, b"\x00\x01 not a vault at all").unwrap();
+        let err = Store::open(&other).unwrap_err();
+        assert!(err.contains("neither a kvcert vault database"), "{err}");
+        let foreign = d.0.join("foreign.db");
+        Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let err = Store::open(&foreign).unwrap_err();
+        assert!(err.contains("not a kvcert vault"), "{err}");
     }
 }

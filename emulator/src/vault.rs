@@ -1,14 +1,43 @@
 //! The emulated vault: kvcert's engine, a clock the tests can move, the authentication
-//! challenge and the management endpoints. No sockets here: one request in, one answer out.
+//! challenge, the management endpoints and the store. No sockets here: one request in, one
+//! answer out, from any number of threads at once.
+//!
+//! # Decide, work, commit
+//!
+//! A request holds the vault's lock only to decide and to commit; its key generation,
+//! signing and PFX run without it (`kvcert::service::engine::detach`):
+//!
+//! 1. Under the lock: the emulated `now`; a `GET` with no time-driven work due is answered at
+//!    once. Otherwise the request's part of the vault is copied out, and a seed for its RNG
+//!    is drawn from the vault's RNG (so that a sequential client with `--seed` gets the same
+//!    bytes on every run).
+//! 2. Without the lock: the engine answers the request on that part.
+//! 3. Under the lock: the change is put back into the vault and committed to the store in
+//!    one transaction before the answer leaves; if the vault changed meanwhile under that
+//!    part, the request is worked again (at most [`MAX_ATTEMPTS`] times, then under the
+//!    lock). When the commit fails, the rows it named are read back from the store and the
+//!    client gets 500: nothing of the change stays.
+//!
+//! Requests that may read any name (lists, issuers, contacts, restore) run under the lock,
+//! after the due work has been worked and committed as in steps 1–3.
 
+use std::sync::{Mutex, MutexGuard};
+
+use kvcert::rand_core::{Rng, SeedableRng};
 use kvcert::service::engine::Request as EngineRequest;
 use kvcert::{ChaCha20Rng, UnixTime, VaultState};
 use serde_json::{Value, json};
+use zeroize::Zeroizing;
 
 use crate::http::{Request, Response};
+use crate::store::{Meta, Store};
 
 /// Where the management endpoints live: no Key Vault path starts with it.
 pub const MANAGEMENT_PREFIX: &str = "/_kvcert/";
+
+/// How many times a request is worked outside the lock before it is worked under it (each
+/// retry follows a commit of another request on the same name).
+pub const MAX_ATTEMPTS: usize = 4;
 
 /// The challenge Key Vault sends to a request without a token (every recording's first
 /// exchange; `spec/service-behaviour.md` §errors). The tenant is a placeholder: the emulator
@@ -18,66 +47,60 @@ pub const CHALLENGE: &str = "Bearer authorization=\"https://login.microsoftonlin
 /// The 401 body, in the recorded wording.
 const UNAUTHORIZED: &str = r#"{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}"#;
 
-/// The vault and what drives it.
-pub struct Emulator {
-    state: VaultState,
-    rng: ChaCha20Rng,
+/// The emulator's clock: the system clock shifted by the tests, never going back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clock {
     /// Seconds added to the system clock (moved by `POST /_kvcert/clock`).
-    offset: i64,
-    /// The latest `now` handed to the engine: time never goes back, even if the system
-    /// clock does.
-    last: u64,
+    pub offset: i64,
+    /// The latest `now` handed to the engine (Unix seconds): time never goes back, even if
+    /// the system clock does, or the emulator restarts.
+    pub last: u64,
 }
 
-/// Whether an answer changed the vault (so that it must be saved before it is sent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Changed {
-    /// Nothing to save.
-    No,
-    /// Save before answering.
-    Yes,
+/// The vault and what drives it, shared by every connection.
+pub struct Emulator {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    state: VaultState,
+    rng: ChaCha20Rng,
+    clock: Clock,
+    store: Option<Store>,
 }
 
 impl Emulator {
-    /// An emulator of `state`, drawing keys and ids from `rng`.
-    pub fn new(state: VaultState, rng: ChaCha20Rng) -> Self {
+    /// An emulator of `state`, drawing keys and ids from `rng`, with its clock at `clock`,
+    /// committing every change to `store` (none: the vault lives in memory only).
+    pub fn new(state: VaultState, rng: ChaCha20Rng, clock: Clock, store: Option<Store>) -> Self {
         Emulator {
-            state,
-            rng,
-            offset: 0,
-            last: 0,
+            inner: Mutex::new(Inner {
+                state,
+                rng,
+                clock,
+                store,
+            }),
         }
     }
 
-    /// The vault.
-    pub fn state(&self) -> &VaultState {
-        &self.state
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while answering would poison the lock; the vault is still whole (a change
+        // is put back in one step), so go on with it.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Puts `state` in place of the vault (the last saved one, after a save failed).
-    pub fn replace_state(&mut self, state: VaultState) {
-        self.state = state;
-    }
-
-    /// The emulated `now` for a system time of `system` seconds.
-    fn now(&mut self, system: u64) -> Result<UnixTime, String> {
-        let shifted = i64::try_from(system)
-            .ok()
-            .and_then(|s| s.checked_add(self.offset))
-            .and_then(|s| u64::try_from(s).ok())
-            .ok_or("the clock is out of range")?;
-        self.last = self.last.max(shifted);
-        UnixTime::from_unix_seconds(self.last).ok_or_else(|| "the clock is past 9999".to_owned())
+    /// Runs `f` on the vault, with the lock held (for tests and the shutdown, which waits
+    /// for a commit in progress).
+    pub fn with_state<T>(&self, f: impl FnOnce(&VaultState) -> T) -> T {
+        f(&self.lock().state)
     }
 
     /// Answers one request at system time `system` (Unix seconds).
-    pub fn handle(&mut self, request: &Request, system: u64) -> (Response, Changed) {
-        let now = match self.now(system) {
-            Ok(now) => now,
-            Err(e) => return (Response::text(500, &e), Changed::No),
-        };
+    pub fn handle(&self, request: &Request, system: u64) -> Response {
         if request.target.starts_with(MANAGEMENT_PREFIX) {
-            return self.manage(request, system, now);
+            return self.lock().manage(request, system);
         }
         let bearer = request.authorization.as_deref().is_some_and(|a| {
             a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer ") && !a[7..].trim().is_empty()
@@ -86,36 +109,145 @@ impl Emulator {
             let mut r = Response::json(401, UNAUTHORIZED.as_bytes().to_vec());
             r.headers
                 .push(("WWW-Authenticate".to_owned(), CHALLENGE.to_owned()));
-            return (r, Changed::No);
+            return r;
         }
-        let drawn = self.rng.get_word_pos();
-        let answer = self.state.handle(
-            &EngineRequest {
-                method: &request.method,
-                path: &request.target,
-                body: &request.body,
-            },
-            now,
-            &mut self.rng,
-        );
-        // A request that drew randomness made something that could not be made the same
-        // again after a restart: a new key, version or id (for a read, the renewals that came
-        // due first, which its answer may show). It is saved before the answer, like any
-        // successful write. Work that draws nothing (a completion made at the create, a
-        // notification) is made again identically from the saved vault, so a read that
-        // caused it saves nothing and keeps answering while the store cannot be written.
-        let drew = self.rng.get_word_pos() != drawn;
-        let changed = if drew || (request.method != "GET" && answer.status < 400) {
-            Changed::Yes
-        } else {
-            Changed::No
+        let engine_request = EngineRequest {
+            method: &request.method,
+            path: &request.target,
+            body: &request.body,
         };
-        let mut r = Response::json(answer.status, answer.body);
-        r.headers.extend(answer.headers);
-        (r, changed)
+        let read = request.method.eq_ignore_ascii_case("GET");
+        for _ in 0..MAX_ATTEMPTS {
+            let mut inner = self.lock();
+            let now = match inner.now(system) {
+                Ok(now) => now,
+                Err(e) => return Response::text(500, &e),
+            };
+            if read
+                && !inner.state.has_due(now)
+                && let Some(answer) = inner.state.read(&engine_request, now)
+            {
+                return converted(answer);
+            }
+            match inner.state.detach(&engine_request, now) {
+                Some(mut part) => {
+                    let mut rng = inner.request_rng();
+                    drop(inner);
+                    let answer = part.handle(&engine_request, now, &mut rng);
+                    let mut inner = self.lock();
+                    if inner.state.attach(part).is_ok() {
+                        return match inner.commit() {
+                            Ok(()) => converted(answer),
+                            Err(failed) => inner.read_instead(&engine_request, now, failed),
+                        };
+                    }
+                }
+                None => {
+                    let Some(mut due) = inner.state.detach_due(now) else {
+                        return inner.direct(&engine_request, now);
+                    };
+                    let mut rng = inner.request_rng();
+                    drop(inner);
+                    due.advance(now, &mut rng);
+                    let mut inner = self.lock();
+                    if inner.state.attach(due).is_ok()
+                        && let Err(failed) = inner.commit()
+                    {
+                        return inner.read_instead(&engine_request, now, failed);
+                    }
+                }
+            }
+        }
+        let mut inner = self.lock();
+        match inner.now(system) {
+            Ok(now) => inner.direct(&engine_request, now),
+            Err(e) => Response::text(500, &e),
+        }
+    }
+}
+
+fn converted(answer: kvcert::Response) -> Response {
+    let mut r = Response::json(answer.status, answer.body);
+    r.headers.extend(answer.headers);
+    r
+}
+
+impl Inner {
+    /// The emulated `now` for a system time of `system` seconds.
+    fn now(&mut self, system: u64) -> Result<UnixTime, String> {
+        let shifted = i64::try_from(system)
+            .ok()
+            .and_then(|s| s.checked_add(self.clock.offset))
+            .and_then(|s| u64::try_from(s).ok())
+            .ok_or("the clock is out of range")?;
+        self.clock.last = self.clock.last.max(shifted);
+        UnixTime::from_unix_seconds(self.clock.last)
+            .ok_or_else(|| "the clock is past 9999".to_owned())
     }
 
-    fn manage(&mut self, request: &Request, system: u64, now: UnixTime) -> (Response, Changed) {
+    /// An RNG for one request worked outside the lock, seeded from the vault's.
+    fn request_rng(&mut self) -> ChaCha20Rng {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        self.rng.fill_bytes(seed.as_mut());
+        ChaCha20Rng::from_seed(*seed)
+    }
+
+    fn meta(&self) -> Meta {
+        Meta {
+            offset: self.clock.offset,
+            last: self.clock.last,
+            rng_seed: Zeroizing::new(self.rng.get_seed()),
+            rng_word_pos: self.rng.get_word_pos(),
+        }
+    }
+
+    /// After a failed commit: a `GET` is answered from the vault as committed (the due work
+    /// it triggered is not shown, as it is not saved: a read keeps working while the store
+    /// refuses writes); any other request gets `failed`.
+    fn read_instead(
+        &self,
+        request: &EngineRequest<'_>,
+        now: UnixTime,
+        failed: Response,
+    ) -> Response {
+        self.state.read(request, now).map_or(failed, converted)
+    }
+
+    /// Answers `request` with the lock held, committing what it changed.
+    fn direct(&mut self, request: &EngineRequest<'_>, now: UnixTime) -> Response {
+        let answer = self.state.handle(request, now, &mut self.rng);
+        match self.commit() {
+            Ok(()) => converted(answer),
+            Err(failed) => self.read_instead(request, now, failed),
+        }
+    }
+
+    /// Commits what the vault's calls changed; on failure, puts the vault back to what the
+    /// store holds and gives the 500 to answer.
+    fn commit(&mut self) -> Result<(), Response> {
+        let changes = self.state.take_changes();
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let meta = self.meta();
+        let Some(store) = &mut self.store else {
+            return Ok(());
+        };
+        let Err(e) = store.commit(&self.state, &changes, &meta) else {
+            return Ok(());
+        };
+        eprintln!("kvcert-emulator: could not save the vault: {e}");
+        if let Err(e) = store.revert(&mut self.state, &changes) {
+            eprintln!("kvcert-emulator: could not go back to the saved vault: {e}");
+        }
+        Err(Response::text(500, "the vault could not be saved"))
+    }
+
+    fn manage(&mut self, request: &Request, system: u64) -> Response {
+        let now = match self.now(system) {
+            Ok(now) => now,
+            Err(e) => return Response::text(500, &e),
+        };
         let path = request.target.split('?').next().unwrap_or_default();
         let clock = |now: UnixTime| {
             Response::json(
@@ -124,23 +256,30 @@ impl Emulator {
             )
         };
         match (request.method.as_str(), &path[MANAGEMENT_PREFIX.len()..]) {
-            ("GET", "clock") => (clock(now), Changed::No),
-            ("POST", "clock") => match self.set_clock(&request.body, system, now) {
-                Ok(now) => (clock(now), Changed::No),
-                Err(e) => (
-                    Response::json(400, json!({ "error": e }).to_string().into_bytes()),
-                    Changed::No,
-                ),
-            },
+            ("GET", "clock") => clock(now),
+            ("POST", "clock") => {
+                let before = self.clock;
+                match self.set_clock(&request.body, system, now) {
+                    Ok(now) => {
+                        let meta = self.meta();
+                        if let Some(store) = &mut self.store
+                            && let Err(e) = store.commit_meta(&meta)
+                        {
+                            eprintln!("kvcert-emulator: could not save the clock: {e}");
+                            self.clock = before;
+                            return Response::text(500, "the clock could not be saved");
+                        }
+                        clock(now)
+                    }
+                    Err(e) => Response::json(400, json!({ "error": e }).to_string().into_bytes()),
+                }
+            }
             ("GET", "ca") => {
                 let mut r = Response::text(200, &self.state.emulated_ca_roots_pem());
                 r.headers[0].1 = "application/x-pem-file".to_owned();
-                (r, Changed::No)
+                r
             }
-            _ => (
-                Response::text(404, "no such management endpoint"),
-                Changed::No,
-            ),
+            _ => Response::text(404, "no such management endpoint"),
         }
     }
 
@@ -167,7 +306,7 @@ impl Emulator {
         };
         let target_i = i64::try_from(target).map_err(|_| "out of range")?;
         let system_i = i64::try_from(system).map_err(|_| "out of range")?;
-        self.offset = target_i - system_i;
+        self.clock.offset = target_i - system_i;
         self.now(system)
     }
 }
@@ -184,6 +323,8 @@ mod tests {
         Emulator::new(
             VaultState::new(Vault::new("https://127.0.0.1:8443")),
             ChaCha20Rng::seed_from_u64(7),
+            Clock::default(),
+            None,
         )
     }
 
@@ -199,8 +340,8 @@ mod tests {
 
     #[test]
     fn challenges_a_request_without_a_token_then_takes_any() {
-        let mut e = emulator();
-        let (r, _) = e.handle(
+        let e = emulator();
+        let r = e.handle(
             &request("GET", "/certificates?api-version=7.6", false, ""),
             T0,
         );
@@ -211,13 +352,13 @@ mod tests {
                 .any(|(n, v)| n == "WWW-Authenticate" && v == CHALLENGE)
         );
         assert!(String::from_utf8_lossy(&r.body).contains("AKV10000"));
-        let (r, changed) = e.handle(
+        let r = e.handle(
             &request("GET", "/certificates?api-version=7.6", true, ""),
             T0,
         );
-        assert_eq!((r.status, changed), (200, Changed::No));
+        assert_eq!(r.status, 200);
         let create = r#"{"policy":{"key_props":{"kty":"EC"},"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}}}"#;
-        let (r, changed) = e.handle(
+        let r = e.handle(
             &request(
                 "POST",
                 "/certificates/a/create?api-version=7.6",
@@ -226,19 +367,19 @@ mod tests {
             ),
             T0,
         );
-        assert_eq!((r.status, changed), (202, Changed::Yes));
+        assert_eq!(r.status, 202);
         assert!(r.headers.iter().any(|(n, _)| n == "Location"));
     }
 
     #[test]
     fn the_clock_moves_forward_only() {
-        let mut e = emulator();
-        let (r, _) = e.handle(&request("GET", "/_kvcert/clock", false, ""), T0);
+        let e = emulator();
+        let r = e.handle(&request("GET", "/_kvcert/clock", false, ""), T0);
         assert_eq!(
             String::from_utf8_lossy(&r.body),
             r#"{"now":"2026-01-01T00:00:00Z"}"#
         );
-        let (r, _) = e.handle(
+        let r = e.handle(
             &request(
                 "POST",
                 "/_kvcert/clock",
@@ -252,12 +393,12 @@ mod tests {
             r#"{"now":"2026-01-02T00:00:00Z"}"#
         );
         // Ten seconds of system time later, the shifted clock has moved ten seconds.
-        let (r, _) = e.handle(&request("GET", "/_kvcert/clock", false, ""), T0 + 10);
+        let r = e.handle(&request("GET", "/_kvcert/clock", false, ""), T0 + 10);
         assert_eq!(
             String::from_utf8_lossy(&r.body),
             r#"{"now":"2026-01-02T00:00:10Z"}"#
         );
-        let (r, _) = e.handle(
+        let r = e.handle(
             &request(
                 "POST",
                 "/_kvcert/clock",
@@ -276,11 +417,11 @@ mod tests {
             r#"{"advance_seconds":1,"now":"2027-06-01T00:00:00Z"}"#,
             "nonsense",
         ] {
-            let (r, _) = e.handle(&request("POST", "/_kvcert/clock", false, refused), T0 + 10);
+            let r = e.handle(&request("POST", "/_kvcert/clock", false, refused), T0 + 10);
             assert_eq!(r.status, 400, "{refused}");
         }
         // A system clock that steps back does not take the vault back.
-        let (r, _) = e.handle(&request("GET", "/_kvcert/clock", false, ""), T0);
+        let r = e.handle(&request("GET", "/_kvcert/clock", false, ""), T0);
         assert_eq!(
             String::from_utf8_lossy(&r.body),
             r#"{"now":"2027-06-01T00:00:00Z"}"#
@@ -293,8 +434,8 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let now = UnixTime::from_unix_seconds(T0).unwrap();
         state.make_emulated_cas(now, &mut rng).unwrap();
-        let mut e = Emulator::new(state, rng);
-        let (r, _) = e.handle(&request("GET", "/_kvcert/ca", false, ""), T0);
+        let e = Emulator::new(state, rng, Clock::default(), None);
+        let r = e.handle(&request("GET", "/_kvcert/ca", false, ""), T0);
         assert_eq!(r.status, 200);
         assert_eq!(
             String::from_utf8_lossy(&r.body)
@@ -302,7 +443,7 @@ mod tests {
                 .count(),
             4
         );
-        let (r, _) = e.handle(&request("DELETE", "/_kvcert/clock", false, ""), T0);
+        let r = e.handle(&request("DELETE", "/_kvcert/clock", false, ""), T0);
         assert_eq!(r.status, 404);
     }
 }

@@ -213,13 +213,14 @@ fn a_renewal_a_read_showed_survives_a_kill_dash_nine() {
     drop(running);
 }
 
-/// A save that fails answers 500 and keeps nothing: the vault is the last one saved, reads go
-/// on, and once the store works again the same request succeeds (not 409, not a second
-/// version). The failure is a directory where the temporary file goes (refused even to root).
+/// A commit that fails answers 500 and keeps nothing: the vault is what the database holds,
+/// reads go on, and once the database can be written again the same request succeeds (not
+/// 409, not a second version). The failure: another process holds the database's write lock
+/// (SQLite's `BEGIN IMMEDIATE`) longer than the emulator's busy timeout.
 #[test]
 fn a_failed_save_keeps_nothing_of_the_change() {
     let dir = Scratch::new("failed-save");
-    let state = dir.join("vault.json");
+    let state = dir.join("vault.db");
     let running = start(&dir, &state);
     let config = client::config(&running.root_pem).expect("root");
     let mut c = Client::connect(running.addr, config).expect("connects");
@@ -230,8 +231,10 @@ fn a_failed_save_keeps_nothing_of_the_change() {
             .status
     };
     assert_eq!(create(&mut c, "kept"), 202);
-    let blocker = dir.join("vault.json.tmp");
-    std::fs::create_dir(&blocker).expect("a directory in the way");
+    let blocker = rusqlite::Connection::open(&state).expect("opens the vault");
+    blocker
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("holds the write lock");
     assert_eq!(create(&mut c, "lost"), 500, "the save fails");
     let read = |c: &mut Client, name: &str| {
         let target = format!("/certificates/{name}?api-version=7.6");
@@ -241,7 +244,7 @@ fn a_failed_save_keeps_nothing_of_the_change() {
     };
     assert_eq!(read(&mut c, "lost"), 404, "nothing of the failed change");
     assert_eq!(read(&mut c, "kept"), 200, "reads go on");
-    std::fs::remove_dir(&blocker).expect("out of the way");
+    blocker.execute_batch("ROLLBACK").expect("lets go");
     assert_eq!(create(&mut c, "lost"), 202, "the retry is a first create");
     assert_eq!(read(&mut c, "lost"), 200);
     drop(running);

@@ -87,9 +87,13 @@ impl VaultState {
     }
 
     /// `GET /deletedcertificates/{name}`.
-    pub fn get_deleted_certificate(&mut self, name: &str, now: UnixTime) -> Response {
-        self.purge_if_due(name, now);
-        match self.deleted.get(&name.to_ascii_lowercase()) {
+    pub fn get_deleted_certificate(&self, name: &str, now: UnixTime) -> Response {
+        // Past its purge date it is gone (the row itself goes at the next write of the name).
+        match self
+            .deleted
+            .get(&name.to_ascii_lowercase())
+            .filter(|d| secs_i64(now) < d.scheduled_purge_date)
+        {
             Some(deleted) => Response::json(200, &self.deleted_bundle(deleted, now)),
             None => Response::error(&Error::DeletedCertificateNotFound {
                 name: name.to_owned(),

@@ -153,6 +153,9 @@ impl VaultState {
     ) -> Response {
         // Whatever has come due by `now` happens first (see `lifetime`).
         self.advance_dyn(now, rng);
+        if let Some(answer) = self.read(request, now) {
+            return answer;
+        }
         let (path, query) = split_url(request.path);
         let api_version = query_value(query, "api-version").unwrap_or_default();
         if !API_VERSIONS.contains(&api_version.as_str()) {
@@ -167,13 +170,10 @@ impl VaultState {
         let method = request.method.to_ascii_uppercase();
         let body = request.body;
         let routed = match (segments.as_slice(), method.as_str()) {
-            (["certificates", "issuers"], "GET") => Ok(self.list_issuers()),
             (["certificates", "issuers", name], "PUT") => Ok(self.set_issuer(name, body, now)),
             (["certificates", "issuers", name], "PATCH") => Ok(self.update_issuer(name, body, now)),
-            (["certificates", "issuers", name], "GET") => Ok(self.get_issuer(name)),
             (["certificates", "issuers", name], "DELETE") => Ok(self.delete_issuer(name)),
             (["certificates", "contacts"], "PUT") => Ok(self.set_contacts(body)),
-            (["certificates", "contacts"], "GET") => Ok(self.get_contacts()),
             (["certificates", "contacts"], "DELETE") => Ok(self.delete_contacts()),
             (["certificates", "issuers" | "contacts"] | ["certificates", "issuers", _], _) => {
                 Err(Unrouted::MethodNotAllowed)
@@ -186,9 +186,6 @@ impl VaultState {
             (["certificates", name, "import"], "POST") => {
                 Ok(self.import_certificate(name, body, now, rng))
             }
-            (["certificates", name, "pending"], "GET") => {
-                Ok(self.get_pending(name, request_id, now))
-            }
             (["certificates", name, "pending"], "PATCH") => {
                 Ok(self.update_pending(name, request_id, body, now))
             }
@@ -198,22 +195,11 @@ impl VaultState {
             (["certificates", name, "pending", "merge"], "POST") => {
                 Ok(self.merge_certificate(name, body, now, rng))
             }
-            (["certificates", name, "policy"], "GET") => Ok(self.get_policy(name, now)),
             (["certificates", name, "policy"], "PATCH") => Ok(self.update_policy(name, body, now)),
             (["certificates", name], "PATCH") => Ok(self.update_certificate(name, None, body, now)),
             (["certificates", name, version], "PATCH") => {
                 Ok(self.update_certificate(name, Some(version), body, now))
             }
-            (["certificates"], "GET") => {
-                Ok(self.list_certificates(&page(query, &api_version), now))
-            }
-            (["certificates", name, "versions"], "GET") => {
-                Ok(self.list_versions(name, &page(query, &api_version), now))
-            }
-            (["deletedcertificates"], "GET") => {
-                Ok(self.list_deleted_certificates(&page(query, &api_version), now))
-            }
-            (["deletedcertificates", name], "GET") => Ok(self.get_deleted_certificate(name, now)),
             (["deletedcertificates", name], "DELETE") => {
                 Ok(self.purge_deleted_certificate(name, now))
             }
@@ -221,14 +207,6 @@ impl VaultState {
                 Ok(self.recover_deleted_certificate(name, now))
             }
             (["certificates", name], "DELETE") => Ok(self.delete_certificate(name, now)),
-            (["certificates", name], "GET") => Ok(self.get_certificate(name, None, now)),
-            (["certificates", name, version], "GET") => {
-                Ok(self.get_version_as(name, version, now, Envelope::of(&api_version)))
-            }
-            (["keys", name], "GET") => Ok(self.get_key(name, None, now)),
-            (["keys", name, version], "GET") => Ok(self.get_key(name, Some(version), now)),
-            (["secrets", name], "GET") => Ok(self.get_secret(name, None, now)),
-            (["secrets", name, version], "GET") => Ok(self.get_secret(name, Some(version), now)),
             (["certificates", _, "create" | "import" | "backup"], _)
             | (["certificates", _, "pending", "merge"], _)
             | (["certificates", _, "pending"], _)
@@ -252,6 +230,64 @@ impl VaultState {
 }
 
 impl VaultState {
+    /// Answers `request` if it is a `GET` of the routing table, reading the vault as it
+    /// stands at `now` without changing it; `None` for any other request. Issuances that
+    /// came due read as completed; a lifetime action that came due (a renewal) is not run:
+    /// [`Self::handle`] runs it first. A caller that must not write (its store refuses) reads
+    /// the vault this way.
+    ///
+    /// ```
+    /// use kvcert::service::engine::Request;
+    /// use kvcert::{UnixTime, Vault, VaultState};
+    /// let vault = VaultState::new(Vault::new("https://v.vault.azure.net"));
+    /// let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap();
+    /// let get = Request { method: "GET", path: "/certificates/x?api-version=7.6", body: b"" };
+    /// assert_eq!(vault.read(&get, now).unwrap().status, 404);
+    /// let delete = Request { method: "DELETE", ..get };
+    /// assert!(vault.read(&delete, now).is_none());
+    /// ```
+    pub fn read(&self, request: &Request<'_>, now: UnixTime) -> Option<Response> {
+        if !request.method.eq_ignore_ascii_case("GET") {
+            return None;
+        }
+        let (path, query) = split_url(request.path);
+        let api_version = query_value(query, "api-version").unwrap_or_default();
+        if !API_VERSIONS.contains(&api_version.as_str()) {
+            return Some(Response::error(&Error::UnsupportedApiVersion {
+                version: api_version,
+                latest: LATEST_API_VERSION,
+            }));
+        }
+        let request_id = query_value(query, "request_id");
+        let request_id = request_id.as_deref();
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let answer = match segments.as_slice() {
+            ["certificates", "issuers"] => self.list_issuers(),
+            ["certificates", "issuers", name] => self.get_issuer(name),
+            ["certificates", "contacts"] => self.get_contacts(),
+            ["certificates", name, "pending"] => self.get_pending(name, request_id, now),
+            ["certificates", name, "policy"] => self.get_policy(name, now),
+            ["certificates"] => self.list_certificates(&page(query, &api_version), now),
+            ["certificates", name, "versions"] => {
+                self.list_versions(name, &page(query, &api_version), now)
+            }
+            ["deletedcertificates"] => {
+                self.list_deleted_certificates(&page(query, &api_version), now)
+            }
+            ["deletedcertificates", name] => self.get_deleted_certificate(name, now),
+            ["certificates", name] => self.get_certificate(name, None, now),
+            ["certificates", name, version] => {
+                self.get_version_as(name, version, now, Envelope::of(&api_version))
+            }
+            ["keys", name] => self.get_key(name, None, now),
+            ["keys", name, version] => self.get_key(name, Some(version), now),
+            ["secrets", name] => self.get_secret(name, None, now),
+            ["secrets", name, version] => self.get_secret(name, Some(version), now),
+            _ => return None,
+        };
+        Some(for_api_version(answer, &api_version))
+    }
+
     /// `GET /certificates/{name}/{version}` in the shape of the request's api-version: 7.2
     /// adds the certificate's own fields ([`details`](super::details)).
     fn get_version_as(
