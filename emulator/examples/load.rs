@@ -1,14 +1,20 @@
 //! A bounded load test of a running emulator from loopback: a fixed number of creates (EC
-//! P-256, issuer Self), GETs for a fixed time, GETs while RSA-4096 creates run, then creates,
-//! deletes, recovers and purges of the same few names from every thread at once. Prints
-//! requests per second and latency percentiles per phase; exits 1 on any 5xx, connection
-//! failure or unexpected status. Run it twice against one `--state` emulator to see the
-//! creates with the store at size.
+//! P-256, issuer Self), GETs for a fixed time, GETs while RSA-4096 creates run, creates,
+//! deletes, recovers and purges of the same few names from every thread at once, then a
+//! clock move that makes renewals (AutoRenew) due and GETs that trigger them. Prints requests
+//! per second and latency percentiles per phase; exits 1 on any 5xx, connection failure or
+//! unexpected status.
+//!
+//! With `--compare-store BIN` it starts the emulator `BIN` itself, twice: in memory, then
+//! with a new `--state` database, and times the same creates on both, then with the
+//! database at each of `--sizes` certificates, printing the ratios of this one run.
 //!
 //! ```text
 //! cargo run --release -p kvcert-emulator -- --tls-cert-out root.pem --listen 127.0.0.1:8443 &
 //! cargo run --release -p kvcert-emulator --example load -- --addr 127.0.0.1:8443 --ca root.pem \
-//!     [--threads 4] [--creates 400] [--seconds 10] [--rsa4096 3] [--prefix load]
+//!     [--threads 4] [--creates 400] [--seconds 10] [--rsa4096 3] [--renewals 64] [--prefix load]
+//! cargo run --release -p kvcert-emulator --example load -- \
+//!     --compare-store target/release/kvcert-emulator [--sizes 100,10000] [--creates 400]
 //! ```
 
 use std::collections::BTreeMap;
@@ -35,6 +41,12 @@ struct Options {
     rsa4096: usize,
     /// The names' prefix (another one per run against the same vault).
     prefix: String,
+    /// Certificates that renew after the clock move (0: no such phase).
+    renewals: usize,
+    /// The emulator to start for the store comparison.
+    compare_store: Option<String>,
+    /// The store sizes the comparison times creates at.
+    sizes: Vec<usize>,
 }
 
 fn options() -> Result<Options, String> {
@@ -46,6 +58,9 @@ fn options() -> Result<Options, String> {
         seconds: 10,
         rsa4096: 3,
         prefix: "load".to_owned(),
+        renewals: 64,
+        compare_store: None,
+        sizes: vec![100, 10_000],
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -61,10 +76,19 @@ fn options() -> Result<Options, String> {
             "--seconds" => o.seconds = v()?.parse().map_err(|e| format!("--seconds: {e}"))?,
             "--rsa4096" => o.rsa4096 = v()?.parse().map_err(|e| format!("--rsa4096: {e}"))?,
             "--prefix" => o.prefix = v()?,
+            "--renewals" => o.renewals = v()?.parse().map_err(|e| format!("--renewals: {e}"))?,
+            "--compare-store" => o.compare_store = Some(v()?),
+            "--sizes" => {
+                o.sizes = v()?
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| format!("--sizes: {e}"))?;
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if o.ca.is_empty() {
+    if o.ca.is_empty() && o.compare_store.is_none() {
         return Err("--ca ROOT.pem is required (the emulator's --tls-cert-out)".to_owned());
     }
     Ok(o)
@@ -159,6 +183,9 @@ fn phase(
 
 fn run() -> Result<bool, String> {
     let o = options()?;
+    if let Some(bin) = &o.compare_store {
+        return compare_store(&o, bin);
+    }
     let config = client::config(&o.ca).map_err(|e| e.to_string())?;
     println!(
         "{} threads, {} creates, {} s per timed phase, against {}",
@@ -265,11 +292,241 @@ fn run() -> Result<bool, String> {
             failures.push(format!("{name} is both live and deleted"));
         }
     }
+    if o.renewals > 0 {
+        failures.extend(renewals_through_gets(&o, &config)?);
+    }
     for f in failures.iter().take(20) {
         eprintln!("failure: {f}");
     }
     println!("failures: {}", failures.len());
     Ok(failures.is_empty())
+}
+
+/// A month's certificate that renews 20 days before it expires.
+const RENEWING: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=renew","validity_months":1},"issuer":{"name":"Self"},"lifetime_actions":[{"trigger":{"days_before_expiry":20},"action":{"action_type":"AutoRenew"}}]}}"#;
+
+/// `o.renewals` renewing certificates, the clock moved 15 days on (their renewals are due),
+/// then GETs of them from every thread: the GETs trigger the renewals. Afterwards each has
+/// two versions. The clock stays moved: this phase comes last.
+fn renewals_through_gets(
+    o: &Options,
+    config: &Arc<rustls::ClientConfig>,
+) -> Result<Vec<String>, String> {
+    let mut failures = Vec::new();
+    let per_thread = o.renewals.div_ceil(o.threads);
+    let name = |t: usize, i: usize| format!("{}-renew-{t}-{i}", o.prefix);
+    let made = phase(o, config, "create (renewing)", |t, c, tally| {
+        for i in 0..per_thread {
+            let target = format!("/certificates/{}/create?{API}", name(t, i));
+            tally.time(c, "POST", &target, RENEWING, &[202]);
+        }
+    });
+    failures.extend(made.failures);
+    let mut c = Client::connect(o.addr, Arc::clone(config)).map_err(|e| e.to_string())?;
+    // Every renewing certificate completed before the clock moves.
+    for t in 0..o.threads {
+        for i in 0..per_thread {
+            let target = format!("/certificates/{}?{API}", name(t, i));
+            c.request("GET", &target, b"", true)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let moved = c
+        .request(
+            "POST",
+            "/_kvcert/clock",
+            br#"{"advance_seconds":1296000}"#,
+            false,
+        )
+        .map_err(|e| e.to_string())?;
+    if moved.status != 200 {
+        failures.push(format!("clock move: {}", moved.status));
+    }
+    let gets = phase(
+        o,
+        config,
+        &format!(
+            "get after a clock move: {} renewals due",
+            per_thread * o.threads
+        ),
+        |t, c, tally| {
+            for i in 0..per_thread {
+                let target = format!("/certificates/{}?{API}", name(t, i));
+                tally.time(c, "GET", &target, "", &[200]);
+            }
+        },
+    );
+    failures.extend(gets.failures);
+    for t in 0..o.threads {
+        for i in 0..per_thread {
+            let target = format!("/certificates/{}/versions?{API}", name(t, i));
+            let r = c
+                .request("GET", &target, b"", true)
+                .map_err(|e| e.to_string())?;
+            let n = r.json()["value"].as_array().map_or(0, Vec::len);
+            if n != 2 {
+                failures.push(format!("{}: {n} versions after the renewal", name(t, i)));
+            }
+        }
+    }
+    Ok(failures)
+}
+
+/// An emulator this example started, stopped when dropped.
+struct Spawned {
+    child: std::process::Child,
+    addr: SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(
+    bin: &str,
+    dir: &std::path::Path,
+    state: Option<&std::path::Path>,
+) -> Result<Spawned, String> {
+    use std::io::BufRead;
+    let root = dir.join("root.pem");
+    let mut command = std::process::Command::new(bin);
+    command
+        .args(["--listen", "127.0.0.1:0", "--tls-cert-out"])
+        .arg(&root)
+        .stdout(std::process::Stdio::piped());
+    if let Some(state) = state {
+        command.arg("--state").arg(state);
+    }
+    let mut child = command.spawn().map_err(|e| format!("{bin}: {e}"))?;
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        std::io::BufReader::new(out)
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+    }
+    let addr = line
+        .trim()
+        .strip_prefix("listening on https://")
+        .and_then(|a| a.parse().ok());
+    let Some(addr) = addr else {
+        let _ = child.kill();
+        return Err(format!("{bin} did not say where it listens: {line:?}"));
+    };
+    let pem = std::fs::read_to_string(&root).map_err(|e| e.to_string())?;
+    let config = client::config(&pem).map_err(|e| e.to_string())?;
+    Ok(Spawned {
+        child,
+        addr,
+        config,
+    })
+}
+
+/// Creates of `o.creates` names from `o.threads` clients against `e`; the rate.
+fn timed_creates(o: &Options, e: &Spawned, label: &str, prefix: &str) -> Result<f64, String> {
+    let mut local = Options {
+        addr: e.addr,
+        ca: String::new(),
+        threads: o.threads,
+        creates: o.creates,
+        seconds: o.seconds,
+        rsa4096: 0,
+        prefix: prefix.to_owned(),
+        renewals: 0,
+        compare_store: None,
+        sizes: Vec::new(),
+    };
+    let per_thread = local.creates.div_ceil(local.threads);
+    local.creates = per_thread * local.threads;
+    let start = Instant::now();
+    let tally = phase(&local, &e.config, label, |t, c, tally| {
+        for i in 0..per_thread {
+            let target = format!("/certificates/{prefix}-{t}-{i}/create?{API}");
+            tally.time(c, "POST", &target, CREATE, &[202]);
+        }
+    });
+    let wall = start.elapsed();
+    if let Some(f) = tally.failures.first() {
+        return Err(format!(
+            "{label}: {} failures, first: {f}",
+            tally.failures.len()
+        ));
+    }
+    Ok(tally.micros.len() as f64 / wall.as_secs_f64())
+}
+
+/// The store's cost, measured in this one run: the same creates in memory and with the
+/// database, then with the database at each size.
+fn compare_store(o: &Options, bin: &str) -> Result<bool, String> {
+    let dir = std::env::temp_dir().join(format!("kvcert-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let result = (|| {
+        println!(
+            "{} threads, {} EC P-256 creates per timed phase, emulator {bin}",
+            o.threads, o.creates
+        );
+        println!(
+            "| phase | requests | per second | p50 ms | p90 ms | p99 ms | max ms | statuses |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
+        let memory = {
+            let e = spawn(bin, &dir, None)?;
+            timed_creates(o, &e, "create, in memory", "m")?
+        };
+        // Each size on a database of its own: filled to the size, then the timed creates.
+        let mut rows = Vec::new();
+        for (k, &size) in [0].iter().chain(&o.sizes).enumerate() {
+            let state = dir.join(format!("vault-{k}.db"));
+            let e = spawn(bin, &dir, Some(&state))?;
+            if size > 0 {
+                let fill = Options {
+                    creates: size,
+                    ..clone_options(o)
+                };
+                timed_creates(&fill, &e, &format!("fill to {size}"), &format!("f{k}"))?;
+            }
+            let rate = timed_creates(
+                o,
+                &e,
+                &format!("create, database at {size}"),
+                &format!("s{k}"),
+            )?;
+            rows.push((format!("database at {size}"), rate));
+        }
+        let empty = rows.first().map_or(1.0, |r| r.1);
+        println!();
+        println!("| store | creates/s | vs in memory | vs empty database |");
+        println!("|---|---|---|---|");
+        println!("| in memory | {memory:.0} | 1.00 | |");
+        for (label, rate) in &rows {
+            println!(
+                "| {label} | {rate:.0} | {:.2} | {:.2} |",
+                rate / memory,
+                rate / empty
+            );
+        }
+        Ok(true)
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn clone_options(o: &Options) -> Options {
+    Options {
+        addr: o.addr,
+        ca: String::new(),
+        threads: o.threads,
+        creates: o.creates,
+        seconds: o.seconds,
+        rsa4096: o.rsa4096,
+        prefix: o.prefix.clone(),
+        renewals: o.renewals,
+        compare_store: None,
+        sizes: o.sizes.clone(),
+    }
 }
 
 /// One client reads an existing certificate for as long as `o.rsa4096` RSA-4096 creates,

@@ -249,3 +249,235 @@ fn a_failed_save_keeps_nothing_of_the_change() {
     assert_eq!(read(&mut c, "lost"), 200);
     drop(running);
 }
+
+/// A month's certificate that renews 20 days before it expires (10 days after it is issued).
+const RENEWING: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=renew","validity_months":1},"issuer":{"name":"Self"},"lifetime_actions":[{"trigger":{"days_before_expiry":20},"action":{"action_type":"AutoRenew"}}]}}"#;
+
+/// What the clients of one round saw answered.
+#[derive(Default)]
+struct Seen {
+    /// The last answered write per name: `true` created, `false` deleted.
+    written: std::collections::BTreeMap<String, bool>,
+    /// Every (name, version) a GET answered.
+    versions: std::collections::BTreeSet<(String, String)>,
+    /// The latest `now` the clock endpoint answered.
+    clock: String,
+    /// The name of a write sent and not answered (the kill came first): it may or may not
+    /// have happened.
+    in_flight: Option<String>,
+}
+
+/// A mixed run killed at many moments: each round moves the clock 5 days on (renewals come
+/// due and the readers' GETs trigger them), a writer creates and deletes, readers read; the
+/// emulator is killed after a delay that differs per round. After each restart every answered
+/// write is there, every version any client saw is there, and the clock is not behind what
+/// it answered.
+#[test]
+fn a_mixed_run_with_renewals_survives_kill_dash_nine_at_any_moment() {
+    const ROUNDS: u64 = 12;
+    const RENEWERS: usize = 6;
+    let dir = Scratch::new("mixed");
+    let state = dir.join("vault.db");
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let renewers: Vec<String> = (0..RENEWERS).map(|i| format!("renew{i}")).collect();
+    let mut checked = (0, 0);
+    for round in 0..ROUNDS {
+        let mut running = start(&dir, &state);
+        let config = client::config(&running.root_pem).expect("root");
+        let mut c = Client::connect(running.addr, config.clone()).expect("connects");
+        {
+            let seen = seen.lock().expect("lock");
+            for (name, live) in &seen.written {
+                if seen.in_flight.as_ref() == Some(name) {
+                    continue;
+                }
+                let r = c
+                    .request(
+                        "GET",
+                        &format!("/certificates/{name}?api-version=7.6"),
+                        b"",
+                        true,
+                    )
+                    .expect("answers");
+                let want = if *live { 200 } else { 404 };
+                assert_eq!(
+                    r.status, want,
+                    "round {round}: {name}, answered live={live}"
+                );
+            }
+            for (name, version) in &seen.versions {
+                let target = format!("/certificates/{name}/{version}?api-version=7.6");
+                let r = c.request("GET", &target, b"", true).expect("answers");
+                assert_eq!(
+                    r.status, 200,
+                    "round {round}: {name}/{version} was seen, then lost"
+                );
+            }
+            let clock = c
+                .request("GET", "/_kvcert/clock", b"", false)
+                .expect("answers")
+                .json()["now"]
+                .as_str()
+                .expect("now")
+                .to_owned();
+            // RFC 3339 in UTC with `Z` sorts as text.
+            assert!(
+                clock >= seen.clock,
+                "round {round}: the clock went back: {clock} < {}",
+                seen.clock
+            );
+            checked = (seen.written.len(), seen.versions.len());
+        }
+        // The write the kill interrupted: what it left is what the writer goes on from.
+        let interrupted = seen.lock().expect("lock").in_flight.take();
+        if let Some(name) = interrupted {
+            let r = c
+                .request(
+                    "GET",
+                    &format!("/certificates/{name}?api-version=7.6"),
+                    b"",
+                    true,
+                )
+                .expect("answers");
+            let mut seen = seen.lock().expect("lock");
+            if r.status == 200 {
+                seen.written.insert(name, true);
+            } else if seen.written.contains_key(&name) {
+                seen.written.insert(name, false);
+            }
+        }
+        if round == 0 {
+            for name in &renewers {
+                let target = format!("/certificates/{name}/create?api-version=7.6");
+                let r = c
+                    .request("POST", &target, RENEWING.as_bytes(), true)
+                    .expect("answers");
+                assert_eq!(r.status, 202);
+            }
+        }
+        let moved = c
+            .request(
+                "POST",
+                "/_kvcert/clock",
+                br#"{"advance_seconds":432000}"#,
+                false,
+            )
+            .expect("answers");
+        assert_eq!(moved.status, 200);
+        seen.lock().expect("lock").clock = moved.json()["now"].as_str().expect("now").to_owned();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut threads = Vec::new();
+        // The writer: creates and deletes its own names, in turn.
+        {
+            let (seen, stop, config, addr) = (
+                Arc::clone(&seen),
+                Arc::clone(&stop),
+                config.clone(),
+                running.addr,
+            );
+            threads.push(std::thread::spawn(move || {
+                let Ok(mut c) = Client::connect(addr, config) else {
+                    return;
+                };
+                for i in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        return;
+                    }
+                    let name = format!("w{}", i % 5);
+                    let live = {
+                        let mut seen = seen.lock().expect("lock");
+                        seen.in_flight = Some(name.clone());
+                        seen.written.get(&name).copied()
+                    };
+                    let (method, target, body, ok) = if live == Some(true) {
+                        (
+                            "DELETE",
+                            format!("/certificates/{name}?api-version=7.6"),
+                            "",
+                            200,
+                        )
+                    } else {
+                        // Purge protection off: a deleted name is purged before it is made again.
+                        if live == Some(false) {
+                            let purge = format!("/deletedcertificates/{name}?api-version=7.6");
+                            match c.request("DELETE", &purge, b"", true) {
+                                Ok(r) => assert!(
+                                    matches!(r.status, 204 | 404),
+                                    "purge {name}: {}",
+                                    r.status
+                                ),
+                                Err(_) => return,
+                            }
+                        }
+                        (
+                            "POST",
+                            format!("/certificates/{name}/create?api-version=7.6"),
+                            CREATE,
+                            202,
+                        )
+                    };
+                    match c.request(method, &target, body.as_bytes(), true) {
+                        Ok(r) => {
+                            assert_eq!(r.status, ok, "{method} {name}: {:?}", r.json());
+                            seen.lock()
+                                .expect("lock")
+                                .written
+                                .insert(name, method == "POST");
+                        }
+                        Err(_) => return,
+                    }
+                }
+            }));
+        }
+        // Two readers: the renewing certificates' current versions.
+        for reader in 0..2 {
+            let (seen, stop, config, addr, renewers) = (
+                Arc::clone(&seen),
+                Arc::clone(&stop),
+                config.clone(),
+                running.addr,
+                renewers.clone(),
+            );
+            threads.push(std::thread::spawn(move || {
+                let Ok(mut c) = Client::connect(addr, config) else {
+                    return;
+                };
+                for i in reader.. {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        return;
+                    }
+                    let name = &renewers[i % renewers.len()];
+                    let target = format!("/certificates/{name}?api-version=7.6");
+                    match c.request("GET", &target, b"", true) {
+                        Ok(r) => {
+                            assert_eq!(r.status, 200, "{name}");
+                            let id = r.json()["id"].as_str().expect("id").to_owned();
+                            let version = id.rsplit('/').next().expect("version").to_owned();
+                            seen.lock()
+                                .expect("lock")
+                                .versions
+                                .insert((name.clone(), version));
+                        }
+                        Err(_) => return,
+                    }
+                }
+            }));
+        }
+        // A moment that differs per round: 30 to 250 ms into the run.
+        std::thread::sleep(Duration::from_millis(30 + (round * 37) % 220));
+        running.child.kill().expect("SIGKILL");
+        running.child.wait().expect("exits");
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for t in threads {
+            t.join().expect("no wrong answer before the kill");
+        }
+    }
+    let seen = seen.lock().expect("lock");
+    let renewed = seen.versions.len();
+    // Every renewing certificate renews every other round (10 days, 5 per round).
+    assert!(renewed > RENEWERS * 3, "{renewed} versions seen");
+    println!(
+        "{ROUNDS} kills; last check: {} names written, {} versions seen",
+        checked.0, checked.1
+    );
+}
