@@ -12,12 +12,14 @@ pub struct Args {
     pub tls_cert_out: Option<PathBuf>,
     /// Seeds every key, id and salt (`None`: the operating system's randomness).
     pub seed: Option<u64>,
-    /// The vault's state file: loaded at start, saved after each change and at exit.
+    /// The vault's database: opened at start, every change committed before its answer.
     pub state: Option<PathBuf>,
     /// Seconds issuer `Self` takes.
     pub self_delay: u64,
     /// Seconds an emulated CA issuer takes.
     pub ca_delay: u64,
+    /// The most connections served at once; more are answered 503.
+    pub max_connections: usize,
 }
 
 /// The usage text.
@@ -27,15 +29,19 @@ loopback over HTTPS, answered by kvcert's engine.
 
 usage: kvcert-emulator [--listen 127.0.0.1:PORT] [--tls-cert-out PATH] [--seed N]
                        [--state FILE] [--self-delay SECONDS] [--ca-delay SECONDS]
+                       [--max-connections N]
 
   --listen ADDR          where to listen (default 127.0.0.1:0, any free port); stdout gets
                          'listening on https://ADDR' once connections are accepted
   --tls-cert-out PATH    write the PEM of the TLS root a client must trust
   --seed N               a u64 seeding every key, id and salt (default: OS randomness)
-  --state FILE           load the vault from FILE at start (refused if corrupt); save it
-                         after each change and at SIGINT/SIGTERM, atomically
+  --state FILE           keep the vault in FILE, an SQLite database: opened at start
+                         (created if missing; a JSON state file of an earlier version is
+                         migrated, the JSON kept as FILE.json-before-sqlite), every change
+                         committed before its answer
   --self-delay SECONDS   how long issuer Self takes (default 0)
   --ca-delay SECONDS     how long an emulated CA issuer takes (default 0)
+  --max-connections N    connections served at once (default 4096); more get 503
   -h, --help             this text
 
 Any bearer token is accepted: this is an emulator, with no authorization. A request without
@@ -54,6 +60,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Str
         state: None,
         self_delay: 0,
         ca_delay: 0,
+        max_connections: crate::server::MAX_CONNECTIONS,
     };
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -69,6 +76,13 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Str
             "--state" => out.state = Some(value("--state")?.into()),
             "--self-delay" => out.self_delay = number("--self-delay", value("--self-delay")?)?,
             "--ca-delay" => out.ca_delay = number("--ca-delay", value("--ca-delay")?)?,
+            "--max-connections" => {
+                let n = number("--max-connections", value("--max-connections")?)?;
+                out.max_connections = usize::try_from(n)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("--max-connections: 1 or more")?;
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other} (--help for usage)")),
         }
@@ -86,9 +100,11 @@ mod tests {
 
     #[test]
     fn reads_every_option_and_refuses_the_rest() {
-        let a = args("--listen 127.0.0.1:8443 --seed 7 --state v.json --self-delay 3 --ca-delay 9 --tls-cert-out ca.pem")
+        let a = args("--listen 127.0.0.1:8443 --seed 7 --state v.json --self-delay 3 --ca-delay 9 --tls-cert-out ca.pem --max-connections 5")
             .unwrap()
             .unwrap();
+        assert_eq!(a.max_connections, 5);
+        assert!(args("--max-connections 0").is_err());
         assert_eq!(a.listen.port(), 8443);
         assert_eq!((a.seed, a.self_delay, a.ca_delay), (Some(7), 3, 9));
         assert_eq!(a.state.unwrap().to_str(), Some("v.json"));

@@ -1,29 +1,61 @@
-//! Start-up and connections: the listener, one thread per connection (bounded), TLS; each
-//! request goes to the [`Emulator`], which commits a change before its answer.
+//! Start-up and connections, on the ecosystem's stack: tokio, tokio-rustls and hyper's
+//! HTTP/1.1 server. Each request goes to the [`Emulator`] on tokio's blocking pool (it may
+//! generate keys), which commits a change before its answer.
+//!
+//! # Bounds
+//!
+//! | what | bound | answer |
+//! |---|---|---|
+//! | connections served at once | `--max-connections` ([`MAX_CONNECTIONS`]) | 503 with `Retry-After`, then close, on up to [`MAX_REFUSING`] more; beyond that, closed |
+//! | TLS handshake | [`HANDSHAKE_TIMEOUT`] | closed |
+//! | a request head, and the idle time before it | [`IDLE_TIMEOUT`] | closed |
+//! | a head's size, its header count | [`MAX_HEAD_BYTES`], [`MAX_HEADERS`] | 431 |
+//! | a body (`Content-Length` or chunked) | [`MAX_BODY_BYTES`] | 413 (a `Content-Length` over it before `100 Continue`) |
+//! | a body's arrival | [`REQUEST_DEADLINE`] | 408 |
+//! | malformed HTTP | | 400 |
+//!
+//! `Expect: 100-continue` gets its interim answer when the body is read. SIGINT and SIGTERM
+//! stop accepting, let the requests in progress finish and answer (at most
+//! [`SHUTDOWN_GRACE`]), then exit.
 
-use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::convert::Infallible;
+use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use kvcert::rand_core::{Rng, SeedableRng};
 use kvcert::{ChaCha20Rng, IssuanceDelays, UnixTime, Vault, VaultState};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use sha2::{Digest, Sha256};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_rustls::TlsAcceptor;
 
 use crate::args::Args;
-use crate::http::{self, ReadError, Response};
+use crate::http::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, Request, Response};
 use crate::store::{Meta, Store};
 use crate::tls;
 use crate::vault::{Clock, Emulator};
 
-/// The most connections served at once; more are closed at once.
-pub const MAX_CONNECTIONS: usize = 128;
-/// How long a connection may sit idle between two reads.
+/// The most connections served at once (the default of `--max-connections`).
+pub const MAX_CONNECTIONS: usize = 4096;
+/// The most connections over the limit being answered 503 at once; more are closed.
+pub const MAX_REFUSING: usize = 1024;
+/// How long a TLS handshake may take.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may sit idle, or take to send a request's head.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long one request (head and body) may take to arrive.
+/// How long one request's body may take to arrive.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(60);
+/// How long the shutdown waits for requests in progress.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// The most requests worked at once (tokio's blocking pool); more wait for a thread.
+pub const MAX_BLOCKING_THREADS: usize = 64;
 
 fn system_now() -> u64 {
     SystemTime::now()
@@ -57,8 +89,15 @@ fn vault_rng(seed: Option<u64>, meta: Option<&Meta>, migrated: Option<&str>) -> 
 
 /// Runs the emulator until SIGINT or SIGTERM.
 pub fn run(args: &Args) -> Result<(), String> {
-    let listener =
-        TcpListener::bind(args.listen).map_err(|e| format!("listen on {}: {e}", args.listen))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .thread_name("kvcert-emulator")
+        .build()
+        .map_err(|e| format!("the runtime: {e}"))?;
+    let listener = runtime
+        .block_on(TcpListener::bind(args.listen))
+        .map_err(|e| format!("listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let url = format!("https://{addr}");
     let (mut store, saved) = match &args.state {
@@ -135,97 +174,175 @@ pub fn run(args: &Args) -> Result<(), String> {
     if let Some(path) = &args.tls_cert_out {
         std::fs::write(path, &tls.root_pem).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    let shared = Arc::new(Emulator::new(state, rng, clock, store));
-    let on_signal = Arc::clone(&shared);
-    ctrlc::set_handler(move || {
-        // Every change is committed before its answer; taking the vault waits for a commit
-        // in progress.
-        on_signal.with_state(|_| std::process::exit(0));
-    })
-    .map_err(|e| e.to_string())?;
+    let emulator = Arc::new(Emulator::new(state, rng, clock, store));
     println!("listening on {url}");
     io::stdout().flush().map_err(|e| e.to_string())?;
-    let active = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        let Ok(tcp) = stream else { continue };
-        if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            active.fetch_sub(1, Ordering::SeqCst);
-            drop(tcp);
-            continue;
-        }
-        let slot = Slot(Arc::clone(&active));
-        let shared = Arc::clone(&shared);
-        let config = Arc::clone(&tls.config);
-        let spawned = std::thread::Builder::new()
-            .name("connection".to_owned())
-            .spawn(move || {
-                let _slot = slot;
-                let _ = serve(tcp, config, &shared);
-            });
-        if let Err(e) = spawned {
-            eprintln!("kvcert-emulator: no thread for a connection: {e}");
-        }
-    }
+    let acceptor = TlsAcceptor::from(Arc::clone(&tls.config));
+    runtime.block_on(serve(listener, acceptor, emulator, args.max_connections));
+    // Requests still running after the grace period are cut off with the runtime.
+    runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(())
 }
 
-/// One connection's place among [`MAX_CONNECTIONS`], given back when it ends.
-struct Slot(Arc<AtomicUsize>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Reads within [`REQUEST_DEADLINE`] of `start`, each read within [`IDLE_TIMEOUT`].
-struct Deadline<'a> {
-    stream: &'a mut StreamOwned<ServerConnection, TcpStream>,
-    start: Instant,
-}
-
-impl Read for Deadline<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = REQUEST_DEADLINE.saturating_sub(self.start.elapsed());
-        if left.is_zero() {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        self.stream
-            .sock
-            .set_read_timeout(Some(left.min(IDLE_TIMEOUT)))?;
-        self.stream.read(buf)
-    }
-}
-
-fn serve(tcp: TcpStream, config: Arc<ServerConfig>, shared: &Emulator) -> io::Result<()> {
-    tcp.set_nodelay(true)?;
-    tcp.set_read_timeout(Some(IDLE_TIMEOUT))?;
-    tcp.set_write_timeout(Some(IDLE_TIMEOUT))?;
-    let conn = ServerConnection::new(config).map_err(io::Error::other)?;
-    let mut tls = StreamOwned::new(conn, tcp);
-    let mut buf = Vec::new();
+/// Accepts connections until SIGINT or SIGTERM, then lets the requests in progress finish.
+async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    emulator: Arc<Emulator>,
+    max_connections: usize,
+) {
+    let served = Arc::new(Semaphore::new(max_connections));
+    let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown_signal());
     loop {
-        let read = http::read_request(
-            &mut Deadline {
-                stream: &mut tls,
-                start: Instant::now(),
+        let tcp = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => tcp,
+                // Out of descriptors, for example: the others go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
             },
-            &mut buf,
-        );
-        let request = match read {
-            Ok(r) => r,
-            Err(ReadError::Closed | ReadError::Io) => return Ok(()),
-            Err(ReadError::Refused(status, text)) => {
-                http::write_response(&mut tls, &Response::text(status, text), false)?;
-                tls.conn.send_close_notify();
-                return tls.flush();
-            }
+            () = &mut stop => break,
         };
-        let response = shared.handle(&request, system_now());
-        http::write_response(&mut tls, &response, request.keep_alive)?;
-        if !request.keep_alive {
-            tls.conn.send_close_notify();
-            return tls.flush();
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        if let Ok(permit) = Arc::clone(&served).try_acquire_owned() {
+            let emulator = Arc::clone(&emulator);
+            let watcher = graceful.watcher();
+            tokio::spawn(async move {
+                let _permit = permit;
+                let Some(io) = handshake(&acceptor, tcp).await else {
+                    return;
+                };
+                let service = service_fn(move |request| answer(request, Arc::clone(&emulator)));
+                let _ = watcher
+                    .watch(builder(true).serve_connection(io, service))
+                    .await;
+            });
+        } else if let Ok(permit) = Arc::clone(&refusing).try_acquire_owned() {
+            tokio::spawn(refuse(acceptor, tcp, permit));
+        }
+        // Beyond both: the connection is closed unanswered (dropped here).
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
+            }
+        }
+        // No signal handling: serve until killed.
+        _ => std::future::pending().await,
+    }
+}
+
+async fn handshake(
+    acceptor: &TlsAcceptor,
+    tcp: TcpStream,
+) -> Option<TokioIo<tokio_rustls::server::TlsStream<TcpStream>>> {
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => Some(TokioIo::new(tls)),
+        _ => None,
+    }
+}
+
+fn builder(keep_alive: bool) -> http1::Builder {
+    let mut b = http1::Builder::new();
+    b.timer(TokioTimer::new())
+        .header_read_timeout(IDLE_TIMEOUT)
+        .max_header_size(MAX_HEAD_BYTES)
+        .max_headers(MAX_HEADERS)
+        .keep_alive(keep_alive);
+    b
+}
+
+/// A connection over the limit: 503 to its first request, then closed.
+async fn refuse(acceptor: TlsAcceptor, tcp: TcpStream, permit: OwnedSemaphorePermit) {
+    let _permit = permit;
+    let Some(io) = handshake(&acceptor, tcp).await else {
+        return;
+    };
+    let service = service_fn(|_request| async {
+        let mut r = Response::text(503, "too many connections: retry");
+        r.headers.push(("Retry-After".to_owned(), "1".to_owned()));
+        Ok::<_, Infallible>(to_hyper(r))
+    });
+    let _ = builder(false).serve_connection(io, service).await;
+}
+
+/// One request: its body read within the bounds, then the emulator's answer.
+async fn answer(
+    request: hyper::Request<Incoming>,
+    emulator: Arc<Emulator>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        // Before the body is read: an `Expect: 100-continue` client sends none of it.
+        return Ok(to_hyper(Response::text(413, "Payload Too Large")));
+    }
+    let body = match tokio::time::timeout(
+        REQUEST_DEADLINE,
+        Limited::new(body, MAX_BODY_BYTES).collect(),
+    )
+    .await
+    {
+        Ok(Ok(collected)) => collected.to_bytes().to_vec(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            return Ok(to_hyper(Response::text(413, "Payload Too Large")));
+        }
+        Ok(Err(_)) => return Ok(to_hyper(Response::text(400, "Bad Request"))),
+        Err(_) => return Ok(to_hyper(Response::text(408, "Request Timeout"))),
+    };
+    let request = Request {
+        method: parts.method.as_str().to_owned(),
+        target: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+        authorization: parts
+            .headers
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body,
+    };
+    let answered =
+        tokio::task::spawn_blocking(move || emulator.handle(&request, system_now())).await;
+    Ok(to_hyper(answered.unwrap_or_else(|_| {
+        Response::text(500, "the request failed inside the emulator")
+    })))
+}
+
+fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut out = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    *out.status_mut() = hyper::StatusCode::from_u16(response.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in response.headers {
+        // Values come from the engine and from this crate; one that is not a valid header
+        // value is left out rather than split the head.
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(&value),
+        ) {
+            out.headers_mut().append(name, value);
         }
     }
+    out
 }

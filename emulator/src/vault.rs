@@ -334,7 +334,6 @@ mod tests {
             target: target.to_owned(),
             authorization: token.then(|| "Bearer anything".to_owned()),
             body: body.as_bytes().to_vec(),
-            keep_alive: true,
         }
     }
 
