@@ -294,3 +294,88 @@ fn each_api_version_shows_only_the_fields_it_has() {
     assert_eq!(fields("7.6"), (true, false, false, true));
     assert_eq!(fields("2025-07-01"), (true, true, true, true));
 }
+
+/// Ids follow the address the client used: a whole URL whose scheme and authority are not the
+/// vault's gets ids, `nextLink` and `Location` under its own, while a path (or the vault's own
+/// URL) keeps the vault's. Two clients of one vault, by two names, each get ids they can call.
+#[test]
+fn ids_follow_the_address_the_client_used() {
+    let mut c = client();
+    let created = c.call(
+        "POST",
+        "https://127.0.0.1:1111/certificates/a/create?api-version=7.6",
+        SELF_EC,
+    );
+    assert_eq!(created.status, 202);
+    let location = created.header("Location").unwrap();
+    assert!(
+        location.starts_with("https://127.0.0.1:1111/certificates/a/pending?"),
+        "{location}"
+    );
+    assert!(
+        created.body_json()["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://127.0.0.1:1111/certificates/a/pending"),
+        "{}",
+        created.body_json()
+    );
+    c.call("POST", "/certificates/b/create?api-version=7.6", SELF_EC);
+    for (base, own) in [
+        ("https://localhost:2222", true),
+        ("http://LOCALHOST:2222", true),
+        ("https://route.vault.azure.net", false),
+        ("", false),
+    ] {
+        let bundle = c
+            .call("GET", &format!("{base}/certificates/a?api-version=7.6"), "")
+            .body_json();
+        let want = if own {
+            base.to_owned()
+        } else {
+            "https://route.vault.azure.net".to_owned()
+        };
+        for field in ["id", "kid", "sid"] {
+            assert!(
+                bundle[field]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{want}/")),
+                "{base}: {field} {}",
+                bundle[field]
+            );
+        }
+        assert!(bundle["policy"]["id"].as_str().unwrap().starts_with(&want));
+        let list = c
+            .call(
+                "GET",
+                &format!("{base}/certificates?api-version=7.6&maxresults=1"),
+                "",
+            )
+            .body_json();
+        // The recorded nextLink names port 443 when the address has none.
+        let next = if want.matches(':').count() == 1 {
+            format!("{want}:443")
+        } else {
+            want.clone()
+        };
+        assert!(
+            list["nextLink"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{next}/certificates?")),
+            "{base}: {}",
+            list["nextLink"]
+        );
+        assert!(list["value"][0]["id"].as_str().unwrap().starts_with(&want));
+    }
+    // The subject is the client's, never rewritten.
+    let bundle = c
+        .call(
+            "GET",
+            "https://localhost:2222/certificates/a?api-version=7.6",
+            "",
+        )
+        .body_json();
+    assert_eq!(bundle["policy"]["x509_props"]["subject"], "CN=r");
+}

@@ -87,6 +87,14 @@ impl Client {
         })
     }
 
+    /// The same connection, sending `host` as its `Host` header (the address a client used,
+    /// say `localhost:PORT` for a server on `127.0.0.1:PORT`).
+    #[must_use]
+    pub fn with_host(mut self, host: &str) -> Client {
+        self.host = host.to_owned();
+        self
+    }
+
     /// Sends one request (with a bearer token when `token`) and reads its answer.
     pub fn request(
         &mut self,

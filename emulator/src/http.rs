@@ -15,10 +15,24 @@ pub struct Request {
     pub method: String,
     /// The request target: path and query.
     pub target: String,
+    /// The address the client used (the `Host` header, checked), for the ids of the answer;
+    /// `None`: the vault's own.
+    pub host: Option<String>,
     /// The `Authorization` header, if sent.
     pub authorization: Option<String>,
     /// The body.
     pub body: Vec<u8>,
+}
+
+/// `value` if it is a host and optional port a URL can carry (letters, digits, `.`, `-`,
+/// `:` and the brackets of an IPv6 literal, at most 255 bytes).
+pub fn checked_host(value: &str) -> Option<&str> {
+    let ok = !value.is_empty()
+        && value.len() <= 255
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    ok.then_some(value)
 }
 
 /// One answer.
@@ -56,6 +70,26 @@ impl Response {
             status,
             headers: vec![("Content-Type".to_owned(), "text/plain".to_owned())],
             body: text.as_bytes().to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_is_what_a_url_can_carry() {
+        for good in [
+            "localhost:8443",
+            "127.0.0.1:1",
+            "[::1]:8443",
+            "v.vault.azure.net",
+        ] {
+            assert_eq!(checked_host(good), Some(good));
+        }
+        for bad in ["", "a/b", "a b", "a@b", "a\r\nX: y", &"a".repeat(256)] {
+            assert_eq!(checked_host(bad), None, "{bad:?}");
         }
     }
 }

@@ -132,15 +132,8 @@ pub fn run(args: &Args) -> Result<(), String> {
         .ok_or("the clock is out of range")?;
     let new_vault = state.is_none();
     let mut state = match state {
-        Some(state) => {
-            if state.vault().url != url {
-                eprintln!(
-                    "kvcert-emulator: the saved vault is {} (ids keep that URL); listening on {url}",
-                    state.vault().url
-                );
-            }
-            state
-        }
+        // Its ids are rendered from each request's address, whatever port it was saved on.
+        Some(state) => state,
         None => {
             let mut delays = IssuanceDelays::default();
             delays.self_signed = args.self_delay;
@@ -316,6 +309,12 @@ async fn answer(
             .uri
             .path_and_query()
             .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+        host: parts
+            .headers
+            .get(hyper::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::http::checked_host)
+            .map(str::to_owned),
         authorization: parts
             .headers
             .get(hyper::header::AUTHORIZATION)

@@ -111,9 +111,17 @@ impl Emulator {
                 .push(("WWW-Authenticate".to_owned(), CHALLENGE.to_owned()));
             return r;
         }
+        // The ids of the answer follow the address the client used (the engine renders them
+        // from a whole URL's scheme and authority).
+        let target = match &request.host {
+            Some(host) if request.target.starts_with('/') => {
+                format!("https://{host}{}", request.target)
+            }
+            _ => request.target.clone(),
+        };
         let engine_request = EngineRequest {
             method: &request.method,
-            path: &request.target,
+            path: &target,
             body: &request.body,
         };
         let read = request.method.eq_ignore_ascii_case("GET");
@@ -332,6 +340,7 @@ mod tests {
         Request {
             method: method.to_owned(),
             target: target.to_owned(),
+            host: None,
             authorization: token.then(|| "Bearer anything".to_owned()),
             body: body.as_bytes().to_vec(),
         }

@@ -481,3 +481,61 @@ fn a_mixed_run_with_renewals_survives_kill_dash_nine_at_any_moment() {
         checked.0, checked.1
     );
 }
+
+/// The id of `name`'s current version as the client `c` reads it.
+fn current_id(c: &mut Client, name: &str) -> String {
+    let r = c
+        .request(
+            "GET",
+            &format!("/certificates/{name}?api-version=7.6"),
+            b"",
+            true,
+        )
+        .expect("answers");
+    assert_eq!(r.status, 200);
+    r.json()["id"].as_str().expect("an id").to_owned()
+}
+
+/// Ids follow the address the client used: a saved vault served again on another port has
+/// that port in every id, and clients of one vault by two names each get their own.
+#[test]
+fn ids_follow_the_port_and_the_name_the_client_used() {
+    let dir = Scratch::new("addresses");
+    let state = dir.join("vault.db");
+    let running = start(&dir, &state);
+    let config = client::config(&running.root_pem).expect("root");
+    let mut c = Client::connect(running.addr, config).expect("connects");
+    let target = "/certificates/moved/create?api-version=7.6";
+    let created = c
+        .request("POST", target, CREATE.as_bytes(), true)
+        .expect("answers");
+    assert_eq!(created.status, 202);
+    let first_port = running.addr.port();
+    assert!(current_id(&mut c, "moved").starts_with(&format!("https://127.0.0.1:{first_port}/")));
+    drop(running);
+
+    let running = start(&dir, &state);
+    let port = running.addr.port();
+    assert_ne!(port, first_port, "a new free port");
+    let config = client::config(&running.root_pem).expect("root");
+    let mut by_ip = Client::connect(running.addr, config.clone()).expect("connects");
+    let mut by_name = Client::connect(running.addr, config)
+        .expect("connects")
+        .with_host(&format!("localhost:{port}"));
+    let id = current_id(&mut by_ip, "moved");
+    assert!(
+        id.starts_with(&format!("https://127.0.0.1:{port}/certificates/moved/")),
+        "{id}"
+    );
+    let id = current_id(&mut by_name, "moved");
+    assert!(
+        id.starts_with(&format!("https://localhost:{port}/certificates/moved/")),
+        "{id}"
+    );
+    // The id a client got is one it can call.
+    let path = id.trim_start_matches(&format!("https://localhost:{port}"));
+    let again = by_name
+        .request("GET", &format!("{path}?api-version=7.6"), b"", true)
+        .expect("answers");
+    assert_eq!(again.status, 200);
+}

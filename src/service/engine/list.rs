@@ -76,7 +76,7 @@ impl Page {
 }
 
 /// `https://host/…` → `https://host:443/…` (the recorded form); a URL with a port is kept.
-fn with_port_443(url: &str) -> String {
+pub(super) fn with_port_443(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) if !rest.contains(':') => {
             let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));

@@ -151,9 +151,19 @@ impl VaultState {
         now: UnixTime,
         rng: &mut dyn CryptoRng,
     ) -> Response {
+        let answer = self.answer(request, now, rng);
+        self.addressed(request, answer)
+    }
+
+    fn answer(
+        &mut self,
+        request: &Request<'_>,
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Response {
         // Whatever has come due by `now` happens first (see `lifetime`).
         self.advance_dyn(now, rng);
-        if let Some(answer) = self.read(request, now) {
+        if let Some(answer) = self.read_as_stored(request, now) {
             return answer;
         }
         let (path, query) = split_url(request.path);
@@ -247,6 +257,55 @@ impl VaultState {
     /// assert!(vault.read(&delete, now).is_none());
     /// ```
     pub fn read(&self, request: &Request<'_>, now: UnixTime) -> Option<Response> {
+        self.read_as_stored(request, now)
+            .map(|answer| self.addressed(request, answer))
+    }
+
+    /// The answer with the ids of the client's address: when the request's path is a whole
+    /// URL whose scheme and authority are not the vault's, every JSON string and `Location`
+    /// that starts with the vault's URL and `/` starts with the request's instead. The vault
+    /// is then reachable under any name and port (an emulator saved on one port and served
+    /// on another, `localhost` and `127.0.0.1` at once) with ids each client can call. A
+    /// stored value the client wrote that starts with the vault's URL (a tag) is rewritten
+    /// too (kvcert's decision: such values do not occur in practice, and the ids must).
+    fn addressed(&self, request: &Request<'_>, mut answer: Response) -> Response {
+        let Some(base) = base_of(request.path) else {
+            return answer;
+        };
+        let stored = self.vault.url.trim_end_matches('/');
+        if base.eq_ignore_ascii_case(stored) {
+            return answer;
+        }
+        if let Ok(text) = std::str::from_utf8(&answer.body) {
+            let mut text = std::borrow::Cow::Borrowed(text);
+            // `nextLink`'s recorded form names port 443 (see `list`): that form first.
+            let port_443 = super::list::with_port_443(stored);
+            let mut pairs = vec![(format!("\"{stored}/"), format!("\"{base}/"))];
+            if port_443 != stored {
+                let to = super::list::with_port_443(base);
+                pairs.insert(0, (format!("\"{port_443}/"), format!("\"{to}/")));
+            }
+            for (from, to) in pairs {
+                if text.contains(&from) {
+                    text = std::borrow::Cow::Owned(text.replace(&from, &to));
+                }
+            }
+            if let std::borrow::Cow::Owned(text) = text {
+                answer.body = text.into_bytes();
+            }
+        }
+        for (name, value) in &mut answer.headers {
+            if name.eq_ignore_ascii_case("Location")
+                && let Some(rest) = value.strip_prefix(stored)
+                && rest.starts_with('/')
+            {
+                *value = format!("{base}{rest}");
+            }
+        }
+        answer
+    }
+
+    fn read_as_stored(&self, request: &Request<'_>, now: UnixTime) -> Option<Response> {
         if !request.method.eq_ignore_ascii_case("GET") {
             return None;
         }
@@ -377,6 +436,14 @@ impl VaultState {
         }
         response
     }
+}
+
+/// The scheme and authority of a whole URL (`https://host:port`), `None` for a path.
+fn base_of(target: &str) -> Option<&str> {
+    let (scheme, rest) = target.split_once("://")?;
+    let authority = rest.find(['/', '?', '#']).map_or(rest, |i| &rest[..i]);
+    (!scheme.is_empty() && !authority.is_empty())
+        .then(|| &target[..scheme.len() + 3 + authority.len()])
 }
 
 /// The path and the query of a request target (a whole URL or a path).
