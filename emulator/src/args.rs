@@ -20,6 +20,24 @@ pub struct Args {
     pub ca_delay: u64,
     /// The most connections served at once; more are answered 503.
     pub max_connections: usize,
+    /// The vaults served (`--vault NAME[=PORT]`), each with the port of its own (`0`: any
+    /// free one); empty: one vault, [`DEFAULT_VAULT`], on the main port only.
+    pub vaults: Vec<(String, u16)>,
+}
+
+/// The vault's name when no `--vault` is given.
+pub const DEFAULT_VAULT: &str = "default";
+
+/// `name` if it is a Key Vault name: 3 to 24 letters, digits and hyphens, starting with a
+/// letter, ending with a letter or digit, no two hyphens in a row (the service's rule).
+pub fn vault_name(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    let ok = (3..=24).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        && !name.contains("--");
+    ok.then(|| name.to_ascii_lowercase())
 }
 
 /// The usage text.
@@ -29,7 +47,7 @@ loopback over HTTPS, answered by kvcert's engine.
 
 usage: kvcert-emulator [--listen 127.0.0.1:PORT] [--tls-cert-out PATH] [--seed N]
                        [--state FILE] [--self-delay SECONDS] [--ca-delay SECONDS]
-                       [--max-connections N]
+                       [--max-connections N] [--vault NAME[=PORT]]...
 
   --listen ADDR          where to listen (default 127.0.0.1:0, any free port); stdout gets
                          'listening on https://ADDR' once connections are accepted
@@ -42,6 +60,11 @@ usage: kvcert-emulator [--listen 127.0.0.1:PORT] [--tls-cert-out PATH] [--seed N
   --self-delay SECONDS   how long issuer Self takes (default 0)
   --ca-delay SECONDS     how long an emulated CA issuer takes (default 0)
   --max-connections N    connections served at once (default 4096); more get 503
+  --vault NAME[=PORT]    serve a vault NAME (repeatable; default: one vault, 'default'): on
+                         its own port (PORT, or any free one; stdout gets 'vault NAME on
+                         https://ADDR'), and on the main port by the host names
+                         NAME.localhost and NAME.vault.azure.net (the first vault answers
+                         any other name there)
   -h, --help             this text
 
 Any bearer token is accepted: this is an emulator, with no authorization. A request without
@@ -49,6 +72,9 @@ one gets Key Vault's 401 challenge. Management endpoints (no token needed):
   GET  /_kvcert/clock    {\"now\": RFC3339}
   POST /_kvcert/clock    {\"advance_seconds\": N} or {\"now\": RFC3339}; the clock only moves forward
   GET  /_kvcert/ca       the PEM of the emulated CA issuers' roots
+  GET  /_kvcert/vaults   [{\"name\": NAME, \"url\": URL}] of every vault
+They address the vault of the port or host name, or the one named by ?vault=NAME; a clock
+move on the main port by another name moves every vault's clock.
 ";
 
 /// Reads the arguments (without the program name). `Ok(None)` for `--help`.
@@ -61,6 +87,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Str
         self_delay: 0,
         ca_delay: 0,
         max_connections: crate::server::MAX_CONNECTIONS,
+        vaults: Vec::new(),
     };
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -83,6 +110,18 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Str
                     .filter(|n| *n > 0)
                     .ok_or("--max-connections: 1 or more")?;
             }
+            "--vault" => {
+                let v = value("--vault")?;
+                let (name, port) = v.split_once('=').unwrap_or((&v, "0"));
+                let name = vault_name(name).ok_or_else(|| {
+                    format!("--vault {v}: a vault name is 3-24 letters, digits and hyphens")
+                })?;
+                let port = port.parse().map_err(|e| format!("--vault {v}: {e}"))?;
+                if out.vaults.iter().any(|(n, _)| *n == name) {
+                    return Err(format!("--vault {name} twice"));
+                }
+                out.vaults.push((name, port));
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other} (--help for usage)")),
         }
@@ -104,6 +143,13 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(a.max_connections, 5);
+        let v = args("--vault One --vault two=8450").unwrap().unwrap();
+        assert_eq!(v.vaults, [("one".to_owned(), 0), ("two".to_owned(), 8450)]);
+        assert!(args("--vault a").is_err(), "too short");
+        assert!(args("--vault one --vault ONE").is_err(), "twice");
+        assert!(args("--vault 1ab").is_err());
+        assert!(args("--vault ab--c").is_err());
+        assert!(args("--vault abc=x").is_err());
         assert!(args("--max-connections 0").is_err());
         assert_eq!(a.listen.port(), 8443);
         assert_eq!((a.seed, a.self_delay, a.ca_delay), (Some(7), 3, 9));

@@ -87,6 +87,25 @@ impl Client {
         })
     }
 
+    /// Connects to `addr`, verifying the server's certificate for the DNS name `name`, and
+    /// sending `name:PORT` as the `Host` header (a vault's host name, `NAME.localhost`).
+    pub fn connect_as(
+        addr: SocketAddr,
+        config: Arc<ClientConfig>,
+        name: &str,
+    ) -> io::Result<Client> {
+        let tcp = TcpStream::connect(addr)?;
+        tcp.set_nodelay(true)?;
+        tcp.set_read_timeout(Some(Duration::from_secs(60)))?;
+        let server = ServerName::try_from(name.to_owned()).map_err(io::Error::other)?;
+        let conn = ClientConnection::new(config, server).map_err(io::Error::other)?;
+        Ok(Client {
+            stream: StreamOwned::new(conn, tcp),
+            buf: Vec::new(),
+            host: format!("{name}:{}", addr.port()),
+        })
+    }
+
     /// The same connection, sending `host` as its `Host` header (the address a client used,
     /// say `localhost:PORT` for a server on `127.0.0.1:PORT`).
     #[must_use]

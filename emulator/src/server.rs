@@ -36,9 +36,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
-use crate::args::Args;
+use crate::args::{Args, DEFAULT_VAULT};
 use crate::http::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, Request, Response};
-use crate::store::{Meta, Store};
+use crate::store::{Meta, Store, VaultStore};
 use crate::tls;
 use crate::vault::{Clock, Emulator};
 
@@ -63,23 +63,27 @@ fn system_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// The RNG of the vault: where the store left it, or from `--seed` (mixed with a migrated
-/// vault, so that it does not draw the same ids again), or from the operating system.
-fn vault_rng(seed: Option<u64>, meta: Option<&Meta>, migrated: Option<&str>) -> ChaCha20Rng {
+/// The RNG of a vault: where the store left it, or from `--seed` (mixed with the vault's
+/// name for every vault but the first, and with a migrated vault, so that none draws the same
+/// ids as another), or from the operating system.
+fn vault_rng(seed: Option<u64>, meta: Option<&Meta>, mixed: &[&[u8]]) -> ChaCha20Rng {
     if let Some(meta) = meta {
         let mut rng = ChaCha20Rng::from_seed(*meta.rng_seed);
         rng.set_word_pos(meta.rng_word_pos);
         return rng;
     }
-    match (seed, migrated) {
-        (Some(seed), None) => ChaCha20Rng::seed_from_u64(seed),
-        (Some(seed), Some(state)) => {
+    match seed {
+        Some(seed) if mixed.is_empty() => ChaCha20Rng::seed_from_u64(seed),
+        Some(seed) => {
             let mut h = Sha256::new();
             h.update(seed.to_le_bytes());
-            h.update(state.as_bytes());
+            for part in mixed {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part);
+            }
             ChaCha20Rng::from_seed(h.finalize().into())
         }
-        (None, _) => {
+        None => {
             let mut bytes = [0u8; 32];
             kvcert::os_rng().fill_bytes(&mut bytes);
             ChaCha20Rng::from_seed(bytes)
@@ -87,39 +91,118 @@ fn vault_rng(seed: Option<u64>, meta: Option<&Meta>, migrated: Option<&str>) -> 
     }
 }
 
-/// Runs the emulator until SIGINT or SIGTERM.
-pub fn run(args: &Args) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(MAX_BLOCKING_THREADS)
-        .thread_name("kvcert-emulator")
-        .build()
-        .map_err(|e| format!("the runtime: {e}"))?;
-    let listener = runtime
-        .block_on(TcpListener::bind(args.listen))
-        .map_err(|e| format!("listen on {}: {e}", args.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let url = format!("https://{addr}");
-    let (mut store, saved) = match &args.state {
-        Some(path) => {
-            let (store, saved) = Store::open(path)?;
-            (Some(store), saved)
+/// The vaults one emulator serves, the first answering on the main port by default.
+pub struct Vaults {
+    list: Vec<(String, String, Arc<Emulator>)>,
+}
+
+impl Vaults {
+    /// The vault a request on a listener whose own vault is `own` addresses: the one
+    /// `?vault=NAME` names, or its host name (`NAME.localhost`, `NAME.vault.azure.net`), or
+    /// `own`. `None` with `all` when a management request on the main port names none.
+    fn pick(&self, request: &Request, own: usize) -> Result<usize, Unknown> {
+        let query = request.target.split_once('?').map_or("", |(_, q)| q);
+        let named = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("vault="))
+            .map(str::to_ascii_lowercase);
+        if let Some(name) = named {
+            return self.index(&name).ok_or(Unknown::Named(name));
         }
-        None => (None, None),
+        let host = request
+            .host
+            .as_deref()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let host = host.rsplit_once(':').map_or(host.as_str(), |(h, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                host.as_str()
+            }
+        });
+        let label = host
+            .strip_suffix(".localhost")
+            .or_else(|| host.strip_suffix(".vault.azure.net"));
+        match label {
+            Some(name) => self.index(name).ok_or(Unknown::Named(name.to_owned())),
+            None => Err(Unknown::Unnamed(own)),
+        }
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.list.iter().position(|(n, _, _)| n == name)
+    }
+
+    /// Answers `request` that arrived on the listener of vault `own` (`main`: the main port).
+    fn answer(&self, request: &Request, own: usize, main: bool) -> Response {
+        let path = request.target.split('?').next().unwrap_or_default();
+        let picked = self.pick(request, own);
+        if path == "/_kvcert/vaults" && request.method == "GET" {
+            let list: Vec<serde_json::Value> = self
+                .list
+                .iter()
+                .map(|(name, url, _)| serde_json::json!({ "name": name, "url": url }))
+                .collect();
+            return Response::json(200, serde_json::Value::from(list).to_string().into_bytes());
+        }
+        match picked {
+            Ok(i) => self.list[i].2.handle(request, system_now()),
+            Err(Unknown::Named(name)) => Response::text(404, &format!("no vault {name} here")),
+            // A clock move on the main port that names no vault: every vault's clock.
+            Err(Unknown::Unnamed(i))
+                if main && path == "/_kvcert/clock" && request.method == "POST" =>
+            {
+                let mut answers = self
+                    .list
+                    .iter()
+                    .map(|(_, _, e)| e.handle(request, system_now()));
+                let first = answers.next();
+                let failed = answers.find(|r| r.status != 200);
+                failed
+                    .or(first)
+                    .unwrap_or_else(|| self.list[i].2.handle(request, system_now()))
+            }
+            Err(Unknown::Unnamed(i)) => self.list[i].2.handle(request, system_now()),
+        }
+    }
+}
+
+enum Unknown {
+    /// A vault name no vault has.
+    Named(String),
+    /// No name: the listener's own vault.
+    Unnamed(usize),
+}
+
+/// Opens (or makes) vault `name`, with its CAs made, and saved when there is a store.
+fn open_vault(
+    args: &Args,
+    name: &str,
+    first: bool,
+    url: &str,
+    store: Option<VaultStore>,
+) -> Result<Emulator, String> {
+    let saved = match &store {
+        Some(s) => s.load()?,
+        None => None,
     };
     let (state, meta) = match saved {
         Some(saved) => (Some(saved.state), saved.meta),
         None => (None, None),
     };
-    let migrated = match (&state, &meta) {
-        (Some(state), None) => Some(state.to_json().map_err(|e| e.to_string())?),
+    let migrated = match (&state, &store) {
+        (Some(state), Some(s)) if s.migrated() => Some(state.to_json().map_err(|e| e.to_string())?),
         _ => None,
     };
-    let mut rng = vault_rng(
-        args.seed,
-        meta.as_ref(),
-        migrated.as_deref().map(|s| s.as_str()),
-    );
+    let mut mixed: Vec<&[u8]> = Vec::new();
+    if !first {
+        mixed.push(name.as_bytes());
+    }
+    if let Some(json) = &migrated {
+        mixed.push(json.as_bytes());
+    }
+    let mut rng = vault_rng(args.seed, meta.as_ref(), &mixed);
     let clock = meta.as_ref().map_or_else(Clock::default, |m| Clock {
         offset: m.offset,
         last: m.last,
@@ -138,14 +221,14 @@ pub fn run(args: &Args) -> Result<(), String> {
             let mut delays = IssuanceDelays::default();
             delays.self_signed = args.self_delay;
             delays.ca_signed = args.ca_delay;
-            VaultState::with_delays(Vault::new(&url), delays)
+            VaultState::with_delays(Vault::new(url), delays)
         }
     };
     state
         .make_emulated_cas(now, &mut rng)
         .map_err(|e| e.to_string())?;
     let changes = state.take_changes();
-    if let Some(store) = &mut store {
+    if let Some(store) = &store {
         let meta = Meta {
             offset: clock.offset,
             last: clock.last,
@@ -158,59 +241,134 @@ pub fn run(args: &Args) -> Result<(), String> {
             store.commit(&state, &changes, &meta)?;
         }
     }
-    let mut tls_rng = vault_rng(None, None, None);
+    Ok(Emulator::new(state, rng, clock, store))
+}
+
+/// Runs the emulator until SIGINT or SIGTERM.
+pub fn run(args: &Args) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .thread_name("kvcert-emulator")
+        .build()
+        .map_err(|e| format!("the runtime: {e}"))?;
+    let bind = |addr: std::net::SocketAddr| {
+        runtime
+            .block_on(TcpListener::bind(addr))
+            .map_err(|e| format!("listen on {addr}: {e}"))
+    };
+    let main = bind(args.listen)?;
+    let main_addr = main.local_addr().map_err(|e| e.to_string())?;
+    let url = format!("https://{main_addr}");
+    let several = !args.vaults.is_empty();
+    let names: Vec<(String, u16)> = if several {
+        args.vaults.clone()
+    } else {
+        vec![(DEFAULT_VAULT.to_owned(), 0)]
+    };
+    let store = match &args.state {
+        Some(path) => Some(Store::open(path, &names[0].0)?),
+        None => None,
+    };
+    let mut listeners = vec![(main, 0, true)];
+    let mut list = Vec::new();
+    for (i, (name, port)) in names.iter().enumerate() {
+        let vault_url = if several {
+            let listener = bind(std::net::SocketAddr::new(main_addr.ip(), *port))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            listeners.push((listener, i, false));
+            format!("https://{addr}")
+        } else {
+            url.clone()
+        };
+        let emulator = open_vault(
+            args,
+            name,
+            i == 0,
+            &vault_url,
+            store.as_ref().map(|s| s.vault(name)),
+        )?;
+        list.push((name.clone(), vault_url, Arc::new(emulator)));
+    }
+    let mut tls_rng = vault_rng(None, None, &[]);
     // The TLS certificate is checked against the client's clock, the system's: not the
     // vault's, which tests move ahead.
     let system_time =
         UnixTime::from_unix_seconds(system_now()).ok_or("the system clock is out of range")?;
-    let tls = tls::make(system_time, &mut tls_rng)?;
+    let hosts: Vec<String> = names
+        .iter()
+        .flat_map(|(n, _)| [format!("{n}.localhost"), format!("{n}.vault.azure.net")])
+        .collect();
+    let tls = tls::make(system_time, &hosts, &mut tls_rng)?;
     if let Some(path) = &args.tls_cert_out {
         std::fs::write(path, &tls.root_pem).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    let emulator = Arc::new(Emulator::new(state, rng, clock, store));
     println!("listening on {url}");
+    if several {
+        for (name, vault_url, _) in &list {
+            println!("vault {name} on {vault_url}");
+        }
+    }
     io::stdout().flush().map_err(|e| e.to_string())?;
     let acceptor = TlsAcceptor::from(Arc::clone(&tls.config));
-    runtime.block_on(serve(listener, acceptor, emulator, args.max_connections));
+    let vaults = Arc::new(Vaults { list });
+    runtime.block_on(serve(listeners, acceptor, vaults, args.max_connections));
     // Requests still running after the grace period are cut off with the runtime.
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(())
 }
 
 /// Accepts connections until SIGINT or SIGTERM, then lets the requests in progress finish.
+/// Each listener serves its vault (the main one: the first, and the others by host name).
 async fn serve(
-    listener: TcpListener,
+    listeners: Vec<(TcpListener, usize, bool)>,
     acceptor: TlsAcceptor,
-    emulator: Arc<Emulator>,
+    vaults: Arc<Vaults>,
     max_connections: usize,
 ) {
     let served = Arc::new(Semaphore::new(max_connections));
     let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let (accepted, mut incoming) = tokio::sync::mpsc::channel(64);
+    let mut accepting = Vec::new();
+    for (listener, own, main) in listeners {
+        let accepted = accepted.clone();
+        accepting.push(tokio::spawn(async move {
+            loop {
+                match listener.accept().await {
+                    Ok((tcp, _)) => {
+                        if accepted.send((tcp, own, main)).await.is_err() {
+                            return;
+                        }
+                    }
+                    // Out of descriptors, for example: the others go on.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                }
+            }
+        }));
+    }
+    drop(accepted);
     let mut stop = std::pin::pin!(shutdown_signal());
     loop {
-        let tcp = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((tcp, _)) => tcp,
-                // Out of descriptors, for example: the others go on.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
+        let (tcp, own, main) = tokio::select! {
+            next = incoming.recv() => match next {
+                Some(next) => next,
+                None => break,
             },
             () = &mut stop => break,
         };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         if let Ok(permit) = Arc::clone(&served).try_acquire_owned() {
-            let emulator = Arc::clone(&emulator);
+            let vaults = Arc::clone(&vaults);
             let watcher = graceful.watcher();
             tokio::spawn(async move {
                 let _permit = permit;
                 let Some(io) = handshake(&acceptor, tcp).await else {
                     return;
                 };
-                let service = service_fn(move |request| answer(request, Arc::clone(&emulator)));
+                let service =
+                    service_fn(move |request| answer(request, Arc::clone(&vaults), own, main));
                 let _ = watcher
                     .watch(builder(true).serve_connection(io, service))
                     .await;
@@ -220,7 +378,9 @@ async fn serve(
         }
         // Beyond both: the connection is closed unanswered (dropped here).
     }
-    drop(listener);
+    for task in accepting {
+        task.abort();
+    }
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
 }
 
@@ -278,7 +438,9 @@ async fn refuse(acceptor: TlsAcceptor, tcp: TcpStream, permit: OwnedSemaphorePer
 /// One request: its body read within the bounds, then the emulator's answer.
 async fn answer(
     request: hyper::Request<Incoming>,
-    emulator: Arc<Emulator>,
+    vaults: Arc<Vaults>,
+    own: usize,
+    main: bool,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
     let declared = parts
@@ -322,8 +484,7 @@ async fn answer(
             .map(str::to_owned),
         body,
     };
-    let answered =
-        tokio::task::spawn_blocking(move || emulator.handle(&request, system_now())).await;
+    let answered = tokio::task::spawn_blocking(move || vaults.answer(&request, own, main)).await;
     Ok(to_hyper(answered.unwrap_or_else(|_| {
         Response::text(500, "the request failed inside the emulator")
     })))

@@ -1,11 +1,14 @@
 //! The vault on disk: an SQLite database (the bundled SQLite, in WAL mode) with a row per
 //! stored object, written one transaction per change set.
 //!
+//! One database holds every vault the emulator serves (`--vault`), each row keyed by its
+//! vault's name:
+//!
 //! | table | rows |
 //! |---|---|
-//! | `entries` | one per certificate name: [`VaultState::entry_json`] (the certificate and the deleted certificate) |
-//! | `settings` | one: [`VaultState::settings_json`] (the vault's URL and delays, issuers, contacts, emulated CAs, notifications) |
-//! | `meta` | the clock (offset and the last instant handed out) and the position of the vault's RNG |
+//! | `entries` | one per vault and certificate name: [`VaultState::entry_json`] (the certificate and the deleted certificate) |
+//! | `settings` | one per vault: [`VaultState::settings_json`] (the vault's URL and delays, issuers, contacts, emulated CAs, notifications) |
+//! | `meta` | per vault: the clock (offset and the last instant handed out) and the position of the vault's RNG |
 //!
 //! A change reaches clients only after its transaction has committed ([`Store::commit`]); when
 //! the commit fails, the rows it named are read back into the vault ([`Store::revert`]), so
@@ -16,12 +19,13 @@
 //! private keys.
 //!
 //! A state file of the JSON format earlier versions wrote is migrated when the emulator
-//! starts on it: its rows go into a new database at the same path, and the JSON is kept
-//! beside it as `FILE.json-before-sqlite`.
+//! starts on it: its rows go into a new database at the same path, as the first vault's, and
+//! the JSON is kept beside it as `FILE.json-before-sqlite`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use kvcert::VaultState;
@@ -74,10 +78,28 @@ pub struct Saved {
     pub meta: Option<Meta>,
 }
 
-/// The open database.
+/// The open database, shared by the vaults it holds (one writer at a time).
 pub struct Store {
-    conn: Connection,
+    conn: Mutex<Connection>,
     path: PathBuf,
+    /// The vault a JSON state file became when this store was opened.
+    migrated: Option<String>,
+}
+
+/// One vault's rows in a [`Store`].
+#[derive(Clone)]
+pub struct VaultStore {
+    store: Arc<Store>,
+    vault: String,
+}
+
+impl core::fmt::Debug for VaultStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VaultStore")
+            .field("path", &self.store.path)
+            .field("vault", &self.vault)
+            .finish()
+    }
 }
 
 impl core::fmt::Debug for Store {
@@ -91,14 +113,14 @@ fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> String + '_ {
 }
 
 impl Store {
-    /// Opens the vault at `path`, creating the database if there is no file, or migrating a
-    /// JSON state file of an earlier version; returns what it held (`None`: a new vault).
+    /// Opens the database at `path`, creating it if there is no file, or migrating a JSON
+    /// state file of an earlier version into the rows of vault `first`.
     ///
     /// # Errors
     ///
     /// A message naming the file when it is neither a kvcert database of this schema nor a
     /// state file kvcert wrote, or cannot be read or written.
-    pub fn open(path: &Path) -> Result<(Store, Option<Saved>), String> {
+    pub fn open(path: &Path, first: &str) -> Result<Arc<Store>, String> {
         let shown = path.display();
         let mut head = [0u8; 16];
         let existing = match File::open(path) {
@@ -112,21 +134,35 @@ impl Store {
         match existing {
             None | Some(0) => {
                 create_private(path).map_err(|e| format!("{shown}: {e}"))?;
-                Ok((Store::connect(path)?, None))
+                Store::connect(path)
             }
-            Some(16) if &head == b"SQLite format 3\0" => {
-                let store = Store::connect(path)?;
-                let saved = store.load()?;
-                Ok((store, saved))
+            Some(16) if &head == b"SQLite format 3\0" => Store::connect(path),
+            Some(_) if head.trim_ascii_start().first() == Some(&b'{') => {
+                Store::migrate(path, first)
             }
-            Some(_) if head.trim_ascii_start().first() == Some(&b'{') => Store::migrate(path),
             Some(_) => Err(format!(
                 "{shown} is neither a kvcert vault database nor a state file kvcert wrote"
             )),
         }
     }
 
-    fn connect(path: &Path) -> Result<Store, String> {
+    /// The rows of vault `name`.
+    pub fn vault(self: &Arc<Self>, name: &str) -> VaultStore {
+        VaultStore {
+            store: Arc::clone(self),
+            vault: name.to_owned(),
+        }
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a transaction rolls it back when the guard's statement drops; the
+        // connection itself stays usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn connect(path: &Path) -> Result<Arc<Store>, String> {
         let conn = Connection::open(path).map_err(sql(path))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sql(path))?;
         conn.execute_batch(
@@ -148,9 +184,11 @@ impl Store {
             (0, 0, 0) => {
                 conn.execute_batch(&format!(
                     "BEGIN; \
-                     CREATE TABLE entries (name TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL) WITHOUT ROWID; \
-                     CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL); \
-                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID; \
+                     CREATE TABLE entries (vault TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL, \
+                         PRIMARY KEY (vault, name)) WITHOUT ROWID; \
+                     CREATE TABLE settings (vault TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL) WITHOUT ROWID; \
+                     CREATE TABLE meta (vault TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, \
+                         PRIMARY KEY (vault, key)) WITHOUT ROWID; \
                      PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION}; \
                      COMMIT;"
                 ))
@@ -169,77 +207,16 @@ impl Store {
                 ));
             }
         }
-        Ok(Store {
-            conn,
+        Ok(Arc::new(Store {
+            conn: Mutex::new(conn),
             path: path.to_owned(),
-        })
-    }
-
-    /// The vault the database holds, `None` for a new database.
-    fn load(&self) -> Result<Option<Saved>, String> {
-        let shown = self.path.display();
-        let e = sql(&self.path);
-        let settings: Option<String> = self
-            .conn
-            .query_row("SELECT json FROM settings WHERE id = 1", [], |r| r.get(0))
-            .optional()
-            .map_err(&e)?;
-        let Some(settings) = settings.map(Zeroizing::new) else {
-            return Ok(None);
-        };
-        let mut rows = self
-            .conn
-            .prepare("SELECT name, json FROM entries ORDER BY name")
-            .map_err(&e)?;
-        let entries: Vec<(String, Zeroizing<String>)> = rows
-            .query_map([], |r| Ok((r.get(0)?, Zeroizing::new(r.get(1)?))))
-            .map_err(&e)?
-            .collect::<Result<_, _>>()
-            .map_err(&e)?;
-        let state = VaultState::from_rows(
-            &settings,
-            entries.iter().map(|(n, j)| (n.as_str(), j.as_str())),
-        )
-        .map_err(|err| format!("{shown} holds a row kvcert did not write: {err}"))?;
-        let meta = self.meta()?;
-        Ok(Some(Saved { state, meta }))
-    }
-
-    fn meta(&self) -> Result<Option<Meta>, String> {
-        let e = sql(&self.path);
-        let get = |key: &str| -> Result<Option<String>, String> {
-            self.conn
-                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                .optional()
-                .map_err(&e)
-        };
-        let (Some(offset), Some(last), Some(seed), Some(pos)) = (
-            get("clock_offset")?,
-            get("clock_last")?,
-            get("rng_seed")?.map(Zeroizing::new),
-            get("rng_word_pos")?,
-        ) else {
-            return Ok(None);
-        };
-        let bad = || format!("{}: the meta table is damaged", self.path.display());
-        let mut rng_seed = Zeroizing::new([0u8; 32]);
-        if seed.len() != 64 {
-            return Err(bad());
-        }
-        for (i, byte) in rng_seed.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&seed[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-        }
-        Ok(Some(Meta {
-            offset: offset.parse().map_err(|_| bad())?,
-            last: last.parse().map_err(|_| bad())?,
-            rng_seed,
-            rng_word_pos: pos.parse().map_err(|_| bad())?,
+            migrated: None,
         }))
     }
 
-    /// A JSON state file of an earlier version: its rows into a new database at `path`, the
-    /// JSON kept beside it.
-    fn migrate(path: &Path) -> Result<(Store, Option<Saved>), String> {
+    /// A JSON state file of an earlier version: its rows into a new database at `path`, as
+    /// vault `first`'s, the JSON kept beside it.
+    fn migrate(path: &Path, first: &str) -> Result<Arc<Store>, String> {
         let shown = path.display();
         let size = fs::metadata(path)
             .map_err(|e| format!("{shown}: {e}"))?
@@ -259,17 +236,107 @@ impl Store {
         let building = path.with_extension("migrating");
         let _ = fs::remove_file(&building);
         create_private(&building).map_err(|e| format!("{}: {e}", building.display()))?;
-        let mut store = Store::connect(&building)?;
-        store.write_all(&state, None)?;
+        let store = Store::connect(&building)?;
+        store.vault(first).write_all(&state, None)?;
         drop(store);
         fs::rename(path, &kept).map_err(|e| format!("{shown}: {e}"))?;
         fs::rename(&building, path).map_err(|e| format!("{shown}: {e}"))?;
         eprintln!(
-            "kvcert-emulator: migrated the JSON state file {shown} to a database; the JSON is kept as {}",
+            "kvcert-emulator: migrated the JSON state file {shown} to a database (vault {first}); the JSON is kept as {}",
             kept.display()
         );
         let store = Store::connect(path)?;
-        Ok((store, Some(Saved { state, meta: None })))
+        Ok(Arc::new(Store {
+            migrated: Some(first.to_owned()),
+            ..Arc::into_inner(store).ok_or("the store is shared already")?
+        }))
+    }
+}
+
+impl VaultStore {
+    /// The vault's name.
+    pub fn name(&self) -> &str {
+        &self.vault
+    }
+
+    /// What the database holds for this vault, `None` for a vault new to it.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the file when a row cannot be read or is not one kvcert wrote.
+    pub fn load(&self) -> Result<Option<Saved>, String> {
+        let path = &self.store.path;
+        let e = sql(path);
+        let conn = self.store.conn();
+        let settings: Option<String> = conn
+            .query_row(
+                "SELECT json FROM settings WHERE vault = ?1",
+                [&self.vault],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&e)?;
+        let Some(settings) = settings.map(Zeroizing::new) else {
+            return Ok(None);
+        };
+        let mut rows = conn
+            .prepare("SELECT name, json FROM entries WHERE vault = ?1 ORDER BY name")
+            .map_err(&e)?;
+        let entries: Vec<(String, Zeroizing<String>)> = rows
+            .query_map([&self.vault], |r| {
+                Ok((r.get(0)?, Zeroizing::new(r.get(1)?)))
+            })
+            .map_err(&e)?
+            .collect::<Result<_, _>>()
+            .map_err(&e)?;
+        let state = VaultState::from_rows(
+            &settings,
+            entries.iter().map(|(n, j)| (n.as_str(), j.as_str())),
+        )
+        .map_err(|err| format!("{} holds a row kvcert did not write: {err}", path.display()))?;
+        let meta = self.meta(&conn)?;
+        Ok(Some(Saved { state, meta }))
+    }
+
+    /// Whether this vault's rows came from a JSON state file just now (its RNG and clock
+    /// were not kept there).
+    pub fn migrated(&self) -> bool {
+        self.store.migrated.as_deref() == Some(self.vault.as_str())
+    }
+
+    fn meta(&self, conn: &Connection) -> Result<Option<Meta>, String> {
+        let e = sql(&self.store.path);
+        let get = |key: &str| -> Result<Option<String>, String> {
+            conn.query_row(
+                "SELECT value FROM meta WHERE vault = ?1 AND key = ?2",
+                [&self.vault, key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&e)
+        };
+        let (Some(offset), Some(last), Some(seed), Some(pos)) = (
+            get("clock_offset")?,
+            get("clock_last")?,
+            get("rng_seed")?.map(Zeroizing::new),
+            get("rng_word_pos")?,
+        ) else {
+            return Ok(None);
+        };
+        let bad = || format!("{}: the meta table is damaged", self.store.path.display());
+        let mut rng_seed = Zeroizing::new([0u8; 32]);
+        if seed.len() != 64 {
+            return Err(bad());
+        }
+        for (i, byte) in rng_seed.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&seed[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(Some(Meta {
+            offset: offset.parse().map_err(|_| bad())?,
+            last: last.parse().map_err(|_| bad())?,
+            rng_seed,
+            rng_word_pos: pos.parse().map_err(|_| bad())?,
+        }))
     }
 
     /// Writes every row of `state` (a vault new to this database), and `meta`.
@@ -277,22 +344,24 @@ impl Store {
     /// # Errors
     ///
     /// The database's error, with the file's name; nothing is written then.
-    pub fn write_all(&mut self, state: &VaultState, meta: Option<&Meta>) -> Result<(), String> {
-        let e = sql(&self.path);
-        let tx = self.conn.transaction().map_err(&e)?;
-        tx.execute("DELETE FROM entries", []).map_err(&e)?;
+    pub fn write_all(&self, state: &VaultState, meta: Option<&Meta>) -> Result<(), String> {
+        let e = sql(&self.store.path);
+        let mut conn = self.store.conn();
+        let tx = conn.transaction().map_err(&e)?;
+        tx.execute("DELETE FROM entries WHERE vault = ?1", [&self.vault])
+            .map_err(&e)?;
         for name in state.entry_names() {
             if let Some(json) = state.entry_json(name).map_err(|e| e.to_string())? {
                 tx.execute(
-                    "INSERT INTO entries (name, json) VALUES (?1, ?2)",
-                    params![name, json.as_str()],
+                    "INSERT INTO entries (vault, name, json) VALUES (?1, ?2, ?3)",
+                    params![self.vault, name, json.as_str()],
                 )
                 .map_err(&e)?;
             }
         }
-        write_settings(&tx, state).map_err(&e)?;
+        write_settings(&tx, &self.vault, state).map_err(&e)?;
         if let Some(meta) = meta {
-            write_meta(&tx, meta).map_err(&e)?;
+            write_meta(&tx, &self.vault, meta).map_err(&e)?;
         }
         tx.commit().map_err(&e)
     }
@@ -303,35 +372,36 @@ impl Store {
     ///
     /// The database's error, with the file's name; nothing is written then.
     pub fn commit(
-        &mut self,
+        &self,
         state: &VaultState,
         changes: &ChangeSet,
         meta: &Meta,
     ) -> Result<(), String> {
-        let e = sql(&self.path);
-        let tx = self.conn.transaction().map_err(&e)?;
+        let e = sql(&self.store.path);
+        let mut conn = self.store.conn();
+        let tx = conn.transaction().map_err(&e)?;
         {
             let mut upsert = tx
                 .prepare_cached(
-                    "INSERT INTO entries (name, json) VALUES (?1, ?2) \
-                     ON CONFLICT (name) DO UPDATE SET json = excluded.json",
+                    "INSERT INTO entries (vault, name, json) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (vault, name) DO UPDATE SET json = excluded.json",
                 )
                 .map_err(&e)?;
             let mut delete = tx
-                .prepare_cached("DELETE FROM entries WHERE name = ?1")
+                .prepare_cached("DELETE FROM entries WHERE vault = ?1 AND name = ?2")
                 .map_err(&e)?;
             for name in changes.names() {
                 match state.entry_json(name).map_err(|e| e.to_string())? {
-                    Some(json) => upsert.execute(params![name, json.as_str()]),
-                    None => delete.execute([name]),
+                    Some(json) => upsert.execute(params![self.vault, name, json.as_str()]),
+                    None => delete.execute([&self.vault, name]),
                 }
                 .map_err(&e)?;
             }
         }
         if changes.settings_changed() {
-            write_settings(&tx, state).map_err(&e)?;
+            write_settings(&tx, &self.vault, state).map_err(&e)?;
         }
-        write_meta(&tx, meta).map_err(&e)?;
+        write_meta(&tx, &self.vault, meta).map_err(&e)?;
         tx.commit().map_err(&e)
     }
 
@@ -340,10 +410,11 @@ impl Store {
     /// # Errors
     ///
     /// The database's error, with the file's name.
-    pub fn commit_meta(&mut self, meta: &Meta) -> Result<(), String> {
-        let e = sql(&self.path);
-        let tx = self.conn.transaction().map_err(&e)?;
-        write_meta(&tx, meta).map_err(&e)?;
+    pub fn commit_meta(&self, meta: &Meta) -> Result<(), String> {
+        let e = sql(&self.store.path);
+        let mut conn = self.store.conn();
+        let tx = conn.transaction().map_err(&e)?;
+        write_meta(&tx, &self.vault, meta).map_err(&e)?;
         tx.commit().map_err(&e)
     }
 
@@ -355,13 +426,15 @@ impl Store {
     /// The database's error, with the file's name (the vault may then differ from the
     /// database until the emulator restarts).
     pub fn revert(&self, state: &mut VaultState, changes: &ChangeSet) -> Result<(), String> {
-        let e = sql(&self.path);
+        let e = sql(&self.store.path);
+        let conn = self.store.conn();
         for name in changes.names() {
-            let json: Option<String> = self
-                .conn
-                .query_row("SELECT json FROM entries WHERE name = ?1", [name], |r| {
-                    r.get(0)
-                })
+            let json: Option<String> = conn
+                .query_row(
+                    "SELECT json FROM entries WHERE vault = ?1 AND name = ?2",
+                    [&self.vault, name],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(&e)?;
             let json = json.map(Zeroizing::new);
@@ -370,9 +443,12 @@ impl Store {
                 .map_err(|err| err.to_string())?;
         }
         if changes.settings_changed() {
-            let json: String = self
-                .conn
-                .query_row("SELECT json FROM settings WHERE id = 1", [], |r| r.get(0))
+            let json: String = conn
+                .query_row(
+                    "SELECT json FROM settings WHERE vault = ?1",
+                    [&self.vault],
+                    |r| r.get(0),
+                )
                 .map_err(&e)?;
             let json = Zeroizing::new(json);
             state.put_settings(&json).map_err(|err| err.to_string())?;
@@ -383,19 +459,23 @@ impl Store {
     }
 }
 
-fn write_settings(tx: &rusqlite::Transaction<'_>, state: &VaultState) -> rusqlite::Result<()> {
+fn write_settings(
+    tx: &rusqlite::Transaction<'_>,
+    vault: &str,
+    state: &VaultState,
+) -> rusqlite::Result<()> {
     let json = state
         .settings_json()
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     tx.execute(
-        "INSERT INTO settings (id, json) VALUES (1, ?1) \
-         ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-        [json.as_str()],
+        "INSERT INTO settings (vault, json) VALUES (?1, ?2) \
+         ON CONFLICT (vault) DO UPDATE SET json = excluded.json",
+        [vault, json.as_str()],
     )?;
     Ok(())
 }
 
-fn write_meta(tx: &rusqlite::Transaction<'_>, meta: &Meta) -> rusqlite::Result<()> {
+fn write_meta(tx: &rusqlite::Transaction<'_>, vault: &str, meta: &Meta) -> rusqlite::Result<()> {
     let seed = Zeroizing::new(
         meta.rng_seed
             .iter()
@@ -403,13 +483,17 @@ fn write_meta(tx: &rusqlite::Transaction<'_>, meta: &Meta) -> rusqlite::Result<(
             .collect::<String>(),
     );
     let mut put = tx.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        "INSERT INTO meta (vault, key, value) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (vault, key) DO UPDATE SET value = excluded.value",
     )?;
-    put.execute(params!["clock_offset", meta.offset.to_string()])?;
-    put.execute(params!["clock_last", meta.last.to_string()])?;
-    put.execute(params!["rng_seed", seed.as_str()])?;
-    put.execute(params!["rng_word_pos", meta.rng_word_pos.to_string()])?;
+    put.execute(params![vault, "clock_offset", meta.offset.to_string()])?;
+    put.execute(params![vault, "clock_last", meta.last.to_string()])?;
+    put.execute(params![vault, "rng_seed", seed.as_str()])?;
+    put.execute(params![
+        vault,
+        "rng_word_pos",
+        meta.rng_word_pos.to_string()
+    ])?;
     Ok(())
 }
 
@@ -482,19 +566,28 @@ mod tests {
     fn commits_change_sets_and_opens_them_again() {
         let d = Dir::new("roundtrip");
         let path = d.0.join("vault.db");
-        let (mut store, saved) = Store::open(&path).unwrap();
-        assert!(saved.is_none(), "a new database");
+        let store = Store::open(&path, "one").unwrap();
+        let (one, two) = (store.vault("one"), store.vault("two"));
+        assert!(one.load().unwrap().is_none(), "a new database");
         let mut state = VaultState::new(Vault::new("https://127.0.0.1:1"));
-        store.write_all(&state, Some(&meta(10))).unwrap();
+        one.write_all(&state, Some(&meta(10))).unwrap();
+        let mut other = state.clone();
+        two.write_all(&other, Some(&meta(20))).unwrap();
         let changes = created(&mut state, "a");
-        store.commit(&state, &changes, &meta(11)).unwrap();
+        one.commit(&state, &changes, &meta(11)).unwrap();
         let changes = created(&mut state, "b");
-        store.commit(&state, &changes, &meta(12)).unwrap();
-        drop(store);
-        let (_store, saved) = Store::open(&path).unwrap();
-        let saved = saved.unwrap();
+        one.commit(&state, &changes, &meta(12)).unwrap();
+        let changes = created(&mut other, "b");
+        two.commit(&other, &changes, &meta(21)).unwrap();
+        drop((store, one, two));
+        let store = Store::open(&path, "one").unwrap();
+        let saved = store.vault("one").load().unwrap().unwrap();
         assert!(saved.state == state);
         assert!(saved.meta == Some(meta(12)));
+        let saved = store.vault("two").load().unwrap().unwrap();
+        assert!(saved.state == other, "each vault its own rows");
+        assert!(saved.meta == Some(meta(21)));
+        assert!(store.vault("three").load().unwrap().is_none());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -507,7 +600,7 @@ mod tests {
     fn a_failed_commit_is_reverted_from_the_database() {
         let d = Dir::new("revert");
         let path = d.0.join("vault.db");
-        let (mut store, _) = Store::open(&path).unwrap();
+        let store = Store::open(&path, "v").unwrap().vault("v");
         let mut state = VaultState::new(Vault::new("https://127.0.0.1:1"));
         store.write_all(&state, Some(&meta(1))).unwrap();
         let committed = state.clone();
@@ -530,30 +623,33 @@ mod tests {
         let mut state = VaultState::new(Vault::new("https://127.0.0.1:1"));
         created(&mut state, "a");
         fs::write(&path, state.to_json().unwrap().as_bytes()).unwrap();
-        let (_store, saved) = Store::open(&path).unwrap();
-        let saved = saved.unwrap();
+        let store = Store::open(&path, "first").unwrap();
+        assert!(store.vault("first").migrated() && !store.vault("other").migrated());
+        let saved = store.vault("first").load().unwrap().unwrap();
         assert!(saved.state == state && saved.meta.is_none());
         let mut kept = path.as_os_str().to_owned();
         kept.push(".json-before-sqlite");
         assert!(Path::new(&kept).exists(), "the JSON is kept");
-        let (_store, again) = Store::open(&path).unwrap();
-        assert!(again.unwrap().state == state, "a database now");
+        let again = Store::open(&path, "first").unwrap();
+        assert!(!again.vault("first").migrated());
+        let saved = again.vault("first").load().unwrap().unwrap();
+        assert!(saved.state == state, "a database now");
 
         let half = d.0.join("half.json");
         let text = state.to_json().unwrap();
         fs::write(&half, &text.as_bytes()[..text.len() / 2]).unwrap();
-        let err = Store::open(&half).unwrap_err();
+        let err = Store::open(&half, "v").map(|_| ()).unwrap_err();
         assert!(err.contains("not a saved vault"), "{err}");
         let other = d.0.join("other.bin");
         fs::write(&other, b"\x00\x01 not a vault at all").unwrap();
-        let err = Store::open(&other).unwrap_err();
+        let err = Store::open(&other, "v").map(|_| ()).unwrap_err();
         assert!(err.contains("neither a kvcert vault database"), "{err}");
         let foreign = d.0.join("foreign.db");
         Connection::open(&foreign)
             .unwrap()
             .execute_batch("CREATE TABLE t (x)")
             .unwrap();
-        let err = Store::open(&foreign).unwrap_err();
+        let err = Store::open(&foreign, "v").map(|_| ()).unwrap_err();
         assert!(err.contains("not a kvcert vault"), "{err}");
     }
 }

@@ -1,5 +1,6 @@
-//! The emulator's own TLS: a root and a `localhost` / `127.0.0.1` / `::1` server certificate,
-//! both made by kvcert at start, and the rustls configuration that serves them.
+//! The emulator's own TLS: a root and a server certificate for `localhost`, `127.0.0.1`,
+//! `::1` and the vaults' host names, both made by kvcert at start, and the rustls
+//! configuration that serves them.
 
 use std::sync::Arc;
 
@@ -19,22 +20,25 @@ pub struct Tls {
     pub root_pem: String,
 }
 
-/// Makes the root (ten years) and the server certificate (one year), EC P-256.
-pub fn make(now: UnixTime, rng: &mut ChaCha20Rng) -> Result<Tls, String> {
+/// Makes the root (ten years) and the server certificate (one year), EC P-256, for
+/// `localhost`, the loopback addresses and `hosts` (the vaults' host names).
+pub fn make(now: UnixTime, hosts: &[String], rng: &mut ChaCha20Rng) -> Result<Tls, String> {
     let e = |e: kvcert::Error| e.to_string();
     let root_key = KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(e)?;
     let root_name = "CN=kvcert emulator TLS root, O=kvcert emulation"
         .parse()
         .map_err(e)?;
     let root = CertificateAuthority::root(&root_name, root_key, now, 120, rng).map_err(e)?;
-    let plan = Policy::self_signed("CN=localhost")
+    let mut policy = Policy::self_signed("CN=localhost")
         .key(KeySpec::Ec(Curve::P256))
         .dns_name("localhost")
         .ip_address("127.0.0.1")
         .ip_address("::1")
-        .validity_months(12)
-        .plan("tls")
-        .map_err(e)?;
+        .validity_months(12);
+    for host in hosts {
+        policy = policy.dns_name(host);
+    }
+    let plan = policy.plan("tls").map_err(e)?;
     let leaf_key = KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(e)?;
     let policy = DOMAIN_VALIDATED
         .parse()
@@ -70,7 +74,7 @@ mod tests {
     fn makes_a_root_and_a_server_certificate_rustls_takes() {
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let now = UnixTime::from_unix_seconds(1_767_225_600).unwrap();
-        let tls = make(now, &mut rng).unwrap();
+        let tls = make(now, &["one.localhost".to_owned()], &mut rng).unwrap();
         assert!(tls.root_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert_eq!(tls.root_pem.matches("BEGIN").count(), 1);
     }

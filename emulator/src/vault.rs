@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use crate::http::{Request, Response};
-use crate::store::{Meta, Store};
+use crate::store::{Meta, VaultStore};
 
 /// Where the management endpoints live: no Key Vault path starts with it.
 pub const MANAGEMENT_PREFIX: &str = "/_kvcert/";
@@ -66,13 +66,18 @@ struct Inner {
     state: VaultState,
     rng: ChaCha20Rng,
     clock: Clock,
-    store: Option<Store>,
+    store: Option<VaultStore>,
 }
 
 impl Emulator {
     /// An emulator of `state`, drawing keys and ids from `rng`, with its clock at `clock`,
     /// committing every change to `store` (none: the vault lives in memory only).
-    pub fn new(state: VaultState, rng: ChaCha20Rng, clock: Clock, store: Option<Store>) -> Self {
+    pub fn new(
+        state: VaultState,
+        rng: ChaCha20Rng,
+        clock: Clock,
+        store: Option<VaultStore>,
+    ) -> Self {
         Emulator {
             inner: Mutex::new(Inner {
                 state,
@@ -238,7 +243,7 @@ impl Inner {
             return Ok(());
         }
         let meta = self.meta();
-        let Some(store) = &mut self.store else {
+        let Some(store) = &self.store else {
             return Ok(());
         };
         let Err(e) = store.commit(&self.state, &changes, &meta) else {
@@ -270,7 +275,7 @@ impl Inner {
                 match self.set_clock(&request.body, system, now) {
                     Ok(now) => {
                         let meta = self.meta();
-                        if let Some(store) = &mut self.store
+                        if let Some(store) = &self.store
                             && let Err(e) = store.commit_meta(&meta)
                         {
                             eprintln!("kvcert-emulator: could not save the clock: {e}");
