@@ -64,3 +64,49 @@ print(len(names))
     let (ok, output) = python(&["-c", &check]);
     assert!(ok, "after the restart:\n{output}");
 }
+
+/// Two vaults in one emulator (`--vault`), each reached on its own port by its own
+/// `CertificateClient`: a certificate made in one is not in the other, and each client reads
+/// ids it can call back.
+#[test]
+fn the_python_sdk_uses_two_vaults_of_one_emulator() {
+    if !support::tool(Tool::AzureSdkPython, file!()) {
+        return;
+    }
+    let dir = TempDir::new("sdk-python-vaults");
+    let emulator = Emulator::start(dir.path(), &["--vault", "alpha", "--vault", "beta"]);
+    let pem = emulator.trusted_pem.to_str().unwrap().to_owned();
+    let flow = format!(
+        r#"
+import json, ssl, time, urllib.request
+from azure.core.credentials import AccessToken
+from azure.keyvault.certificates import CertificateClient, CertificatePolicy
+ctx = ssl.create_default_context(cafile="{pem}")
+vaults = json.load(urllib.request.urlopen("{url}/_kvcert/vaults", context=ctx))
+assert [v["name"] for v in vaults] == ["alpha", "beta"], vaults
+class T:
+    def get_token(self, *s, **k): return AccessToken("t", int(time.time()) + 3600)
+clients = {{v["name"]: CertificateClient(v["url"], T(), verify_challenge_resource=False, connection_verify="{pem}") for v in vaults}}
+for name, client in clients.items():
+    policy = CertificatePolicy(issuer_name="Self", subject="CN=" + name)
+    made = client.begin_create_certificate("shared-name", policy).result()
+    assert made.policy.subject == "CN=" + name, made.policy.subject
+for name, client in clients.items():
+    got = client.get_certificate("shared-name")
+    assert got.policy.subject == "CN=" + name, (name, got.policy.subject)
+    url = [v["url"] for v in vaults if v["name"] == name][0]
+    assert got.id.startswith(url + "/certificates/shared-name/"), (url, got.id)
+    again = client.get_certificate_version("shared-name", got.properties.version)
+    assert again.cer == got.cer
+only = clients["alpha"]
+only.begin_create_certificate("alpha-only", CertificatePolicy.get_default()).result()
+assert "alpha-only" in [p.name for p in only.list_properties_of_certificates()]
+assert "alpha-only" not in [p.name for p in clients["beta"].list_properties_of_certificates()]
+print("two vaults ok")
+"#,
+        url = emulator.url,
+    );
+    let (ok, output) = python(&["-c", &flow]);
+    assert!(ok, "two vaults:\n{output}");
+    assert!(output.contains("two vaults ok"), "{output}");
+}
