@@ -10,8 +10,8 @@
 //! | `settings` | one per vault: [`VaultState::settings_json`] (the vault's URL and delays, issuers, contacts, emulated CAs, notifications) |
 //! | `meta` | per vault: the clock (offset and the last instant handed out) and the position of the vault's RNG |
 //!
-//! A change reaches clients only after its transaction has committed ([`Store::commit`]); when
-//! the commit fails, the rows it named are read back into the vault ([`Store::revert`]), so
+//! A change reaches clients only after its transaction has committed ([`VaultStore::commit`]); when
+//! the commit fails, the rows it named are read back into the vault ([`VaultStore::revert`]), so
 //! the vault is again what the database holds. `synchronous=NORMAL`: a commit survives the
 //! process being killed (kill -9) at any moment; a power cut may lose the last commits, never
 //! the database. SQLite's own temporary files stay in memory, deleted content is overwritten
