@@ -44,6 +44,7 @@
 //! | no `api-version` | 400 `BadParameter`, the unrecognised-version text with an empty version |
 //! | a path no route matches | 404 `NotFound`, `The requested resource was not found: {path}` |
 //! | a known path with another method | 405 `MethodNotAllowed`, `HTTP {METHOD} not allowed` (the recorded text for `POST /certificates//create`) |
+//! | a whole URL whose scheme and authority are not the vault's | the answer's ids, `nextLink` and `Location` name the request's (the service has one name per vault; an emulator reached by several names and ports answers each client with ids it can call). Every JSON string starting with the vault's URL and `/` is rewritten, a client's tag with such a value too |
 
 use rand_core::CryptoRng;
 
