@@ -190,20 +190,8 @@ impl VaultState {
         settings: &str,
         entries: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, Error> {
-        let row: OwnedSettings = serde_json::from_str(settings).map_err(|e| malformed(&e))?;
-        let SettingsRow {
-            vault,
-            delays,
-            issuers,
-            contacts,
-            cas,
-            notifications,
-        } = row;
-        let mut state = VaultState::with_delays(vault, delays);
-        state.issuers = issuers;
-        state.contacts = contacts;
-        state.cas = cas;
-        state.notifications = notifications;
+        let mut state = VaultState::new(Vault::new(""));
+        state.put_settings(settings)?;
         for (name, json) in entries {
             state.put_entry(name, Some(json))?;
         }
