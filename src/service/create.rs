@@ -5,6 +5,7 @@ use rand_core::CryptoRng;
 
 use crate::key::KeyPair;
 use crate::service::plan::{IssuancePlan, IssuerKind};
+use crate::service::secret::{DeferredPfx, PfxTiming};
 use crate::service::vault::{Vault, hex_id};
 use crate::service::version::{NewVersion, StoredVersion};
 use crate::{error::Error, pem, service::wire, x509::certificate, x509::csr, x509::time::UnixTime};
@@ -52,6 +53,9 @@ pub struct Completed {
     /// `GET /secrets/{name}`: the managed secret (PFX or PEM, with the private key when the
     /// policy makes it exportable). Its `Debug` hides the value.
     pub secret: wire::SecretBundle,
+    /// The engine's PKCS#12 value, made when the secret is read (`secret.value` is `None`
+    /// then); never for [`create_from_json`].
+    pub(crate) deferred: Option<DeferredPfx>,
 }
 
 /// Create Certificate from a request body: validate, generate, sign, answer.
@@ -87,7 +91,22 @@ fn create_dyn(
     rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
     let key = KeyPair::generate(plan.key().spec(), rng)?;
-    create_with_key_dyn(plan, key, vault, now, rng)
+    create_with_key_dyn(plan, key, vault, now, PfxTiming::Now, rng)
+}
+
+/// The engine's create: `key` or a new one, the PKCS#12 secret made when it is read.
+pub(crate) fn create_deferring(
+    plan: IssuancePlan,
+    key: Option<KeyPair>,
+    vault: &Vault,
+    now: UnixTime,
+    rng: &mut dyn CryptoRng,
+) -> Result<Issued, Error> {
+    let key = match key {
+        Some(key) => key,
+        None => KeyPair::generate(plan.key().spec(), rng)?,
+    };
+    create_with_key_dyn(plan, key, vault, now, PfxTiming::OnRead, rng)
 }
 
 /// Create Certificate with a key the caller already holds (e.g. `reuse_key` on renewal, or a
@@ -99,7 +118,7 @@ pub fn create_with_key<R: CryptoRng + ?Sized>(
     now: UnixTime,
     rng: &mut R,
 ) -> Result<Issued, Error> {
-    create_with_key_dyn(plan, key, vault, now, &mut { rng })
+    create_with_key_dyn(plan, key, vault, now, PfxTiming::Now, &mut { rng })
 }
 
 fn create_with_key_dyn(
@@ -107,6 +126,7 @@ fn create_with_key_dyn(
     key: KeyPair,
     vault: &Vault,
     now: UnixTime,
+    pfx: PfxTiming,
     rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
     if key.spec() != plan.key().spec() {
@@ -140,7 +160,7 @@ fn create_with_key_dyn(
         request_id: Some(request_id),
     };
     let completed = if plan.is_self_signed() {
-        Some(complete(&plan, &key, &operation, vault, now, rng)?)
+        Some(complete(&plan, &key, &operation, vault, now, pfx, rng)?)
     } else {
         None
     };
@@ -159,6 +179,7 @@ fn complete(
     pending: &wire::CertificateOperation,
     vault: &Vault,
     now: UnixTime,
+    pfx: PfxTiming,
     rng: &mut dyn CryptoRng,
 ) -> Result<Completed, Error> {
     // The validity is computed once, where the certificate is made.
@@ -179,6 +200,7 @@ fn complete(
         now,
         x509_props: None,
         pending: true,
+        pfx,
     }
     .store(rng)?;
     let [certificate] = chain;
@@ -195,10 +217,12 @@ fn complete(
         bundle,
         key_bundle,
         secret,
+        deferred,
     } = stored;
     Ok(Completed {
         key_bundle,
         secret,
+        deferred,
         certificate,
         not_before,
         not_after,

@@ -273,13 +273,9 @@ impl VaultState {
             _ => 0,
         };
         let issued_at = plus_secs(now, delay)?;
-        let issued = match reused {
-            Some(pkcs8) => {
-                let key = key_from_material(pkcs8)?;
-                create::create_with_key(plan, key, &self.vault, issued_at, rng)?
-            }
-            None => create::create(plan, &self.vault, issued_at, rng)?,
-        };
+        let kept = reused.map(key_from_material).transpose()?;
+        // The PKCS#12 secret is made when it is read (`secret::DeferredPfx`).
+        let issued = create::create_deferring(plan, kept, &self.vault, issued_at, rng)?;
         let Issued {
             plan,
             key: pending_key,
@@ -315,6 +311,7 @@ impl VaultState {
                     key: done.key_bundle,
                     secret: done.secret,
                     private_key: private_key.clone(),
+                    deferred: done.deferred,
                 }))
             }
             None => named.map(|stored| {
@@ -328,6 +325,7 @@ impl VaultState {
                     key: stored.key_bundle,
                     secret: stored.secret,
                     private_key: private_key.clone(),
+                    deferred: stored.deferred,
                 })
             }),
         };
@@ -561,7 +559,22 @@ impl VaultState {
                     name: name.to_owned(),
                 })
             }
-            Some((_, v)) => Response::json(200, &v.secret),
+            Some((_, v)) => match &v.deferred {
+                None => Response::json(200, &v.secret),
+                // Made now, from its stored seed: the same bytes at every read.
+                Some(deferred) => {
+                    match key_from_material(&v.private_key).and_then(|key| deferred.value(&key)) {
+                        Ok(value) => Response::json(
+                            200,
+                            &wire::SecretBundle {
+                                value: Some(value),
+                                ..v.secret.clone()
+                            },
+                        ),
+                        Err(e) => Response::error(&e),
+                    }
+                }
+            },
             None => Response::error(&Error::SecretNotFound {
                 name: name.to_owned(),
             }),
@@ -834,6 +847,7 @@ impl VaultState {
             key: key_bundle,
             secret,
             private_key: key_material(&key)?,
+            deferred: None,
         });
         self.reschedule(name);
         Ok(Response::json(200, &response))

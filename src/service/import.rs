@@ -283,6 +283,7 @@ fn import_dyn(
         bundle,
         key_bundle,
         secret,
+        deferred: _,
     } = NewVersion {
         vault,
         plan: &plan,
@@ -294,6 +295,7 @@ fn import_dyn(
         now,
         x509_props: Some(derived.properties.clone()),
         pending: false,
+        pfx: crate::service::secret::PfxTiming::Now,
     }
     .store(rng)?;
     Ok(Imported {

@@ -2,6 +2,7 @@
 //! return for a certificate (`docs/service-behaviour.md` §7).
 
 use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::key::pkcs8::Pkcs8Attributes;
@@ -172,6 +173,122 @@ pub(crate) fn pkcs12_chain_value<R: CryptoRng + ?Sized>(
     Ok(Zeroizing::new(pem::base64(&pfx)))
 }
 
+/// A PKCS#12 secret value not made yet: what it holds and the random bytes its making draws
+/// (an RSA key's friendly-name GUID, the salts), drawn from the caller's RNG when the version
+/// is stored, in the order and sizes [`pkcs12_chain_value`] draws them. The engine stores this
+/// instead of the PFX and makes the PFX when the secret is read ([`DeferredPfx::value`]): the
+/// same bytes as a PFX made at once from the same RNG stream, and a vault whose secrets are
+/// never read never pays their key derivations (the fuzzer's request sequences, most tests).
+/// Its salts are no secret, but it travels with the key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DeferredPfx {
+    /// The drawn bytes, lowercase hex.
+    drawn: String,
+    /// The certificates, base64 DER, in the order stored.
+    chain: Vec<String>,
+    /// Where the key's certificate is in `chain`.
+    leaf: usize,
+    /// Whether the PFX holds the private key.
+    exportable: bool,
+}
+
+impl core::fmt::Debug for DeferredPfx {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DeferredPfx")
+            .field("certificates", &self.chain.len())
+            .field("leaf", &self.leaf)
+            .field("exportable", &self.exportable)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sizes of the RNG draws [`pkcs12_chain_value`] makes, in order: the GUID of an RSA key's
+/// friendly name (16), the key bag's salt when the key is in the PFX (8), the certificates'
+/// salt (8), the MAC's salt (20) (`pkcs12::encode`). A unit test holds the two together.
+fn pfx_draws(spec: KeySpec, exportable: bool) -> impl Iterator<Item = usize> {
+    let rsa = matches!(spec, KeySpec::Rsa(_));
+    [(rsa, 16), (exportable, 8), (true, 8), (true, 20)]
+        .into_iter()
+        .filter_map(|(drawn, n)| drawn.then_some(n))
+}
+
+/// Hands out recorded bytes, in order: the RNG a deferred PFX is made with.
+struct Replay<'a>(&'a [u8]);
+
+impl rand_core::TryRng for Replay<'_> {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        // Past the recording (not expected: `pfx_draws` is kept in step by a test), zeros: the
+        // PFX is still whole, with weaker salts.
+        let n = dst.len().min(self.0.len());
+        dst[..n].copy_from_slice(&self.0[..n]);
+        dst[n..].fill(0);
+        self.0 = &self.0[n..];
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for Replay<'_> {}
+
+impl DeferredPfx {
+    /// Draws what the PFX of `key` and `chain` will need from `rng`, as making it now would.
+    fn draw(
+        key: &KeyPair,
+        chain: &[Vec<u8>],
+        leaf: usize,
+        exportable: bool,
+        rng: &mut dyn CryptoRng,
+    ) -> DeferredPfx {
+        let mut drawn = String::new();
+        for n in pfx_draws(key.spec(), exportable) {
+            let mut bytes = vec![0u8; n];
+            rng.fill_bytes(&mut bytes);
+            drawn.extend(bytes.iter().map(|b| format!("{b:02x}")));
+        }
+        DeferredPfx {
+            drawn,
+            chain: chain.iter().map(|c| pem::base64(c)).collect(),
+            leaf,
+            exportable,
+        }
+    }
+
+    /// The PFX of `key` (the version's), base64: byte for byte what [`pkcs12_chain_value`]
+    /// made at the store from the same RNG stream.
+    pub(crate) fn value(&self, key: &KeyPair) -> Result<Zeroizing<String>, Error> {
+        let corrupt = || Error::internal("a deferred secret is not one kvcert stored");
+        let drawn = (0..self.drawn.len() / 2)
+            .map(|i| u8::from_str_radix(self.drawn.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(corrupt)?;
+        let chain: Vec<Vec<u8>> = self
+            .chain
+            .iter()
+            .map(|b64| pem::base64_decode(b64).ok_or_else(corrupt))
+            .collect::<Result<_, _>>()?;
+        pkcs12_chain_value(key, &chain, self.leaf, self.exportable, &mut Replay(&drawn))
+    }
+}
+
+/// When a secret's PKCS#12 value is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PfxTiming {
+    /// Now, from the caller's RNG (the stateless create: its bytes are the golden ones).
+    Now,
+    /// When it is read: its random bytes are drawn now ([`DeferredPfx`]).
+    OnRead,
+}
+
 /// The managed secret as `GET /secrets/{name}` returns it: `chain` (DER, in the order stored)
 /// with the key's certificate at `leaf`, as PFX or PEM as the plan says.
 pub fn secret_bundle<R: CryptoRng + ?Sized>(
@@ -183,20 +300,54 @@ pub fn secret_bundle<R: CryptoRng + ?Sized>(
     attributes: &wire::CertificateAttributes,
     rng: &mut R,
 ) -> Result<wire::SecretBundle, Error> {
+    let (bundle, _) = secret_bundle_timed(
+        plan,
+        key,
+        chain,
+        leaf,
+        ids,
+        attributes,
+        PfxTiming::Now,
+        &mut { rng },
+    )?;
+    Ok(bundle)
+}
+
+/// [`secret_bundle`], with the PKCS#12 value made now or deferred (its `value` then `None`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn secret_bundle_timed(
+    plan: &IssuancePlan,
+    key: &KeyPair,
+    chain: &[Vec<u8>],
+    leaf: usize,
+    ids: (&str, &str),
+    attributes: &wire::CertificateAttributes,
+    timing: PfxTiming,
+    rng: &mut dyn CryptoRng,
+) -> Result<(wire::SecretBundle, Option<DeferredPfx>), Error> {
     let (sid, kid) = ids;
-    let value = match plan.content_type() {
-        ContentType::Pkcs12 => pkcs12_chain_value(key, chain, leaf, plan.key().exportable(), rng)?,
-        ContentType::Pem => pem_chain_value(key, chain, plan.key().exportable())?,
+    let exportable = plan.key().exportable();
+    let (value, deferred) = match (plan.content_type(), timing) {
+        (ContentType::Pkcs12, PfxTiming::Now) => (
+            Some(pkcs12_chain_value(key, chain, leaf, exportable, rng)?),
+            None,
+        ),
+        (ContentType::Pkcs12, PfxTiming::OnRead) => (
+            None,
+            Some(DeferredPfx::draw(key, chain, leaf, exportable, rng)),
+        ),
+        (ContentType::Pem, _) => (Some(pem_chain_value(key, chain, exportable)?), None),
     };
-    Ok(wire::SecretBundle {
+    let bundle = wire::SecretBundle {
         id: Some(sid.to_owned()),
-        value: Some(value),
+        value,
         content_type: Some(plan.content_type().mime().to_owned()),
         managed: Some(true),
         attributes: Some(attributes.clone()),
         tags: plan.tags().cloned(),
         kid: Some(kid.to_owned()),
-    })
+    };
+    Ok((bundle, deferred))
 }
 
 /// A random (version 4) GUID in the lowercase form the service writes.
@@ -214,4 +365,42 @@ fn guid<R: CryptoRng + ?Sized>(rng: &mut R) -> String {
         &h[16..20],
         &h[20..]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    fn key(file: &str) -> KeyPair {
+        let path = format!("{}/tests/data/keys/{file}.pem", env!("CARGO_MANIFEST_DIR"));
+        KeyPair::from_pkcs8_pem(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// A deferred PFX is byte for byte the PFX made at once from the same RNG stream, and
+    /// draws as much from it: `pfx_draws` is in step with `pkcs12_chain_value`.
+    #[test]
+    fn a_deferred_pfx_is_the_pfx_made_at_once() {
+        let chain = vec![
+            b"\x30\x03\x02\x01\x01".to_vec(),
+            b"\x30\x03\x02\x01\x02".to_vec(),
+        ];
+        for file in ["rsa2048", "p256"] {
+            let key = key(file);
+            for exportable in [true, false] {
+                let mut at_once = ChaCha20Rng::seed_from_u64(5);
+                let made = pkcs12_chain_value(&key, &chain, 1, exportable, &mut at_once).unwrap();
+                let mut later = ChaCha20Rng::seed_from_u64(5);
+                let deferred = DeferredPfx::draw(&key, &chain, 1, exportable, &mut later);
+                assert_eq!(
+                    at_once.get_word_pos(),
+                    later.get_word_pos(),
+                    "{file} {exportable}: the same draws"
+                );
+                assert_eq!(deferred.value(&key).unwrap(), made, "{file} {exportable}");
+                assert!(!format!("{deferred:?}").contains(&deferred.drawn));
+            }
+        }
+    }
 }

@@ -38,6 +38,8 @@ pub(crate) struct NewVersion<'a> {
     /// Whether the bundle links its pending operation (created ones do; recorded imports do
     /// not).
     pub pending: bool,
+    /// When the secret's PKCS#12 value is made.
+    pub pfx: secret::PfxTiming,
 }
 
 /// A stored version, as the service shows it.
@@ -48,8 +50,10 @@ pub(crate) struct StoredVersion {
     pub bundle: wire::CertificateBundle,
     /// `GET /keys/{name}/{version}`.
     pub key_bundle: wire::KeyBundle,
-    /// `GET /secrets/{name}/{version}`.
+    /// `GET /secrets/{name}/{version}` (without its `value` when that is deferred).
     pub secret: wire::SecretBundle,
+    /// The PKCS#12 value, when it is made on read.
+    pub deferred: Option<secret::DeferredPfx>,
 }
 
 impl NewVersion<'_> {
@@ -66,6 +70,7 @@ impl NewVersion<'_> {
             now,
             x509_props,
             pending,
+            pfx,
         } = self;
         let certificate = chain
             .get(leaf)
@@ -116,12 +121,22 @@ impl NewVersion<'_> {
             preserve_cert_order: plan.preserve_cert_order(),
         };
         let key_bundle = secret::key_bundle(plan, key, &kid, &attributes)?;
-        let secret = secret::secret_bundle(plan, key, chain, leaf, (&sid, &kid), &attributes, rng)?;
+        let (secret, deferred) = secret::secret_bundle_timed(
+            plan,
+            key,
+            chain,
+            leaf,
+            (&sid, &kid),
+            &attributes,
+            pfx,
+            rng,
+        )?;
         Ok(StoredVersion {
             version,
             bundle,
             key_bundle,
             secret,
+            deferred,
         })
     }
 }

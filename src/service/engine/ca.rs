@@ -150,6 +150,7 @@ impl VaultState {
             now: issued_at,
             x509_props: None,
             pending: true,
+            pfx: crate::service::secret::PfxTiming::OnRead,
         }
         .store(rng)?;
         Ok(NamedIssuance::Signed(Box::new(stored)))

@@ -127,6 +127,7 @@ impl VaultState {
             mut bundle,
             key_bundle,
             secret,
+            deferred,
         } = NewVersion {
             vault: &vault,
             plan: &plan,
@@ -138,6 +139,7 @@ impl VaultState {
             now,
             x509_props: None,
             pending: true,
+            pfx: crate::service::secret::PfxTiming::OnRead,
         }
         .store(rng)?;
         bundle.policy = None;
@@ -159,6 +161,7 @@ impl VaultState {
             key: key_bundle,
             secret,
             private_key,
+            deferred,
         });
         record.unissued = None;
         let name = record.name.clone();

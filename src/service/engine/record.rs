@@ -72,6 +72,9 @@ pub(crate) struct VersionRecord {
     pub(crate) secret: wire::SecretBundle,
     /// The private key, for a renewal that keeps it (`reuse_key`).
     pub(crate) private_key: KeyMaterial,
+    /// The secret's PKCS#12 value, made when it is read (then `secret.value` is `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) deferred: Option<crate::service::secret::DeferredPfx>,
 }
 
 /// Where a pending operation stands.
