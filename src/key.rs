@@ -15,6 +15,7 @@ use crate::error::Error;
 pub(crate) mod pkcs8;
 pub mod public;
 pub(crate) mod rsa;
+pub mod source;
 pub(crate) mod spec;
 pub use self::rsa::size::RsaSize;
 pub use public::PublicKey;
@@ -101,6 +102,20 @@ impl KeyPair {
             },
             stats,
         ))
+    }
+
+    /// A second `KeyPair` holding the same key (zeroized on drop, as this one): for a
+    /// [`source::Pinned`] key source. Deliberately not `Clone`, so that copies of a private key
+    /// are made where they are meant.
+    pub fn duplicate(&self) -> KeyPair {
+        let inner = match &self.inner {
+            Inner::Rsa(key, size) => Inner::Rsa(key.clone(), *size),
+            Inner::P256(key) => Inner::P256(key.clone()),
+            Inner::P384(key) => Inner::P384(key.clone()),
+            Inner::P521(key) => Inner::P521(key.clone()),
+            Inner::P256K(key) => Inner::P256K(key.clone()),
+        };
+        KeyPair { inner }
     }
 
     /// Makes a fresh key from `rng`. The same RNG stream gives the same key.

@@ -467,3 +467,49 @@ fn a_restored_vault_answers_like_the_original() {
         "Debug hides keys"
     );
 }
+
+/// A pinned key source: every create of the pinned spec has the pinned key (its JWK), other
+/// specs are generated, and the vault's JSON does not hold the source.
+#[test]
+fn a_pinned_key_source_hands_out_its_key() {
+    use kvcert::key::source::Pinned;
+    let now = t("2026-01-15T12:00:00Z");
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let pinned =
+        kvcert::KeyPair::generate(kvcert::KeySpec::Ec(kvcert::Curve::P256), &mut rng).unwrap();
+    let bits = pinned.public_key_bits().unwrap();
+    let mut state = vault(0);
+    state.set_key_source(std::sync::Arc::new(Pinned::new([pinned])));
+    let mut jwks = Vec::new();
+    for name in ["a", "b"] {
+        assert_eq!(
+            state
+                .create_certificate(name, SELF_EC, now, &mut rng)
+                .status,
+            202
+        );
+        let mut jwk = state.get_key(name, None, now).body_json()["key"].clone();
+        jwk.as_object_mut().unwrap().remove("kid");
+        jwks.push(jwk);
+    }
+    assert_eq!(jwks[0], jwks[1], "the pinned key, twice");
+    let rsa = r#"{"policy":{"key_props":{"kty":"RSA","key_size":2048},"x509_props":{"subject":"CN=r"},"issuer":{"name":"Self"}}}"#;
+    assert_eq!(
+        state
+            .create_certificate("c", rsa.as_bytes(), now, &mut rng)
+            .status,
+        202
+    );
+    assert_eq!(
+        state.get_key("c", None, now).body_json()["key"]["kty"],
+        "RSA"
+    );
+    let x = jwks[0]["x"].as_str().unwrap();
+    let x = kvcert::pem::base64url_decode(x).unwrap();
+    assert!(
+        bits.windows(x.len()).any(|w| w == x.as_slice()),
+        "the JWK is the pinned key's"
+    );
+    let restored = VaultState::from_json(&state.to_json().unwrap()).unwrap();
+    assert!(restored == state);
+}

@@ -1647,6 +1647,17 @@ pub fn requests(data: &[u8]) -> bool {
         return false;
     };
     let mut state = kvcert::VaultState::new(kvcert::Vault::new("https://fuzz.vault.azure.net"));
+    // Pinned keys: the state machine is what is fuzzed, not key generation (made once per
+    // process; secrets are made only when an input reads one).
+    static KEYS: std::sync::OnceLock<std::sync::Arc<kvcert::key::source::Pinned>> =
+        std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(70);
+        let key = kvcert::KeyPair::generate(kvcert::KeySpec::Ec(kvcert::Curve::P256), &mut rng)
+            .unwrap_or_else(|e| panic!("a P-256 key: {e}"));
+        std::sync::Arc::new(kvcert::key::source::Pinned::new([key]))
+    });
+    state.set_key_source(keys.clone());
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
     let self_ec = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=f","validity_months":1},"issuer":{"name":"Self"},"lifetime_actions":[{"trigger":{"lifetime_percentage":50},"action":{"action_type":"AutoRenew"}}]}}"#;
     let unknown_ec = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=u"},"issuer":{"name":"Unknown"}}}"#;

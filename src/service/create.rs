@@ -94,18 +94,14 @@ fn create_dyn(
     create_with_key_dyn(plan, key, vault, now, PfxTiming::Now, rng)
 }
 
-/// The engine's create: `key` or a new one, the PKCS#12 secret made when it is read.
+/// The engine's create: with `key`, the PKCS#12 secret made when it is read.
 pub(crate) fn create_deferring(
     plan: IssuancePlan,
-    key: Option<KeyPair>,
+    key: KeyPair,
     vault: &Vault,
     now: UnixTime,
     rng: &mut dyn CryptoRng,
 ) -> Result<Issued, Error> {
-    let key = match key {
-        Some(key) => key,
-        None => KeyPair::generate(plan.key().spec(), rng)?,
-    };
     create_with_key_dyn(plan, key, vault, now, PfxTiming::OnRead, rng)
 }
 

@@ -171,7 +171,32 @@ pub struct VaultState {
     /// What the calls changed since [`Self::take_changes`] (see [`changes`]).
     #[serde(skip)]
     changes: changes::Pending,
+    /// Where new key pairs come from ([`Self::set_key_source`]).
+    #[serde(skip)]
+    keys: KeySourceSlot,
 }
+
+/// The vault's key source: part of how it runs, not of its value or its JSON.
+#[derive(Clone, Default)]
+struct KeySourceSlot(Option<std::sync::Arc<dyn crate::key::source::KeySource>>);
+
+impl core::fmt::Debug for KeySourceSlot {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "custom"
+        } else {
+            "generated"
+        })
+    }
+}
+
+impl PartialEq for KeySourceSlot {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for KeySourceSlot {}
 
 impl VaultState {
     /// An empty vault with the default delays.
@@ -193,6 +218,22 @@ impl VaultState {
             scheduled: BTreeMap::new(),
             notifications: Vec::new(),
             changes: Default::default(),
+            keys: KeySourceSlot::default(),
+        }
+    }
+
+    /// Takes new key pairs (creates, renewals without `reuse_key`) from `source` instead of
+    /// generating them: [`crate::key::source::Pinned`] keys make a fuzzer's or a large test
+    /// suite's creates cheap. Not saved with the vault.
+    pub fn set_key_source(&mut self, source: std::sync::Arc<dyn crate::key::source::KeySource>) {
+        self.keys = KeySourceSlot(Some(source));
+    }
+
+    /// A new key pair of `spec`, from the key source.
+    fn new_key(&self, spec: crate::KeySpec, rng: &mut dyn CryptoRng) -> Result<KeyPair, Error> {
+        match &self.keys.0 {
+            Some(source) => source.key_pair(spec, rng),
+            None => KeyPair::generate(spec, rng),
         }
     }
 
@@ -273,7 +314,10 @@ impl VaultState {
             _ => 0,
         };
         let issued_at = plus_secs(now, delay)?;
-        let kept = reused.map(key_from_material).transpose()?;
+        let kept = match reused {
+            Some(pkcs8) => key_from_material(pkcs8)?,
+            None => self.new_key(plan.key().spec(), rng)?,
+        };
         // The PKCS#12 secret is made when it is read (`secret::DeferredPfx`).
         let issued = create::create_deferring(plan, kept, &self.vault, issued_at, rng)?;
         let Issued {

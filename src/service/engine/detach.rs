@@ -216,6 +216,7 @@ impl VaultState {
 
     fn part(&self, names: BTreeSet<String>) -> Detached {
         let mut part = VaultState::with_delays(self.vault.clone(), self.delays);
+        part.keys = self.keys.clone();
         let settings = self.settings();
         part.issuers = settings.issuers.clone();
         part.contacts = settings.contacts.clone();
