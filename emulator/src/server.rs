@@ -134,6 +134,13 @@ impl Vaults {
         self.list.iter().position(|(n, _, _)| n == name)
     }
 
+    /// The answer to a plain read ([`Emulator::try_read`]) of the vault it addresses, made on
+    /// the calling (async) thread; `None` for anything else.
+    fn try_read(&self, request: &Request, own: usize) -> Option<Response> {
+        let i = self.pick(request, own).ok()?;
+        self.list[i].2.try_read(request, system_now())
+    }
+
     /// Answers `request` that arrived on the listener of vault `own` (`main`: the main port).
     fn answer(&self, request: &Request, own: usize, main: bool) -> Response {
         let path = request.target.split('?').next().unwrap_or_default();
@@ -484,6 +491,11 @@ async fn answer(
             .map(str::to_owned),
         body,
     };
+    // A plain read is answered here (the vault's lock is held only to read); anything that
+    // may generate keys, sign or write goes to the blocking pool.
+    if let Some(read) = vaults.try_read(&request, own) {
+        return Ok(to_hyper(read));
+    }
     let answered = tokio::task::spawn_blocking(move || vaults.answer(&request, own, main)).await;
     Ok(to_hyper(answered.unwrap_or_else(|_| {
         Response::text(500, "the request failed inside the emulator")

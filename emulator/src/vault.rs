@@ -102,6 +102,44 @@ impl Emulator {
         f(&self.lock().state)
     }
 
+    /// The answer to `request` if it is a plain read: a `GET` with a token, nothing due, no
+    /// crypto; `None` for anything else (answer it with [`Self::handle`], off the async
+    /// threads). Holds the vault's lock only to read.
+    pub fn try_read(&self, request: &Request, system: u64) -> Option<Response> {
+        let plain = request.method == "GET"
+            && !request.target.starts_with(MANAGEMENT_PREFIX)
+            && request
+                .authorization
+                .as_deref()
+                .is_some_and(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer "));
+        if !plain {
+            return None;
+        }
+        let target = self.addressed(request);
+        let engine_request = EngineRequest {
+            method: &request.method,
+            path: &target,
+            body: &request.body,
+        };
+        let mut inner = self.lock();
+        let now = inner.now(system).ok()?;
+        if inner.state.has_due(now) {
+            return None;
+        }
+        inner.state.read(&engine_request, now).map(converted)
+    }
+
+    /// The request's target as a whole URL of the address the client used, so that the
+    /// engine renders the answer's ids under it.
+    fn addressed(&self, request: &Request) -> String {
+        match &request.host {
+            Some(host) if request.target.starts_with('/') => {
+                format!("https://{host}{}", request.target)
+            }
+            _ => request.target.clone(),
+        }
+    }
+
     /// Answers one request at system time `system` (Unix seconds).
     pub fn handle(&self, request: &Request, system: u64) -> Response {
         if request.target.starts_with(MANAGEMENT_PREFIX) {
@@ -118,12 +156,7 @@ impl Emulator {
         }
         // The ids of the answer follow the address the client used (the engine renders them
         // from a whole URL's scheme and authority).
-        let target = match &request.host {
-            Some(host) if request.target.starts_with('/') => {
-                format!("https://{host}{}", request.target)
-            }
-            _ => request.target.clone(),
-        };
+        let target = self.addressed(request);
         let engine_request = EngineRequest {
             method: &request.method,
             path: &target,
