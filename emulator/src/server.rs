@@ -310,13 +310,17 @@ pub fn run(args: &Args) -> Result<(), String> {
     if let Some(path) = &args.tls_cert_out {
         std::fs::write(path, &tls.root_pem).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    println!("listening on {url}");
+    // One write: a reader that takes the first line and closes the pipe must not make a later
+    // line fail (stdout going away does not stop the server).
+    let mut said = format!("listening on {url}\n");
     if several {
         for (name, vault_url, _) in &list {
-            println!("vault {name} on {vault_url}");
+            said.push_str(&format!("vault {name} on {vault_url}\n"));
         }
     }
-    io::stdout().flush().map_err(|e| e.to_string())?;
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(said.as_bytes()).and_then(|()| out.flush());
+    drop(out);
     let acceptor = TlsAcceptor::from(Arc::clone(&tls.config));
     let vaults = Arc::new(Vaults { list });
     runtime.block_on(serve(listeners, acceptor, vaults, args.max_connections));
