@@ -282,14 +282,7 @@ fn a_mixed_run_with_renewals_survives_kill_dash_nine_at_any_moment() {
                 if seen.in_flight.as_ref() == Some(name) {
                     continue;
                 }
-                let r = c
-                    .request(
-                        "GET",
-                        &format!("/certificates/{name}?api-version=7.6"),
-                        b"",
-                        true,
-                    )
-                    .expect("answers");
+                let r = get_certificate(&mut c, name);
                 let want = if *live { 200 } else { 404 };
                 assert_eq!(
                     r.status, want,
@@ -322,14 +315,7 @@ fn a_mixed_run_with_renewals_survives_kill_dash_nine_at_any_moment() {
         // The write the kill interrupted: what it left is what the writer goes on from.
         let interrupted = seen.lock().expect("lock").in_flight.take();
         if let Some(name) = interrupted {
-            let r = c
-                .request(
-                    "GET",
-                    &format!("/certificates/{name}?api-version=7.6"),
-                    b"",
-                    true,
-                )
-                .expect("answers");
+            let r = get_certificate(&mut c, &name);
             let mut seen = seen.lock().expect("lock");
             if r.status == 200 {
                 seen.written.insert(name, true);
@@ -473,16 +459,20 @@ fn a_mixed_run_with_renewals_survives_kill_dash_nine_at_any_moment() {
     );
 }
 
+/// `GET /certificates/{name}` as the client `c` sends it.
+fn get_certificate(c: &mut Client, name: &str) -> client::Reply {
+    c.request(
+        "GET",
+        &format!("/certificates/{name}?api-version=7.6"),
+        b"",
+        true,
+    )
+    .expect("answers")
+}
+
 /// The id of `name`'s current version as the client `c` reads it.
 fn current_id(c: &mut Client, name: &str) -> String {
-    let r = c
-        .request(
-            "GET",
-            &format!("/certificates/{name}?api-version=7.6"),
-            b"",
-            true,
-        )
-        .expect("answers");
+    let r = get_certificate(c, name);
     assert_eq!(r.status, 200, "{:?}", r.json());
     r.json()["id"].as_str().expect("an id").to_owned()
 }
