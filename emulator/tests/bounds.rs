@@ -29,16 +29,13 @@ fn start() -> Emulator {
 }
 
 fn start_with(args: &[&str]) -> Emulator {
-    // One file per emulator: the tests of this file run at the same time.
+    // A directory per emulator (the tests of this file run at the same time), gone once the
+    // emulator has written its root and the test has read it.
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let pem = std::env::temp_dir().join(format!(
-        "kvcert-emulator-bounds-{}-{}.pem",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    ));
+    let dir = common::Scratch::new(&format!("bounds-{}", NEXT.fetch_add(1, Ordering::SeqCst)));
     let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
-    let running = common::start(&pem, &args);
-    std::fs::remove_file(&pem).expect("clean up");
+    let running = common::start(&dir.join("root.pem"), &args);
+    drop(dir);
     Emulator {
         addr: running.addr,
         config: client::config(&running.root_pem).expect("a root"),

@@ -6,12 +6,12 @@
 mod common;
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::Running;
+use common::{Running, Scratch};
 use kvcert_emulator::client::{self, Client};
 
 const CREATE: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=crash"},"issuer":{"name":"Self"}}}"#;
@@ -29,33 +29,6 @@ fn all_there(c: &mut Client, names: &[String], when: &str) {
         let target = format!("/certificates/{name}?api-version=7.6");
         let r = c.request("GET", &target, b"", true).expect("answers");
         assert_eq!(r.status, 200, "{when}: {name} was answered, then lost");
-    }
-}
-
-/// A directory of its own for one test, removed when the test ends, passed or failed (it
-/// holds a vault with private keys).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(label: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("kvcert-emulator-{label}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch");
-        Scratch(dir)
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -48,9 +48,8 @@ fn clock(c: &mut Client, target: &str) -> String {
 
 #[test]
 fn two_vaults_by_port_and_by_name_each_with_its_own_certificates_and_clock() {
-    let dir = std::env::temp_dir().join(format!("kvcert-emulator-vaults-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a directory");
+    // Removed when the test ends, passed or failed: the database holds private keys.
+    let dir = common::Scratch::new("vaults");
     let state = dir.join("vaults.db");
     let args = [
         OsStr::new("--vault"),
@@ -181,5 +180,4 @@ fn two_vaults_by_port_and_by_name_each_with_its_own_certificates_and_clock() {
         "each vault's clock kept"
     );
     drop(running);
-    let _ = std::fs::remove_dir_all(&dir);
 }

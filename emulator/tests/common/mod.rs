@@ -51,3 +51,31 @@ pub fn start(root_file: &Path, args: &[&std::ffi::OsStr]) -> Running {
     running.root_pem = std::fs::read_to_string(root_file).expect("the root");
     running
 }
+
+/// A directory of its own for one test, removed when the test ends, passed or failed (it
+/// holds a vault with private keys).
+pub struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    /// A new, empty directory named after `label` and the process.
+    pub fn new(label: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("kvcert-emulator-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch");
+        Scratch(dir)
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
