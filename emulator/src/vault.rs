@@ -108,10 +108,7 @@ impl Emulator {
     pub fn try_read(&self, request: &Request, system: u64) -> Option<Response> {
         let plain = request.method == "GET"
             && !request.target.starts_with(MANAGEMENT_PREFIX)
-            && request
-                .authorization
-                .as_deref()
-                .is_some_and(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer "));
+            && has_bearer(request);
         if !plain {
             return None;
         }
@@ -145,10 +142,7 @@ impl Emulator {
         if request.target.starts_with(MANAGEMENT_PREFIX) {
             return self.lock().manage(request, system);
         }
-        let bearer = request.authorization.as_deref().is_some_and(|a| {
-            a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer ") && !a[7..].trim().is_empty()
-        });
-        if !bearer {
+        if !has_bearer(request) {
             let mut r = Response::json(401, UNAUTHORIZED.as_bytes().to_vec());
             r.headers
                 .push(("WWW-Authenticate".to_owned(), CHALLENGE.to_owned()));
@@ -210,6 +204,16 @@ impl Emulator {
             Err(e) => Response::text(500, &e),
         }
     }
+}
+
+/// Whether the request carries a bearer token (any: the emulator authorizes nothing); one
+/// without gets the challenge.
+fn has_bearer(request: &Request) -> bool {
+    request.authorization.as_deref().is_some_and(|a| {
+        a.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
+            && a.get(7..).is_some_and(|t| !t.trim().is_empty())
+    })
 }
 
 fn converted(answer: kvcert::Response) -> Response {
@@ -392,6 +396,11 @@ mod tests {
             T0,
         );
         assert_eq!(r.status, 401);
+        // A blank token is no token, on the read path as on the others.
+        let mut blank = request("GET", "/certificates?api-version=7.6", false, "");
+        blank.authorization = Some("Bearer   ".to_owned());
+        assert_eq!(e.try_read(&blank, T0), None);
+        assert_eq!(e.handle(&blank, T0).status, 401);
         assert!(
             r.headers
                 .iter()
