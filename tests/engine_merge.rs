@@ -8,9 +8,10 @@ use std::process::Command;
 
 use kvcert::pkcs12::decode_pfx;
 use kvcert::rand_core::SeedableRng;
+use kvcert::service::engine::Request;
 use kvcert::{ChaCha20Rng, IssuanceDelays, UnixTime, Vault, VaultState};
 use serde_json::{Value, json};
-use support::engine::error;
+use support::engine::refusal;
 use support::{TempDir, Tool};
 
 const VAULT: &str = "https://kvcert-merge.vault.azure.net";
@@ -117,9 +118,10 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
 
     // The three forms of the same chain: base64 DER items, one PEM text, base64 PKCS#7.
     let mut state = VaultState::new(Vault::new(VAULT));
-    let created =
-        state.create_certificate("m", &unknown(false, "application/x-pkcs12"), now, &mut rng);
-    let (leaf, ca) = sign_csr(&dir, created.body_json()["csr"].as_str().unwrap());
+    let created = state
+        .create_certificate("m", &unknown(false, "application/x-pkcs12"), now, &mut rng)
+        .unwrap();
+    let (leaf, ca) = sign_csr(&dir, created.csr.as_deref().unwrap());
     let leaf_pem = kvcert::pem::encode("CERTIFICATE", &leaf);
     let ca_pem = kvcert::pem::encode("CERTIFICATE", &ca);
     openssl(
@@ -166,9 +168,14 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
     for (i, x5c) in forms.iter().enumerate() {
         // Each form merges into a copy of the same pending operation (same CSR, same key).
         let mut state = state.clone();
-        let merged = state.merge_certificate(
-            "m",
-            &serde_json::to_vec(&json!({"x5c": x5c})).unwrap(),
+        // Through the edge: the 201 and its `Location`.
+        let body = serde_json::to_vec(&json!({"x5c": x5c})).unwrap();
+        let merged = state.handle(
+            &Request {
+                method: "POST",
+                path: "/certificates/m/pending/merge?api-version=7.6",
+                body: &body,
+            },
             now,
             &mut rng,
         );
@@ -191,18 +198,22 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
             "the CA's validity, not the policy's"
         );
 
-        let op = state.get_pending("m", None, now).body_json();
-        assert_eq!(op["status"], "completed");
-        assert_eq!(op["target"], format!("{VAULT}/certificates/m"));
-        assert!(op.get("status_details").is_none());
+        let op = state.get_pending("m", None, now).unwrap();
+        assert_eq!(op.status.as_deref(), Some("completed"));
+        assert_eq!(op.target, Some(format!("{VAULT}/certificates/m")));
+        assert_eq!(op.status_details, None);
         assert_eq!(
-            state.get_certificate("m", None, now).body_json()["cer"],
-            bundle["cer"]
+            state
+                .get_certificate("m", None, now)
+                .unwrap()
+                .cer
+                .as_deref(),
+            bundle["cer"].as_str()
         );
 
         // The secret: the leaf (with the key) first, then the CA; OpenSSL reads it.
-        let secret = state.get_secret("m", None, now).body_json();
-        let pfx = kvcert::pem::base64_decode(secret["value"].as_str().unwrap()).unwrap();
+        let secret = state.get_secret("m", None, now).unwrap();
+        let pfx = kvcert::pem::base64_decode(secret.value.as_deref().unwrap()).unwrap();
         let decoded = decode_pfx(&pfx, None).unwrap();
         assert_eq!(
             decoded.certificates,
@@ -237,25 +248,30 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
             now,
             &mut rng,
         );
-        assert_eq!(again.status, 403);
+        assert_eq!(refusal(again).0, 403);
     }
 
     // preserveCertOrder and PEM: the chain in the order uploaded.
     let mut state = VaultState::new(Vault::new(VAULT));
-    let created =
-        state.create_certificate("p", &unknown(true, "application/x-pem-file"), now, &mut rng);
+    let created = state
+        .create_certificate("p", &unknown(true, "application/x-pem-file"), now, &mut rng)
+        .unwrap();
     let dir2 = TempDir::new("engine-merge-order");
-    let (leaf, ca) = sign_csr(&dir2, created.body_json()["csr"].as_str().unwrap());
-    let merged = state.merge_certificate(
-        "p",
-        &serde_json::to_vec(&json!({"x5c": [b64(&ca), b64(&leaf)]})).unwrap(),
-        now,
-        &mut rng,
-    );
-    assert_eq!(merged.status, 201);
-    assert_eq!(merged.body_json()["preserveCertOrder"], true);
-    let pem = state.get_secret("p", None, now).body_json()["value"]
-        .as_str()
+    let (leaf, ca) = sign_csr(&dir2, created.csr.as_deref().unwrap());
+    let merged = state
+        .merge_certificate(
+            "p",
+            &serde_json::to_vec(&json!({"x5c": [b64(&ca), b64(&leaf)]})).unwrap(),
+            now,
+            &mut rng,
+        )
+        .unwrap();
+    assert_eq!(merged.preserve_cert_order, Some(true));
+    let pem = state
+        .get_secret("p", None, now)
+        .unwrap()
+        .value
+        .as_deref()
         .unwrap()
         .to_owned();
     let blocks: Vec<&str> = pem
@@ -279,11 +295,15 @@ fn merge_refusals_are_key_vault_errors() {
     let now = t("2026-01-15T12:00:00Z");
     let mut rng = ChaCha20Rng::seed_from_u64(2);
     let mut state = VaultState::new(Vault::new(VAULT));
-    state.create_certificate("u", &unknown(false, "application/x-pkcs12"), now, &mut rng);
+    state
+        .create_certificate("u", &unknown(false, "application/x-pkcs12"), now, &mut rng)
+        .unwrap();
     // A certificate of another key: a Self certificate from the same vault.
     let self_body = br#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=other"},"issuer":{"name":"Self"}}}"#;
-    state.create_certificate("other", self_body, now, &mut rng);
-    let foreign = state.get_certificate("other", None, now).body_json()["cer"].clone();
+    state
+        .create_certificate("other", self_body, now, &mut rng)
+        .unwrap();
+    let foreign = Value::from(state.get_certificate("other", None, now).unwrap().cer);
 
     let x5c_error = "Property x5c has invalid value X5C must has at least one valid item";
     let cases: Vec<(Value, u16, &str)> = vec![
@@ -316,13 +336,13 @@ fn merge_refusals_are_key_vault_errors() {
     for (body, status, text) in cases {
         let response =
             state.merge_certificate("u", &serde_json::to_vec(&body).unwrap(), now, &mut rng);
-        let (got, code, message) = error(&response);
+        let (got, code, message) = refusal(response);
         assert_eq!((got, code.as_str()), (status, "BadParameter"), "{body}");
         assert!(message.contains(text), "{body}: {message}");
     }
     // Too many certificates.
     let many = vec![foreign.clone(); 33];
-    let (status, _, message) = error(&state.merge_certificate(
+    let (status, _, message) = refusal(state.merge_certificate(
         "u",
         &serde_json::to_vec(&json!({"x5c": many})).unwrap(),
         now,
@@ -332,18 +352,18 @@ fn merge_refusals_are_key_vault_errors() {
     // A body over the bound.
     let huge = vec![b' '; kvcert::service::engine::MAX_MERGE_BODY_LEN + 1];
     assert_eq!(
-        state.merge_certificate("u", &huge, now, &mut rng).status,
+        refusal(state.merge_certificate("u", &huge, now, &mut rng)).0,
         400
     );
     // Still pending after all of these.
     assert_eq!(
-        state.get_pending("u", None, now).body_json()["status"],
-        "inProgress"
+        state.get_pending("u", None, now).unwrap().status.as_deref(),
+        Some("inProgress")
     );
 
     // No pending operation.
     let (status, code, message) =
-        error(&state.merge_certificate("none", br#"{"x5c":["AAAA"]}"#, now, &mut rng));
+        refusal(state.merge_certificate("none", br#"{"x5c":["AAAA"]}"#, now, &mut rng));
     assert_eq!(
         (status, code.as_str(), message.as_str()),
         (
@@ -357,8 +377,9 @@ fn merge_refusals_are_key_vault_errors() {
     let mut delays = IssuanceDelays::default();
     delays.self_signed = 60;
     let mut slow = VaultState::with_delays(Vault::new(VAULT), delays);
-    slow.create_certificate("s", self_body, now, &mut rng);
-    let (status, code, message) = error(&slow.merge_certificate(
+    slow.create_certificate("s", self_body, now, &mut rng)
+        .unwrap();
+    let (status, code, message) = refusal(slow.merge_certificate(
         "s",
         &serde_json::to_vec(&json!({"x5c": [foreign]})).unwrap(),
         now,

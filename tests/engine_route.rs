@@ -295,6 +295,48 @@ fn each_api_version_shows_only_the_fields_it_has() {
     assert_eq!(fields("2025-07-01"), (true, true, true, true));
 }
 
+/// The api-version's view takes out the service's own fields, in every body that has them,
+/// and never a client's data: a tag named `recoverableDays` is answered at 7.0 too.
+#[test]
+fn the_view_of_70_takes_no_tag_and_misses_no_body() {
+    let tagged = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=t"},"issuer":{"name":"Self"}},"tags":{"recoverableDays":"kept"}}"#;
+    let mut c = client();
+    assert_eq!(
+        c.call("POST", "/certificates/t/create?api-version=7.0", tagged)
+            .status,
+        202
+    );
+    c.call("POST", "/certificates/gone/create?api-version=7.0", SELF_EC);
+    assert_eq!(
+        c.call("DELETE", "/certificates/gone?api-version=7.0", "")
+            .status,
+        200
+    );
+    let bundle = c.call("GET", "/certificates/t?api-version=7.0", "");
+    assert_eq!(bundle.body_json()["tags"]["recoverableDays"], "kept");
+    assert_eq!(
+        c.call("GET", "/certificates/t?api-version=7.1", "")
+            .body_json()["attributes"]["recoverableDays"],
+        7
+    );
+    for path in [
+        "/certificates",
+        "/certificates/t/versions",
+        "/certificates/t/policy",
+        "/keys/t",
+        "/secrets/t",
+        "/deletedcertificates",
+        "/deletedcertificates/gone",
+    ] {
+        let answer = c.call("GET", &format!("{path}?api-version=7.0"), "");
+        assert_eq!(answer.status, 200, "{path}");
+        let text = String::from_utf8(answer.body).unwrap();
+        let fields = text.matches("\"recoverableDays\"").count();
+        let tags = text.matches("\"recoverableDays\":\"kept\"").count();
+        assert_eq!(fields, tags, "{path} at 7.0: {text}");
+    }
+}
+
 /// Ids follow the address the client used: a whole URL whose scheme and authority are not the
 /// vault's gets ids, `nextLink` and `Location` under its own, while a path (or the vault's own
 /// URL) keeps the vault's. Two clients of one vault, by two names, each get ids they can call.

@@ -1,6 +1,9 @@
 //! The vault's certificates as state: one value that holds every certificate, its versions,
 //! its policy and its pending operation, and one method per operation that takes the request,
-//! `now` and the RNG and returns what the service answers ([`Response`]).
+//! `now` and the RNG and returns the service's wire type ([`wire`]) or the typed [`Error`].
+//! Reads take `&self`. [`VaultState::handle`] is the one request function: it routes a request
+//! to its operation and makes the HTTP answer ([`Response`]: status, headers, the body in the
+//! request's api-version) in one place, the edge.
 //!
 //! The state is plain serde data ([`VaultState::to_json`], [`VaultState::from_json`]): an
 //! emulator keeps it wherever it likes, and a restored state answers every later request
@@ -68,6 +71,7 @@ use crate::service::vault::{Vault, hex_id};
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 
+mod answer;
 pub mod backup;
 pub mod ca;
 pub mod changes;
@@ -84,6 +88,7 @@ pub mod replay;
 mod response;
 pub mod route;
 pub mod update;
+mod view;
 
 pub use changes::ChangeSet;
 pub use detach::{Conflict, Detached};
@@ -102,9 +107,6 @@ pub use route::{API_VERSIONS, LATEST_API_VERSION, Request};
 /// in the same second and a DELETE a second later still say `inProgress`; no recording waits
 /// longer (a `Self` cancel, Python 7.3, showed `cancelled` ten seconds after the PATCH).
 pub const CANCEL_DELAY_SECS: u64 = RETRY_AFTER_SECS as u64;
-
-/// The api-version written into the `Location` header of a create's 202.
-pub const LOCATION_API_VERSION: &str = "7.6";
 
 /// How long an issuer takes, in seconds of the callers' `now`.
 ///
@@ -135,17 +137,19 @@ pub struct IssuanceDelays {
 /// let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap();
 /// let body = br#"{"policy":{"key_props":{"kty":"EC"},"x509_props":{"subject":"CN=a"},"issuer":{"name":"Self"}}}"#;
 ///
-/// let created = vault.create_certificate("web", body, now, &mut rng);
-/// assert_eq!(created.status, 202);
-/// assert_eq!(created.header("Retry-After"), Some("10"));
-/// let pending = vault.get_pending("web", None, now);
-/// assert_eq!(pending.body_json()["status"], "completed");
-/// let bundle = vault.get_certificate("web", None, now);
-/// assert_eq!(bundle.status, 200);
+/// // Each operation answers its wire type (`service::wire`) or the typed error.
+/// let created = vault.create_certificate("web", body, now, &mut rng)?;
+/// assert_eq!(created.status.as_deref(), Some("inProgress"));
+/// let pending = vault.get_pending("web", None, now)?;
+/// assert_eq!(pending.status.as_deref(), Some("completed"));
+/// let bundle = vault.get_certificate("web", None, now)?;
+/// assert!(bundle.cer.is_some());
+/// let missing = vault.get_certificate("other", None, now).unwrap_err();
+/// assert_eq!(missing.status(), 404);
 ///
 /// // Saved and restored, it answers the same.
 /// let restored = VaultState::from_json(&vault.to_json()?)?;
-/// assert_eq!(restored.get_certificate("web", None, now), bundle);
+/// assert_eq!(restored.get_certificate("web", None, now)?, bundle);
 /// # Ok::<(), kvcert::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,16 +264,16 @@ impl VaultState {
         })
     }
 
-    /// `POST /certificates/{name}/create`: 202 with the pending operation, or the error.
+    /// `POST /certificates/{name}/create`: the pending operation (answered 202, with its URL
+    /// as `Location` and `Retry-After`), or the error.
     pub fn create_certificate<R: CryptoRng + ?Sized>(
         &mut self,
         name: &str,
         body: &[u8],
         now: UnixTime,
         rng: &mut R,
-    ) -> Response {
+    ) -> Result<wire::CertificateOperation, Error> {
         self.create_dyn(name, body, now, &mut { rng })
-            .unwrap_or_else(|e| Response::error(&e))
     }
 
     fn create_dyn(
@@ -278,7 +282,7 @@ impl VaultState {
         body: &[u8],
         now: UnixTime,
         rng: &mut dyn CryptoRng,
-    ) -> Result<Response, Error> {
+    ) -> Result<wire::CertificateOperation, Error> {
         // The name is part of the URI: checked before the body is read.
         let certificate_name = CertificateName::try_from(name)?;
         let mut request: wire::CertificateCreateParameters = parse_request(body, MAX_BODY_LEN)?;
@@ -380,7 +384,6 @@ impl VaultState {
             None => hex_id(rng),
         };
         let unissued = unissued_record(version, now, plan.validity_months(), &plan_request)?;
-        let request_id = operation.request_id.clone().unwrap_or_default();
         let pending = PendingRecord {
             operation: operation.clone(),
             status: PendingStatus::InProgress,
@@ -425,25 +428,12 @@ impl VaultState {
             record.unissued = Some(unissued);
         }
         self.reschedule(name);
-        Ok(Response::json(202, &operation)
-            .with_header(
-                "Location",
-                format!(
-                    "{base}/pending?api-version={LOCATION_API_VERSION}&request_id={request_id}"
-                ),
-            )
-            .with_header("Retry-After", RETRY_AFTER_SECS.to_string()))
+        Ok(operation)
     }
 
-    /// `GET /certificates/{name}/pending[?request_id=…]`.
-    pub fn get_pending(&self, name: &str, request_id: Option<&str>, now: UnixTime) -> Response {
-        self.pending(name, request_id, now)
-            .map(|operation| pending_response(&operation))
-            .unwrap_or_else(|e| Response::error(&e))
-    }
-
-    /// The operation as it reads at `now` (completion and cancellation applied).
-    fn pending(
+    /// `GET /certificates/{name}/pending[?request_id=…]`: the operation as it reads at `now`
+    /// (completion and cancellation applied; answered with `Retry-After` while in progress).
+    pub fn get_pending(
         &self,
         name: &str,
         request_id: Option<&str>,
@@ -472,21 +462,10 @@ impl VaultState {
         request_id: Option<&str>,
         body: &[u8],
         now: UnixTime,
-    ) -> Response {
-        self.update_pending_inner(name, request_id, body, now)
-            .unwrap_or_else(|e| Response::error(&e))
-    }
-
-    fn update_pending_inner(
-        &mut self,
-        name: &str,
-        request_id: Option<&str>,
-        body: &[u8],
-        now: UnixTime,
-    ) -> Result<Response, Error> {
+    ) -> Result<wire::CertificateOperation, Error> {
         let update: wire::CertificateOperationUpdateParameter = parse_request(body, MAX_BODY_LEN)?;
         self.settle(name, now);
-        self.pending(name, request_id, now)?;
+        self.get_pending(name, request_id, now)?;
         let pending = self
             .record_mut(name)
             .and_then(|r| r.pending.as_mut())
@@ -505,9 +484,9 @@ impl VaultState {
                 pending.due = Some(now.as_secs().saturating_add(CANCEL_DELAY_SECS));
             }
         }
-        let body = Response::json(200, &pending.operation);
+        let operation = pending.operation.clone();
         self.reschedule(name);
-        Ok(body)
+        Ok(operation)
     }
 
     /// `DELETE /certificates/{name}/pending`: 200 with the operation as it stood; afterwards
@@ -517,12 +496,9 @@ impl VaultState {
         name: &str,
         request_id: Option<&str>,
         now: UnixTime,
-    ) -> Response {
+    ) -> Result<wire::CertificateOperation, Error> {
         self.settle(name, now);
-        let operation = match self.pending(name, request_id, now) {
-            Ok(op) => op,
-            Err(e) => return Response::error(&e),
-        };
+        let operation = self.get_pending(name, request_id, now)?;
         let key = name.to_ascii_lowercase();
         self.touch(&key);
         if let Some(record) = self.certificates.get_mut(&key) {
@@ -533,20 +509,12 @@ impl VaultState {
             }
         }
         self.reschedule(name);
-        Response::json(200, &operation)
+        Ok(operation)
     }
 
     /// `GET /certificates/{name}[/{version}]`: the current version (or, before the first, the
     /// object the create made: see [`current`]), or the version named.
-    pub fn get_certificate(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
-        match self.certificate_bundle(name, version, now) {
-            Ok(bundle) => Response::json(200, &bundle),
-            Err(e) => Response::error(&e),
-        }
-    }
-
-    /// The body of [`Self::get_certificate`].
-    fn certificate_bundle(
+    pub fn get_certificate(
         &self,
         name: &str,
         version: Option<&str>,
@@ -573,55 +541,58 @@ impl VaultState {
 
     /// `GET /certificates/{name}/policy`. The policy is stored when the create arrives, before
     /// any version completes, so it does not depend on `_now` (taken, like every operation's).
-    pub fn get_policy(&self, name: &str, _now: UnixTime) -> Response {
-        match self.record(name) {
-            Some(record) => Response::json(200, &record.policy),
-            None => Response::error(&Error::CertificateNotFound {
+    pub fn get_policy(&self, name: &str, _now: UnixTime) -> Result<wire::CertificatePolicy, Error> {
+        self.record(name)
+            .map(|record| record.policy.clone())
+            .ok_or_else(|| Error::CertificateNotFound {
                 name: name.to_owned(),
-            }),
-        }
+            })
     }
 
     /// `GET /keys/{name}[/{version}]` of a certificate's managed key.
-    pub fn get_key(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
-        match self.version(name, version, now) {
-            Some((_, v)) => Response::json(200, &v.key),
-            None => Response::error(&Error::KeyNotFound {
+    pub fn get_key(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        now: UnixTime,
+    ) -> Result<wire::KeyBundle, Error> {
+        self.version(name, version, now)
+            .map(|(_, v)| v.key.clone())
+            .ok_or_else(|| Error::KeyNotFound {
                 name: name.to_owned(),
-            }),
-        }
+            })
     }
 
     /// `GET /secrets/{name}[/{version}]` of a certificate's managed secret; 403 when the
     /// version is disabled (the certificate's `enabled` is mirrored to its secret).
-    pub fn get_secret(&self, name: &str, version: Option<&str>, now: UnixTime) -> Response {
-        match self.version(name, version, now) {
-            // Recorded for plain secrets (JS 7.4-preview.1): 403, inner code `SecretDisabled`;
-            // the Key Vault team: a disabled certificate withholds only its secret.
-            Some((_, v)) if v.secret.attributes.as_ref().and_then(|a| a.enabled) == Some(false) => {
-                Response::error(&Error::SecretDisabled {
-                    name: name.to_owned(),
+    pub fn get_secret(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        now: UnixTime,
+    ) -> Result<wire::SecretBundle, Error> {
+        let Some((_, v)) = self.version(name, version, now) else {
+            return Err(Error::SecretNotFound {
+                name: name.to_owned(),
+            });
+        };
+        // Recorded for plain secrets (JS 7.4-preview.1): 403, inner code `SecretDisabled`;
+        // the Key Vault team: a disabled certificate withholds only its secret.
+        if v.secret.attributes.as_ref().and_then(|a| a.enabled) == Some(false) {
+            return Err(Error::SecretDisabled {
+                name: name.to_owned(),
+            });
+        }
+        match &v.deferred {
+            None => Ok(v.secret.clone()),
+            // Made now, from its stored seed: the same bytes at every read.
+            Some(deferred) => {
+                let value = deferred.value(&key_from_material(&v.private_key)?)?;
+                Ok(wire::SecretBundle {
+                    value: Some(value),
+                    ..v.secret.clone()
                 })
             }
-            Some((_, v)) => match &v.deferred {
-                None => Response::json(200, &v.secret),
-                // Made now, from its stored seed: the same bytes at every read.
-                Some(deferred) => {
-                    match key_from_material(&v.private_key).and_then(|key| deferred.value(&key)) {
-                        Ok(value) => Response::json(
-                            200,
-                            &wire::SecretBundle {
-                                value: Some(value),
-                                ..v.secret.clone()
-                            },
-                        ),
-                        Err(e) => Response::error(&e),
-                    }
-                }
-            },
-            None => Response::error(&Error::SecretNotFound {
-                name: name.to_owned(),
-            }),
         }
     }
 
@@ -750,16 +721,6 @@ fn settled_operation(
     operation
 }
 
-/// 200 with the operation; `Retry-After` while it is in progress.
-fn pending_response(operation: &wire::CertificateOperation) -> Response {
-    let response = Response::json(200, operation);
-    if operation.status.as_deref() == Some("inProgress") {
-        response.with_header("Retry-After", RETRY_AFTER_SECS.to_string())
-    } else {
-        response
-    }
-}
-
 /// The stored policy as a create request's `policy`: without the read-only `id` and times.
 fn policy_as_request(stored: &wire::CertificatePolicy) -> wire::CertificatePolicy {
     let mut policy = stored.clone();
@@ -834,9 +795,8 @@ impl VaultState {
         body: &[u8],
         now: UnixTime,
         rng: &mut R,
-    ) -> Response {
+    ) -> Result<wire::CertificateBundle, Error> {
         self.import_dyn(name, body, now, &mut { rng })
-            .unwrap_or_else(|e| Response::error(&e))
     }
 
     fn import_dyn(
@@ -845,7 +805,7 @@ impl VaultState {
         body: &[u8],
         now: UnixTime,
         rng: &mut dyn CryptoRng,
-    ) -> Result<Response, Error> {
+    ) -> Result<wire::CertificateBundle, Error> {
         CertificateName::try_from(name)?;
         self.settle(name, now);
         self.refuse_if_deleted(name, now)?;
@@ -894,6 +854,6 @@ impl VaultState {
             deferred: None,
         });
         self.reschedule(name);
-        Ok(Response::json(200, &response))
+        Ok(response)
     }
 }

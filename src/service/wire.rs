@@ -681,6 +681,25 @@ impl fmt::Debug for SecretBundle {
     }
 }
 
+/// `BackupCertificateResult`: the body of `POST …/backup`, and (as
+/// `CertificateRestoreParameters`, the same shape) of `POST /certificates/restore`.
+///
+/// The blob holds the certificate's private keys: wiped when dropped, hidden from `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupCertificateResult {
+    /// The blob, base64url.
+    pub value: zeroize::Zeroizing<String>,
+}
+
+impl fmt::Debug for BackupCertificateResult {
+    /// The blob holds private keys: never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BackupCertificateResult")
+            .field("value", &"<elided>")
+            .finish()
+    }
+}
+
 /// `KeyBundle`: `GET /keys/{name}` of a certificate's managed key (public parts only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyBundle {

@@ -173,14 +173,14 @@ impl CertificateAuthority {
     /// let mut vault = VaultState::new(Vault::new("https://example.vault.azure.net"));
     /// let body = br#"{"policy":{"issuer":{"name":"Unknown"},"key_props":{"kty":"EC"},
     ///     "x509_props":{"subject":"CN=leaf.example"}}}"#;
-    /// let pending = vault.create_certificate("leaf", body, now, &mut rng).body_json();
-    /// let csr = kvcert::pem::base64_decode(pending["csr"].as_str().unwrap()).unwrap();
+    /// let pending = vault.create_certificate("leaf", body, now, &mut rng).unwrap();
+    /// let csr = kvcert::pem::base64_decode(pending.csr.as_deref().unwrap()).unwrap();
     ///
     /// let (leaf, _, _) = ca.sign_request(&csr, now, 12, &mut rng).unwrap();
     /// let x5c = [leaf, ca.certificate().to_vec()].map(|c| kvcert::pem::base64(&c));
     /// let merge = serde_json::json!({ "x5c": x5c }).to_string();
-    /// let merged = vault.merge_certificate("leaf", merge.as_bytes(), now, &mut rng);
-    /// assert_eq!(merged.status, 201);
+    /// let merged = vault.merge_certificate("leaf", merge.as_bytes(), now, &mut rng).unwrap();
+    /// assert!(merged.cer.is_some());
     /// ```
     ///
     /// # Errors

@@ -62,6 +62,14 @@ impl Client {
     }
 }
 
+/// A refused operation's typed error as (status, code, message), as the service answers it.
+#[allow(dead_code)] // not every test binary that includes `support` uses it
+pub fn refusal<T: std::fmt::Debug>(answer: Result<T, kvcert::Error>) -> (u16, String, String) {
+    let error = answer.unwrap_err();
+    let body = error.to_key_vault_error().error;
+    (error.status(), body.code, body.message)
+}
+
 /// A Key Vault error answer as (status, code, message).
 pub fn error(response: &Response) -> (u16, String, String) {
     let body = response.body_json();

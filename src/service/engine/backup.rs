@@ -31,9 +31,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::VaultState;
 use super::current::shows;
 use super::record::{CertificateRecord, UnissuedRecord, VersionRecord};
-use super::{Response, VaultState};
 use crate::error::Error;
 use crate::pem;
 use crate::service::shape::parse_request;
@@ -55,12 +55,6 @@ struct Backup {
     unissued: Option<UnissuedRecord>,
 }
 
-/// `{"value": "<base64url>"}`: the body of both calls.
-#[derive(Serialize, Deserialize)]
-struct BackupValue {
-    value: Zeroizing<String>,
-}
-
 fn mac_key() -> [u8; 32] {
     Sha256::digest(b"kvcert certificate backup v1").into()
 }
@@ -73,12 +67,16 @@ fn mac(data: &[u8]) -> Result<[u8; 32], Error> {
 
 impl VaultState {
     /// `POST /certificates/{name}/backup`: 200 `{"value": blob}` (see the module docs).
-    pub fn backup_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+    pub fn backup_certificate(
+        &mut self,
+        name: &str,
+        now: UnixTime,
+    ) -> Result<wire::BackupCertificateResult, Error> {
         self.settle(name, now);
         // Recorded (JS 7.0): a certificate that is only pending backs up too (200, a blob),
         // and its restore gives back the object the create made.
         let Some(record) = self.record(name).filter(|r| shows(r, now)) else {
-            return Response::error(&Error::CertificateNotFound {
+            return Err(Error::CertificateNotFound {
                 name: name.to_owned(),
             });
         };
@@ -91,22 +89,20 @@ impl VaultState {
                 .clone()
                 .filter(|_| record.versions.is_empty()),
         };
-        match seal(&backup) {
-            Ok(value) => Response::json(200, &BackupValue { value }),
-            Err(e) => Response::error(&e),
-        }
+        Ok(wire::BackupCertificateResult {
+            value: seal(&backup)?,
+        })
     }
 
     /// `POST /certificates/restore`: 200 with the restored certificate's bundle; 409 with the
     /// recorded text when the name is in use (or deleted), 400 `Malformed backup blob` for a
     /// blob kvcert did not make or that was altered.
-    pub fn restore_certificate(&mut self, body: &[u8], now: UnixTime) -> Response {
-        self.restore_inner(body, now)
-            .unwrap_or_else(|e| Response::error(&e))
-    }
-
-    fn restore_inner(&mut self, body: &[u8], now: UnixTime) -> Result<Response, Error> {
-        let sent: BackupValue = parse_request(body, MAX_RESTORE_BODY_LEN)?;
+    pub fn restore_certificate(
+        &mut self,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<wire::CertificateBundle, Error> {
+        let sent: wire::BackupCertificateResult = parse_request(body, MAX_RESTORE_BODY_LEN)?;
         let backup = open(&sent.value)?;
         let Backup {
             vault: from,
@@ -149,11 +145,9 @@ impl VaultState {
         self.rehome(&mut record, &from)?;
         self.certificates.insert(key, record);
         self.reschedule(&name);
-        let bundle = self
-            .record(&name)
+        self.record(&name)
             .and_then(|r| super::current::current_bundle(r, &self.vault, now))
-            .ok_or(Error::MalformedBackup)?;
-        Ok(Response::json(200, &bundle))
+            .ok_or(Error::MalformedBackup)
     }
 
     /// Rewrites a restored record for this vault: ids, recovery settings, the recorded quirks.

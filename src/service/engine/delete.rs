@@ -12,7 +12,7 @@
 
 use super::current::{current_bundle, shows};
 use super::record::DeletedRecord;
-use super::{Response, VaultState, secs_i64};
+use super::{VaultState, secs_i64};
 use crate::error::Error;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
@@ -54,7 +54,11 @@ impl VaultState {
 
     /// `DELETE /certificates/{name}`: the deleted certificate (all its versions, its policy
     /// and its pending operation).
-    pub fn delete_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+    pub fn delete_certificate(
+        &mut self,
+        name: &str,
+        now: UnixTime,
+    ) -> Result<wire::DeletedCertificateBundle, Error> {
         self.settle(name, now);
         self.purge_if_due(name, now);
         let key = name.to_ascii_lowercase();
@@ -63,7 +67,7 @@ impl VaultState {
             _ => None,
         };
         let Some(record) = record else {
-            return Response::error(&Error::CertificateNotFound {
+            return Err(Error::CertificateNotFound {
                 name: name.to_owned(),
             });
         };
@@ -83,19 +87,23 @@ impl VaultState {
             body.deleted_date = None;
             body.scheduled_purge_date = None;
         }
-        Response::json(200, &body)
+        Ok(body)
     }
 
     /// `GET /deletedcertificates/{name}`.
-    pub fn get_deleted_certificate(&self, name: &str, now: UnixTime) -> Response {
+    pub fn get_deleted_certificate(
+        &self,
+        name: &str,
+        now: UnixTime,
+    ) -> Result<wire::DeletedCertificateBundle, Error> {
         // Past its purge date it is gone (the row itself goes at the next write of the name).
         match self
             .deleted
             .get(&name.to_ascii_lowercase())
             .filter(|d| secs_i64(now) < d.scheduled_purge_date)
         {
-            Some(deleted) => Response::json(200, &self.deleted_bundle(deleted, now)),
-            None => Response::error(&Error::DeletedCertificateNotFound {
+            Some(deleted) => Ok(self.deleted_bundle(deleted, now)),
+            None => Err(Error::DeletedCertificateNotFound {
                 name: name.to_owned(),
             }),
         }
@@ -103,12 +111,16 @@ impl VaultState {
 
     /// `POST /deletedcertificates/{name}/recover`: the certificate is back, as it was; 200
     /// with its current bundle.
-    pub fn recover_deleted_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+    pub fn recover_deleted_certificate(
+        &mut self,
+        name: &str,
+        now: UnixTime,
+    ) -> Result<wire::CertificateBundle, Error> {
         self.purge_if_due(name, now);
         let key = name.to_ascii_lowercase();
         let Some(deleted) = self.deleted.remove(&key) else {
             // Recorded (JS 7.3): the active certificate's wording, not the deleted one's.
-            return Response::error(&Error::CertificateNotFound {
+            return Err(Error::CertificateNotFound {
                 name: name.to_owned(),
             });
         };
@@ -117,36 +129,28 @@ impl VaultState {
         self.reschedule(&record_name);
         // The current bundle, or the object a create made for a certificate that never
         // completed (see `current`).
-        match self
-            .record(&record_name)
+        self.record(&record_name)
             .and_then(|r| current_bundle(r, &self.vault, now))
-        {
-            Some(bundle) => Response::json(200, &bundle),
-            None => Response::error(&Error::CertificateNotFound { name: record_name }),
-        }
+            .ok_or(Error::CertificateNotFound { name: record_name })
     }
 
     /// `DELETE /deletedcertificates/{name}`: 204, gone for good; 403 under purge protection.
-    pub fn purge_deleted_certificate(&mut self, name: &str, now: UnixTime) -> Response {
+    pub fn purge_deleted_certificate(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
         self.purge_if_due(name, now);
         let key = name.to_ascii_lowercase();
         if !self.deleted.contains_key(&key) {
-            return Response::error(&Error::DeletedCertificateNotFound {
+            return Err(Error::DeletedCertificateNotFound {
                 name: name.to_owned(),
             });
         }
         if !self.purge_allowed() {
-            return Response::error(&Error::PurgeProtected {
+            return Err(Error::PurgeProtected {
                 name: name.to_owned(),
             });
         }
         self.touch(&key);
         self.deleted.remove(&key);
-        Response {
-            status: 204,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
+        Ok(())
     }
 
     /// A deleted certificate as the service shows it: the recovery fields, then its current

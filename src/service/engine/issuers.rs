@@ -3,7 +3,7 @@
 //! answered back, `org_details` gains `"zip": 0`, PATCH merges, DELETE answers what it
 //! deleted, an issuer list item is `{id, provider}`.
 
-use super::{Response, VaultState, secs_i64};
+use super::{VaultState, secs_i64};
 use crate::error::Error;
 use crate::service::plan::{CertificateName, MAX_BODY_LEN};
 use crate::service::shape::parse_request;
@@ -17,15 +17,23 @@ pub const MAX_CONTACTS: usize = 100;
 
 impl VaultState {
     /// `PUT /certificates/issuers/{name}`: 200 with the issuer as stored.
-    pub fn set_issuer(&mut self, name: &str, body: &[u8], now: UnixTime) -> Response {
+    pub fn set_issuer(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<wire::IssuerBundle, Error> {
         self.set_issuer_inner(name, body, now, false)
-            .unwrap_or_else(|e| Response::error(&e))
     }
 
     /// `PATCH /certificates/issuers/{name}`: the fields sent replace the stored ones.
-    pub fn update_issuer(&mut self, name: &str, body: &[u8], now: UnixTime) -> Response {
+    pub fn update_issuer(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<wire::IssuerBundle, Error> {
         self.set_issuer_inner(name, body, now, true)
-            .unwrap_or_else(|e| Response::error(&e))
     }
 
     fn set_issuer_inner(
@@ -34,7 +42,7 @@ impl VaultState {
         body: &[u8],
         now: UnixTime,
         patch: bool,
-    ) -> Result<Response, Error> {
+    ) -> Result<wire::IssuerBundle, Error> {
         CertificateName::try_from(name)?;
         let sent: wire::IssuerBundle = parse_request(body, MAX_BODY_LEN)?;
         let key = name.to_ascii_lowercase();
@@ -105,31 +113,30 @@ impl VaultState {
         };
         self.touch_settings();
         self.issuers.insert(key, issuer.clone());
-        Ok(Response::json(200, &issuer))
+        Ok(issuer)
     }
 
     /// `GET /certificates/issuers/{name}`.
-    pub fn get_issuer(&self, name: &str) -> Response {
-        match self.issuers.get(&name.to_ascii_lowercase()) {
-            Some(issuer) => Response::json(200, issuer),
-            None => Response::error(&Error::IssuerNotFound),
-        }
+    pub fn get_issuer(&self, name: &str) -> Result<wire::IssuerBundle, Error> {
+        self.issuers
+            .get(&name.to_ascii_lowercase())
+            .cloned()
+            .ok_or(Error::IssuerNotFound)
     }
 
     /// `DELETE /certificates/issuers/{name}`: 200 with the deleted issuer.
-    pub fn delete_issuer(&mut self, name: &str) -> Response {
-        match self.issuers.remove(&name.to_ascii_lowercase()) {
-            Some(issuer) => {
-                self.touch_settings();
-                Response::json(200, &issuer)
-            }
-            None => Response::error(&Error::IssuerNotFound),
-        }
+    pub fn delete_issuer(&mut self, name: &str) -> Result<wire::IssuerBundle, Error> {
+        let issuer = self
+            .issuers
+            .remove(&name.to_ascii_lowercase())
+            .ok_or(Error::IssuerNotFound)?;
+        self.touch_settings();
+        Ok(issuer)
     }
 
     /// `GET /certificates/issuers`: `{id, provider}` per issuer, by name; one page (at most
     /// [`MAX_ISSUERS`]).
-    pub fn list_issuers(&self) -> Response {
+    pub fn list_issuers(&self) -> wire::IssuerListResult {
         let value = self
             .issuers
             .values()
@@ -138,13 +145,10 @@ impl VaultState {
                 provider: i.provider.clone(),
             })
             .collect();
-        Response::json(
-            200,
-            &wire::IssuerListResult {
-                value,
-                next_link: None,
-            },
-        )
+        wire::IssuerListResult {
+            value,
+            next_link: None,
+        }
     }
 
     /// The issuer a policy names, if the vault has it.
@@ -153,18 +157,15 @@ impl VaultState {
     }
 
     /// `PUT /certificates/contacts`: 200 with the contacts as stored.
-    pub fn set_contacts(&mut self, body: &[u8]) -> Response {
-        let sent: wire::Contacts = match parse_request(body, MAX_BODY_LEN) {
-            Ok(c) => c,
-            Err(e) => return Response::error(&e),
-        };
+    pub fn set_contacts(&mut self, body: &[u8]) -> Result<wire::Contacts, Error> {
+        let sent: wire::Contacts = parse_request(body, MAX_BODY_LEN)?;
         let wire::Contacts {
             id: _, // read-only
             contacts,
         } = sent;
         let contacts = contacts.unwrap_or_default();
         if contacts.len() > MAX_CONTACTS {
-            return Response::error(&Error::property("contacts", "Too many contacts"));
+            return Err(Error::property("contacts", "Too many contacts"));
         }
         self.touch_settings();
         self.contacts = Some(contacts);
@@ -172,24 +173,21 @@ impl VaultState {
     }
 
     /// `GET /certificates/contacts`: 404 `ContactsNotFound` when none are set.
-    pub fn get_contacts(&self) -> Response {
+    pub fn get_contacts(&self) -> Result<wire::Contacts, Error> {
         match &self.contacts {
-            Some(contacts) => Response::json(
-                200,
-                &wire::Contacts {
-                    id: Some(format!("{}/certificates/contacts", self.vault.url)),
-                    contacts: Some(contacts.clone()),
-                },
-            ),
-            None => Response::error(&Error::ContactsNotFound),
+            Some(contacts) => Ok(wire::Contacts {
+                id: Some(format!("{}/certificates/contacts", self.vault.url)),
+                contacts: Some(contacts.clone()),
+            }),
+            None => Err(Error::ContactsNotFound),
         }
     }
 
     /// `DELETE /certificates/contacts`: 200 with the deleted contacts.
-    pub fn delete_contacts(&mut self) -> Response {
-        let response = self.get_contacts();
+    pub fn delete_contacts(&mut self) -> Result<wire::Contacts, Error> {
+        let contacts = self.get_contacts()?;
         self.touch_settings();
         self.contacts = None;
-        response
+        Ok(contacts)
     }
 }

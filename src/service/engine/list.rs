@@ -10,9 +10,9 @@
 
 use std::ops::Bound;
 
+use super::VaultState;
 use super::current::{current_bundle, current_version, versions};
 use super::record::VersionRecord;
-use super::{Response, VaultState};
 use crate::error::Error;
 use crate::pem;
 use crate::service::wire;
@@ -123,12 +123,11 @@ fn item_of(bundle: &wire::CertificateBundle, id: String) -> wire::CertificateIte
 impl VaultState {
     /// `GET /certificates`: the current version of every certificate (and, with
     /// `includePending`, those only pending).
-    pub fn list_certificates(&self, page: &Page, now: UnixTime) -> Response {
-        self.list_inner(page, now)
-            .unwrap_or_else(|e| Response::error(&e))
-    }
-
-    fn list_inner(&self, page: &Page, now: UnixTime) -> Result<Response, Error> {
+    pub fn list_certificates(
+        &self,
+        page: &Page,
+        now: UnixTime,
+    ) -> Result<wire::CertificateListResult, Error> {
         let size = page.size()?;
         let start = page.start()?;
         let lower = start
@@ -160,30 +159,24 @@ impl VaultState {
             (true, Some(after)) => Some(page.next_link(&self.vault.url, "/certificates", &after)),
             _ => None,
         };
-        Ok(Response::json(
-            200,
-            &wire::CertificateListResult { value, next_link },
-        ))
+        Ok(wire::CertificateListResult { value, next_link })
     }
 
     /// `GET /certificates/{name}/versions`: every completed version, by version string; an
     /// empty list for a name without versions, even one that never existed (recorded at 7.2).
-    pub fn list_versions(&self, name: &str, page: &Page, now: UnixTime) -> Response {
-        self.versions_inner(name, page, now)
-            .unwrap_or_else(|e| Response::error(&e))
-    }
-
-    fn versions_inner(&self, name: &str, page: &Page, now: UnixTime) -> Result<Response, Error> {
+    pub fn list_versions(
+        &self,
+        name: &str,
+        page: &Page,
+        now: UnixTime,
+    ) -> Result<wire::CertificateListResult, Error> {
         let size = page.size()?;
         let start = page.start()?;
         let Some(record) = self.record(name) else {
-            return Ok(Response::json(
-                200,
-                &wire::CertificateListResult {
-                    value: Vec::new(),
-                    next_link: None,
-                },
-            ));
+            return Ok(wire::CertificateListResult {
+                value: Vec::new(),
+                next_link: None,
+            });
         };
         // Recorded (JS 2021): sorted by the version string, not by creation time.
         let mut all: Vec<&VersionRecord> = versions(record, now).collect();
@@ -210,19 +203,15 @@ impl VaultState {
                 &page_items[size - 1].version,
             )
         });
-        Ok(Response::json(
-            200,
-            &wire::CertificateListResult { value, next_link },
-        ))
+        Ok(wire::CertificateListResult { value, next_link })
     }
 
     /// `GET /deletedcertificates`: the deleted certificates not yet purged at `now`.
-    pub fn list_deleted_certificates(&self, page: &Page, now: UnixTime) -> Response {
-        self.deleted_inner(page, now)
-            .unwrap_or_else(|e| Response::error(&e))
-    }
-
-    fn deleted_inner(&self, page: &Page, now: UnixTime) -> Result<Response, Error> {
+    pub fn list_deleted_certificates(
+        &self,
+        page: &Page,
+        now: UnixTime,
+    ) -> Result<wire::CertificateListResult, Error> {
         let size = page.size()?;
         let start = page.start()?;
         let lower = start
@@ -264,10 +253,7 @@ impl VaultState {
             }
             _ => None,
         };
-        Ok(Response::json(
-            200,
-            &wire::CertificateListResult { value, next_link },
-        ))
+        Ok(wire::CertificateListResult { value, next_link })
     }
 }
 

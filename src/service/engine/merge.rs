@@ -27,7 +27,7 @@ use rand_core::CryptoRng;
 use x509_cert::Certificate;
 
 use super::record::{PendingStatus, VersionRecord};
-use super::{Response, VaultState, key_from_material, settled_status};
+use super::{VaultState, key_from_material, settled_status};
 use crate::error::Error;
 use crate::pem;
 use crate::service::import::{certificate_validity, public_key_matches};
@@ -46,17 +46,16 @@ pub const MAX_MERGE_CERTIFICATES: usize = 32;
 const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 
 impl VaultState {
-    /// `POST /certificates/{name}/pending/merge`: 201 with the new version's bundle, or the
-    /// error.
+    /// `POST /certificates/{name}/pending/merge`: the new version's bundle (answered 201,
+    /// with the certificate's URL as `Location`), or the error.
     pub fn merge_certificate<R: CryptoRng + ?Sized>(
         &mut self,
         name: &str,
         body: &[u8],
         now: UnixTime,
         rng: &mut R,
-    ) -> Response {
+    ) -> Result<wire::CertificateBundle, Error> {
         self.merge_dyn(name, body, now, &mut { rng })
-            .unwrap_or_else(|e| Response::error(&e))
     }
 
     fn merge_dyn(
@@ -65,7 +64,7 @@ impl VaultState {
         body: &[u8],
         now: UnixTime,
         rng: &mut dyn CryptoRng,
-    ) -> Result<Response, Error> {
+    ) -> Result<wire::CertificateBundle, Error> {
         let merge: wire::CertificateMergeParameters = parse_request(body, MAX_MERGE_BODY_LEN)?;
         self.settle(name, now);
         let vault = self.vault.clone();
@@ -152,7 +151,7 @@ impl VaultState {
         pending.operation.status = Some("completed".to_owned());
         pending.operation.status_details = None;
         pending.operation.error = None;
-        pending.operation.target = Some(base.clone());
+        pending.operation.target = Some(base);
         pending.outcome = None;
         let private_key = pending.private_key.clone();
         record.versions.push(VersionRecord {
@@ -166,7 +165,7 @@ impl VaultState {
         record.unissued = None;
         let name = record.name.clone();
         self.reschedule(&name);
-        Ok(Response::json(201, &response_bundle).with_header("Location", base))
+        Ok(response_bundle)
     }
 }
 

@@ -28,7 +28,8 @@
 //! # api-version
 //!
 //! Required on every request, one of [`API_VERSIONS`]. Per version, a body has only the fields
-//! the version has (`api-digest.md` §4): no `recoverableDays` in 7.0 (recorded 7.0 bodies), no
+//! the version has, taken out of the typed body before it is written (the `view` module; a
+//! client's tags are never touched): no `recoverableDays` in 7.0 (recorded 7.0 bodies), no
 //! `preserveCertOrder` before 7.6, no `sans.uris` or `sans.ipAddresses` before 2025-06-01. The
 //! 202's `Location` carries the request's version. Two recorded quirks of single versions:
 //! at 7.2 a `GET` of a version adds the certificate's `subject`, `issuer`, `sans` and
@@ -48,7 +49,9 @@
 
 use rand_core::CryptoRng;
 
-use super::{LOCATION_API_VERSION, Page, Response, VaultState};
+use super::answer::Answer;
+use super::view::View;
+use super::{Page, Response, VaultState};
 use crate::error::Error;
 use crate::x509::time::UnixTime;
 
@@ -168,75 +171,100 @@ impl VaultState {
             return answer;
         }
         let (path, query) = split_url(request.path);
-        let api_version = query_value(query, "api-version").unwrap_or_default();
-        if !API_VERSIONS.contains(&api_version.as_str()) {
-            return Response::error(&Error::UnsupportedApiVersion {
-                version: api_version,
-                latest: LATEST_API_VERSION,
-            });
-        }
+        let api_version = match api_version(query) {
+            Ok(v) => v,
+            Err(e) => return Response::error(&e),
+        };
         let request_id = query_value(query, "request_id");
         let request_id = request_id.as_deref();
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let method = request.method.to_ascii_uppercase();
         let body = request.body;
-        let routed = match (segments.as_slice(), method.as_str()) {
-            (["certificates", "issuers", name], "PUT") => Ok(self.set_issuer(name, body, now)),
-            (["certificates", "issuers", name], "PATCH") => Ok(self.update_issuer(name, body, now)),
-            (["certificates", "issuers", name], "DELETE") => Ok(self.delete_issuer(name)),
-            (["certificates", "contacts"], "PUT") => Ok(self.set_contacts(body)),
-            (["certificates", "contacts"], "DELETE") => Ok(self.delete_contacts()),
-            (["certificates", "issuers" | "contacts"] | ["certificates", "issuers", _], _) => {
-                Err(Unrouted::MethodNotAllowed)
-            }
-            (["certificates", name, "create"], "POST") => {
-                Ok(self.create_certificate(name, body, now, rng))
-            }
-            (["certificates", "restore"], "POST") => Ok(self.restore_certificate(body, now)),
-            (["certificates", name, "backup"], "POST") => Ok(self.backup_certificate(name, now)),
-            (["certificates", name, "import"], "POST") => {
-                Ok(self.import_certificate(name, body, now, rng))
-            }
-            (["certificates", name, "pending"], "PATCH") => {
-                Ok(self.update_pending(name, request_id, body, now))
-            }
-            (["certificates", name, "pending"], "DELETE") => {
-                Ok(self.delete_pending(name, request_id, now))
-            }
-            (["certificates", name, "pending", "merge"], "POST") => {
-                Ok(self.merge_certificate(name, body, now, rng))
-            }
-            (["certificates", name, "policy"], "PATCH") => Ok(self.update_policy(name, body, now)),
-            (["certificates", name], "PATCH") => Ok(self.update_certificate(name, None, body, now)),
-            (["certificates", name, version], "PATCH") => {
-                Ok(self.update_certificate(name, Some(version), body, now))
-            }
-            (["deletedcertificates", name], "DELETE") => {
-                Ok(self.purge_deleted_certificate(name, now))
-            }
-            (["deletedcertificates", name, "recover"], "POST") => {
-                Ok(self.recover_deleted_certificate(name, now))
-            }
-            (["certificates", name], "DELETE") => Ok(self.delete_certificate(name, now)),
-            (["certificates", _, "create" | "import" | "backup"], _)
-            | (["certificates", _, "pending", "merge"], _)
-            | (["certificates", _, "pending"], _)
-            | (["certificates", _, _] | ["certificates", _], _)
-            | (["keys" | "secrets", _] | ["keys" | "secrets", _, _], _)
-            | (["certificates" | "deletedcertificates"], _)
-            | (["deletedcertificates", _] | ["deletedcertificates", _, "recover"], _) => {
-                Err(Unrouted::MethodNotAllowed)
-            }
-            _ => Err(Unrouted::NotFound),
-        };
-        let response = match routed {
-            Ok(response) => response,
-            Err(Unrouted::MethodNotAllowed) => Response::error(&Error::MethodNotAllowed { method }),
-            Err(Unrouted::NotFound) => Response::error(&Error::NotFound {
+        let pending_url = |name: &str| format!("{}/certificates/{name}/pending", self.vault.url);
+        let routed: Result<Result<Answer, Error>, Unrouted> =
+            match (segments.as_slice(), method.as_str()) {
+                (["certificates", "issuers", name], "PUT") => {
+                    Ok(self.set_issuer(name, body, now).map(Answer::Issuer))
+                }
+                (["certificates", "issuers", name], "PATCH") => {
+                    Ok(self.update_issuer(name, body, now).map(Answer::Issuer))
+                }
+                (["certificates", "issuers", name], "DELETE") => {
+                    Ok(self.delete_issuer(name).map(Answer::Issuer))
+                }
+                (["certificates", "contacts"], "PUT") => {
+                    Ok(self.set_contacts(body).map(Answer::Contacts))
+                }
+                (["certificates", "contacts"], "DELETE") => {
+                    Ok(self.delete_contacts().map(Answer::Contacts))
+                }
+                (["certificates", "issuers" | "contacts"] | ["certificates", "issuers", _], _) => {
+                    Err(Unrouted::MethodNotAllowed)
+                }
+                (["certificates", name, "create"], "POST") => {
+                    let pending_url = pending_url(name);
+                    Ok(self
+                        .create_certificate(name, body, now, rng)
+                        .map(|operation| Answer::Accepted {
+                            operation,
+                            pending_url,
+                        }))
+                }
+                (["certificates", "restore"], "POST") => {
+                    Ok(self.restore_certificate(body, now).map(Answer::Certificate))
+                }
+                (["certificates", name, "backup"], "POST") => {
+                    Ok(self.backup_certificate(name, now).map(Answer::Backup))
+                }
+                (["certificates", name, "import"], "POST") => Ok(self
+                    .import_certificate(name, body, now, rng)
+                    .map(Answer::Certificate)),
+                (["certificates", name, "pending"], "PATCH") => Ok(self
+                    .update_pending(name, request_id, body, now)
+                    .map(Answer::Operation)),
+                (["certificates", name, "pending"], "DELETE") => Ok(self
+                    .delete_pending(name, request_id, now)
+                    .map(Answer::Operation)),
+                (["certificates", name, "pending", "merge"], "POST") => Ok(self
+                    .merge_certificate(name, body, now, rng)
+                    .map(Answer::Merged)),
+                (["certificates", name, "policy"], "PATCH") => {
+                    Ok(self.update_policy(name, body, now).map(Answer::Policy))
+                }
+                (["certificates", name], "PATCH") => Ok(self
+                    .update_certificate(name, None, body, now)
+                    .map(Answer::Certificate)),
+                (["certificates", name, version], "PATCH") => Ok(self
+                    .update_certificate(name, Some(version), body, now)
+                    .map(Answer::Certificate)),
+                (["deletedcertificates", name], "DELETE") => Ok(self
+                    .purge_deleted_certificate(name, now)
+                    .map(|()| Answer::Purged)),
+                (["deletedcertificates", name, "recover"], "POST") => Ok(self
+                    .recover_deleted_certificate(name, now)
+                    .map(Answer::Certificate)),
+                (["certificates", name], "DELETE") => {
+                    Ok(self.delete_certificate(name, now).map(Answer::Deleted))
+                }
+                (["certificates", _, "create" | "import" | "backup"], _)
+                | (["certificates", _, "pending", "merge"], _)
+                | (["certificates", _, "pending"], _)
+                | (["certificates", _, _] | ["certificates", _], _)
+                | (["keys" | "secrets", _] | ["keys" | "secrets", _, _], _)
+                | (["certificates" | "deletedcertificates"], _)
+                | (["deletedcertificates", _] | ["deletedcertificates", _, "recover"], _) => {
+                    Err(Unrouted::MethodNotAllowed)
+                }
+                _ => Err(Unrouted::NotFound),
+            };
+        let answered = match routed {
+            Ok(answered) => answered,
+            Err(Unrouted::MethodNotAllowed) => Err(Error::MethodNotAllowed { method }),
+            Err(Unrouted::NotFound) => Err(Error::NotFound {
                 path: path.to_owned(),
             }),
         };
-        for_api_version(response, &api_version)
+        respond(answered, &api_version)
     }
 }
 
@@ -311,61 +339,79 @@ impl VaultState {
             return None;
         }
         let (path, query) = split_url(request.path);
-        let api_version = query_value(query, "api-version").unwrap_or_default();
-        if !API_VERSIONS.contains(&api_version.as_str()) {
-            return Some(Response::error(&Error::UnsupportedApiVersion {
-                version: api_version,
-                latest: LATEST_API_VERSION,
-            }));
-        }
+        let api_version = match api_version(query) {
+            Ok(v) => v,
+            Err(e) => return Some(Response::error(&e)),
+        };
         let request_id = query_value(query, "request_id");
         let request_id = request_id.as_deref();
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let answer = match segments.as_slice() {
-            ["certificates", "issuers"] => self.list_issuers(),
-            ["certificates", "issuers", name] => self.get_issuer(name),
-            ["certificates", "contacts"] => self.get_contacts(),
-            ["certificates", name, "pending"] => self.get_pending(name, request_id, now),
-            ["certificates", name, "policy"] => self.get_policy(name, now),
-            ["certificates"] => self.list_certificates(&page(query, &api_version), now),
-            ["certificates", name, "versions"] => {
-                self.list_versions(name, &page(query, &api_version), now)
+        let page = || page(query, &api_version);
+        let answered = match segments.as_slice() {
+            ["certificates", "issuers"] => Ok(Answer::Issuers(self.list_issuers())),
+            ["certificates", "issuers", name] => self.get_issuer(name).map(Answer::Issuer),
+            ["certificates", "contacts"] => self.get_contacts().map(Answer::Contacts),
+            ["certificates", name, "pending"] => self
+                .get_pending(name, request_id, now)
+                .map(Answer::Operation),
+            ["certificates", name, "policy"] => self.get_policy(name, now).map(Answer::Policy),
+            ["certificates"] => self
+                .list_certificates(&page(), now)
+                .map(Answer::Certificates),
+            ["certificates", name, "versions"] => self
+                .list_versions(name, &page(), now)
+                .map(Answer::Certificates),
+            ["deletedcertificates"] => self
+                .list_deleted_certificates(&page(), now)
+                .map(Answer::Certificates),
+            ["deletedcertificates", name] => {
+                self.get_deleted_certificate(name, now).map(Answer::Deleted)
             }
-            ["deletedcertificates"] => {
-                self.list_deleted_certificates(&page(query, &api_version), now)
-            }
-            ["deletedcertificates", name] => self.get_deleted_certificate(name, now),
-            ["certificates", name] => self.get_certificate(name, None, now),
+            ["certificates", name] => self
+                .get_certificate(name, None, now)
+                .map(Answer::Certificate),
             ["certificates", name, version] => {
-                self.get_version_as(name, version, now, Envelope::of(&api_version))
+                let bundle = self.get_certificate(name, Some(version), now);
+                // 7.2 adds the certificate's own fields (`details`).
+                match bundle {
+                    Ok(b) if View::of(&api_version).certificate_details => {
+                        super::details::with_certificate_details(b)
+                    }
+                    other => other,
+                }
+                .map(Answer::Certificate)
             }
-            ["keys", name] => self.get_key(name, None, now),
-            ["keys", name, version] => self.get_key(name, Some(version), now),
-            ["secrets", name] => self.get_secret(name, None, now),
-            ["secrets", name, version] => self.get_secret(name, Some(version), now),
+            ["keys", name] => self.get_key(name, None, now).map(Answer::Key),
+            ["keys", name, version] => self.get_key(name, Some(version), now).map(Answer::Key),
+            ["secrets", name] => self.get_secret(name, None, now).map(Answer::Secret),
+            ["secrets", name, version] => self
+                .get_secret(name, Some(version), now)
+                .map(Answer::Secret),
             _ => return None,
         };
-        Some(for_api_version(answer, &api_version))
+        Some(respond(answered, &api_version))
     }
+}
 
-    /// `GET /certificates/{name}/{version}` in the shape of the request's api-version: 7.2
-    /// adds the certificate's own fields ([`details`](super::details)).
-    fn get_version_as(
-        &self,
-        name: &str,
-        version: &str,
-        now: UnixTime,
-        envelope: Envelope,
-    ) -> Response {
-        let bundle = self.certificate_bundle(name, Some(version), now);
-        let bundle = match bundle {
-            Ok(b) if envelope.certificate_details => super::details::with_certificate_details(b),
-            other => other,
-        };
-        match bundle {
-            Ok(bundle) => Response::json(200, &bundle),
-            Err(e) => Response::error(&e),
-        }
+/// The HTTP answer to a routed request, in its api-version: the one place an operation's
+/// result becomes a status, headers and a body ([`Answer`], [`View`]).
+fn respond(answered: Result<Answer, Error>, api_version: &str) -> Response {
+    match answered {
+        Ok(answer) => answer.into_response(View::of(api_version), api_version),
+        Err(e) => Response::error(&e),
+    }
+}
+
+/// The query's `api-version`, one of [`API_VERSIONS`]; the service's 400 otherwise.
+fn api_version(query: &str) -> Result<String, Error> {
+    let api_version = query_value(query, "api-version").unwrap_or_default();
+    if API_VERSIONS.contains(&api_version.as_str()) {
+        Ok(api_version)
+    } else {
+        Err(Error::UnsupportedApiVersion {
+            version: api_version,
+            latest: LATEST_API_VERSION,
+        })
     }
 }
 
@@ -488,98 +534,6 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The response as `api_version` shapes it: 7.0 has no `recoverableDays`; the `Location` of
-/// a 202 names the request's version.
-fn for_api_version(mut response: Response, api_version: &str) -> Response {
-    for (name, value) in &mut response.headers {
-        if name.eq_ignore_ascii_case("Location") {
-            let ours = format!("api-version={LOCATION_API_VERSION}");
-            *value = value.replace(&ours, &format!("api-version={api_version}"));
-        }
-    }
-    let envelope = Envelope::of(api_version);
-    if envelope != Envelope::NEWEST
-        && !response.body.is_empty()
-        && let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&response.body)
-    {
-        envelope.strip(&mut body);
-        if let Ok(bytes) = serde_json::to_vec(&body) {
-            response.body = bytes;
-        }
-    }
-    response
-}
-
-/// What differs in an api-version's bodies: the later fields (`api-digest.md` §4:
-/// `recoverableDays` since 7.1, `preserveCertOrder` since 7.6 (its previews included),
-/// `sans.uris` and `sans.ipAddresses` since 2025-06-01 (its preview included)) and the
-/// recorded quirks of some versions (the certificate's fields in a GET of a version at 7.2
-/// only; a failed operation's `status_details` since 7.4-preview.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Envelope {
-    recoverable_days: bool,
-    preserve_cert_order: bool,
-    uri_and_ip_sans: bool,
-    /// Recorded: `subject`, `issuer`, `sans`, `serialnumber` in `GET …/{version}` at 7.2 and
-    /// at no other version (see [`details`](super::details)).
-    certificate_details: bool,
-    /// Recorded (.NET, DigiCert refusing the request): a `failed` operation keeps the
-    /// in-progress `status_details` at 7.4-preview.1, 7.5 and 7.6-preview.1, and has none at
-    /// 7.0.
-    failed_status_details: bool,
-}
-
-impl Envelope {
-    const NEWEST: Envelope = Envelope {
-        recoverable_days: true,
-        preserve_cert_order: true,
-        uri_and_ip_sans: true,
-        certificate_details: false,
-        failed_status_details: true,
-    };
-
-    fn of(api_version: &str) -> Envelope {
-        let at = |v: &str| API_VERSIONS.iter().position(|x| *x == v);
-        let since = |first: &str| at(api_version) >= at(first);
-        Envelope {
-            recoverable_days: since("7.1"),
-            preserve_cert_order: since("7.6-preview.1"),
-            uri_and_ip_sans: since("2025-06-01-preview"),
-            certificate_details: api_version == "7.2",
-            failed_status_details: since("7.4"),
-        }
-    }
-
-    /// Removes what the version does not have. `shift_remove`, not `remove`: the service's
-    /// key order is kept (`remove` swaps the last key into the gap).
-    fn strip(self, value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::Object(map) => {
-                if !self.recoverable_days {
-                    map.shift_remove("recoverableDays");
-                }
-                if !self.failed_status_details
-                    && map.get("status").and_then(|s| s.as_str()) == Some("failed")
-                {
-                    map.shift_remove("status_details");
-                }
-                if !self.preserve_cert_order {
-                    map.shift_remove("preserveCertOrder");
-                }
-                if !self.uri_and_ip_sans
-                    && let Some(serde_json::Value::Object(sans)) = map.get_mut("sans")
-                {
-                    sans.shift_remove("uris");
-                    sans.shift_remove("ipAddresses");
-                }
-                map.values_mut().for_each(|v| self.strip(v));
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.strip(v)),
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]

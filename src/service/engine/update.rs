@@ -16,7 +16,7 @@
 
 use super::current::current_bundle;
 use super::record::CertificateRecord;
-use super::{Response, VaultState, policy_as_request, secs_i64};
+use super::{VaultState, policy_as_request, secs_i64};
 use crate::error::Error;
 use crate::service::plan::{IssuancePlan, MAX_BODY_LEN};
 use crate::service::shape::parse_request;
@@ -25,17 +25,12 @@ use crate::x509::time::UnixTime;
 
 impl VaultState {
     /// `PATCH /certificates/{name}/policy`: 200 with the policy now in force.
-    pub fn update_policy(&mut self, name: &str, body: &[u8], now: UnixTime) -> Response {
-        self.update_policy_inner(name, body, now)
-            .unwrap_or_else(|e| Response::error(&e))
-    }
-
-    fn update_policy_inner(
+    pub fn update_policy(
         &mut self,
         name: &str,
         body: &[u8],
         now: UnixTime,
-    ) -> Result<Response, Error> {
+    ) -> Result<wire::CertificatePolicy, Error> {
         let patch: wire::CertificatePolicy = parse_request(body, MAX_BODY_LEN)?;
         self.settle(name, now);
         let vault_url = self.vault.url.clone();
@@ -45,9 +40,9 @@ impl VaultState {
                 name: name.to_owned(),
             })?;
         apply_policy_patch(record, &vault_url, patch, now)?;
-        let body = Response::json(200, &record.policy);
+        let policy = record.policy.clone();
         self.reschedule(name);
-        Ok(body)
+        Ok(policy)
     }
 
     /// `PATCH /certificates/{name}/{version}` (an empty version is the current one): the
@@ -60,18 +55,7 @@ impl VaultState {
         version: Option<&str>,
         body: &[u8],
         now: UnixTime,
-    ) -> Response {
-        self.update_certificate_inner(name, version, body, now)
-            .unwrap_or_else(|e| Response::error(&e))
-    }
-
-    fn update_certificate_inner(
-        &mut self,
-        name: &str,
-        version: Option<&str>,
-        body: &[u8],
-        now: UnixTime,
-    ) -> Result<Response, Error> {
+    ) -> Result<wire::CertificateBundle, Error> {
         let update: wire::CertificateUpdateParameters = parse_request(body, MAX_BODY_LEN)?;
         let wire::CertificateUpdateParameters {
             policy,
@@ -163,9 +147,8 @@ impl VaultState {
                 bundle
             }
         };
-        let body = Response::json(200, &bundle);
         self.reschedule(name);
-        Ok(body)
+        Ok(bundle)
     }
 }
 

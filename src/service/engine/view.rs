@@ -1,0 +1,135 @@
+//! What an api-version's bodies have: the fields each version lacks are taken out of the
+//! typed body before it is written, once, at the edge ([`answer`](super::answer)).
+//!
+//! The later fields (the swagger of each version; `docs/service-behaviour.md` §2 for
+//! `recoverableDays`): `recoverableDays` since 7.1, `preserveCertOrder`
+//! since 7.6 (its previews included), `sans.uris` and `sans.ipAddresses` since 2025-06-01
+//! (its preview included). The recorded quirks of single versions: the certificate's fields
+//! in a `GET` of a version at 7.2 only ([`details`](super::details)); a failed operation's
+//! `status_details` since 7.4-preview.1.
+//!
+//! Only the service's own fields are touched: a client's tag named `recoverableDays` is
+//! answered at every version (the tags are data, not the envelope).
+
+use super::route::API_VERSIONS;
+use crate::service::wire;
+
+/// The fields of one api-version's bodies (see the [module docs](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct View {
+    recoverable_days: bool,
+    preserve_cert_order: bool,
+    uri_and_ip_sans: bool,
+    /// Recorded: `subject`, `issuer`, `sans`, `serialnumber` in `GET …/{version}` at 7.2 and
+    /// at no other version (see [`details`](super::details)).
+    pub(super) certificate_details: bool,
+    /// Recorded (.NET, DigiCert refusing the request): a `failed` operation keeps the
+    /// in-progress `status_details` at 7.4-preview.1, 7.5 and 7.6-preview.1, and has none at
+    /// 7.0.
+    failed_status_details: bool,
+}
+
+impl View {
+    /// The view of `api_version` (one of [`API_VERSIONS`]).
+    pub(super) fn of(api_version: &str) -> View {
+        let at = |v: &str| API_VERSIONS.iter().position(|x| *x == v);
+        let since = |first: &str| at(api_version) >= at(first);
+        View {
+            recoverable_days: since("7.1"),
+            preserve_cert_order: since("7.6-preview.1"),
+            uri_and_ip_sans: since("2025-06-01-preview"),
+            certificate_details: api_version == "7.2",
+            failed_status_details: since("7.4"),
+        }
+    }
+
+    pub(super) fn attributes(self, attributes: &mut Option<wire::CertificateAttributes>) {
+        if let Some(a) = attributes
+            && !self.recoverable_days
+        {
+            a.recoverable_days = None;
+        }
+    }
+
+    fn sans(self, sans: &mut Option<wire::SubjectAlternativeNames>) {
+        if let Some(s) = sans
+            && !self.uri_and_ip_sans
+        {
+            s.uris = None;
+            s.ip_addresses = None;
+        }
+    }
+
+    pub(super) fn policy(self, policy: &mut wire::CertificatePolicy) {
+        self.attributes(&mut policy.attributes);
+        if let Some(x509) = &mut policy.x509_props {
+            self.sans(&mut x509.sans);
+        }
+    }
+
+    pub(super) fn bundle(self, bundle: &mut wire::CertificateBundle) {
+        self.attributes(&mut bundle.attributes);
+        self.sans(&mut bundle.sans);
+        if let Some(policy) = &mut bundle.policy {
+            self.policy(policy);
+        }
+        if !self.preserve_cert_order {
+            bundle.preserve_cert_order = None;
+        }
+    }
+
+    pub(super) fn operation(self, operation: &mut wire::CertificateOperation) {
+        if !self.preserve_cert_order {
+            operation.preserve_cert_order = None;
+        }
+        if !self.failed_status_details && operation.status.as_deref() == Some("failed") {
+            operation.status_details = None;
+        }
+    }
+
+    pub(super) fn list(self, list: &mut wire::CertificateListResult) {
+        for item in &mut list.value {
+            self.attributes(&mut item.attributes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_version_has_its_fields() {
+        let newest = View::of("2026-04-01");
+        assert!(newest.recoverable_days && newest.preserve_cert_order && newest.uri_and_ip_sans);
+        assert!(!newest.certificate_details && newest.failed_status_details);
+        let v70 = View::of("7.0");
+        assert!(!v70.recoverable_days && !v70.preserve_cert_order && !v70.uri_and_ip_sans);
+        assert!(!v70.failed_status_details);
+        assert!(View::of("7.2").certificate_details);
+        assert!(View::of("7.6-preview.1").preserve_cert_order);
+        assert!(!View::of("7.5").preserve_cert_order);
+        assert!(View::of("2025-06-01-preview").uri_and_ip_sans);
+        assert!(View::of("7.4").failed_status_details);
+    }
+
+    #[test]
+    fn a_tag_named_as_a_field_is_kept() {
+        let mut bundle = wire::CertificateBundle {
+            attributes: Some(wire::CertificateAttributes {
+                recoverable_days: Some(90),
+                ..Default::default()
+            }),
+            tags: Some(wire::Tags(vec![("recoverableDays".into(), "7".into())])),
+            preserve_cert_order: Some(true),
+            ..Default::default()
+        };
+        View::of("7.0").bundle(&mut bundle);
+        assert_eq!(bundle.attributes.and_then(|a| a.recoverable_days), None);
+        assert_eq!(bundle.preserve_cert_order, None);
+        assert_eq!(
+            bundle.tags,
+            Some(wire::Tags(vec![("recoverableDays".into(), "7".into())]))
+        );
+    }
+}
