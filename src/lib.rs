@@ -55,6 +55,7 @@
 //! key/       KeyPair (generate, sign, PKCS#8 in and out), PublicKey (verify others' signatures);
 //!            key/rsa/: keygen, prime, lanes, monty, sign
 //! pkcs12     the PFX writer in the service's layout, and the bounded reader for imports
+//! stand_in   fuzzing builds only: cheap stand-ins for signatures and the PFX's derivations
 //! ```
 //!
 //! Each layer uses only the ones below it (`service` → `x509` → `key`; `pkcs12` → `key`), and
@@ -148,6 +149,7 @@ pub mod pem;
 pub mod pkcs12;
 mod rng;
 pub mod service;
+pub mod stand_in;
 pub mod x509;
 
 /// Kernel entry points for the `monty/*` benches and `examples/kernel` only (feature
