@@ -337,6 +337,142 @@ fn the_view_of_70_takes_no_tag_and_misses_no_body() {
     }
 }
 
+/// A certificate's secret and key are listed in `GET /secrets` and `GET /keys` as the service
+/// lists them (recorded key order; ids without a version; `managed: true`; no value, no key
+/// material), paged with `maxresults` and a `nextLink` on port 443, and their versions by
+/// version string.
+#[test]
+fn the_certificates_secrets_and_keys_are_listed() {
+    let mut c = client();
+    c.api_version = Some("7.6");
+    let tagged = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"secret_props":{"contentType":"application/x-pem-file"},"x509_props":{"subject":"CN=t"},"issuer":{"name":"Self"}},"tags":{"k":"v"}}"#;
+    for name in ["b", "A"] {
+        assert_eq!(
+            c.call("POST", &format!("/certificates/{name}/create"), SELF_EC)
+                .status,
+            202
+        );
+    }
+    assert_eq!(c.call("POST", "/certificates/c/create", tagged).status, 202);
+    let pending = r#"{"policy":{"key_props":{"kty":"EC"},"x509_props":{"subject":"CN=p"},"issuer":{"name":"Unknown"}}}"#;
+    assert_eq!(
+        c.call("POST", "/certificates/p/create", pending).status,
+        202
+    );
+    c.later(60);
+    assert_eq!(c.call("POST", "/certificates/b/create", "{}").status, 202);
+
+    let list = c.call("GET", "/secrets", "").body_json();
+    let items = list["value"].as_array().unwrap();
+    let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "https://route.vault.azure.net/secrets/A",
+            "https://route.vault.azure.net/secrets/b",
+            "https://route.vault.azure.net/secrets/c"
+        ],
+        "by name, case-insensitively; no version; nothing for a certificate before its first version"
+    );
+    assert_eq!(list["nextLink"], Value::Null);
+    let keys: Vec<&str> = items[2]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["contentType", "id", "managed", "attributes", "tags"]);
+    assert_eq!(items[2]["contentType"], "application/x-pem-file");
+    assert_eq!(items[2]["managed"], true);
+    assert_eq!(items[2]["tags"]["k"], "v");
+    assert_eq!(
+        items[2]["attributes"]["recoveryLevel"],
+        "CustomizedRecoverable+Purgeable"
+    );
+    assert_eq!(items[0]["contentType"], "application/x-pkcs12");
+
+    let keys_page = c.call("GET", "/keys?maxresults=2", "").body_json();
+    let first: Vec<&str> = keys_page["value"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(first, ["kid", "attributes", "managed"]);
+    assert_eq!(
+        keys_page["value"][1]["kid"],
+        "https://route.vault.azure.net/keys/b"
+    );
+    let next = keys_page["nextLink"].as_str().unwrap();
+    assert!(
+        next.starts_with("https://route.vault.azure.net:443/keys?api-version=7.6&$skiptoken="),
+        "{next}"
+    );
+    let rest = c.call("GET", next, "").body_json();
+    assert_eq!(rest["value"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        rest["value"][0]["kid"],
+        "https://route.vault.azure.net/keys/c"
+    );
+    assert_eq!(rest["value"][0]["tags"]["k"], "v");
+    assert_eq!(rest["nextLink"], Value::Null);
+
+    let bundle = c.call("GET", "/certificates/b", "").body_json();
+    let latest = bundle["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let versions = c.call("GET", "/secrets/B/versions", "").body_json();
+    let ids: Vec<String> = versions["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with("https://route.vault.azure.net/secrets/b/"))
+    );
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "by version string");
+    assert!(ids.contains(&format!("https://route.vault.azure.net/secrets/b/{latest}")));
+    let key_versions = c
+        .call("GET", "/keys/b/versions?maxresults=1", "")
+        .body_json();
+    assert_eq!(key_versions["value"].as_array().unwrap().len(), 1);
+    assert!(
+        key_versions["nextLink"]
+            .as_str()
+            .unwrap()
+            .contains("/keys/b/versions?")
+    );
+    for path in ["/secrets/p/versions", "/keys/none/versions"] {
+        assert_eq!(
+            c.call("GET", path, "").body,
+            br#"{"value":[],"nextLink":null}"#,
+            "{path}: a name without versions lists nothing (recorded, JS 7.4-preview.1)"
+        );
+    }
+    // 7.0 has no `recoverableDays`, in these lists too.
+    let old = c.call("GET", "/secrets?api-version=7.0", "").body_json();
+    assert!(
+        old["value"][0]["attributes"]
+            .get("recoverableDays")
+            .is_none()
+    );
+    // Recorded (JS 7.4-preview.1): a PUT without a name is 405.
+    let put = c.call("PUT", "/secrets/", r#"{"value":"x"}"#);
+    assert_eq!(
+        (put.status, error(&put).2.as_str()),
+        (405, "HTTP PUT not allowed")
+    );
+}
+
 /// Ids follow the address the client used: a whole URL whose scheme and authority are not the
 /// vault's gets ids, `nextLink` and `Location` under its own, while a path (or the vault's own
 /// URL) keeps the vault's. Two clients of one vault, by two names, each get ids they can call.

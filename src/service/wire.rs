@@ -681,6 +681,74 @@ impl fmt::Debug for SecretBundle {
     }
 }
 
+/// `SecretItem`: one entry of `GET /secrets` (the secret's `id` without a version) or of
+/// `GET /secrets/{name}/versions` (with it); never the value.
+///
+/// Key order as recorded: `contentType, id, managed, attributes, tags` (a certificate's secret,
+/// JS 2021; plain secrets, Go 7.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretItem {
+    /// The content type.
+    #[serde(
+        rename = "contentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_type: Option<String>,
+    /// `{vault}/secrets/{name}[/{version}]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `true` for a certificate's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed: Option<bool>,
+    /// The secret's attributes, its recovery level included (recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// The tags, when there are any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+}
+
+/// A page of secrets: `{"value": [...], "nextLink": url-or-null}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretListResult {
+    /// The items of this page.
+    pub value: Vec<SecretItem>,
+    /// The next page's URL, `null` on the last page.
+    #[serde(rename = "nextLink")]
+    pub next_link: Option<String>,
+}
+
+/// `KeyItem`: one entry of `GET /keys` (the key's `kid` without a version) or of
+/// `GET /keys/{name}/versions` (with it); never the key material.
+///
+/// Key order as recorded (Rust 2025, C++ 7.3): `kid, attributes, tags, managed`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyItem {
+    /// `{vault}/keys/{name}[/{version}]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The key's attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// The tags, when there are any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// `true` for a certificate's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed: Option<bool>,
+}
+
+/// A page of keys: `{"value": [...], "nextLink": url-or-null}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyListResult {
+    /// The items of this page.
+    pub value: Vec<KeyItem>,
+    /// The next page's URL, `null` on the last page.
+    #[serde(rename = "nextLink")]
+    pub next_link: Option<String>,
+}
+
 /// `BackupCertificateResult`: the body of `POST …/backup`, and (as
 /// `CertificateRestoreParameters`, the same shape) of `POST /certificates/restore`.
 ///

@@ -184,6 +184,20 @@ props = certs.update_certificate_properties("custom3", enabled=True, tags={"upda
 assert props.properties.tags == {"updated": "yes"}
 step("update policy, new version, versions, update properties")
 
+# 4b. The certificates' secrets and keys in the secrets and keys lists (managed), with versions.
+listed = {s.name: s for s in secrets.list_properties_of_secrets(max_page_size=2)}
+assert {"default", "custom0", "custom1", "custom3"} <= set(listed), listed
+assert listed["custom0"].managed is True and listed["custom0"].tags == {"n": "0"}
+assert listed["custom0"].content_type == "application/x-pkcs12"
+assert listed["custom1"].content_type == "application/x-pem-file"
+assert listed["custom0"].version is None, "a list names the secret, not a version"
+secret_versions = list(secrets.list_properties_of_secret_versions("custom3"))
+assert sorted(v.version for v in secret_versions) == sorted(v.version for v in versions)
+listed_keys = {k.name: k for k in keys.list_properties_of_keys()}
+assert listed_keys["custom0"].managed is True and listed_keys["custom0"].enabled is True
+assert len(list(keys.list_properties_of_key_versions("custom3"))) == 2
+step("the certificates' secrets and keys in the secrets and keys lists, with versions")
+
 # 5. Unknown issuer: the CSR, signed by a test CA, merged with the chain.
 ca_key = ec.generate_private_key(ec.SECP256R1())
 ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SDK test CA")])

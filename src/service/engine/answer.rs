@@ -43,6 +43,10 @@ pub(super) enum Answer {
     Certificates(wire::CertificateListResult),
     /// 200 with a backup blob.
     Backup(wire::BackupCertificateResult),
+    /// 200 with a page of secrets or of a secret's versions.
+    Secrets(wire::SecretListResult),
+    /// 200 with a page of keys or of a key's versions.
+    Keys(wire::KeyListResult),
 }
 
 impl Answer {
@@ -118,6 +122,18 @@ impl Answer {
                 Response::json(200, &list)
             }
             Answer::Backup(backup) => Response::json(200, &backup),
+            Answer::Secrets(mut list) => {
+                for item in &mut list.value {
+                    view.attributes(&mut item.attributes);
+                }
+                Response::json(200, &list)
+            }
+            Answer::Keys(mut list) => {
+                for item in &mut list.value {
+                    view.attributes(&mut item.attributes);
+                }
+                Response::json(200, &list)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The lists: certificates, one certificate's versions, deleted certificates; a page at a
-//! time, as the service pages them.
+//! The lists: certificates, one certificate's versions, deleted certificates, and the
+//! secrets and keys of the certificates (each certificate version's secret and key, listed
+//! `managed: true` as the service lists them); a page at a time, as the service pages them.
 //!
 //! A page holds at most `maxresults` items (1–25, default 25, the swagger's bounds). The
 //! `nextLink` of every page but the last is an absolute URL on port 443 (as recorded:
@@ -255,6 +256,168 @@ impl VaultState {
         };
         Ok(wire::CertificateListResult { value, next_link })
     }
+}
+
+/// A certificate's secret in a list: the stored secret without its value, under `id`
+/// (recorded, JS 2021: `contentType, id, managed, attributes`; no `kid`).
+fn secret_item(v: &VersionRecord, id: String) -> wire::SecretItem {
+    wire::SecretItem {
+        content_type: v.secret.content_type.clone(),
+        id: Some(id),
+        managed: v.secret.managed,
+        attributes: v.secret.attributes.clone(),
+        tags: v.secret.tags.clone(),
+    }
+}
+
+/// A certificate's key in a list: the stored key without its material, under `kid`.
+fn key_item(v: &VersionRecord, kid: String) -> wire::KeyItem {
+    wire::KeyItem {
+        kid: Some(kid),
+        attributes: v.key.attributes.clone(),
+        tags: v.key.tags.clone(),
+        managed: v.key.managed,
+    }
+}
+
+impl VaultState {
+    /// `GET /secrets`: the secret of every certificate that has a version (`managed: true`,
+    /// its `id` without the version), by name. A certificate before its first version has no
+    /// secret yet and is not listed.
+    pub fn list_secrets(
+        &self,
+        page: &Page,
+        now: UnixTime,
+    ) -> Result<wire::SecretListResult, Error> {
+        let (value, next) = self.managed_page(page, now, |record, v| {
+            secret_item(v, format!("{}/secrets/{}", self.vault.url, record.name))
+        })?;
+        let next_link = next.map(|after| page.next_link(&self.vault.url, "/secrets", &after));
+        Ok(wire::SecretListResult { value, next_link })
+    }
+
+    /// `GET /keys`: the key of every certificate that has a version (`managed: true`, its
+    /// `kid` without the version), by name.
+    pub fn list_keys(&self, page: &Page, now: UnixTime) -> Result<wire::KeyListResult, Error> {
+        let (value, next) = self.managed_page(page, now, |record, v| {
+            key_item(v, format!("{}/keys/{}", self.vault.url, record.name))
+        })?;
+        let next_link = next.map(|after| page.next_link(&self.vault.url, "/keys", &after));
+        Ok(wire::KeyListResult { value, next_link })
+    }
+
+    /// `GET /secrets/{name}/versions`: the secret of each version of the certificate, by
+    /// version string; `[]` for a name without versions (recorded, JS 7.4-preview.1).
+    pub fn list_secret_versions(
+        &self,
+        name: &str,
+        page: &Page,
+        now: UnixTime,
+    ) -> Result<wire::SecretListResult, Error> {
+        let (value, next, record_name) = self.version_page(
+            name,
+            page,
+            now,
+            |url, v| secret_item(v, format!("{url}/{}", v.version)),
+            "secrets",
+        )?;
+        let next_link = next.map(|after| {
+            page.next_link(
+                &self.vault.url,
+                &format!("/secrets/{record_name}/versions"),
+                &after,
+            )
+        });
+        Ok(wire::SecretListResult { value, next_link })
+    }
+
+    /// `GET /keys/{name}/versions`: the key of each version of the certificate, by version
+    /// string; `[]` for a name without versions.
+    pub fn list_key_versions(
+        &self,
+        name: &str,
+        page: &Page,
+        now: UnixTime,
+    ) -> Result<wire::KeyListResult, Error> {
+        let (value, next, record_name) = self.version_page(
+            name,
+            page,
+            now,
+            |url, v| key_item(v, format!("{url}/{}", v.version)),
+            "keys",
+        )?;
+        let next_link = next.map(|after| {
+            page.next_link(
+                &self.vault.url,
+                &format!("/keys/{record_name}/versions"),
+                &after,
+            )
+        });
+        Ok(wire::KeyListResult { value, next_link })
+    }
+
+    /// A page of the certificates' current versions, one item each, by lowercase name.
+    fn managed_page<T>(
+        &self,
+        page: &Page,
+        now: UnixTime,
+        item: impl Fn(&super::record::CertificateRecord, &VersionRecord) -> T,
+    ) -> Result<(Vec<T>, Option<String>), Error> {
+        let size = page.size()?;
+        let start = page.start()?;
+        let lower = start
+            .as_ref()
+            .map_or(Bound::Unbounded, |s| Bound::Excluded(s.clone()));
+        let items = self
+            .certificates
+            .range((lower, Bound::Unbounded))
+            .filter_map(|(key, record)| {
+                current_version(record, now).map(|v| (key.clone(), item(record, v)))
+            });
+        Ok(page_of(items, size))
+    }
+
+    /// A page of one certificate's versions, by version string, and the certificate's name
+    /// as stored (for the `nextLink`).
+    fn version_page<T>(
+        &self,
+        name: &str,
+        page: &Page,
+        now: UnixTime,
+        item: impl Fn(&str, &VersionRecord) -> T,
+        collection: &str,
+    ) -> Result<(Vec<T>, Option<String>, String), Error> {
+        let size = page.size()?;
+        let start = page.start()?;
+        let Some(record) = self.record(name) else {
+            return Ok((Vec::new(), None, name.to_owned()));
+        };
+        let url = format!("{}/{collection}/{}", self.vault.url, record.name);
+        // Recorded (Go 7.3): sorted by the version string, not by creation time.
+        let mut all: Vec<&VersionRecord> = versions(record, now).collect();
+        all.sort_by(|a, b| a.version.cmp(&b.version));
+        let items = all
+            .iter()
+            .filter(|v| start.as_deref().is_none_or(|s| v.version.as_str() > s))
+            .map(|v| (v.version.clone(), item(&url, v)));
+        let (value, next) = page_of(items, size);
+        Ok((value, next, record.name.clone()))
+    }
+}
+
+/// One page of `items` (ordered by their marker, already past the page's start): at most
+/// `size`, and the marker of the last one when more follow.
+fn page_of<T>(items: impl Iterator<Item = (String, T)>, size: usize) -> (Vec<T>, Option<String>) {
+    let mut page = Vec::with_capacity(size);
+    let mut last = None;
+    for (marker, item) in items {
+        if page.len() == size {
+            return (page, last);
+        }
+        page.push(item);
+        last = Some(marker);
+    }
+    (page, None)
 }
 
 #[cfg(test)]

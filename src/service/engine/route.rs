@@ -17,6 +17,7 @@
 //! | PUT, GET, DELETE | `/certificates/contacts` | [`VaultState::set_contacts`], [`VaultState::get_contacts`], [`VaultState::delete_contacts`] |
 //! | GET | `/certificates/{name}[/{version}]` | [`VaultState::get_certificate`] |
 //! | GET | `/keys/{name}[/{version}]`, `/secrets/{name}[/{version}]` | [`VaultState::get_key`], [`VaultState::get_secret`] |
+//! | GET | `/secrets`, `/secrets/{name}/versions`, `/keys`, `/keys/{name}/versions` | [`VaultState::list_secrets`], [`VaultState::list_secret_versions`], [`VaultState::list_keys`], [`VaultState::list_key_versions`] (`maxresults`, `$skiptoken`): the certificates' secrets and keys |
 //! | GET | `/certificates`, `/certificates/{name}/versions`, `/deletedcertificates` | [`VaultState::list_certificates`], [`VaultState::list_versions`], [`VaultState::list_deleted_certificates`] (`maxresults`, `$skiptoken`, `includePending`) |
 //! | DELETE | `/certificates/{name}` | [`VaultState::delete_certificate`] |
 //! | GET, DELETE | `/deletedcertificates/{name}` | [`VaultState::get_deleted_certificate`], [`VaultState::purge_deleted_certificate`] |
@@ -250,7 +251,10 @@ impl VaultState {
                 | (["certificates", _, "pending", "merge"], _)
                 | (["certificates", _, "pending"], _)
                 | (["certificates", _, _] | ["certificates", _], _)
-                | (["keys" | "secrets", _] | ["keys" | "secrets", _, _], _)
+                | (
+                    ["keys" | "secrets"] | ["keys" | "secrets", _] | ["keys" | "secrets", _, _],
+                    _,
+                )
                 | (["certificates" | "deletedcertificates"], _)
                 | (["deletedcertificates", _] | ["deletedcertificates", _, "recover"], _) => {
                     Err(Unrouted::MethodNotAllowed)
@@ -302,7 +306,11 @@ impl VaultState {
             return answer;
         };
         let stored = self.vault.url.trim_end_matches('/');
-        if base.eq_ignore_ascii_case(stored) {
+        // `https://host:443` is `https://host`: a client that follows a `nextLink` (written
+        // with the port, as recorded) keeps the ids without it.
+        if base.eq_ignore_ascii_case(stored)
+            || base.eq_ignore_ascii_case(&super::list::with_port_443(stored))
+        {
             return answer;
         }
         if let Ok(text) = std::str::from_utf8(&answer.body) {
@@ -380,6 +388,14 @@ impl VaultState {
                     other => other,
                 }
                 .map(Answer::Certificate)
+            }
+            ["secrets"] => self.list_secrets(&page(), now).map(Answer::Secrets),
+            ["secrets", name, "versions"] => self
+                .list_secret_versions(name, &page(), now)
+                .map(Answer::Secrets),
+            ["keys"] => self.list_keys(&page(), now).map(Answer::Keys),
+            ["keys", name, "versions"] => {
+                self.list_key_versions(name, &page(), now).map(Answer::Keys)
             }
             ["keys", name] => self.get_key(name, None, now).map(Answer::Key),
             ["keys", name, version] => self.get_key(name, Some(version), now).map(Answer::Key),
