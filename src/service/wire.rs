@@ -401,15 +401,28 @@ pub struct CertificateItem {
     pub subject: Option<String>,
 }
 
-/// A page of a list: `{"value": [...], "nextLink": url-or-null}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CertificateListResult {
+/// A page of a list: `{"value": [...], "nextLink": url-or-null}` (`nextLink` is written as
+/// `null` on the last page, as recorded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListResult<T> {
     /// The items of this page.
-    pub value: Vec<CertificateItem>,
+    pub value: Vec<T>,
     /// The next page's URL, `null` on the last page.
     #[serde(rename = "nextLink")]
     pub next_link: Option<String>,
 }
+
+impl<T> Default for ListResult<T> {
+    fn default() -> Self {
+        ListResult {
+            value: Vec::new(),
+            next_link: None,
+        }
+    }
+}
+
+/// `CertificateListResult` (and `DeletedCertificateListResult`): a page of certificates.
+pub type CertificateListResult = ListResult<CertificateItem>;
 
 /// `CertificateUpdateParameters`: the body of `PATCH /certificates/{name}/{version}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -521,15 +534,8 @@ pub struct IssuerItem {
     pub provider: Option<String>,
 }
 
-/// A page of issuers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IssuerListResult {
-    /// The issuers of this page.
-    pub value: Vec<IssuerItem>,
-    /// The next page's URL, `null` on the last page.
-    #[serde(rename = "nextLink")]
-    pub next_link: Option<String>,
-}
+/// `CertificateIssuerListResult`: a page of issuers.
+pub type IssuerListResult = ListResult<IssuerItem>;
 
 /// `Contacts`: the vault's certificate contacts (`/certificates/contacts`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -709,15 +715,8 @@ pub struct SecretItem {
     pub tags: Option<Tags>,
 }
 
-/// A page of secrets: `{"value": [...], "nextLink": url-or-null}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SecretListResult {
-    /// The items of this page.
-    pub value: Vec<SecretItem>,
-    /// The next page's URL, `null` on the last page.
-    #[serde(rename = "nextLink")]
-    pub next_link: Option<String>,
-}
+/// `SecretListResult`: a page of secrets.
+pub type SecretListResult = ListResult<SecretItem>;
 
 /// `KeyItem`: one entry of `GET /keys` (the key's `kid` without a version) or of
 /// `GET /keys/{name}/versions` (with it); never the key material.
@@ -739,15 +738,8 @@ pub struct KeyItem {
     pub managed: Option<bool>,
 }
 
-/// A page of keys: `{"value": [...], "nextLink": url-or-null}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyListResult {
-    /// The items of this page.
-    pub value: Vec<KeyItem>,
-    /// The next page's URL, `null` on the last page.
-    #[serde(rename = "nextLink")]
-    pub next_link: Option<String>,
-}
+/// `KeyListResult`: a page of keys.
+pub type KeyListResult = ListResult<KeyItem>;
 
 /// `BackupCertificateResult`: the body of `POST …/backup`, and (as
 /// `CertificateRestoreParameters`, the same shape) of `POST /certificates/restore`.
