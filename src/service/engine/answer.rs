@@ -123,15 +123,11 @@ impl Answer {
             }
             Answer::Backup(backup) => Response::json(200, &backup),
             Answer::Secrets(mut list) => {
-                for item in &mut list.value {
-                    view.attributes(&mut item.attributes);
-                }
+                view.list(&mut list);
                 Response::json(200, &list)
             }
             Answer::Keys(mut list) => {
-                for item in &mut list.value {
-                    view.attributes(&mut item.attributes);
-                }
+                view.list(&mut list);
                 Response::json(200, &list)
             }
         }

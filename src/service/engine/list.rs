@@ -129,38 +129,16 @@ impl VaultState {
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::CertificateListResult, Error> {
-        let size = page.size()?;
-        let start = page.start()?;
-        let lower = start
-            .as_ref()
-            .map_or(Bound::Unbounded, |s| Bound::Excluded(s.clone()));
-        let mut value = Vec::with_capacity(size);
-        let mut last = None;
-        let mut more = false;
-        for (key, record) in self.certificates.range((lower, Bound::Unbounded)) {
+        let items = self.certificates_from(page)?.filter_map(|(key, record)| {
             // Before its first version, a certificate is listed only with `includePending`.
-            let issued = current_version(record, now).is_some();
-            if !issued && !page.include_pending {
-                continue;
+            if !page.include_pending && current_version(record, now).is_none() {
+                return None;
             }
-            let Some(bundle) = current_bundle(record, &self.vault, now) else {
-                continue;
-            };
-            if value.len() == size {
-                more = true;
-                break;
-            }
-            value.push(item_of(
-                &bundle,
-                format!("{}/certificates/{}", self.vault.url, record.name),
-            ));
-            last = Some(key.clone());
-        }
-        let next_link = match (more, last) {
-            (true, Some(after)) => Some(page.next_link(&self.vault.url, "/certificates", &after)),
-            _ => None,
-        };
-        Ok(wire::CertificateListResult { value, next_link })
+            let bundle = current_bundle(record, &self.vault, now)?;
+            let id = format!("{}/certificates/{}", self.vault.url, record.name);
+            Some((key.clone(), item_of(&bundle, id)))
+        });
+        self.page_of(page, "/certificates", items)
     }
 
     /// `GET /certificates/{name}/versions`: every completed version, by version string; an
@@ -171,40 +149,9 @@ impl VaultState {
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::CertificateListResult, Error> {
-        let size = page.size()?;
-        let start = page.start()?;
-        let Some(record) = self.record(name) else {
-            return Ok(wire::CertificateListResult {
-                value: Vec::new(),
-                next_link: None,
-            });
-        };
-        // Recorded (JS 2021): sorted by the version string, not by creation time.
-        let mut all: Vec<&VersionRecord> = versions(record, now).collect();
-        all.sort_by(|a, b| a.version.cmp(&b.version));
-        let from = start.map_or(0, |s| {
-            all.partition_point(|v| v.version.as_str() <= s.as_str())
-        });
-        let page_items = &all[from.min(all.len())..];
-        let value = page_items
-            .iter()
-            .take(size)
-            .map(|v| {
-                let id = format!(
-                    "{}/certificates/{}/{}",
-                    self.vault.url, record.name, v.version
-                );
-                item_of(&v.bundle, id)
-            })
-            .collect();
-        let next_link = (page_items.len() > size).then(|| {
-            page.next_link(
-                &self.vault.url,
-                &format!("/certificates/{}/versions", record.name),
-                &page_items[size - 1].version,
-            )
-        });
-        Ok(wire::CertificateListResult { value, next_link })
+        self.version_page(name, page, now, "certificates", |id, v| {
+            item_of(&v.bundle, id)
+        })
     }
 
     /// `GET /deletedcertificates`: the deleted certificates not yet purged at `now`.
@@ -213,48 +160,32 @@ impl VaultState {
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::CertificateListResult, Error> {
-        let size = page.size()?;
-        let start = page.start()?;
-        let lower = start
-            .as_ref()
-            .map_or(Bound::Unbounded, |s| Bound::Excluded(s.clone()));
+        page.size()?;
+        let lower = page.start()?.map_or(Bound::Unbounded, Bound::Excluded);
         let now_secs = super::secs_i64(now);
-        let mut value = Vec::with_capacity(size);
-        let mut last = None;
-        let mut more = false;
-        for (key, deleted) in self.deleted.range((lower, Bound::Unbounded)) {
-            if now_secs >= deleted.scheduled_purge_date {
-                continue; // purged by now
-            }
+        let items = self
+            .deleted
+            .range((lower, Bound::Unbounded))
+            .filter(|(_, deleted)| now_secs < deleted.scheduled_purge_date) // purged by now
             // Deleted before its first version: listed only with `includePending`, as in the
             // list of live certificates (the swagger's one meaning of the parameter for both).
-            if !page.include_pending && current_version(&deleted.record, now).is_none() {
-                continue;
-            }
-            if value.len() == size {
-                more = true;
-                break;
-            }
-            let body = self.deleted_bundle(deleted, now);
-            let id = format!("{}/certificates/{}", self.vault.url, deleted.record.name);
-            let mut item = item_of(&body.bundle, id);
-            // Recorded (JS): deleted items keep the recovery level in their attributes, and
-            // have no `subject` (7.1, 7.2, 7.4).
-            item.attributes = body.bundle.attributes.clone();
-            item.subject = None;
-            item.recovery_id = body.recovery_id;
-            item.deleted_date = body.deleted_date;
-            item.scheduled_purge_date = body.scheduled_purge_date;
-            value.push(item);
-            last = Some(key.clone());
-        }
-        let next_link = match (more, last) {
-            (true, Some(after)) => {
-                Some(page.next_link(&self.vault.url, "/deletedcertificates", &after))
-            }
-            _ => None,
-        };
-        Ok(wire::CertificateListResult { value, next_link })
+            .filter(|(_, deleted)| {
+                page.include_pending || current_version(&deleted.record, now).is_some()
+            })
+            .map(|(key, deleted)| {
+                let body = self.deleted_bundle(deleted, now);
+                let id = format!("{}/certificates/{}", self.vault.url, deleted.record.name);
+                let mut item = item_of(&body.bundle, id);
+                // Recorded (JS): deleted items keep the recovery level in their attributes,
+                // and have no `subject` (7.1, 7.2, 7.4).
+                item.attributes = body.bundle.attributes.clone();
+                item.subject = None;
+                item.recovery_id = body.recovery_id;
+                item.deleted_date = body.deleted_date;
+                item.scheduled_purge_date = body.scheduled_purge_date;
+                (key.clone(), item)
+            });
+        self.page_of(page, "/deletedcertificates", items)
     }
 }
 
@@ -289,21 +220,13 @@ impl VaultState {
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::SecretListResult, Error> {
-        let (value, next) = self.managed_page(page, now, |record, v| {
-            secret_item(v, format!("{}/secrets/{}", self.vault.url, record.name))
-        })?;
-        let next_link = next.map(|after| page.next_link(&self.vault.url, "/secrets", &after));
-        Ok(wire::SecretListResult { value, next_link })
+        self.current_page(page, now, "secrets", secret_item)
     }
 
     /// `GET /keys`: the key of every certificate that has a version (`managed: true`, its
     /// `kid` without the version), by name.
     pub fn list_keys(&self, page: &Page, now: UnixTime) -> Result<wire::KeyListResult, Error> {
-        let (value, next) = self.managed_page(page, now, |record, v| {
-            key_item(v, format!("{}/keys/{}", self.vault.url, record.name))
-        })?;
-        let next_link = next.map(|after| page.next_link(&self.vault.url, "/keys", &after));
-        Ok(wire::KeyListResult { value, next_link })
+        self.current_page(page, now, "keys", key_item)
     }
 
     /// `GET /secrets/{name}/versions`: the secret of each version of the certificate, by
@@ -314,21 +237,7 @@ impl VaultState {
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::SecretListResult, Error> {
-        let (value, next, record_name) = self.version_page(
-            name,
-            page,
-            now,
-            |url, v| secret_item(v, format!("{url}/{}", v.version)),
-            "secrets",
-        )?;
-        let next_link = next.map(|after| {
-            page.next_link(
-                &self.vault.url,
-                &format!("/secrets/{record_name}/versions"),
-                &after,
-            )
-        });
-        Ok(wire::SecretListResult { value, next_link })
+        self.version_page(name, page, now, "secrets", |id, v| secret_item(v, id))
     }
 
     /// `GET /keys/{name}/versions`: the key of each version of the certificate, by version
@@ -339,85 +248,92 @@ impl VaultState {
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::KeyListResult, Error> {
-        let (value, next, record_name) = self.version_page(
-            name,
-            page,
-            now,
-            |url, v| key_item(v, format!("{url}/{}", v.version)),
-            "keys",
-        )?;
-        let next_link = next.map(|after| {
-            page.next_link(
-                &self.vault.url,
-                &format!("/keys/{record_name}/versions"),
-                &after,
-            )
-        });
-        Ok(wire::KeyListResult { value, next_link })
+        self.version_page(name, page, now, "keys", |id, v| key_item(v, id))
     }
 
-    /// A page of the certificates' current versions, one item each, by lowercase name.
-    fn managed_page<T>(
+    /// The certificates after the page's skip token, by lowercase name.
+    fn certificates_from(
+        &self,
+        page: &Page,
+    ) -> Result<impl Iterator<Item = (&String, &super::record::CertificateRecord)>, Error> {
+        page.size()?; // `maxresults` is checked first, as every list does
+        let lower = page.start()?.map_or(Bound::Unbounded, Bound::Excluded);
+        Ok(self.certificates.range((lower, Bound::Unbounded)))
+    }
+
+    /// A page of `collection` (`secrets`, `keys`): one item per certificate with a version,
+    /// made from its current version under `{vault}/{collection}/{name}`.
+    fn current_page<T>(
         &self,
         page: &Page,
         now: UnixTime,
-        item: impl Fn(&super::record::CertificateRecord, &VersionRecord) -> T,
-    ) -> Result<(Vec<T>, Option<String>), Error> {
-        let size = page.size()?;
-        let start = page.start()?;
-        let lower = start
-            .as_ref()
-            .map_or(Bound::Unbounded, |s| Bound::Excluded(s.clone()));
-        let items = self
-            .certificates
-            .range((lower, Bound::Unbounded))
-            .filter_map(|(key, record)| {
-                current_version(record, now).map(|v| (key.clone(), item(record, v)))
-            });
-        Ok(page_of(items, size))
+        collection: &str,
+        item: impl Fn(&VersionRecord, String) -> T,
+    ) -> Result<wire::ListResult<T>, Error> {
+        let items = self.certificates_from(page)?.filter_map(|(key, record)| {
+            let id = format!("{}/{collection}/{}", self.vault.url, record.name);
+            current_version(record, now).map(|v| (key.clone(), item(v, id)))
+        });
+        self.page_of(page, &format!("/{collection}"), items)
     }
 
-    /// A page of one certificate's versions, by version string, and the certificate's name
-    /// as stored (for the `nextLink`).
+    /// A page of one certificate's versions in `collection` (`certificates`, `secrets`,
+    /// `keys`), by version string, each under `{vault}/{collection}/{name}/{version}`; an
+    /// empty page for a name without versions.
     fn version_page<T>(
         &self,
         name: &str,
         page: &Page,
         now: UnixTime,
-        item: impl Fn(&str, &VersionRecord) -> T,
         collection: &str,
-    ) -> Result<(Vec<T>, Option<String>, String), Error> {
-        let size = page.size()?;
+        item: impl Fn(String, &VersionRecord) -> T,
+    ) -> Result<wire::ListResult<T>, Error> {
+        page.size()?;
         let start = page.start()?;
         let Some(record) = self.record(name) else {
-            return Ok((Vec::new(), None, name.to_owned()));
+            return Ok(wire::ListResult::default());
         };
         let url = format!("{}/{collection}/{}", self.vault.url, record.name);
-        // Recorded (Go 7.3): sorted by the version string, not by creation time.
+        // Recorded (JS 2021, Go 7.3): sorted by the version string, not by creation time.
         let mut all: Vec<&VersionRecord> = versions(record, now).collect();
         all.sort_by(|a, b| a.version.cmp(&b.version));
         let items = all
-            .iter()
+            .into_iter()
             .filter(|v| start.as_deref().is_none_or(|s| v.version.as_str() > s))
-            .map(|v| (v.version.clone(), item(&url, v)));
-        let (value, next) = page_of(items, size);
-        Ok((value, next, record.name.clone()))
+            .map(|v| (v.version.clone(), item(format!("{url}/{}", v.version), v)));
+        self.page_of(
+            page,
+            &format!("/{collection}/{}/versions", record.name),
+            items,
+        )
     }
-}
 
-/// One page of `items` (ordered by their marker, already past the page's start): at most
-/// `size`, and the marker of the last one when more follow.
-fn page_of<T>(items: impl Iterator<Item = (String, T)>, size: usize) -> (Vec<T>, Option<String>) {
-    let mut page = Vec::with_capacity(size);
-    let mut last = None;
-    for (marker, item) in items {
-        if page.len() == size {
-            return (page, last);
+    /// One page of `items` (ordered by their marker, a name or a version, and already past
+    /// the page's start): at most `maxresults`, and a `nextLink` to `path` after the last
+    /// one when more follow.
+    fn page_of<T>(
+        &self,
+        page: &Page,
+        path: &str,
+        items: impl Iterator<Item = (String, T)>,
+    ) -> Result<wire::ListResult<T>, Error> {
+        let size = page.size()?;
+        let mut value = Vec::with_capacity(size);
+        let mut last = None;
+        for (marker, item) in items {
+            if value.len() == size {
+                let next_link =
+                    last.map(|after: String| page.next_link(&self.vault.url, path, &after));
+                return Ok(wire::ListResult { value, next_link });
+            }
+            value.push(item);
+            last = Some(marker);
         }
-        page.push(item);
-        last = Some(marker);
+        Ok(wire::ListResult {
+            value,
+            next_link: None,
+        })
     }
-    (page, None)
 }
 
 #[cfg(test)]

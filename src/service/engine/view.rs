@@ -87,10 +87,33 @@ impl View {
         }
     }
 
-    pub(super) fn list(self, list: &mut wire::CertificateListResult) {
+    pub(super) fn list<T: Listed>(self, list: &mut wire::ListResult<T>) {
         for item in &mut list.value {
-            self.attributes(&mut item.attributes);
+            self.attributes(item.attributes_mut());
         }
+    }
+}
+
+/// A list item with attributes (certificates, secrets, keys).
+pub(super) trait Listed {
+    fn attributes_mut(&mut self) -> &mut Option<wire::CertificateAttributes>;
+}
+
+impl Listed for wire::CertificateItem {
+    fn attributes_mut(&mut self) -> &mut Option<wire::CertificateAttributes> {
+        &mut self.attributes
+    }
+}
+
+impl Listed for wire::SecretItem {
+    fn attributes_mut(&mut self) -> &mut Option<wire::CertificateAttributes> {
+        &mut self.attributes
+    }
+}
+
+impl Listed for wire::KeyItem {
+    fn attributes_mut(&mut self) -> &mut Option<wire::CertificateAttributes> {
+        &mut self.attributes
     }
 }
 
