@@ -173,8 +173,32 @@ pub enum Error {
         /// The name as requested.
         name: String,
     },
-    /// Create or Import over a name that is deleted but recoverable.
+    /// Create, import or set over a name that is deleted but recoverable.
     DeletedButRecoverable {
+        /// What kind of object the name is deleted as.
+        kind: ObjectKind,
+        /// The name as requested.
+        name: String,
+    },
+    /// No deleted secret of this name (never deleted, recovered, or purged).
+    DeletedSecretNotFound {
+        /// The name as requested.
+        name: String,
+    },
+    /// A write to a certificate's own secret or key (set, update, delete, backup, …): only
+    /// the certificate's operations change them.
+    ManagedByKeyVault {
+        /// A secret or a key.
+        kind: ObjectKind,
+        /// The operation, as the service names it (`set`, `update`, `delete`, `backup`).
+        operation: &'static str,
+    },
+    /// A secret value longer than [`crate::service::engine::secrets::MAX_SECRET_VALUE_LEN`].
+    SecretTooLarge,
+    /// A certificate create or import on a name that a client's own secret or key holds.
+    NameInUse {
+        /// The kind of object that holds the name.
+        held_by: ObjectKind,
         /// The name as requested.
         name: String,
     },
@@ -187,6 +211,8 @@ pub enum Error {
     MalformedBackup,
     /// Restore over a name in use (or deleted but recoverable).
     RestoreConflict {
+        /// What kind of object the blob holds.
+        kind: ObjectKind,
         /// The restored version's id in this vault.
         id: String,
     },
@@ -235,15 +261,19 @@ impl Error {
             | Error::PendingCertificateNotFound { .. }
             | Error::NotFound { .. }
             | Error::DeletedCertificateNotFound { .. }
+            | Error::DeletedSecretNotFound { .. }
             | Error::IssuerNotFound
             | Error::ContactsNotFound => 404,
-            Error::DeletedButRecoverable { .. } | Error::RestoreConflict { .. } => 409,
+            Error::DeletedButRecoverable { .. }
+            | Error::RestoreConflict { .. }
+            | Error::NameInUse { .. } => 409,
             Error::MethodNotAllowed { .. } => 405,
             // Documented: 409 with the code "Forbidden" (create-certificate-scenarios).
             Error::PendingInProgress => 409,
             Error::PendingNotInProgress
             | Error::MergeForbidden { .. }
             | Error::SecretDisabled { .. }
+            | Error::ManagedByKeyVault { .. }
             | Error::PurgeProtected { .. } => 403,
             Error::Internal { .. } => 500,
             _ => 400,
@@ -256,14 +286,16 @@ impl Error {
             Error::CertificateNotFound { .. }
             | Error::CertificateVersionNotFound { .. }
             | Error::DeletedCertificateNotFound { .. } => "CertificateNotFound",
-            Error::SecretDisabled { .. } => "Forbidden",
-            Error::DeletedButRecoverable { .. } | Error::RestoreConflict { .. } => "Conflict",
+            Error::SecretDisabled { .. } | Error::ManagedByKeyVault { .. } => "Forbidden",
+            Error::DeletedButRecoverable { .. }
+            | Error::RestoreConflict { .. }
+            | Error::NameInUse { .. } => "Conflict",
             // Recorded, spaces included (JS 7.4-preview.1, a malformed blob).
             Error::MalformedBackup => "Malformed backup blob",
             Error::IssuerNotFound => "CertificateIssuerNotFound",
             Error::ContactsNotFound => "ContactsNotFound",
             Error::KeyNotFound { .. } => "KeyNotFound",
-            Error::SecretNotFound { .. } => "SecretNotFound",
+            Error::SecretNotFound { .. } | Error::DeletedSecretNotFound { .. } => "SecretNotFound",
             Error::PendingCertificateNotFound { .. } => "PendingCertificateNotFound",
             Error::MethodNotAllowed { .. } => "MethodNotAllowed",
             Error::NotFound { .. } => "NotFound",
@@ -385,9 +417,28 @@ impl Error {
             Error::DeletedCertificateNotFound { name } => {
                 format!("Deleted Certificate not found: {name}")
             }
-            // Reported: Lets-Encrypt-Auto #16 (inner code ObjectIsDeletedButRecoverable).
-            Error::DeletedButRecoverable { name } => format!(
-                "Certificate {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged."
+            // Reported: Lets-Encrypt-Auto #16 (a certificate); the secret's in Microsoft's
+            // docs and the .NET sample (inner code ObjectIsDeletedButRecoverable); the key's
+            // recorded (C++ 7.3).
+            Error::DeletedButRecoverable { kind, name } => format!(
+                "{} {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the {kind} can only be recovered or purged.",
+                kind.capitalised()
+            ),
+            // Recorded: Go 7.3, Python 7.0 and 2026-03-01-preview.
+            Error::DeletedSecretNotFound { name } => format!("Deleted Secret not found: {name}"),
+            // The current wording, reported for `delete` in a 2026 log; the 2019–2020
+            // recordings said `Operation "delete" is not allowed as this object's lifetime is
+            // managed by Key Vault.` (inner code `SecretManagedByKeyVault`/`KeyManagedByKeyVault`).
+            Error::ManagedByKeyVault { kind, operation } => format!(
+                "Operation \"{operation}\" is not allowed on this {kind}, since it is associated with a certificate. Perform the operation on the corresponding certificate. For more information refer to https://docs.microsoft.com/en-us/azure/key-vault/certificates/about-certificates#composition-of-a-certificate"
+            ),
+            // Reported: Azure/azure-cli #5639 (inner code SecretTooLarge).
+            Error::SecretTooLarge => {
+                "Secret is beyond the maximum permitted length of 25600 characters.".to_owned()
+            }
+            // kvcert's text: the service's is not recorded (a guide says the create fails).
+            Error::NameInUse { held_by, name } => format!(
+                "A {held_by} named {name} exists in this key vault and is not a certificate's; a certificate's key and secret take its name. Delete or rename the {held_by} first."
             ),
             // Reported in user logs (microsoft/AzureTRE #1951, for a secret); the service adds
             // the vault's name and location, which kvcert does not know.
@@ -397,8 +448,9 @@ impl Error {
                 "Backup blob contains invalid or corrupt version.".to_owned()
             }
             // Recorded: JS 7.4-preview.1 (a restore right after the purge of the same name).
-            Error::RestoreConflict { id } => format!(
-                "There was a conflict restoring the certificate '{id}'. This can happen if either: a second certificate with the same name was created after the first certificate was deleted; thus trying to restore a certificate whose name is already in use. To fix this, rename the second certificate to something else so that the restore works. The second probable cause of this exception is when multiple operations are performed in parallel against the certificate. To avoid this error, perform operations against a certificate in a sequential manner."
+            // The secret's recorded the same (JS 7.4-preview.1), with `secret` for `certificate`.
+            Error::RestoreConflict { kind, id } => format!(
+                "There was a conflict restoring the {kind} '{id}'. This can happen if either: a second {kind} with the same name was created after the first {kind} was deleted; thus trying to restore a {kind} whose name is already in use. To fix this, rename the second {kind} to something else so that the restore works. The second probable cause of this exception is when multiple operations are performed in parallel against the {kind}. To avoid this error, perform operations against a {kind} in a sequential manner."
             ),
             // Recorded: Python 7.3 and JS 7.4-preview.1, GET after DELETE.
             Error::IssuerNotFound => "Issuer not found".to_owned(),
@@ -455,6 +507,12 @@ impl Error {
         match self {
             Error::DeletedButRecoverable { .. } => Some("ObjectIsDeletedButRecoverable"),
             Error::SecretDisabled { .. } => Some("SecretDisabled"),
+            Error::SecretTooLarge => Some("SecretTooLarge"),
+            Error::ManagedByKeyVault {
+                kind: ObjectKind::Key,
+                ..
+            } => Some("KeyManagedByKeyVault"),
+            Error::ManagedByKeyVault { .. } => Some("SecretManagedByKeyVault"),
             _ => None,
         }
     }
@@ -470,6 +528,40 @@ impl Error {
         Error::Internal {
             detail: detail.to_string(),
         }
+    }
+}
+
+/// The three kinds of object a vault holds, as error texts name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A certificate.
+    Certificate,
+    /// A secret.
+    Secret,
+    /// A key.
+    Key,
+}
+
+impl ObjectKind {
+    /// `Certificate`, `Secret`, `Key`: the word that starts a sentence.
+    pub fn capitalised(self) -> &'static str {
+        match self {
+            ObjectKind::Certificate => "Certificate",
+            ObjectKind::Secret => "Secret",
+            ObjectKind::Key => "Key",
+        }
+    }
+}
+
+impl fmt::Display for ObjectKind {
+    /// `certificate`, `secret`, `key`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ObjectKind::Certificate => "certificate",
+            ObjectKind::Secret => "secret",
+            ObjectKind::Key => "key",
+        })
     }
 }
 

@@ -158,7 +158,7 @@ pub mod x509;
 #[doc(hidden)]
 pub mod bench_internals;
 
-pub use error::{Error, KeyPairing, RequestProblem};
+pub use error::{Error, KeyPairing, ObjectKind, RequestProblem};
 pub use key::{Curve, KeyPair, KeySpec, RsaSize};
 /// The `rand_core` kvcert's RNG parameters come from.
 pub use rand_core;

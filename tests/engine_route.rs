@@ -557,3 +557,264 @@ fn ids_follow_the_address_the_client_used() {
         .body_json();
     assert_eq!(bundle["policy"]["x509_props"]["subject"], "CN=r");
 }
+
+/// The keys of a JSON object, in order.
+fn keys_of(v: &Value) -> Vec<&str> {
+    v.as_object().unwrap().keys().map(String::as_str).collect()
+}
+
+#[test]
+fn a_clients_secrets_live_as_the_services_do() {
+    let mut c = client();
+    c.api_version = Some("7.6");
+    // Set: 200 with the value, in the recorded order (Go 7.3, Python 2026-03-01-preview).
+    let set = c.call(
+        "PUT",
+        "/secrets/Db-Password",
+        r#"{"value":"s3cret","contentType":"text/plain","tags":{"t":"1"},"attributes":{"enabled":true,"nbf":1893459661}}"#,
+    );
+    assert_eq!(set.status, 200);
+    let first = set.body_json();
+    assert_eq!(
+        keys_of(&first),
+        ["value", "contentType", "id", "attributes", "tags"]
+    );
+    assert_eq!(
+        keys_of(&first["attributes"]),
+        [
+            "enabled",
+            "nbf",
+            "created",
+            "updated",
+            "recoveryLevel",
+            "recoverableDays"
+        ]
+    );
+    assert_eq!(first["value"], "s3cret");
+    let v1 = first["id"].as_str().unwrap().to_owned();
+    assert!(v1.starts_with("https://route.vault.azure.net/secrets/Db-Password/"));
+    // No tags sent: no `tags` member; an empty value is a value (recorded, JS).
+    c.later(1);
+    let second = c
+        .call("PUT", "/secrets/db-password", r#"{"value":""}"#)
+        .body_json();
+    assert_eq!(keys_of(&second), ["value", "id", "attributes"]);
+    assert_eq!(second["value"], "");
+    let v2 = second["id"].as_str().unwrap().to_owned();
+    assert!(v2.contains("/secrets/Db-Password/"), "the first set's case");
+    // GET: the latest, a version, the latest by an empty version.
+    assert_eq!(
+        c.call("GET", "/secrets/DB-PASSWORD", "").body_json(),
+        second
+    );
+    let by_version = &v1["https://route.vault.azure.net".len()..];
+    assert_eq!(c.call("GET", by_version, "").body_json(), first);
+    assert_eq!(
+        c.call("GET", "/secrets/db-password/", "").body_json(),
+        second
+    );
+    let missing = c.call(
+        "GET",
+        "/secrets/db-password/00000000000000000000000000000000",
+        "",
+    );
+    assert_eq!(error(&missing).1, "SecretNotFound");
+    // PATCH: no value in the answer, `updated` moves, what is not sent is kept.
+    c.later(5);
+    let patched = c.call(
+        "PATCH",
+        by_version,
+        r#"{"attributes":{"enabled":false},"tags":{"u":"2"}}"#,
+    );
+    assert_eq!(patched.status, 200);
+    let patched = patched.body_json();
+    assert_eq!(
+        keys_of(&patched),
+        ["contentType", "id", "attributes", "tags"]
+    );
+    assert_eq!(patched["attributes"]["nbf"], 1893459661);
+    assert_ne!(
+        patched["attributes"]["updated"],
+        first["attributes"]["updated"]
+    );
+    assert_eq!(patched["tags"], json!({"u": "2"}));
+    // A disabled version's value is refused, with the recorded body.
+    let disabled = c.call("GET", by_version, "");
+    assert_eq!(
+        String::from_utf8(disabled.body.clone()).unwrap(),
+        r#"{"error":{"code":"Forbidden","message":"Operation get is not allowed on a disabled secret.","innererror":{"code":"SecretDisabled"}}}"#
+    );
+    // Lists: the client's secret beside a certificate's, by name; versions by version string.
+    assert_eq!(
+        c.call("POST", "/certificates/cert/create", SELF_EC).status,
+        202
+    );
+    let list = c.call("GET", "/secrets", "").body_json();
+    let ids: Vec<&str> = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "https://route.vault.azure.net/secrets/cert",
+            "https://route.vault.azure.net/secrets/Db-Password"
+        ]
+    );
+    assert_eq!(keys_of(&list["value"][1]), ["id", "attributes"]);
+    let page = c.call("GET", "/secrets?maxresults=1", "").body_json();
+    assert_eq!(page["value"].as_array().unwrap().len(), 1);
+    let next = page["nextLink"].as_str().unwrap().to_owned();
+    let rest = c.call("GET", &next, "").body_json();
+    assert_eq!(
+        rest["value"][0]["id"],
+        "https://route.vault.azure.net/secrets/Db-Password"
+    );
+    let versions = c
+        .call("GET", "/secrets/db-password/versions", "")
+        .body_json();
+    let mut expected = vec![v1.clone(), v2.clone()];
+    expected.sort();
+    let listed: Vec<String> = versions["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, expected);
+    // A certificate's secret is the certificate's: every write is refused (403).
+    for (method, path, body) in [
+        ("PUT", "/secrets/cert", r#"{"value":"x"}"#),
+        ("PATCH", "/secrets/cert", "{}"),
+        ("DELETE", "/secrets/cert", ""),
+        ("POST", "/secrets/cert/backup", ""),
+    ] {
+        let refused = c.call(method, path, body);
+        assert_eq!(refused.status, 403, "{method} {path}");
+        let body = refused.body_json();
+        assert_eq!(
+            body["error"]["innererror"]["code"],
+            "SecretManagedByKeyVault"
+        );
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("since it is associated with a certificate")
+        );
+    }
+    // ...and a certificate cannot take a client's secret's name.
+    let taken = c.call("POST", "/certificates/db-password/create", SELF_EC);
+    assert_eq!(
+        (taken.status, error(&taken).1),
+        (409, "Conflict".to_owned())
+    );
+    // Bounds.
+    let big = format!(r#"{{"value":"{}"}}"#, "é".repeat(25_601));
+    let too_large = c.call("PUT", "/secrets/big", &big);
+    assert_eq!(
+        String::from_utf8(too_large.body.clone()).unwrap(),
+        r#"{"error":{"code":"BadParameter","message":"Secret is beyond the maximum permitted length of 25600 characters.","innererror":{"code":"SecretTooLarge"}}}"#
+    );
+    let at_bound = format!(r#"{{"value":"{}"}}"#, "é".repeat(25_600));
+    assert_eq!(c.call("PUT", "/secrets/big", &at_bound).status, 200);
+    assert_eq!(error(&c.call("PUT", "/secrets/big", "{}")).0, 400);
+    assert_eq!(
+        error(&c.call("PUT", "/secrets/a_b", r#"{"value":"x"}"#)).1,
+        "BadParameter"
+    );
+
+    // Backup, delete, the deleted secret, restore over it refused, purge, restore.
+    let backup = c
+        .call("POST", "/secrets/Db-Password/backup", "")
+        .body_json();
+    c.later(1);
+    let deleted = c.call("DELETE", "/secrets/db-password", "");
+    assert_eq!(deleted.status, 200);
+    let deleted = deleted.body_json();
+    assert_eq!(
+        keys_of(&deleted),
+        [
+            "recoveryId",
+            "deletedDate",
+            "scheduledPurgeDate",
+            "id",
+            "attributes"
+        ]
+    );
+    assert_eq!(deleted["id"], v2.as_str());
+    assert_eq!(
+        deleted["scheduledPurgeDate"].as_i64().unwrap() - deleted["deletedDate"].as_i64().unwrap(),
+        7 * 86_400
+    );
+    assert_eq!(
+        c.call("GET", "/deletedsecrets/db-password", "").body_json(),
+        deleted
+    );
+    let deleted_list = c.call("GET", "/deletedsecrets", "").body_json();
+    assert_eq!(
+        keys_of(&deleted_list["value"][0]),
+        [
+            "recoveryId",
+            "deletedDate",
+            "scheduledPurgeDate",
+            "id",
+            "attributes"
+        ]
+    );
+    assert_eq!(
+        deleted_list["value"][0]["id"],
+        "https://route.vault.azure.net/secrets/Db-Password"
+    );
+    let reuse = c.call("PUT", "/secrets/db-password", r#"{"value":"x"}"#);
+    assert_eq!(reuse.status, 409);
+    assert_eq!(
+        error(&reuse).2,
+        "Secret db-password is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged."
+    );
+    let restore_body = json!({"value": backup["value"]}).to_string();
+    assert_eq!(
+        c.call("POST", "/secrets/restore", &restore_body).status,
+        409
+    );
+    // Recover, delete again, purge: then the backup restores every version.
+    let recovered = c.call("POST", "/deletedsecrets/db-password/recover", "");
+    assert_eq!(recovered.status, 200);
+    assert_eq!(keys_of(&recovered.body_json()), ["id", "attributes"]);
+    assert_eq!(
+        c.call("GET", "/secrets/db-password", "").body_json(),
+        second
+    );
+    c.call("DELETE", "/secrets/db-password", "");
+    assert_eq!(
+        c.call("DELETE", "/deletedsecrets/db-password", "").status,
+        204
+    );
+    let gone = c.call("GET", "/deletedsecrets/db-password", "");
+    assert_eq!(error(&gone).2, "Deleted Secret not found: db-password");
+    let recover_gone = c.call("POST", "/deletedsecrets/db-password/recover", "");
+    assert_eq!(error(&recover_gone).1, "SecretNotFound");
+    let restored = c.call("POST", "/secrets/restore", &restore_body);
+    assert_eq!(restored.status, 200);
+    assert_eq!(restored.body_json()["id"], v2.as_str());
+    assert_eq!(
+        c.call("GET", "/secrets/db-password", "").body_json(),
+        second
+    );
+    let malformed = c.call("POST", "/secrets/restore", r#"{"value":"AAAA"}"#);
+    assert_eq!(error(&malformed).1, "Malformed backup blob");
+    // A certificate's backup is not a secret's.
+    let cert_backup = c.call("POST", "/certificates/cert/backup", "").body_json();
+    let foreign = c.call(
+        "POST",
+        "/secrets/restore",
+        &json!({"value": cert_backup["value"]}).to_string(),
+    );
+    assert_eq!(error(&foreign).1, "Malformed backup blob");
+    // 7.0 has no recoverableDays here either.
+    c.api_version = Some("7.0");
+    let old = c.call("GET", "/secrets/db-password", "").body_json();
+    assert!(old["attributes"].get("recoverableDays").is_none());
+}

@@ -87,6 +87,7 @@ mod record;
 pub mod replay;
 mod response;
 pub mod route;
+pub mod secrets;
 pub mod update;
 mod view;
 
@@ -160,6 +161,12 @@ pub struct VaultState {
     certificates: BTreeMap<String, CertificateRecord>,
     /// Deleted but recoverable certificates, by lowercase name.
     deleted: BTreeMap<String, DeletedRecord>,
+    /// The secrets clients set, by lowercase name (see [`secrets`]).
+    #[serde(default)]
+    secrets: BTreeMap<String, secrets::SecretRecord>,
+    /// Deleted but recoverable secrets, by lowercase name.
+    #[serde(default)]
+    deleted_secrets: BTreeMap<String, secrets::DeletedSecretRecord>,
     /// Certificate issuers, by lowercase name.
     issuers: BTreeMap<String, wire::IssuerBundle>,
     /// The vault's certificate contacts, once set.
@@ -215,6 +222,8 @@ impl VaultState {
             delays,
             certificates: BTreeMap::new(),
             deleted: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            deleted_secrets: BTreeMap::new(),
             issuers: BTreeMap::new(),
             contacts: None,
             cas: BTreeMap::new(),
@@ -563,14 +572,18 @@ impl VaultState {
             })
     }
 
-    /// `GET /secrets/{name}[/{version}]` of a certificate's managed secret; 403 when the
-    /// version is disabled (the certificate's `enabled` is mirrored to its secret).
+    /// `GET /secrets/{name}[/{version}]`: a client's secret ([`secrets`]) or a certificate's
+    /// managed secret; 403 when the version is disabled (the certificate's `enabled` is
+    /// mirrored to its secret).
     pub fn get_secret(
         &self,
         name: &str,
         version: Option<&str>,
         now: UnixTime,
     ) -> Result<wire::SecretBundle, Error> {
+        if let Some(answer) = self.get_plain_secret(name, version) {
+            return answer;
+        }
         let Some((_, v)) = self.version(name, version, now) else {
             return Err(Error::SecretNotFound {
                 name: name.to_owned(),

@@ -643,7 +643,7 @@ pub struct CertificateBundle {
 /// also after it is taken out of the bundle, and hidden from `Debug`. kvcert cannot wipe what
 /// is made from it: a JSON string serialised from the bundle (and serde_json's buffers on the
 /// way) is the caller's to wipe.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct SecretBundle {
     /// `{vault}/secrets/{name}/{version}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -687,6 +687,168 @@ impl fmt::Debug for SecretBundle {
     }
 }
 
+impl Serialize for SecretBundle {
+    /// In the service's order for the kind of secret: a certificate's (`managed: true`)
+    /// `id, value, contentType, managed, attributes, tags, kid` (recorded since 2024); a
+    /// client's `value, contentType, id, attributes, tags` (recorded, Go 7.3 in 2022 and
+    /// Python 2026-03-01-preview in 2026: the order never moved for plain secrets).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let SecretBundle {
+            id,
+            value,
+            content_type,
+            managed,
+            attributes,
+            tags,
+            kid,
+        } = self;
+        let value = value.as_ref().map(|v| v.as_str());
+        if *managed == Some(true) {
+            ManagedSecretOrder {
+                id,
+                value,
+                content_type,
+                managed,
+                attributes,
+                tags,
+                kid,
+            }
+            .serialize(serializer)
+        } else {
+            PlainSecretOrder {
+                value,
+                content_type,
+                id,
+                attributes,
+                tags,
+                managed,
+                kid,
+            }
+            .serialize(serializer)
+        }
+    }
+}
+
+/// A certificate's secret, in its recorded order.
+#[derive(Serialize)]
+struct ManagedSecretOrder<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
+    content_type: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    managed: &'a Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributes: &'a Option<CertificateAttributes>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: &'a Option<Tags>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: &'a Option<String>,
+}
+
+/// A client's secret, in its recorded order.
+#[derive(Serialize)]
+struct PlainSecretOrder<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
+    content_type: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributes: &'a Option<CertificateAttributes>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: &'a Option<Tags>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    managed: &'a Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: &'a Option<String>,
+}
+
+/// `DeletedSecretBundle`: a deleted secret (`DELETE /secrets/{name}`,
+/// `GET /deletedsecrets/{name}`): the recovery fields, then the secret's, without its value
+/// (recorded, Go 7.3: `recoveryId, deletedDate, scheduledPurgeDate, contentType, id,
+/// attributes, tags`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedSecretBundle {
+    /// `{vault}/deletedsecrets/{name}`.
+    #[serde(
+        rename = "recoveryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_id: Option<String>,
+    /// When it was deleted, Unix seconds.
+    #[serde(
+        rename = "deletedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deleted_date: Option<i64>,
+    /// When it will be purged, Unix seconds.
+    #[serde(
+        rename = "scheduledPurgeDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_purge_date: Option<i64>,
+    /// The secret's latest version as it was, without its value.
+    #[serde(flatten)]
+    pub secret: SecretBundle,
+}
+
+/// `SecretSetParameters`: the body of `PUT /secrets/{name}`.
+///
+/// The value is wiped when dropped and hidden from `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SecretSetParameters {
+    /// The secret's value (required).
+    #[serde(default)]
+    pub value: Option<zeroize::Zeroizing<String>>,
+    /// Application tags.
+    #[serde(default)]
+    pub tags: Option<Tags>,
+    /// A free-form content type.
+    #[serde(rename = "contentType", default)]
+    pub content_type: Option<String>,
+    /// `enabled`, `nbf`, `exp` (the read-only attributes are ignored, as the service does).
+    #[serde(default)]
+    pub attributes: Option<CertificateAttributes>,
+}
+
+impl fmt::Debug for SecretSetParameters {
+    /// The value is a secret: never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretSetParameters")
+            .field("value", &self.value.as_ref().map(|_| "<elided>"))
+            .field("tags", &self.tags)
+            .field("content_type", &self.content_type)
+            .field("attributes", &self.attributes)
+            .finish()
+    }
+}
+
+/// `SecretUpdateParameters`: the body of `PATCH /secrets/{name}/{version}`; what it has
+/// replaces, what it lacks is kept (recorded, Go 7.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretUpdateParameters {
+    /// A new content type.
+    #[serde(
+        rename = "contentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_type: Option<String>,
+    /// `enabled`, `nbf`, `exp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// The tags, replacing the version's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+}
+
 /// `SecretItem`: one entry of `GET /secrets` (the secret's `id` without a version) or of
 /// `GET /secrets/{name}/versions` (with it); never the value.
 ///
@@ -715,6 +877,39 @@ pub struct SecretItem {
     pub tags: Option<Tags>,
 }
 
+/// `DeletedSecretItem`: one entry of `GET /deletedsecrets`: the recovery fields, then the
+/// item's (recorded, Go 7.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedSecretItem {
+    /// `{vault}/deletedsecrets/{name}`.
+    #[serde(
+        rename = "recoveryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_id: Option<String>,
+    /// When it was deleted, Unix seconds.
+    #[serde(
+        rename = "deletedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deleted_date: Option<i64>,
+    /// When it will be purged, Unix seconds.
+    #[serde(
+        rename = "scheduledPurgeDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_purge_date: Option<i64>,
+    /// The secret's item.
+    #[serde(flatten)]
+    pub item: SecretItem,
+}
+
+/// `DeletedSecretListResult`: a page of deleted secrets.
+pub type DeletedSecretListResult = ListResult<DeletedSecretItem>;
+
 /// `SecretListResult`: a page of secrets.
 pub type SecretListResult = ListResult<SecretItem>;
 
@@ -741,20 +936,26 @@ pub struct KeyItem {
 /// `KeyListResult`: a page of keys.
 pub type KeyListResult = ListResult<KeyItem>;
 
-/// `BackupCertificateResult`: the body of `POST …/backup`, and (as
-/// `CertificateRestoreParameters`, the same shape) of `POST /certificates/restore`.
+/// A backup blob: the body of `POST /certificates|secrets|keys/{name}/backup`
+/// (`BackupCertificateResult`, `BackupSecretResult`, `BackupKeyResult`), and of the restores
+/// (`…RestoreParameters`, the same shape).
 ///
-/// The blob holds the certificate's private keys: wiped when dropped, hidden from `Debug`.
+/// The blob holds private keys or a secret's value: wiped when dropped, hidden from `Debug`.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BackupCertificateResult {
+pub struct BackupResult {
     /// The blob, base64url.
     pub value: zeroize::Zeroizing<String>,
 }
 
-impl fmt::Debug for BackupCertificateResult {
+/// `BackupCertificateResult`.
+pub type BackupCertificateResult = BackupResult;
+/// `BackupSecretResult`.
+pub type BackupSecretResult = BackupResult;
+
+impl fmt::Debug for BackupResult {
     /// The blob holds private keys: never shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BackupCertificateResult")
+        f.debug_struct("BackupResult")
             .field("value", &"<elided>")
             .finish()
     }

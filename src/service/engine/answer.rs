@@ -31,8 +31,12 @@ pub(super) enum Answer {
     Policy(wire::CertificatePolicy),
     /// 200 with a certificate's key.
     Key(wire::KeyBundle),
-    /// 200 with a certificate's secret.
+    /// 200 with a secret (a client's or a certificate's).
     Secret(wire::SecretBundle),
+    /// 200 with a deleted secret.
+    DeletedSecret(wire::DeletedSecretBundle),
+    /// 200 with a page of deleted secrets.
+    DeletedSecrets(wire::DeletedSecretListResult),
     /// 200 with an issuer.
     Issuer(wire::IssuerBundle),
     /// 200 with the issuers.
@@ -42,7 +46,7 @@ pub(super) enum Answer {
     /// 200 with a page of certificates, versions or deleted certificates.
     Certificates(wire::CertificateListResult),
     /// 200 with a backup blob.
-    Backup(wire::BackupCertificateResult),
+    Backup(wire::BackupResult),
     /// 200 with a page of secrets or of a secret's versions.
     Secrets(wire::SecretListResult),
     /// 200 with a page of keys or of a key's versions.
@@ -113,6 +117,14 @@ impl Answer {
             Answer::Secret(mut secret) => {
                 view.attributes(&mut secret.attributes);
                 Response::json(200, &secret)
+            }
+            Answer::DeletedSecret(mut deleted) => {
+                view.attributes(&mut deleted.secret.attributes);
+                Response::json(200, &deleted)
+            }
+            Answer::DeletedSecrets(mut list) => {
+                view.list(&mut list);
+                Response::json(200, &list)
             }
             Answer::Issuer(issuer) => Response::json(200, &issuer),
             Answer::Issuers(issuers) => Response::json(200, &issuers),

@@ -90,7 +90,7 @@ impl VaultState {
                 .filter(|_| record.versions.is_empty()),
         };
         Ok(wire::BackupCertificateResult {
-            value: seal(&backup)?,
+            value: seal_blob(MAGIC, &backup)?,
         })
     }
 
@@ -132,7 +132,10 @@ impl VaultState {
                 (Some(u), true) => format!("{}/certificates/{name}/{}", self.vault.url, u.version),
                 _ => id.replacen(&from, &self.vault.url, 1),
             };
-            return Err(Error::RestoreConflict { id });
+            return Err(Error::RestoreConflict {
+                kind: crate::error::ObjectKind::Certificate,
+                id,
+            });
         }
         let mut record = CertificateRecord {
             name: name.clone(),
@@ -180,12 +183,15 @@ impl VaultState {
     }
 }
 
-/// The blob for `backup` (see the module docs).
-fn seal(backup: &Backup) -> Result<Zeroizing<String>, Error> {
+/// The blob for `backup` (see the module docs), of the kind `magic` names.
+pub(super) fn seal_blob<T: Serialize>(
+    magic: &[u8; 16],
+    backup: &T,
+) -> Result<Zeroizing<String>, Error> {
     let json = Zeroizing::new(serde_json::to_vec(backup).map_err(Error::internal)?);
     let len = u32::try_from(json.len()).map_err(|_| Error::internal("backup too large"))?;
     let mut blob = Zeroizing::new(Vec::with_capacity(MAGIC.len() + 4 + json.len() + 32));
-    blob.extend_from_slice(MAGIC);
+    blob.extend_from_slice(magic);
     blob.extend_from_slice(&len.to_be_bytes());
     blob.extend_from_slice(&json);
     let tag = mac(&blob)?;
@@ -193,23 +199,32 @@ fn seal(backup: &Backup) -> Result<Zeroizing<String>, Error> {
     Ok(Zeroizing::new(pem::base64url(&blob)))
 }
 
-/// The backup in `value`, or `MalformedBackup` for anything else.
-fn open(value: &str) -> Result<Backup, Error> {
+/// The backup in `value`, of the kind `magic` names, or `MalformedBackup` for anything else
+/// (another kind's blob included: the magic is under the MAC).
+pub(super) fn open_blob<T: serde::de::DeserializeOwned>(
+    magic: &[u8; 16],
+    value: &str,
+) -> Result<T, Error> {
     let blob = Zeroizing::new(pem::base64url_decode(value).ok_or(Error::MalformedBackup)?);
     let body_len = blob.len().checked_sub(32).ok_or(Error::MalformedBackup)?;
     let (body, tag) = blob.split_at(body_len);
     let expected = mac(body)?;
     // Not secret: the key is public; a plain comparison is enough.
-    if tag != expected.as_slice() || !body.starts_with(MAGIC) || body.len() < MAGIC.len() + 4 {
+    if tag != expected.as_slice() || !body.starts_with(magic) || body.len() < magic.len() + 4 {
         return Err(Error::MalformedBackup);
     }
     let mut len = [0u8; 4];
-    len.copy_from_slice(&body[MAGIC.len()..MAGIC.len() + 4]);
-    let json = &body[MAGIC.len() + 4..];
+    len.copy_from_slice(&body[magic.len()..magic.len() + 4]);
+    let json = &body[magic.len() + 4..];
     if usize::try_from(u32::from_be_bytes(len)).ok() != Some(json.len()) {
         return Err(Error::MalformedBackup);
     }
-    let backup: Backup = serde_json::from_slice(json).map_err(|_| Error::MalformedBackup)?;
+    serde_json::from_slice(json).map_err(|_| Error::MalformedBackup)
+}
+
+/// A certificate's backup in `value`.
+fn open(value: &str) -> Result<Backup, Error> {
+    let backup: Backup = open_blob(MAGIC, value)?;
     if backup.versions.is_empty() && backup.unissued.is_none() {
         return Err(Error::MalformedBackup);
     }

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::record::{CertificateRecord, DeletedRecord};
+use super::secrets::{DeletedSecretRecord, SecretRecord};
 use super::{IssuanceDelays, VaultState, ca, lifetime};
 use crate::error::Error;
 use crate::service::vault::Vault;
@@ -86,13 +87,26 @@ impl ChangeSet {
     }
 }
 
-/// One name's row: the certificate, the deleted certificate, or both.
+/// One name's row: what the name holds, live or deleted: a certificate, or a client's secret.
+/// The secret's members are absent from the rows of names without one (rows written before
+/// secrets were kept read as they did).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EntryRow<C, D> {
+struct EntryRow<C, D, S, SD> {
     live: Option<C>,
     deleted: Option<D>,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    secret: Option<S>,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    deleted_secret: Option<SD>,
 }
+
+/// An absent member (without serde's `Default` bound on the generic type).
+fn none<T>() -> Option<T> {
+    None
+}
+
+type OwnedEntry = EntryRow<CertificateRecord, DeletedRecord, SecretRecord, DeletedSecretRecord>;
 
 /// The settings row.
 #[derive(Serialize, Deserialize)]
@@ -135,13 +149,15 @@ impl VaultState {
             .certificates
             .keys()
             .chain(self.deleted.keys())
+            .chain(self.secrets.keys())
+            .chain(self.deleted_secrets.keys())
             .map(String::as_str)
             .collect();
         names.into_iter()
     }
 
-    /// The row of `name` (any case) as JSON: its certificate and its deleted certificate;
-    /// `None` when it has neither. It holds private keys.
+    /// The row of `name` (any case) as JSON: its certificate, deleted certificate, secret and
+    /// deleted secret; `None` when it has none of them. It holds private keys and secrets.
     ///
     /// # Errors
     ///
@@ -151,8 +167,14 @@ impl VaultState {
         let row = EntryRow {
             live: self.certificates.get(&key),
             deleted: self.deleted.get(&key),
+            secret: self.secrets.get(&key),
+            deleted_secret: self.deleted_secrets.get(&key),
         };
-        if row.live.is_none() && row.deleted.is_none() {
+        if row.live.is_none()
+            && row.deleted.is_none()
+            && row.secret.is_none()
+            && row.deleted_secret.is_none()
+        {
             return Ok(None);
         }
         serde_json::to_string(&row)
@@ -208,23 +230,32 @@ impl VaultState {
     /// [`Error::InvalidArgument`] when it is another name's.
     pub fn put_entry(&mut self, name: &str, json: Option<&str>) -> Result<(), Error> {
         let key = name.to_ascii_lowercase();
-        let row: EntryRow<CertificateRecord, DeletedRecord> = match json {
+        let row: OwnedEntry = match json {
             Some(json) => serde_json::from_str(json).map_err(|e| malformed(&e))?,
             None => EntryRow {
                 live: None,
                 deleted: None,
+                secret: None,
+                deleted_secret: None,
             },
         };
-        let EntryRow { live, deleted } = row;
+        let EntryRow {
+            live,
+            deleted,
+            secret,
+            deleted_secret,
+        } = row;
         let names = live
             .as_ref()
-            .map(|r| &r.name)
+            .map(|r| r.name.as_str())
             .into_iter()
-            .chain(deleted.as_ref().map(|d| &d.record.name));
+            .chain(deleted.as_ref().map(|d| d.record.name.as_str()))
+            .chain(secret.as_ref().map(SecretRecord::name))
+            .chain(deleted_secret.as_ref().map(DeletedSecretRecord::name));
         if names.into_iter().any(|own| own.to_ascii_lowercase() != key) {
             return Err(Error::InvalidArgument {
                 argument: "row",
-                problem: "holds another name's certificate",
+                problem: "holds another name's object",
             });
         }
         match live {
@@ -234,6 +265,14 @@ impl VaultState {
         match deleted {
             Some(record) => self.deleted.insert(key.clone(), record),
             None => self.deleted.remove(&key),
+        };
+        match secret {
+            Some(record) => self.secrets.insert(key.clone(), record),
+            None => self.secrets.remove(&key),
+        };
+        match deleted_secret {
+            Some(record) => self.deleted_secrets.insert(key.clone(), record),
+            None => self.deleted_secrets.remove(&key),
         };
         self.reschedule(&key);
         Ok(())

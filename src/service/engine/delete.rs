@@ -19,12 +19,12 @@ use crate::x509::time::UnixTime;
 
 impl VaultState {
     /// Whether the vault keeps deleted certificates (every level but `Purgeable`).
-    fn soft_delete(&self) -> bool {
+    pub(super) fn soft_delete(&self) -> bool {
         self.vault.recovery_level != "Purgeable"
     }
 
     /// Whether the vault allows purging (`Purgeable` levels; purge protection otherwise).
-    fn purge_allowed(&self) -> bool {
+    pub(super) fn purge_allowed(&self) -> bool {
         self.vault.recovery_level.ends_with("Purgeable")
     }
 
@@ -41,14 +41,17 @@ impl VaultState {
         }
     }
 
-    /// The 409 of a create or import over a deleted, recoverable name.
+    /// The 409 of a create or import over a deleted, recoverable name, or a name a client's
+    /// secret holds.
     pub(super) fn refuse_if_deleted(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
         self.purge_if_due(name, now);
         match self.deleted.get(&name.to_ascii_lowercase()) {
             Some(_) => Err(Error::DeletedButRecoverable {
+                kind: crate::error::ObjectKind::Certificate,
                 name: name.to_owned(),
             }),
-            None => Ok(()),
+            // A client's secret of the name, live or deleted, keeps the certificate out.
+            None => self.refuse_if_secret_holds(name, now),
         }
     }
 

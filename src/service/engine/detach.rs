@@ -51,6 +51,7 @@ use rand_core::CryptoRng;
 use super::lifetime::{MAX_DUE_PER_CALL, MAX_NOTIFICATIONS};
 use super::record::{CertificateRecord, DeletedRecord};
 use super::route::{Request, request_name};
+use super::secrets::{DeletedSecretRecord, SecretRecord};
 use super::{Response, VaultState, ca, secs_i64};
 use crate::service::wire;
 use crate::x509::time::UnixTime;
@@ -66,7 +67,55 @@ pub struct Detached {
     settings: Settings,
 }
 
-type Entry = (Option<CertificateRecord>, Option<DeletedRecord>);
+/// What one name holds, as copied out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    live: Option<CertificateRecord>,
+    deleted: Option<DeletedRecord>,
+    secret: Option<SecretRecord>,
+    deleted_secret: Option<DeletedSecretRecord>,
+}
+
+impl VaultState {
+    /// What `key` holds now.
+    fn entry(&self, key: &str) -> Entry {
+        Entry {
+            live: self.certificates.get(key).cloned(),
+            deleted: self.deleted.get(key).cloned(),
+            secret: self.secrets.get(key).cloned(),
+            deleted_secret: self.deleted_secrets.get(key).cloned(),
+        }
+    }
+
+    /// Whether `key` holds what `entry` says, compared in place (no copies).
+    fn holds(&self, key: &str, entry: &Entry) -> bool {
+        self.certificates.get(key) == entry.live.as_ref()
+            && self.deleted.get(key) == entry.deleted.as_ref()
+            && self.secrets.get(key) == entry.secret.as_ref()
+            && self.deleted_secrets.get(key) == entry.deleted_secret.as_ref()
+    }
+
+    /// Puts `entry` in place under `key`.
+    fn put(&mut self, key: &str, entry: Entry) {
+        fn set<T>(map: &mut BTreeMap<String, T>, key: &str, value: Option<T>) {
+            match value {
+                Some(v) => map.insert(key.to_owned(), v),
+                None => map.remove(key),
+            };
+        }
+        let Entry {
+            live,
+            deleted,
+            secret,
+            deleted_secret,
+        } = entry;
+        set(&mut self.certificates, key, live);
+        set(&mut self.deleted, key, deleted);
+        set(&mut self.secrets, key, secret);
+        set(&mut self.deleted_secrets, key, deleted_secret);
+        self.reschedule(key);
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Settings {
@@ -155,9 +204,8 @@ impl VaultState {
             before,
             settings,
         } = detached;
-        let unchanged = before.iter().all(|(key, (live, deleted))| {
-            self.certificates.get(key) == live.as_ref() && self.deleted.get(key) == deleted.as_ref()
-        }) && self.settings() == settings;
+        let unchanged =
+            before.iter().all(|(key, entry)| self.holds(key, entry)) && self.settings() == settings;
         if !unchanged {
             return Err(Conflict::Changed);
         }
@@ -166,15 +214,13 @@ impl VaultState {
             return Err(Conflict::OutOfScope);
         }
         for key in changes.names() {
-            match part.certificates.remove(key) {
-                Some(record) => self.certificates.insert(key.to_owned(), record),
-                None => self.certificates.remove(key),
+            let entry = Entry {
+                live: part.certificates.remove(key),
+                deleted: part.deleted.remove(key),
+                secret: part.secrets.remove(key),
+                deleted_secret: part.deleted_secrets.remove(key),
             };
-            match part.deleted.remove(key) {
-                Some(record) => self.deleted.insert(key.to_owned(), record),
-                None => self.deleted.remove(key),
-            };
-            self.reschedule(key);
+            self.put(key, entry);
         }
         if changes.settings_changed() {
             let VaultState {
@@ -223,16 +269,9 @@ impl VaultState {
         part.cas = settings.cas.clone();
         let mut before = BTreeMap::new();
         for key in names {
-            let live = self.certificates.get(&key).cloned();
-            let deleted = self.deleted.get(&key).cloned();
-            if let Some(record) = &live {
-                part.certificates.insert(key.clone(), record.clone());
-            }
-            if let Some(record) = &deleted {
-                part.deleted.insert(key.clone(), record.clone());
-            }
-            part.reschedule(&key);
-            before.insert(key, (live, deleted));
+            let entry = self.entry(&key);
+            part.put(&key, entry.clone());
+            before.insert(key, entry);
         }
         part.changes = Default::default();
         Detached {

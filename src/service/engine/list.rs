@@ -212,15 +212,37 @@ fn key_item(v: &VersionRecord, kid: String) -> wire::KeyItem {
 }
 
 impl VaultState {
-    /// `GET /secrets`: the secret of every certificate that has a version (`managed: true`,
-    /// its `id` without the version), by name. A certificate before its first version has no
-    /// secret yet and is not listed.
+    /// `GET /secrets`: the clients' secrets and the secret of every certificate that has a
+    /// version (`managed: true`), each `id` without the version, by name. A certificate before
+    /// its first version has no secret yet and is not listed.
     pub fn list_secrets(
         &self,
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::SecretListResult, Error> {
-        self.current_page(page, now, "secrets", secret_item)
+        let managed = self.certificates_from(page)?.filter_map(|(key, record)| {
+            let id = format!("{}/secrets/{}", self.vault.url, record.name);
+            current_version(record, now).map(|v| (key.clone(), secret_item(v, id)))
+        });
+        let lower = page.start()?.map_or(Bound::Unbounded, Bound::Excluded);
+        let plain = self
+            .secrets
+            .range((lower, Bound::Unbounded))
+            .filter_map(|(key, record)| Some((key.clone(), self.plain_secret_listed(record)?)));
+        self.page_of(page, "/secrets", merged(managed, plain))
+    }
+
+    /// `GET /deletedsecrets`: the clients' deleted secrets not yet purged at `now`, by name
+    /// (recorded, Go 7.3: the recovery fields, then the item without a version in its `id`).
+    pub fn list_deleted_secrets(
+        &self,
+        page: &Page,
+        now: UnixTime,
+    ) -> Result<wire::DeletedSecretListResult, Error> {
+        page.size()?;
+        let start = page.start()?;
+        let items = self.deleted_secret_items(start.as_deref(), now);
+        self.page_of(page, "/deletedsecrets", items)
     }
 
     /// `GET /keys`: the key of every certificate that has a version (`managed: true`, its
@@ -229,15 +251,27 @@ impl VaultState {
         self.current_page(page, now, "keys", key_item)
     }
 
-    /// `GET /secrets/{name}/versions`: the secret of each version of the certificate, by
-    /// version string; `[]` for a name without versions (recorded, JS 7.4-preview.1).
+    /// `GET /secrets/{name}/versions`: each version of a client's secret, or the secret of
+    /// each version of the certificate, by version string; `[]` for a name without versions
+    /// (recorded, JS 7.4-preview.1).
     pub fn list_secret_versions(
         &self,
         name: &str,
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::SecretListResult, Error> {
-        self.version_page(name, page, now, "secrets", |id, v| secret_item(v, id))
+        let Some((record_name, versions)) = self.plain_secret_versions(name) else {
+            return self.version_page(name, page, now, "secrets", |id, v| secret_item(v, id));
+        };
+        page.size()?;
+        let start = page.start()?;
+        // Recorded (Go 7.3): by the version string, not by creation time.
+        let mut all: Vec<(&str, wire::SecretItem)> = versions
+            .filter(|(v, _)| start.as_deref().is_none_or(|s| *v > s))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        let items = all.into_iter().map(|(v, item)| (v.to_owned(), item));
+        self.page_of(page, &format!("/secrets/{record_name}/versions"), items)
     }
 
     /// `GET /keys/{name}/versions`: the key of each version of the certificate, by version
@@ -336,9 +370,35 @@ impl VaultState {
     }
 }
 
+/// Two lists ordered by their markers, as one (a marker in both: the first list's item first).
+fn merged<T>(
+    a: impl Iterator<Item = (String, T)>,
+    b: impl Iterator<Item = (String, T)>,
+) -> impl Iterator<Item = (String, T)> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    core::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some((x, _)), Some((y, _))) if y < x => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_lists_keep_the_order_of_their_markers() {
+        let a = ["b", "d"].map(|m| (m.to_owned(), 1));
+        let b = ["a", "c", "e"].map(|m| (m.to_owned(), 2));
+        let out: Vec<(String, i32)> = merged(a.into_iter(), b.into_iter()).collect();
+        let markers: Vec<&str> = out.iter().map(|(m, _)| m.as_str()).collect();
+        assert_eq!(markers, ["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            out.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+            [2, 1, 2, 1, 2]
+        );
+    }
 
     #[test]
     fn next_links_are_on_port_443() {

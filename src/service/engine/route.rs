@@ -17,7 +17,12 @@
 //! | PUT, GET, DELETE | `/certificates/contacts` | [`VaultState::set_contacts`], [`VaultState::get_contacts`], [`VaultState::delete_contacts`] |
 //! | GET | `/certificates/{name}[/{version}]` | [`VaultState::get_certificate`] |
 //! | GET | `/keys/{name}[/{version}]`, `/secrets/{name}[/{version}]` | [`VaultState::get_key`], [`VaultState::get_secret`] |
-//! | GET | `/secrets`, `/secrets/{name}/versions`, `/keys`, `/keys/{name}/versions` | [`VaultState::list_secrets`], [`VaultState::list_secret_versions`], [`VaultState::list_keys`], [`VaultState::list_key_versions`] (`maxresults`, `$skiptoken`): the certificates' secrets and keys |
+//! | GET | `/secrets`, `/secrets/{name}/versions`, `/keys`, `/keys/{name}/versions` | [`VaultState::list_secrets`], [`VaultState::list_secret_versions`], [`VaultState::list_keys`], [`VaultState::list_key_versions`] (`maxresults`, `$skiptoken`): the clients' secrets, and the certificates' secrets and keys |
+//! | PUT, PATCH, DELETE | `/secrets/{name}`, PATCH `/secrets/{name}/{version}` | [`VaultState::set_secret`], [`VaultState::update_secret`], [`VaultState::delete_secret`] |
+//! | POST | `/secrets/{name}/backup`, `/secrets/restore` | [`VaultState::backup_secret`], [`VaultState::restore_secret`] |
+//! | GET, DELETE | `/deletedsecrets/{name}` | [`VaultState::get_deleted_secret`], [`VaultState::purge_deleted_secret`] |
+//! | POST | `/deletedsecrets/{name}/recover` | [`VaultState::recover_deleted_secret`] |
+//! | GET | `/deletedsecrets` | [`VaultState::list_deleted_secrets`] |
 //! | GET | `/certificates`, `/certificates/{name}/versions`, `/deletedcertificates` | [`VaultState::list_certificates`], [`VaultState::list_versions`], [`VaultState::list_deleted_certificates`] (`maxresults`, `$skiptoken`, `includePending`) |
 //! | DELETE | `/certificates/{name}` | [`VaultState::delete_certificate`] |
 //! | GET, DELETE | `/deletedcertificates/{name}` | [`VaultState::get_deleted_certificate`], [`VaultState::purge_deleted_certificate`] |
@@ -102,9 +107,11 @@ pub(super) fn request_name(request: &Request<'_>) -> Option<String> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         ["certificates", "issuers" | "contacts", ..] => None,
-        ["certificates", "restore"] if request.method.eq_ignore_ascii_case("POST") => None,
+        ["certificates" | "secrets", "restore"] if request.method.eq_ignore_ascii_case("POST") => {
+            None
+        }
         [
-            "certificates" | "deletedcertificates" | "keys" | "secrets",
+            "certificates" | "deletedcertificates" | "keys" | "secrets" | "deletedsecrets",
             name,
             ..,
         ] => Some(name.to_ascii_lowercase()),
@@ -247,6 +254,30 @@ impl VaultState {
                 (["certificates", name], "DELETE") => {
                     Ok(self.delete_certificate(name, now).map(Answer::Deleted))
                 }
+                (["secrets", "restore"], "POST") => {
+                    Ok(self.restore_secret(body, now).map(Answer::Secret))
+                }
+                (["secrets", name], "PUT") => {
+                    Ok(self.set_secret(name, body, now, rng).map(Answer::Secret))
+                }
+                (["secrets", name, "backup"], "POST") => {
+                    Ok(self.backup_secret(name).map(Answer::Backup))
+                }
+                (["secrets", name], "PATCH") => Ok(self
+                    .update_secret(name, None, body, now)
+                    .map(Answer::Secret)),
+                (["secrets", name, version], "PATCH") => Ok(self
+                    .update_secret(name, Some(version), body, now)
+                    .map(Answer::Secret)),
+                (["secrets", name], "DELETE") => {
+                    Ok(self.delete_secret(name, now).map(Answer::DeletedSecret))
+                }
+                (["deletedsecrets", name], "DELETE") => Ok(self
+                    .purge_deleted_secret(name, now)
+                    .map(|()| Answer::Purged)),
+                (["deletedsecrets", name, "recover"], "POST") => {
+                    Ok(self.recover_deleted_secret(name, now).map(Answer::Secret))
+                }
                 (["certificates", _, "create" | "import" | "backup"], _)
                 | (["certificates", _, "pending", "merge"], _)
                 | (["certificates", _, "pending"], _)
@@ -255,10 +286,12 @@ impl VaultState {
                     ["keys" | "secrets"] | ["keys" | "secrets", _] | ["keys" | "secrets", _, _],
                     _,
                 )
-                | (["certificates" | "deletedcertificates"], _)
-                | (["deletedcertificates", _] | ["deletedcertificates", _, "recover"], _) => {
-                    Err(Unrouted::MethodNotAllowed)
-                }
+                | (["certificates" | "deletedcertificates" | "deletedsecrets"], _)
+                | (
+                    ["deletedcertificates" | "deletedsecrets", _]
+                    | ["deletedcertificates" | "deletedsecrets", _, "recover"],
+                    _,
+                ) => Err(Unrouted::MethodNotAllowed),
                 _ => Err(Unrouted::NotFound),
             };
         let answered = match routed {
@@ -390,6 +423,12 @@ impl VaultState {
                 .map(Answer::Certificate)
             }
             ["secrets"] => self.list_secrets(&page(), now).map(Answer::Secrets),
+            ["deletedsecrets"] => self
+                .list_deleted_secrets(&page(), now)
+                .map(Answer::DeletedSecrets),
+            ["deletedsecrets", name] => self
+                .get_deleted_secret(name, now)
+                .map(Answer::DeletedSecret),
             ["secrets", name, "versions"] => self
                 .list_secret_versions(name, &page(), now)
                 .map(Answer::Secrets),

@@ -111,6 +111,12 @@ impl Listed for wire::SecretItem {
     }
 }
 
+impl Listed for wire::DeletedSecretItem {
+    fn attributes_mut(&mut self) -> &mut Option<wire::CertificateAttributes> {
+        &mut self.item.attributes
+    }
+}
+
 impl Listed for wire::KeyItem {
     fn attributes_mut(&mut self) -> &mut Option<wire::CertificateAttributes> {
         &mut self.attributes

@@ -1,0 +1,688 @@
+//! The secrets a client sets (`PUT /secrets/{name}`), beside the certificates' own: set, get,
+//! update, delete, the deleted secrets, recover, purge, backup and restore, as the service
+//! answers them (`docs/service-behaviour.md` §11, `docs/service-facts-secrets.md`).
+//!
+//! A name is a certificate's or a client's secret, never both: the certificate's secret
+//! (`managed: true`) is read here too, and every write to it is refused as the service
+//! refuses it (403, inner code `SecretManagedByKeyVault`).
+//!
+//! # Bounds
+//!
+//! | what | bound | answer |
+//! |---|---|---|
+//! | the value | [`MAX_SECRET_VALUE_LEN`] characters | 400 `BadParameter`, `Secret is beyond the maximum permitted length of 25600 characters.`, inner `SecretTooLarge` (reported, azure-cli #5639) |
+//! | `contentType` | [`MAX_CONTENT_TYPE_LEN`] characters (documented) | 400 `BadParameter` (kvcert's text) |
+//! | tags | [`MAX_TAGS`] (documented) | 400 `Property  has invalid value` (reported) |
+//! | the body | [`MAX_SECRET_BODY_LEN`] bytes | 400, the malformed-body text |
+//! | the versions of one name | [`MAX_SECRET_VERSIONS`] | 400 `BadParameter` (kvcert's text; no limit is documented) |
+//!
+//! # Decisions where the service's behaviour is not recorded
+//!
+//! | question | kvcert's answer |
+//! |---|---|
+//! | a missing version of an existing secret | 404 `SecretNotFound`, the name's text (no recording names the version) |
+//! | `PUT` with no `value` | 400 `BadParameter`, `Property value has invalid value. A value is required` |
+//! | set, update, backup of a certificate's secret | 403 `Forbidden`, inner `SecretManagedByKeyVault`, the delete's recorded wording with the operation's name (`set` reported in 2020; the others not recorded) |
+//! | a set over a certificate that is deleted but recoverable | 409, the secret's deleted-but-recoverable text (the certificate's secret is deleted with it) |
+//! | a certificate create or import on a client's secret's name | 409 `Conflict`, kvcert's text (a guide says the create fails; no recording) |
+//! | the 25600 limit | counted in characters of the value (Unicode scalar values), as the message says |
+//! | a deleted certificate's secret in `GET /deletedsecrets` | not listed (only the certificate is recovered or purged) |
+//! | `GET /deletedsecrets/{name}` of a secret whose latest version is disabled | 403 `SecretDisabled` (recorded, JS 2021) |
+//! | a restore over a name in use, or deleted | 409 with the recorded restore-conflict text |
+//!
+//! # The backup blob
+//!
+//! As the certificate's ([`backup`](super::backup)), with the magic `KVCERT-SECRET-V1`: the
+//! secret's versions (values included) as JSON, under an integrity MAC. Not a seal: keep it as
+//! secret as the values.
+
+use core::fmt;
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::backup::{open_blob, seal_blob};
+use super::{VaultState, secs_i64};
+use crate::error::{Error, ObjectKind};
+use crate::service::plan::{CertificateName, MAX_TAGS};
+use crate::service::shape::parse_request;
+use crate::service::vault::hex_id;
+use crate::service::wire;
+use crate::x509::time::UnixTime;
+
+/// The most characters of a secret's value (the service's limit, in its message).
+pub const MAX_SECRET_VALUE_LEN: usize = 25_600;
+/// The most characters of a secret's `contentType` (documented: about-secrets).
+pub const MAX_CONTENT_TYPE_LEN: usize = 255;
+/// The largest `PUT`/`PATCH` body read: the value at its bound, each character escaped
+/// (`\uXXXX`), with room for tags and attributes.
+pub const MAX_SECRET_BODY_LEN: usize = 6 * MAX_SECRET_VALUE_LEN + 64 * 1024;
+/// The most versions one secret name keeps (kvcert's bound: a set beyond it is refused, so
+/// that no name grows without end).
+pub const MAX_SECRET_VERSIONS: usize = 4096;
+/// The largest restore body read (a secret with its versions at their bounds).
+pub const MAX_SECRET_RESTORE_LEN: usize = 16 * 1024 * 1024;
+
+const MAGIC: &[u8; 16] = b"KVCERT-SECRET-V1";
+
+/// A secret's value in the state: wiped when dropped, never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct SecretValue(Zeroizing<String>);
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<elided>")
+    }
+}
+
+/// One version of a client's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SecretVersion {
+    /// 32 lowercase hex characters.
+    version: String,
+    value: SecretValue,
+    content_type: Option<String>,
+    enabled: bool,
+    nbf: Option<i64>,
+    exp: Option<i64>,
+    /// Unix seconds.
+    created: i64,
+    /// Unix seconds: the set, or the last PATCH.
+    updated: i64,
+    tags: Option<wire::Tags>,
+}
+
+/// A client's secret: its name as first set, its versions oldest first (the last is the
+/// latest, what `GET /secrets/{name}` answers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SecretRecord {
+    name: String,
+    versions: Vec<SecretVersion>,
+}
+
+/// A deleted secret, kept until it is recovered or purged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DeletedSecretRecord {
+    record: SecretRecord,
+    deleted_date: i64,
+    scheduled_purge_date: i64,
+}
+
+impl DeletedSecretRecord {
+    /// The secret's name as first set.
+    pub(super) fn name(&self) -> &str {
+        &self.record.name
+    }
+}
+
+impl SecretRecord {
+    /// The name as first set.
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn latest(&self) -> Option<&SecretVersion> {
+        self.versions.last()
+    }
+
+    fn find(&self, version: Option<&str>) -> Option<&SecretVersion> {
+        match version {
+            None => self.latest(),
+            Some(v) => self.versions.iter().find(|s| s.version == v),
+        }
+    }
+}
+
+/// What a `PUT /secrets/{name}` sets, checked: the value within its bound, the content type,
+/// tags and attributes (see the module's bounds).
+struct NewSecret {
+    value: Zeroizing<String>,
+    content_type: Option<String>,
+    enabled: bool,
+    nbf: Option<i64>,
+    exp: Option<i64>,
+    tags: Option<wire::Tags>,
+}
+
+impl NewSecret {
+    fn from_wire(sent: wire::SecretSetParameters) -> Result<Self, Error> {
+        let wire::SecretSetParameters {
+            value,
+            tags,
+            content_type,
+            attributes,
+        } = sent;
+        let value = value.ok_or_else(|| Error::property("value", "A value is required"))?;
+        if value.chars().count() > MAX_SECRET_VALUE_LEN {
+            return Err(Error::SecretTooLarge);
+        }
+        check_content_type(content_type.as_deref())?;
+        check_tags(tags.as_ref())?;
+        let (enabled, nbf, exp) = settable(attributes);
+        Ok(NewSecret {
+            value,
+            content_type,
+            enabled: enabled.unwrap_or(true),
+            nbf,
+            exp,
+            tags,
+        })
+    }
+}
+
+fn check_content_type(content_type: Option<&str>) -> Result<(), Error> {
+    match content_type {
+        Some(c) if c.chars().count() > MAX_CONTENT_TYPE_LEN => Err(Error::property(
+            "contentType",
+            "The content type is longer than 255 characters",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_tags(tags: Option<&wire::Tags>) -> Result<(), Error> {
+    match tags {
+        Some(t) if t.0.len() > MAX_TAGS => Err(Error::TooManyTags),
+        _ => Ok(()),
+    }
+}
+
+/// The attributes a client sets (`enabled`, `nbf`, `exp`); the read-only ones it may send
+/// back (`created`, `recoveryLevel`, …) are ignored, as the service ignores them (recorded for
+/// keys, Rust 2025).
+fn settable(
+    attributes: Option<wire::CertificateAttributes>,
+) -> (Option<bool>, Option<i64>, Option<i64>) {
+    match attributes {
+        Some(wire::CertificateAttributes {
+            enabled,
+            nbf,
+            exp,
+            created: _,
+            updated: _,
+            recovery_level: _,
+            recoverable_days: _,
+            hsm_platform: _,
+        }) => (enabled, nbf, exp),
+        None => (None, None, None),
+    }
+}
+
+impl VaultState {
+    /// The `attributes` of a secret version, with the vault's recovery settings.
+    fn secret_attributes(&self, v: &SecretVersion) -> wire::CertificateAttributes {
+        wire::CertificateAttributes {
+            enabled: Some(v.enabled),
+            nbf: v.nbf,
+            exp: v.exp,
+            created: Some(v.created),
+            updated: Some(v.updated),
+            recovery_level: Some(self.vault.recovery_level.clone()),
+            recoverable_days: self.vault.recoverable_days,
+            hsm_platform: None,
+        }
+    }
+
+    /// A version as the service answers it; the value only where it is given out.
+    fn secret_bundle(&self, name: &str, v: &SecretVersion, with_value: bool) -> wire::SecretBundle {
+        wire::SecretBundle {
+            id: Some(format!("{}/secrets/{name}/{}", self.vault.url, v.version)),
+            value: with_value.then(|| v.value.0.clone()),
+            content_type: v.content_type.clone(),
+            managed: None,
+            attributes: Some(self.secret_attributes(v)),
+            tags: v.tags.clone(),
+            kid: None,
+        }
+    }
+
+    /// A version as a list item: without its value, under `id`.
+    pub(super) fn plain_secret_item(&self, v: &SecretVersion, id: String) -> wire::SecretItem {
+        wire::SecretItem {
+            content_type: v.content_type.clone(),
+            id: Some(id),
+            managed: None,
+            attributes: Some(self.secret_attributes(v)),
+            tags: v.tags.clone(),
+        }
+    }
+
+    /// The client's secret of `name` (any case).
+    pub(super) fn plain_secret(&self, name: &str) -> Option<&SecretRecord> {
+        self.secrets.get(&name.to_ascii_lowercase())
+    }
+
+    /// Purges the deleted secret of `name` if its scheduled purge date has come.
+    fn purge_secret_if_due(&mut self, key: &str, now: UnixTime) {
+        if self
+            .deleted_secrets
+            .get(key)
+            .is_some_and(|d| secs_i64(now) >= d.scheduled_purge_date)
+        {
+            self.touch(key);
+            self.deleted_secrets.remove(key);
+        }
+    }
+
+    /// The 403 of a write to a certificate's secret, when `name` is a certificate's.
+    fn refuse_if_managed(&self, key: &str, operation: &'static str) -> Result<(), Error> {
+        if self.certificates.contains_key(key) {
+            return Err(Error::ManagedByKeyVault {
+                kind: ObjectKind::Secret,
+                operation,
+            });
+        }
+        Ok(())
+    }
+
+    /// The 409 of a certificate create or import on a name that a client's secret holds
+    /// (live, or deleted but recoverable).
+    pub(super) fn refuse_if_secret_holds(
+        &mut self,
+        name: &str,
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        let key = name.to_ascii_lowercase();
+        self.purge_secret_if_due(&key, now);
+        if self.secrets.contains_key(&key) {
+            return Err(Error::NameInUse {
+                held_by: ObjectKind::Secret,
+                name: name.to_owned(),
+            });
+        }
+        if self.deleted_secrets.contains_key(&key) {
+            return Err(Error::DeletedButRecoverable {
+                kind: ObjectKind::Secret,
+                name: name.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// `PUT /secrets/{name}`: a new version, answered 200 with its value (recorded: Go 7.3,
+    /// Python 2026-03-01-preview).
+    pub fn set_secret<R: CryptoRng + ?Sized>(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Result<wire::SecretBundle, Error> {
+        // The name is part of the URI: checked before the body is read.
+        let name = CertificateName::try_from(name)?;
+        let name = name.as_str();
+        let sent: wire::SecretSetParameters = parse_request(body, MAX_SECRET_BODY_LEN)?;
+        let new = NewSecret::from_wire(sent)?;
+        let key = name.to_ascii_lowercase();
+        self.purge_if_due(name, now);
+        self.purge_secret_if_due(&key, now);
+        self.refuse_if_managed(&key, "set")?;
+        if self.deleted.contains_key(&key) || self.deleted_secrets.contains_key(&key) {
+            return Err(Error::DeletedButRecoverable {
+                kind: ObjectKind::Secret,
+                name: name.to_owned(),
+            });
+        }
+        if self
+            .secrets
+            .get(&key)
+            .is_some_and(|r| r.versions.len() >= MAX_SECRET_VERSIONS)
+        {
+            return Err(Error::property(
+                "value",
+                format!("A secret keeps at most {MAX_SECRET_VERSIONS} versions"),
+            ));
+        }
+        let secs = secs_i64(now);
+        let NewSecret {
+            value,
+            content_type,
+            enabled,
+            nbf,
+            exp,
+            tags,
+        } = new;
+        let version = SecretVersion {
+            version: hex_id(rng),
+            value: SecretValue(value),
+            content_type,
+            enabled,
+            nbf,
+            exp,
+            created: secs,
+            updated: secs,
+            tags,
+        };
+        self.touch(&key);
+        let record = self.secrets.entry(key).or_insert_with(|| SecretRecord {
+            name: name.to_owned(),
+            versions: Vec::new(),
+        });
+        // The name keeps the case of its first set (as certificates do).
+        let record_name = record.name.clone();
+        let bundle = self.secret_bundle(&record_name, &version, true);
+        if let Some(record) = self.secrets.get_mut(&name.to_ascii_lowercase()) {
+            record.versions.push(version);
+        }
+        Ok(bundle)
+    }
+
+    /// `GET /secrets/{name}[/{version}]` of a client's secret; `None` when `name` has none.
+    /// A disabled version is refused (403 `SecretDisabled`, recorded); one outside its
+    /// `nbf`/`exp` is answered (recorded: Go 7.3 for `nbf`, a 2024 report for `exp`).
+    pub(super) fn get_plain_secret(
+        &self,
+        name: &str,
+        version: Option<&str>,
+    ) -> Option<Result<wire::SecretBundle, Error>> {
+        let record = self.plain_secret(name)?;
+        Some(match record.find(version) {
+            None => Err(Error::SecretNotFound {
+                name: name.to_owned(),
+            }),
+            Some(v) if !v.enabled => Err(Error::SecretDisabled {
+                name: name.to_owned(),
+            }),
+            Some(v) => Ok(self.secret_bundle(&record.name, v, true)),
+        })
+    }
+
+    /// `PATCH /secrets/{name}[/{version}]`: the version's content type, attributes and tags
+    /// (what the body has replaces, what it lacks is kept; `updated` moves); 200 without the
+    /// value (recorded: Go 7.3, JS 7.3, Python 2026-03-01-preview). A disabled secret is
+    /// updated too (recorded).
+    pub fn update_secret(
+        &mut self,
+        name: &str,
+        version: Option<&str>,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<wire::SecretBundle, Error> {
+        let sent: wire::SecretUpdateParameters = parse_request(body, MAX_SECRET_BODY_LEN)?;
+        let wire::SecretUpdateParameters {
+            content_type,
+            attributes,
+            tags,
+        } = sent;
+        check_content_type(content_type.as_deref())?;
+        check_tags(tags.as_ref())?;
+        let key = name.to_ascii_lowercase();
+        self.refuse_if_managed(&key, "update")?;
+        let not_found = || Error::SecretNotFound {
+            name: name.to_owned(),
+        };
+        let record = self.secrets.get_mut(&key).ok_or_else(not_found)?;
+        let v = match version {
+            None => record.versions.last_mut(),
+            Some(wanted) => record.versions.iter_mut().find(|v| v.version == wanted),
+        }
+        .ok_or_else(not_found)?;
+        let (enabled, nbf, exp) = settable(attributes);
+        if let Some(enabled) = enabled {
+            v.enabled = enabled;
+        }
+        if nbf.is_some() {
+            v.nbf = nbf;
+        }
+        if exp.is_some() {
+            v.exp = exp;
+        }
+        if content_type.is_some() {
+            v.content_type = content_type;
+        }
+        if tags.is_some() {
+            v.tags = tags;
+        }
+        v.updated = secs_i64(now);
+        let (record_name, v) = (record.name.clone(), v.clone());
+        self.touch(&key);
+        Ok(self.secret_bundle(&record_name, &v, false))
+    }
+
+    /// `DELETE /secrets/{name}`: the deleted secret (every version), 200 with its latest
+    /// version without the value (recorded, Go 7.3). A certificate's secret is refused (403,
+    /// recorded).
+    pub fn delete_secret(
+        &mut self,
+        name: &str,
+        now: UnixTime,
+    ) -> Result<wire::DeletedSecretBundle, Error> {
+        let key = name.to_ascii_lowercase();
+        self.refuse_if_managed(&key, "delete")?;
+        let Some(record) = self.secrets.remove(&key) else {
+            return Err(Error::SecretNotFound {
+                name: name.to_owned(),
+            });
+        };
+        self.touch(&key);
+        self.purge_secret_if_due(&key, now);
+        let deleted_date = secs_i64(now);
+        let days = self.vault.recoverable_days.unwrap_or(90).max(0);
+        let deleted = DeletedSecretRecord {
+            record,
+            deleted_date,
+            scheduled_purge_date: deleted_date.saturating_add(days.saturating_mul(86_400)),
+        };
+        let mut body = self.deleted_secret_bundle(&deleted)?;
+        if self.soft_delete() {
+            self.deleted_secrets.insert(key, deleted);
+        } else {
+            body.recovery_id = None;
+            body.deleted_date = None;
+            body.scheduled_purge_date = None;
+        }
+        Ok(body)
+    }
+
+    /// A deleted secret as the service shows it: the recovery fields, then its latest version
+    /// without the value.
+    fn deleted_secret_bundle(
+        &self,
+        deleted: &DeletedSecretRecord,
+    ) -> Result<wire::DeletedSecretBundle, Error> {
+        let record = &deleted.record;
+        let latest = record
+            .latest()
+            .ok_or_else(|| Error::internal("a deleted secret without versions"))?;
+        Ok(wire::DeletedSecretBundle {
+            recovery_id: Some(format!("{}/deletedsecrets/{}", self.vault.url, record.name)),
+            deleted_date: Some(deleted.deleted_date),
+            scheduled_purge_date: Some(deleted.scheduled_purge_date),
+            secret: self.secret_bundle(&record.name, latest, false),
+        })
+    }
+
+    /// The deleted secret of `name` at `now` (none past its purge date).
+    fn deleted_secret_at(&self, name: &str, now: UnixTime) -> Option<&DeletedSecretRecord> {
+        self.deleted_secrets
+            .get(&name.to_ascii_lowercase())
+            .filter(|d| secs_i64(now) < d.scheduled_purge_date)
+    }
+
+    /// `GET /deletedsecrets/{name}`: 200 as the delete answered; 404 `Deleted Secret not
+    /// found: {name}` (recorded); 403 `SecretDisabled` when its latest version is disabled
+    /// (recorded, JS 2021).
+    pub fn get_deleted_secret(
+        &self,
+        name: &str,
+        now: UnixTime,
+    ) -> Result<wire::DeletedSecretBundle, Error> {
+        let Some(deleted) = self.deleted_secret_at(name, now) else {
+            return Err(Error::DeletedSecretNotFound {
+                name: name.to_owned(),
+            });
+        };
+        if deleted.record.latest().is_some_and(|v| !v.enabled) {
+            return Err(Error::SecretDisabled {
+                name: name.to_owned(),
+            });
+        }
+        self.deleted_secret_bundle(deleted)
+    }
+
+    /// `POST /deletedsecrets/{name}/recover`: the secret is back with every version; 200 with
+    /// its latest version without the value (recorded, JS 7.4-preview.1). A name with no
+    /// deleted secret: 404 with the live secret's text (recorded).
+    pub fn recover_deleted_secret(
+        &mut self,
+        name: &str,
+        now: UnixTime,
+    ) -> Result<wire::SecretBundle, Error> {
+        let key = name.to_ascii_lowercase();
+        self.purge_secret_if_due(&key, now);
+        let Some(deleted) = self.deleted_secrets.remove(&key) else {
+            return Err(Error::SecretNotFound {
+                name: name.to_owned(),
+            });
+        };
+        self.touch(&key);
+        let record = deleted.record;
+        let bundle = record
+            .latest()
+            .map(|v| self.secret_bundle(&record.name, v, false))
+            .ok_or_else(|| Error::internal("a deleted secret without versions"))?;
+        self.secrets.insert(key, record);
+        Ok(bundle)
+    }
+
+    /// `DELETE /deletedsecrets/{name}`: 204, gone for good; 403 under purge protection.
+    pub fn purge_deleted_secret(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
+        let key = name.to_ascii_lowercase();
+        self.purge_secret_if_due(&key, now);
+        if !self.deleted_secrets.contains_key(&key) {
+            return Err(Error::DeletedSecretNotFound {
+                name: name.to_owned(),
+            });
+        }
+        if !self.purge_allowed() {
+            return Err(Error::PurgeProtected {
+                name: name.to_owned(),
+            });
+        }
+        self.touch(&key);
+        self.deleted_secrets.remove(&key);
+        Ok(())
+    }
+
+    /// `POST /secrets/{name}/backup`: 200 `{"value": blob}` (see the module docs); a
+    /// certificate's secret is refused (403).
+    pub fn backup_secret(&self, name: &str) -> Result<wire::BackupSecretResult, Error> {
+        let key = name.to_ascii_lowercase();
+        self.refuse_if_managed(&key, "backup")?;
+        let record = self
+            .secrets
+            .get(&key)
+            .ok_or_else(|| Error::SecretNotFound {
+                name: name.to_owned(),
+            })?;
+        Ok(wire::BackupResult {
+            value: seal_blob(MAGIC, record)?,
+        })
+    }
+
+    /// `POST /secrets/restore`: 200 with the latest version without the value, its id,
+    /// version and dates as backed up (recorded, JS 7.4-preview.1); 409 when the name is in
+    /// use or deleted; 400 `Malformed backup blob` for a blob kvcert did not make.
+    pub fn restore_secret(
+        &mut self,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<wire::SecretBundle, Error> {
+        let sent: wire::BackupResult = parse_request(body, MAX_SECRET_RESTORE_LEN)?;
+        let record: SecretRecord = open_blob(MAGIC, &sent.value)?;
+        CertificateName::try_from(record.name.as_str()).map_err(|_| Error::MalformedBackup)?;
+        let well_formed = !record.versions.is_empty()
+            && record.versions.len() <= MAX_SECRET_VERSIONS
+            && record.versions.iter().all(|v| {
+                v.version.len() == 32
+                    && v.version.bytes().all(|b| b.is_ascii_hexdigit())
+                    && v.value.0.chars().count() <= MAX_SECRET_VALUE_LEN
+            });
+        if !well_formed {
+            return Err(Error::MalformedBackup);
+        }
+        let key = record.name.to_ascii_lowercase();
+        self.purge_if_due(&record.name, now);
+        self.purge_secret_if_due(&key, now);
+        let latest = record.latest().ok_or(Error::MalformedBackup)?;
+        let in_use = self.secrets.contains_key(&key)
+            || self.deleted_secrets.contains_key(&key)
+            || self.certificates.contains_key(&key)
+            || self.deleted.contains_key(&key);
+        if in_use {
+            return Err(Error::RestoreConflict {
+                kind: ObjectKind::Secret,
+                id: format!(
+                    "{}/secrets/{}/{}",
+                    self.vault.url, record.name, latest.version
+                ),
+            });
+        }
+        let bundle = self.secret_bundle(&record.name, latest, false);
+        self.touch(&key);
+        self.secrets.insert(key, record);
+        Ok(bundle)
+    }
+
+    /// The deleted secrets not yet purged at `now`, from `after` (exclusive), by lowercase
+    /// name, as list items.
+    pub(super) fn deleted_secret_items<'a>(
+        &'a self,
+        after: Option<&'a str>,
+        now: UnixTime,
+    ) -> impl Iterator<Item = (String, wire::DeletedSecretItem)> + 'a {
+        let lower = after.map_or(std::ops::Bound::Unbounded, |a| {
+            std::ops::Bound::Excluded(a.to_owned())
+        });
+        let now_secs = secs_i64(now);
+        self.deleted_secrets
+            .range((lower, std::ops::Bound::Unbounded))
+            .filter(move |(_, d)| now_secs < d.scheduled_purge_date)
+            .filter_map(|(key, d)| {
+                let latest = d.record.latest()?;
+                let id = format!("{}/secrets/{}", self.vault.url, d.record.name);
+                let item = self.plain_secret_item(latest, id);
+                Some((
+                    key.clone(),
+                    wire::DeletedSecretItem {
+                        recovery_id: Some(format!(
+                            "{}/deletedsecrets/{}",
+                            self.vault.url, d.record.name
+                        )),
+                        deleted_date: Some(d.deleted_date),
+                        scheduled_purge_date: Some(d.scheduled_purge_date),
+                        item,
+                    },
+                ))
+            })
+    }
+
+    /// The versions of the client's secret `name`, each with its id, for a versions page.
+    pub(super) fn plain_secret_versions(
+        &self,
+        name: &str,
+    ) -> Option<(&str, impl Iterator<Item = (&str, wire::SecretItem)>)> {
+        let record = self.plain_secret(name)?;
+        let url = format!("{}/secrets/{}", self.vault.url, record.name);
+        Some((
+            record.name.as_str(),
+            record.versions.iter().map(move |v| {
+                (
+                    v.version.as_str(),
+                    self.plain_secret_item(v, format!("{url}/{}", v.version)),
+                )
+            }),
+        ))
+    }
+
+    /// The latest version of a client's secret as a `GET /secrets` item.
+    pub(super) fn plain_secret_listed(&self, record: &SecretRecord) -> Option<wire::SecretItem> {
+        let latest = record.latest()?;
+        Some(self.plain_secret_item(
+            latest,
+            format!("{}/secrets/{}", self.vault.url, record.name),
+        ))
+    }
+}
