@@ -544,3 +544,60 @@ fn a_pinned_key_source_hands_out_its_key() {
     let restored = VaultState::from_json(&state.to_json().unwrap()).unwrap();
     assert!(restored == state);
 }
+
+#[test]
+fn a_clients_secret_is_in_its_names_row_and_works_detached() {
+    use kvcert::service::engine::Request;
+    let mut vault = VaultState::new(Vault::new("https://rows.vault.azure.net"));
+    let now: UnixTime = "2026-01-15T12:00:00Z".parse().unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let set = Request {
+        method: "PUT",
+        path: "/secrets/Api-Key?api-version=7.6",
+        body: br#"{"value":"v1","tags":{"a":"b"}}"#,
+    };
+    // Worked detached, as the emulator works it, and put back.
+    let mut detached = vault.detach(&set, now).expect("one name");
+    assert_eq!(detached.handle(&set, now, &mut rng).status, 200);
+    vault.attach(detached).unwrap();
+    let changes = vault.take_changes();
+    assert_eq!(changes.names().collect::<Vec<_>>(), ["api-key"]);
+    // Deleted, it is still the name's row; the rows give the same vault back.
+    let delete = Request {
+        method: "DELETE",
+        path: "/secrets/api-key?api-version=7.6",
+        body: b"",
+    };
+    let set_other = Request {
+        path: "/secrets/other?api-version=7.6",
+        ..set
+    };
+    vault.handle(&set_other, now, &mut rng);
+    vault.handle(&delete, now, &mut rng);
+    let settings = vault.settings_json().unwrap();
+    let rows: Vec<(String, String)> = vault
+        .entry_names()
+        .map(|n| {
+            (
+                n.to_owned(),
+                vault.entry_json(n).unwrap().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(rows.len(), 2);
+    let again = VaultState::from_rows(
+        &settings,
+        rows.iter().map(|(n, j)| (n.as_str(), j.as_str())),
+    )
+    .unwrap();
+    assert!(again == vault);
+    let get_deleted = Request {
+        method: "GET",
+        path: "/deletedsecrets/api-key?api-version=7.6",
+        body: b"",
+    };
+    assert_eq!(again.read(&get_deleted, now).unwrap().status, 200);
+    // A row of another name's secret is refused.
+    let (_, other_row) = &rows[1];
+    assert!(VaultState::from_rows(&settings, [("api-key", other_row.as_str())]).is_err());
+}
