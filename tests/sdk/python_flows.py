@@ -375,7 +375,51 @@ assert len(list(certs.list_properties_of_certificate_versions("renewed"))) == 2
 check_certificate(latest)
 step("AutoRenew after the clock moved 25 days")
 
-# 13. An error the SDK surfaces with the service's text.
+# 13. A client's own secrets beside the certificates' secrets.
+first = secrets.set_secret("db-password", "s3cret", content_type="text/plain", tags={"env": "test"})
+assert first.value == "s3cret" and first.properties.content_type == "text/plain"
+assert first.properties.tags == {"env": "test"} and not first.properties.managed
+second = secrets.set_secret("db-password", "rotated", expires_on=datetime.datetime(2040, 1, 1, tzinfo=datetime.timezone.utc))
+assert secrets.get_secret("db-password").value == "rotated"
+assert secrets.get_secret("db-password", first.properties.version).value == "s3cret"
+assert secrets.set_secret("empty", "").value == ""
+versions = sorted(p.version for p in secrets.list_properties_of_secret_versions("db-password"))
+assert versions == sorted([first.properties.version, second.properties.version]), versions
+updated = secrets.update_secret_properties("db-password", first.properties.version, enabled=False, tags={"env": "old"})
+assert updated.enabled is False and updated.tags == {"env": "old"}
+try:
+    secrets.get_secret("db-password", first.properties.version)
+    raise AssertionError("a disabled secret's value is refused")
+except HttpResponseError as e:
+    assert e.status_code == 403 and "disabled secret" in str(e), e
+listed = {p.name: p for p in secrets.list_properties_of_secrets()}
+assert not listed["db-password"].managed and listed["default"].managed, listed
+assert listed["default"].content_type == "application/x-pkcs12"
+try:
+    secrets.set_secret("default", "x")
+    raise AssertionError("a certificate's secret is the certificate's")
+except HttpResponseError as e:
+    assert e.status_code == 403 and "associated with a certificate" in str(e), e
+blob = secrets.backup_secret("db-password")
+deleted = secrets.begin_delete_secret("db-password", **FAST).result()
+assert deleted.recovery_id.endswith("/deletedsecrets/db-password") and deleted.scheduled_purge_date
+assert secrets.get_deleted_secret("db-password").name == "db-password"
+assert "db-password" in [d.name for d in secrets.list_deleted_secrets()]
+secrets.begin_recover_deleted_secret("db-password", **FAST).result()
+assert secrets.get_secret("db-password").value == "rotated"
+secrets.begin_delete_secret("db-password", **FAST).result()
+secrets.purge_deleted_secret("db-password")
+try:
+    secrets.get_secret("db-password")
+    raise AssertionError("purged")
+except ResourceNotFoundError:
+    pass
+restored = secrets.restore_secret_backup(blob)
+assert restored.version == second.properties.version
+assert secrets.get_secret("db-password").value == "rotated"
+step("secrets: set, get, versions, update, disabled, list with the certificates' secrets, refusals, delete, recover, purge, backup, restore")
+
+# 14. An error the SDK surfaces with the service's text.
 try:
     certs.get_certificate("no-such-certificate")
     raise AssertionError("404")
