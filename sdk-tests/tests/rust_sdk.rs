@@ -33,7 +33,8 @@ use kvcert::rand_core::SeedableRng as _;
 use kvcert::x509::ca::CertificateAuthority;
 use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec, UnixTime};
 use transport::{
-    KeyKind, KvTransport, VAULT, http_error, issued_by, key_kind, parse, subject, validity, vault,
+    KeyKind, KvTransport, VAULT, http_error, issued_by, key_kind, parse, secret_client, subject,
+    validity, vault,
 };
 
 const PKCS12: &str = "application/x-pkcs12";
@@ -1194,4 +1195,212 @@ fn auto_renew_when_the_clock_passes_the_trigger() {
         assert_eq!(secret(&transport, "renewed").chain, [cer(&latest).to_vec()]);
     });
     transport.assert_one_challenge_no_5xx();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets: `azure_security_keyvault_secrets` on the same vault.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn secrets_client_sets_reads_lists_and_recovers_secrets_beside_a_certificate() {
+    use azure_security_keyvault_secrets::ResourceExt as _;
+    use azure_security_keyvault_secrets::models::{
+        RestoreSecretParameters, SecretAttributes, SecretClientGetSecretOptions,
+        SecretClientUpdateSecretPropertiesOptions, SetSecretParameters,
+        UpdateSecretPropertiesParameters,
+    };
+    let (transport, certificates) = vault(21);
+    let secrets = secret_client(&transport);
+    block_on(async {
+        create(&certificates, "tls", Some(default_policy())).await;
+        let set = |value: &str, content_type: Option<&str>| SetSecretParameters {
+            value: Some(value.to_owned()),
+            content_type: content_type.map(str::to_owned),
+            tags: Some([("env".to_owned(), "test".to_owned())].into()),
+            ..Default::default()
+        };
+        let first = secrets
+            .set_secret(
+                "db",
+                set("s3cret", Some("text/plain")).try_into().unwrap(),
+                None,
+            )
+            .await
+            .expect("set")
+            .into_model()
+            .expect("secret");
+        assert_eq!(first.value.as_deref(), Some("s3cret"));
+        assert_eq!(first.content_type.as_deref(), Some("text/plain"));
+        assert_eq!(first.managed, None);
+        let v1 = first.resource_id().expect("id").version.expect("version");
+        transport.advance(1);
+        let second = secrets
+            .set_secret("db", set("rotated", None).try_into().unwrap(), None)
+            .await
+            .expect("set again")
+            .into_model()
+            .expect("secret");
+        let v2 = second.resource_id().expect("id").version.expect("version");
+        let latest = secrets
+            .get_secret("db", None)
+            .await
+            .expect("get")
+            .into_model()
+            .expect("secret");
+        assert_eq!(latest.value.as_deref(), Some("rotated"));
+        let old = secrets
+            .get_secret(
+                "db",
+                Some(SecretClientGetSecretOptions {
+                    secret_version: Some(v1.clone()),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .expect("get version")
+            .into_model()
+            .expect("secret");
+        assert_eq!(old.value.as_deref(), Some("s3cret"));
+
+        // Disable the first version: updated, and its value refused.
+        let update = UpdateSecretPropertiesParameters {
+            secret_attributes: Some(SecretAttributes {
+                enabled: Some(false),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let updated = secrets
+            .update_secret_properties(
+                "db",
+                update.try_into().unwrap(),
+                Some(SecretClientUpdateSecretPropertiesOptions {
+                    secret_version: Some(v1.clone()),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .expect("update")
+            .into_model()
+            .expect("secret");
+        assert_eq!(updated.value, None, "a PATCH answers without the value");
+        assert_eq!(updated.attributes.and_then(|a| a.enabled), Some(false));
+        let refused = secrets
+            .get_secret(
+                "db",
+                Some(SecretClientGetSecretOptions {
+                    secret_version: Some(v1.clone()),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .expect_err("disabled");
+        assert_eq!(
+            http_error(&refused),
+            (StatusCode::Forbidden, Some("Forbidden".into()))
+        );
+
+        // Listed beside the certificate's secret; versions listed.
+        let listed: Vec<(String, Option<bool>)> = secrets
+            .list_secret_properties(None)
+            .expect("pager")
+            .map_ok(|p| (p.resource_id().expect("id").name, p.managed))
+            .try_collect()
+            .await
+            .expect("list");
+        assert_eq!(
+            listed,
+            [("db".to_owned(), None), ("tls".to_owned(), Some(true))]
+        );
+        let mut versions: Vec<String> = secrets
+            .list_secret_properties_versions("db", None)
+            .expect("pager")
+            .map_ok(|p| p.resource_id().expect("id").version.expect("version"))
+            .try_collect()
+            .await
+            .expect("versions");
+        versions.sort();
+        let mut expected = vec![v1.clone(), v2.clone()];
+        expected.sort();
+        assert_eq!(versions, expected);
+
+        // The certificate's secret is the certificate's.
+        let managed = secrets
+            .set_secret("tls", set("x", None).try_into().unwrap(), None)
+            .await
+            .expect_err("managed");
+        assert_eq!(http_error(&managed).0, StatusCode::Forbidden);
+
+        // Backup, delete, recover, delete, purge, restore.
+        let blob = secrets
+            .backup_secret("db", None)
+            .await
+            .expect("backup")
+            .into_model()
+            .expect("backup")
+            .value
+            .expect("blob");
+        let deleted = secrets
+            .delete_secret("db", None)
+            .await
+            .expect("delete")
+            .into_model()
+            .expect("deleted");
+        assert_eq!(
+            deleted.recovery_id.as_deref(),
+            Some(format!("{VAULT}/deletedsecrets/db").as_str())
+        );
+        assert_eq!(deleted.value, None);
+        let got = secrets
+            .get_deleted_secret("db", None)
+            .await
+            .expect("get deleted")
+            .into_model()
+            .expect("deleted");
+        assert_eq!(got.id, deleted.id);
+        let deleted_names: Vec<Option<String>> = secrets
+            .list_deleted_secret_properties(None)
+            .expect("pager")
+            .map_ok(|p| p.recovery_id)
+            .try_collect()
+            .await
+            .expect("deleted list");
+        assert_eq!(deleted_names, [deleted.recovery_id.clone()]);
+        secrets
+            .recover_deleted_secret("db", None)
+            .await
+            .expect("recover");
+        let back = secrets
+            .get_secret("db", None)
+            .await
+            .expect("get")
+            .into_model()
+            .expect("secret");
+        assert_eq!(back.value.as_deref(), Some("rotated"));
+        secrets.delete_secret("db", None).await.expect("delete");
+        secrets
+            .purge_deleted_secret("db", None)
+            .await
+            .expect("purge");
+        let gone = secrets.get_secret("db", None).await.expect_err("purged");
+        assert_eq!(http_error(&gone).0, StatusCode::NotFound);
+        let restore = RestoreSecretParameters {
+            secret_backup: Some(blob),
+        };
+        let restored = secrets
+            .restore_secret(restore.try_into().unwrap(), None)
+            .await
+            .expect("restore")
+            .into_model()
+            .expect("secret");
+        assert_eq!(restored.resource_id().expect("id").version, Some(v2));
+        let again = secrets
+            .get_secret("db", None)
+            .await
+            .expect("get")
+            .into_model()
+            .expect("secret");
+        assert_eq!(again.value.as_deref(), Some("rotated"));
+    });
+    transport.assert_challenges_no_5xx(2);
 }

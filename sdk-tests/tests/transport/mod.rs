@@ -21,6 +21,7 @@ use azure_core::http::{
 };
 use azure_core::time::{Duration, OffsetDateTime};
 use azure_security_keyvault_certificates::{CertificateClient, CertificateClientOptions};
+use azure_security_keyvault_secrets::{SecretClient, SecretClientOptions};
 use kvcert::rand_core::SeedableRng as _;
 use kvcert::service::engine::Request as EngineRequest;
 use kvcert::{ChaCha20Rng, UnixTime, Vault, VaultState};
@@ -202,10 +203,16 @@ impl KvTransport {
     /// The client drew exactly one 401 (its first request: the challenge, before it had a
     /// token) and the engine answered no 5xx (the SDK would retry those silently).
     pub fn assert_one_challenge_no_5xx(&self) {
+        self.assert_challenges_no_5xx(1);
+    }
+
+    /// As [`Self::assert_one_challenge_no_5xx`], for `clients` clients on one vault (each
+    /// draws its own challenge).
+    pub fn assert_challenges_no_5xx(&self, clients: usize) {
         let log = self.engine.lock().unwrap().log.clone();
         let text = self.log_text();
         assert_eq!(log.first().map(|e| e.2), Some(401), "{text}");
-        assert_eq!(log.iter().filter(|e| e.2 == 401).count(), 1, "{text}");
+        assert_eq!(log.iter().filter(|e| e.2 == 401).count(), clients, "{text}");
         assert!(log.iter().all(|e| e.2 < 500), "{text}");
     }
 
@@ -294,6 +301,23 @@ pub fn vault(seed: u64) -> (Arc<KvTransport>, CertificateClient) {
     )
     .expect("client");
     (transport, client)
+}
+
+/// A secrets client on `transport`'s vault, beside its certificates client (its own first
+/// request draws its own 401 challenge).
+pub fn secret_client(transport: &Arc<KvTransport>) -> SecretClient {
+    SecretClient::new(
+        VAULT,
+        Arc::new(FakeCredential),
+        Some(SecretClientOptions {
+            client_options: ClientOptions {
+                transport: Some(Transport::new(transport.clone())),
+                ..Default::default()
+            },
+            ..Default::default()
+        }),
+    )
+    .expect("client")
 }
 
 /// The status and service error code of an SDK error, or a panic naming what it was.
