@@ -193,6 +193,29 @@ pub enum Error {
         /// The operation, as the service names it (`set`, `update`, `delete`, `backup`).
         operation: &'static str,
     },
+    /// A digest for `sign` or `verify` that is not its algorithm's length.
+    InvalidDigestLength {
+        /// The algorithm (`RS256`, …).
+        algorithm: &'static str,
+        /// The digest's length in bytes.
+        length: usize,
+        /// The algorithm's digest length.
+        expected: usize,
+    },
+    /// A key operation with an algorithm that is not the key's (`ES256` on an RSA key, RSA
+    /// encryption on an EC key, `ES384` on a P-256 key).
+    AlgorithmNotForKey {
+        /// The algorithm as named.
+        algorithm: &'static str,
+        /// The key (`RSA 2048`, `EC P-256`).
+        key: String,
+    },
+    /// An encrypt, decrypt, wrap or unwrap input the key cannot take (too long, not the
+    /// modulus' length, not decryptable).
+    InvalidOperationInput {
+        /// What was wrong.
+        detail: String,
+    },
     /// A secret value longer than [`crate::service::engine::secrets::MAX_SECRET_VALUE_LEN`].
     SecretTooLarge,
     /// A certificate create or import on a name that a client's own secret or key holds.
@@ -432,6 +455,22 @@ impl Error {
             Error::ManagedByKeyVault { kind, operation } => format!(
                 "Operation \"{operation}\" is not allowed on this {kind}, since it is associated with a certificate. Perform the operation on the corresponding certificate. For more information refer to https://docs.microsoft.com/en-us/azure/key-vault/certificates/about-certificates#composition-of-a-certificate"
             ),
+            // Reported: Azure/azure-sdk-for-js #12654, Azure/azure-cli #28027 (BadParameter).
+            Error::InvalidDigestLength {
+                algorithm,
+                length,
+                expected,
+            } => format!(
+                "Invalid length of 'value': {length} bytes. {algorithm} requires {expected} bytes, encoded with base64url."
+            ),
+            // kvcert's text: no recording of an algorithm of another key type.
+            Error::AlgorithmNotForKey { algorithm, key } => {
+                format!("Property alg has invalid value. {algorithm} cannot be used with a {key} key\r\n")
+            }
+            // kvcert's text: no recording of a wrong-length ciphertext.
+            Error::InvalidOperationInput { detail } => {
+                format!("Property value has invalid value. {detail}\r\n")
+            }
             // Reported: Azure/azure-cli #5639 (inner code SecretTooLarge).
             Error::SecretTooLarge => {
                 "Secret is beyond the maximum permitted length of 25600 characters.".to_owned()

@@ -12,6 +12,7 @@ use spki::AlgorithmIdentifierOwned;
 pub use self::rsa::prime::SearchStats;
 use crate::error::Error;
 
+pub mod operations;
 pub(crate) mod pkcs8;
 pub mod public;
 pub(crate) mod rsa;
