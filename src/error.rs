@@ -216,6 +216,37 @@ pub enum Error {
         /// What was wrong.
         detail: String,
     },
+    /// No deleted key of this name.
+    DeletedKeyNotFound {
+        /// The name as requested.
+        name: String,
+    },
+    /// Key restore of a blob that is not a key backup kvcert made.
+    MalformedKeyBackup,
+    /// A key with `exportable: true` and no release policy.
+    ExportableWithoutReleasePolicy,
+    /// `RSA-HSM`, `EC-HSM` or `Hsm: true` on a standard vault.
+    HsmKeyOnStandardVault,
+    /// A key operation its `key_ops` do not allow.
+    KeyOperationForbidden {
+        /// The operation (`sign`, `wrapKey`, …).
+        operation: &'static str,
+    },
+    /// A key operation on a disabled key.
+    KeyDisabled {
+        /// The operation.
+        operation: &'static str,
+    },
+    /// A private key operation before the key's `nbf`.
+    KeyNotYetValid {
+        /// The operation.
+        operation: &'static str,
+    },
+    /// A private key operation at or after the key's `exp`.
+    KeyExpired {
+        /// The operation.
+        operation: &'static str,
+    },
     /// A secret value longer than [`crate::service::engine::secrets::MAX_SECRET_VALUE_LEN`].
     SecretTooLarge,
     /// A certificate create or import on a name that a client's own secret or key holds.
@@ -285,6 +316,7 @@ impl Error {
             | Error::NotFound { .. }
             | Error::DeletedCertificateNotFound { .. }
             | Error::DeletedSecretNotFound { .. }
+            | Error::DeletedKeyNotFound { .. }
             | Error::IssuerNotFound
             | Error::ContactsNotFound => 404,
             Error::DeletedButRecoverable { .. }
@@ -297,6 +329,10 @@ impl Error {
             | Error::MergeForbidden { .. }
             | Error::SecretDisabled { .. }
             | Error::ManagedByKeyVault { .. }
+            | Error::KeyOperationForbidden { .. }
+            | Error::KeyDisabled { .. }
+            | Error::KeyNotYetValid { .. }
+            | Error::KeyExpired { .. }
             | Error::PurgeProtected { .. } => 403,
             Error::Internal { .. } => 500,
             _ => 400,
@@ -309,15 +345,20 @@ impl Error {
             Error::CertificateNotFound { .. }
             | Error::CertificateVersionNotFound { .. }
             | Error::DeletedCertificateNotFound { .. } => "CertificateNotFound",
-            Error::SecretDisabled { .. } | Error::ManagedByKeyVault { .. } => "Forbidden",
+            Error::SecretDisabled { .. }
+            | Error::ManagedByKeyVault { .. }
+            | Error::KeyOperationForbidden { .. }
+            | Error::KeyDisabled { .. }
+            | Error::KeyNotYetValid { .. }
+            | Error::KeyExpired { .. } => "Forbidden",
             Error::DeletedButRecoverable { .. }
             | Error::RestoreConflict { .. }
             | Error::NameInUse { .. } => "Conflict",
             // Recorded, spaces included (JS 7.4-preview.1, a malformed blob).
-            Error::MalformedBackup => "Malformed backup blob",
+            Error::MalformedBackup | Error::MalformedKeyBackup => "Malformed backup blob",
             Error::IssuerNotFound => "CertificateIssuerNotFound",
             Error::ContactsNotFound => "ContactsNotFound",
-            Error::KeyNotFound { .. } => "KeyNotFound",
+            Error::KeyNotFound { .. } | Error::DeletedKeyNotFound { .. } => "KeyNotFound",
             Error::SecretNotFound { .. } | Error::DeletedSecretNotFound { .. } => "SecretNotFound",
             Error::PendingCertificateNotFound { .. } => "PendingCertificateNotFound",
             Error::MethodNotAllowed { .. } => "MethodNotAllowed",
@@ -471,6 +512,33 @@ impl Error {
             Error::InvalidOperationInput { detail } => {
                 format!("Property value has invalid value. {detail}\r\n")
             }
+            // Recorded: C++ 7.3, GET /deletedkeys/{name} while the deletion runs.
+            Error::DeletedKeyNotFound { name } => format!("Deleted Key not found: {name}"),
+            // Recorded: .NET 7.6-preview.1 (the secret's blob has another text).
+            Error::MalformedKeyBackup => "Backup blob is corrupt.".to_owned(),
+            // Recorded: JS 7.3-preview (premium vault, RSA-HSM, exportable).
+            Error::ExportableWithoutReleasePolicy => {
+                "AKV.SKR.1004: Exportable keys must have release policy.".to_owned()
+            }
+            // Reported: azure-sdk-for-net #6551, MicrosoftDocs/azure-docs #63888.
+            Error::HsmKeyOnStandardVault => {
+                "Hardware key operation not allowed on standard vault".to_owned()
+            }
+            // The SDKs' troubleshooting text (inner code KeyOperationForbidden).
+            Error::KeyOperationForbidden { operation } => {
+                format!("Operation {operation} is not permitted on this key.")
+            }
+            // The recorded secret wording, for keys (not recorded).
+            Error::KeyDisabled { operation } => {
+                format!("Operation {operation} is not allowed on a disabled key.")
+            }
+            // kvcert's texts, in the same style (not recorded).
+            Error::KeyNotYetValid { operation } => {
+                format!("Operation {operation} is not allowed on a key that is not yet valid.")
+            }
+            Error::KeyExpired { operation } => {
+                format!("Operation {operation} is not allowed on an expired key.")
+            }
             // Reported: Azure/azure-cli #5639 (inner code SecretTooLarge).
             Error::SecretTooLarge => {
                 "Secret is beyond the maximum permitted length of 25600 characters.".to_owned()
@@ -547,6 +615,10 @@ impl Error {
             Error::DeletedButRecoverable { .. } => Some("ObjectIsDeletedButRecoverable"),
             Error::SecretDisabled { .. } => Some("SecretDisabled"),
             Error::SecretTooLarge => Some("SecretTooLarge"),
+            Error::KeyOperationForbidden { .. } => Some("KeyOperationForbidden"),
+            Error::KeyDisabled { .. } => Some("KeyDisabled"),
+            Error::KeyNotYetValid { .. } => Some("KeyNotYetValid"),
+            Error::KeyExpired { .. } => Some("KeyExpired"),
             Error::ManagedByKeyVault {
                 kind: ObjectKind::Key,
                 ..

@@ -818,3 +818,366 @@ fn a_clients_secrets_live_as_the_services_do() {
     let old = c.call("GET", "/secrets/db-password", "").body_json();
     assert!(old["attributes"].get("recoverableDays").is_none());
 }
+
+#[test]
+fn a_clients_keys_live_as_the_services_do_and_every_key_signs() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let mut c = client();
+    c.api_version = Some("7.6");
+    // Create: 200, the recorded order and defaults (Rust 7.6-preview.2, .NET, Python 7.5).
+    let ec = c.call("POST", "/keys/Signer/create", r#"{"kty":"EC"}"#);
+    assert_eq!(ec.status, 200);
+    let ec = ec.body_json();
+    assert_eq!(keys_of(&ec), ["key", "attributes"]);
+    assert_eq!(
+        keys_of(&ec["key"]),
+        ["kid", "kty", "key_ops", "crv", "x", "y"]
+    );
+    assert_eq!(ec["key"]["crv"], "P-256");
+    assert_eq!(ec["key"]["key_ops"], json!(["sign", "verify"]));
+    assert_eq!(
+        keys_of(&ec["attributes"]),
+        [
+            "enabled",
+            "created",
+            "updated",
+            "recoveryLevel",
+            "recoverableDays",
+            "exportable",
+            "hsmPlatform"
+        ]
+    );
+    assert_eq!(ec["attributes"]["exportable"], false);
+    assert_eq!(ec["attributes"]["hsmPlatform"], "0");
+    let p521 = c
+        .call(
+            "POST",
+            "/keys/p521/create",
+            r#"{"kty":"EC","crv":"P-521","tags":{"a":"b"}}"#,
+        )
+        .body_json();
+    assert_eq!(
+        p521["key"]["x"].as_str().unwrap().len(),
+        88,
+        "66 bytes, leading zero kept"
+    );
+    assert_eq!(keys_of(&p521), ["key", "attributes", "tags"]);
+    let rsa = c
+        .call(
+            "POST",
+            "/keys/wrapper/create",
+            r#"{"kty":"RSA","key_size":2048}"#,
+        )
+        .body_json();
+    assert_eq!(keys_of(&rsa["key"]), ["kid", "kty", "key_ops", "n", "e"]);
+    assert_eq!(
+        rsa["key"]["key_ops"],
+        json!([
+            "encrypt",
+            "decrypt",
+            "sign",
+            "verify",
+            "wrapKey",
+            "unwrapKey"
+        ])
+    );
+    assert_eq!(rsa["key"]["n"].as_str().unwrap().len(), 342);
+    // Refusals of a create.
+    for (body, code) in [
+        (r#"{"kty":"RSA-HSM"}"#, "BadParameter"),
+        (r#"{"kty":"oct"}"#, "BadParameter"),
+        (r#"{"kty":"RSA","key_size":1024}"#, "BadParameter"),
+        (r#"{"kty":"EC","crv":"P-192"}"#, "BadParameter"),
+        (r#"{"kty":"EC","key_ops":["fly"]}"#, "BadParameter"),
+        (
+            r#"{"kty":"EC","attributes":{"exportable":true}}"#,
+            "BadParameter",
+        ),
+    ] {
+        assert_eq!(
+            error(&c.call("POST", "/keys/no/create", body)).1,
+            code,
+            "{body}"
+        );
+    }
+    assert_eq!(
+        error(&c.call("POST", "/keys/no/create", r#"{"kty":"RSA-HSM"}"#)).2,
+        "Hardware key operation not allowed on standard vault"
+    );
+
+    // Sign and verify with every curve's algorithm and RSA's six; wrong lengths refused.
+    let sign = |c: &mut support::engine::Client, path: &str, alg: &str, digest: &[u8]| {
+        let body = json!({"alg": alg, "value": Base64UrlUnpadded::encode_string(digest)});
+        c.call("POST", path, &body.to_string())
+    };
+    let digest = [5u8; 32];
+    let signed = sign(&mut c, "/keys/signer/sign", "ES256", &digest);
+    assert_eq!(signed.status, 200);
+    let signed = signed.body_json();
+    assert_eq!(keys_of(&signed), ["kid", "value"]);
+    assert_eq!(signed["kid"], ec["key"]["kid"]);
+    let signature = signed["value"].as_str().unwrap().to_owned();
+    assert_eq!(Base64UrlUnpadded::decode_vec(&signature).unwrap().len(), 64);
+    let verify = |c: &mut support::engine::Client, path: &str, alg: &str, sig: &str| {
+        let body =
+            json!({"alg": alg, "digest": Base64UrlUnpadded::encode_string(&digest), "value": sig});
+        c.call("POST", path, &body.to_string()).body_json()
+    };
+    assert_eq!(
+        verify(&mut c, "/keys/signer/verify", "ES256", &signature),
+        json!({"value": true})
+    );
+    let kid_version = ec["key"]["kid"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let by_version = format!("/keys/signer/{kid_version}/verify");
+    assert_eq!(
+        verify(&mut c, &by_version, "ES256", &signature),
+        json!({"value": true})
+    );
+    assert_eq!(
+        verify(&mut c, "/keys/signer/verify", "ES256", &"A".repeat(86)),
+        json!({"value": false})
+    );
+    let short = sign(&mut c, "/keys/signer/sign", "ES256", &[1; 43]);
+    assert_eq!(
+        error(&short).2,
+        "Invalid length of 'value': 43 bytes. ES256 requires 32 bytes, encoded with base64url."
+    );
+    assert_eq!(
+        error(&sign(&mut c, "/keys/signer/sign", "RS256", &digest)).1,
+        "BadParameter"
+    );
+    for (alg, len) in [
+        ("RS256", 32),
+        ("RS384", 48),
+        ("RS512", 64),
+        ("PS256", 32),
+        ("PS384", 48),
+        ("PS512", 64),
+    ] {
+        let answer = sign(&mut c, "/keys/wrapper//sign", alg, &vec![9u8; len]);
+        assert_eq!(answer.status, 200, "{alg}");
+        let sig = answer.body_json()["value"].as_str().unwrap().to_owned();
+        let body = json!({"alg": alg, "digest": Base64UrlUnpadded::encode_string(&vec![9u8; len]), "value": sig});
+        let checked = c
+            .call("POST", "/keys/wrapper/verify", &body.to_string())
+            .body_json();
+        assert_eq!(checked, json!({"value": true}), "{alg}");
+    }
+    // Encrypt and decrypt, wrap and unwrap, each padding.
+    for alg in ["RSA1_5", "RSA-OAEP", "RSA-OAEP-256"] {
+        for (seal, open) in [("encrypt", "decrypt"), ("wrapkey", "unwrapkey")] {
+            let body = json!({"alg": alg, "value": Base64UrlUnpadded::encode_string(b"a content key 32 bytes long.....")});
+            let sealed = c
+                .call("POST", &format!("/keys/wrapper/{seal}"), &body.to_string())
+                .body_json();
+            let back = json!({"alg": alg, "value": sealed["value"]});
+            let opened = c
+                .call("POST", &format!("/keys/wrapper/{open}"), &back.to_string())
+                .body_json();
+            assert_eq!(
+                Base64UrlUnpadded::decode_vec(opened["value"].as_str().unwrap()).unwrap(),
+                b"a content key 32 bytes long....."
+            );
+        }
+    }
+    // key_ops and enabled are enforced.
+    let wrap = json!({"alg": "RSA-OAEP", "value": "AAAA"}).to_string();
+    let forbidden = c.call("POST", "/keys/signer/encrypt", &wrap);
+    assert_eq!(
+        String::from_utf8(forbidden.body.clone()).unwrap(),
+        r#"{"error":{"code":"Forbidden","message":"Operation encrypt is not permitted on this key.","innererror":{"code":"KeyOperationForbidden"}}}"#
+    );
+    let patched = c
+        .call(
+            "PATCH",
+            "/keys/signer",
+            r#"{"attributes":{"enabled":false},"tags":{"t":"1"}}"#,
+        )
+        .body_json();
+    assert_eq!(patched["attributes"]["enabled"], false);
+    assert_eq!(patched["tags"], json!({"t": "1"}));
+    assert_eq!(
+        c.call("GET", "/keys/signer", "").status,
+        200,
+        "a disabled key is read"
+    );
+    let disabled = sign(&mut c, "/keys/signer/sign", "ES256", &digest);
+    assert_eq!(
+        error(&disabled).2,
+        "Operation sign is not allowed on a disabled key."
+    );
+    c.call(
+        "PATCH",
+        "/keys/signer",
+        r#"{"attributes":{"enabled":true}}"#,
+    );
+
+    // A certificate's key signs with its PFX's private key, and is listed managed.
+    assert_eq!(
+        c.call("POST", "/certificates/cert/create", SELF_EC).status,
+        202
+    );
+    let cert_signed = sign(&mut c, "/keys/cert/sign", "ES256", &digest).body_json();
+    let cert = c.call("GET", "/certificates/cert", "").body_json();
+    assert!(
+        cert_signed["kid"]
+            .as_str()
+            .unwrap()
+            .ends_with(cert["id"].as_str().unwrap().rsplit('/').next().unwrap())
+    );
+    let sig = cert_signed["value"].as_str().unwrap().to_owned();
+    assert_eq!(
+        verify(&mut c, "/keys/cert/verify", "ES256", &sig),
+        json!({"value": true})
+    );
+    let managed_write = c.call("PATCH", "/keys/cert", "{}");
+    assert_eq!(
+        managed_write.body_json()["error"]["innererror"]["code"],
+        "KeyManagedByKeyVault"
+    );
+    assert_eq!(c.call("DELETE", "/keys/cert", "").status, 403);
+    let list = c.call("GET", "/keys", "").body_json();
+    let kids: Vec<&str> = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kids,
+        [
+            "https://route.vault.azure.net/keys/cert",
+            "https://route.vault.azure.net/keys/p521",
+            "https://route.vault.azure.net/keys/Signer",
+            "https://route.vault.azure.net/keys/wrapper"
+        ]
+    );
+    assert_eq!(keys_of(&list["value"][2]), ["kid", "attributes", "tags"]);
+    assert_eq!(list["value"][0]["managed"], true);
+
+    // Rotation: the default policy, a policy set, a rotation with its expiry.
+    let default = c.call("GET", "/keys/signer/rotationpolicy", "");
+    assert_eq!(
+        String::from_utf8(default.body.clone()).unwrap(),
+        r#"{"lifetimeActions":[{"trigger":{"timeBeforeExpiry":"P30D"},"action":{"type":"Notify"}}],"attributes":null}"#
+    );
+    let policy = r#"{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P18M"},"action":{"type":"Rotate"}},{"trigger":{"timeBeforeExpiry":"P30D"},"action":{"type":"Notify"}}],"attributes":{"expiryTime":"P48M"}}"#;
+    let set = c
+        .call("PUT", "/keys/signer/rotationpolicy", policy)
+        .body_json();
+    assert_eq!(keys_of(&set), ["id", "lifetimeActions", "attributes"]);
+    assert_eq!(
+        set["id"],
+        "https://route.vault.azure.net/keys/Signer/rotationpolicy"
+    );
+    assert_eq!(
+        keys_of(&set["attributes"]),
+        ["expiryTime", "created", "updated"]
+    );
+    assert_eq!(
+        error(&c.call(
+            "PUT",
+            "/keys/signer/rotationpolicy",
+            r#"{"attributes":{"expiryTime":"P7D"}}"#
+        ))
+        .1,
+        "BadParameter"
+    );
+    let rotated = c.call("POST", "/keys/signer/rotate", "").body_json();
+    assert_ne!(rotated["key"]["kid"], ec["key"]["kid"]);
+    assert_eq!(rotated["key"]["crv"], "P-256");
+    assert_eq!(rotated["tags"], json!({"t": "1"}));
+    assert_eq!(
+        rotated["attributes"]["exp"].as_i64().unwrap()
+            - rotated["attributes"]["created"].as_i64().unwrap(),
+        126_230_400,
+        "P48M, as recorded"
+    );
+    let versions = c.call("GET", "/keys/signer/versions", "").body_json();
+    assert_eq!(versions["value"].as_array().unwrap().len(), 2);
+
+    // Import a JWK (the P-521 key's public half with a private scalar of our own is refused).
+    let imported = c.call(
+        "PUT",
+        "/keys/imported",
+        r#"{"key":{"kty":"EC","crv":"P-256","d":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE","key_ops":["sign"]}}"#,
+    );
+    assert_eq!(imported.status, 200);
+    let imported = imported.body_json();
+    assert_eq!(imported["key"]["key_ops"], json!(["sign"]));
+    assert!(
+        imported["key"].get("d").is_none(),
+        "the private part is never answered"
+    );
+    let mismatch = json!({"key": {"kty": "EC", "crv": "P-256", "d": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE", "x": p521["key"]["x"]}});
+    assert_eq!(
+        c.call("PUT", "/keys/bad", &mismatch.to_string()).status,
+        400
+    );
+
+    // Backup, delete, deleted, recover, delete, purge, restore.
+    let backup = c.call("POST", "/keys/wrapper/backup", "").body_json();
+    let deleted = c.call("DELETE", "/keys/wrapper", "");
+    assert_eq!(deleted.status, 200);
+    let deleted = deleted.body_json();
+    assert_eq!(
+        keys_of(&deleted),
+        [
+            "recoveryId",
+            "deletedDate",
+            "scheduledPurgeDate",
+            "key",
+            "attributes"
+        ]
+    );
+    assert_eq!(
+        c.call("GET", "/deletedkeys/wrapper", "").body_json(),
+        deleted
+    );
+    let listed = c.call("GET", "/deletedkeys", "").body_json();
+    assert_eq!(
+        keys_of(&listed["value"][0]),
+        [
+            "recoveryId",
+            "deletedDate",
+            "scheduledPurgeDate",
+            "kid",
+            "attributes"
+        ]
+    );
+    let reuse = c.call("POST", "/keys/wrapper/create", r#"{"kty":"RSA"}"#);
+    assert_eq!(
+        error(&reuse).2,
+        "Key wrapper is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged."
+    );
+    assert_eq!(
+        c.call("POST", "/deletedkeys/wrapper/recover", "").status,
+        200
+    );
+    assert_eq!(c.call("GET", "/keys/wrapper", "").body_json(), rsa);
+    c.call("DELETE", "/keys/wrapper", "");
+    assert_eq!(c.call("DELETE", "/deletedkeys/wrapper", "").status, 204);
+    assert_eq!(
+        error(&c.call("GET", "/deletedkeys/wrapper", "")).2,
+        "Deleted Key not found: wrapper"
+    );
+    let restore = json!({"value": backup["value"]}).to_string();
+    assert_eq!(c.call("POST", "/keys/restore", &restore).body_json(), rsa);
+    assert_eq!(c.call("POST", "/keys/restore", &restore).status, 409);
+    let corrupt = c.call("POST", "/keys/restore", r#"{"value":"AAAA"}"#);
+    assert_eq!(
+        String::from_utf8(corrupt.body.clone()).unwrap(),
+        r#"{"error":{"code":"Malformed backup blob","message":"Backup blob is corrupt."}}"#
+    );
+    // A certificate cannot take a key's name.
+    assert_eq!(
+        c.call("POST", "/certificates/p521/create", SELF_EC).status,
+        409
+    );
+}

@@ -1365,7 +1365,7 @@ fn secrets_client_sets_reads_lists_and_recovers_secrets_beside_a_certificate() {
             .try_collect()
             .await
             .expect("deleted list");
-        assert_eq!(deleted_names, [deleted.recovery_id.clone()]);
+        assert_eq!(deleted_names, std::slice::from_ref(&deleted.recovery_id));
         secrets
             .recover_deleted_secret("db", None)
             .await

@@ -417,7 +417,8 @@ mod tests {
     #[test]
     fn every_algorithm_signs_and_verifies_on_its_key_and_no_other() {
         let mut rng = ChaCha20Rng::seed_from_u64(5);
-        let rsa = KeyPair::from_pkcs8_pem(include_str!("../../tests/data/keys/rsa2048.pem")).unwrap();
+        let rsa =
+            KeyPair::from_pkcs8_pem(include_str!("../../tests/data/keys/rsa2048.pem")).unwrap();
         let ec = [Curve::P256, Curve::P384, Curve::P521, Curve::P256K]
             .map(|c| KeyPair::generate(KeySpec::Ec(c), &mut rng).unwrap());
         for alg in SIGNATURE_ALGORITHMS {
@@ -430,7 +431,10 @@ mod tests {
                     continue;
                 }
                 let signature = signed.unwrap();
-                assert!(key.verify_digest(alg, &digest, &signature).unwrap(), "{alg}");
+                assert!(
+                    key.verify_digest(alg, &digest, &signature).unwrap(),
+                    "{alg}"
+                );
                 let mut bad = signature.clone();
                 bad[0] ^= 1;
                 assert!(!key.verify_digest(alg, &digest, &bad).unwrap(), "{alg}");
@@ -446,7 +450,11 @@ mod tests {
             "Invalid length of 'value': 10 bytes. RS256 requires 32 bytes, encoded with base64url."
         );
         let rs256 = rsa
-            .sign_digest(SignatureAlgorithm::Rs256, &sha2::Sha256::digest(b"m"), &mut rng)
+            .sign_digest(
+                SignatureAlgorithm::Rs256,
+                &sha2::Sha256::digest(b"m"),
+                &mut rng,
+            )
             .unwrap();
         assert_eq!(rs256.len(), RsaSize::Rsa2048.bits() as usize / 8);
     }
@@ -454,7 +462,8 @@ mod tests {
     #[test]
     fn each_padding_round_trips_within_its_bound() {
         let mut rng = ChaCha20Rng::seed_from_u64(6);
-        let rsa = KeyPair::from_pkcs8_pem(include_str!("../../tests/data/keys/rsa2048.pem")).unwrap();
+        let rsa =
+            KeyPair::from_pkcs8_pem(include_str!("../../tests/data/keys/rsa2048.pem")).unwrap();
         for alg in [
             EncryptionAlgorithm::Rsa1_5,
             EncryptionAlgorithm::RsaOaep,

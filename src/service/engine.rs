@@ -80,6 +80,7 @@ pub mod delete;
 pub mod detach;
 pub mod details;
 pub mod issuers;
+pub mod keys;
 pub mod lifetime;
 pub mod list;
 pub mod merge;
@@ -167,6 +168,12 @@ pub struct VaultState {
     /// Deleted but recoverable secrets, by lowercase name.
     #[serde(default)]
     deleted_secrets: BTreeMap<String, secrets::DeletedSecretRecord>,
+    /// The keys clients created or imported, by lowercase name (see [`keys`]).
+    #[serde(default)]
+    keys: BTreeMap<String, keys::KeyRecord>,
+    /// Deleted but recoverable keys, by lowercase name.
+    #[serde(default)]
+    deleted_keys: BTreeMap<String, keys::DeletedKeyRecord>,
     /// Certificate issuers, by lowercase name.
     issuers: BTreeMap<String, wire::IssuerBundle>,
     /// The vault's certificate contacts, once set.
@@ -184,7 +191,7 @@ pub struct VaultState {
     changes: changes::Pending,
     /// Where new key pairs come from ([`Self::set_key_source`]).
     #[serde(skip)]
-    keys: KeySourceSlot,
+    key_source: KeySourceSlot,
 }
 
 /// The vault's key source: part of how it runs, not of its value or its JSON.
@@ -224,6 +231,8 @@ impl VaultState {
             deleted: BTreeMap::new(),
             secrets: BTreeMap::new(),
             deleted_secrets: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            deleted_keys: BTreeMap::new(),
             issuers: BTreeMap::new(),
             contacts: None,
             cas: BTreeMap::new(),
@@ -231,7 +240,7 @@ impl VaultState {
             scheduled: BTreeMap::new(),
             notifications: Vec::new(),
             changes: Default::default(),
-            keys: KeySourceSlot::default(),
+            key_source: KeySourceSlot::default(),
         }
     }
 
@@ -239,12 +248,12 @@ impl VaultState {
     /// generating them: [`crate::key::source::Pinned`] keys make a fuzzer's or a large test
     /// suite's creates cheap. Not saved with the vault.
     pub fn set_key_source(&mut self, source: std::sync::Arc<dyn crate::key::source::KeySource>) {
-        self.keys = KeySourceSlot(Some(source));
+        self.key_source = KeySourceSlot(Some(source));
     }
 
     /// A new key pair of `spec`, from the key source.
     fn new_key(&self, spec: crate::KeySpec, rng: &mut dyn CryptoRng) -> Result<KeyPair, Error> {
-        match &self.keys.0 {
+        match &self.key_source.0 {
             Some(source) => source.key_pair(spec, rng),
             None => KeyPair::generate(spec, rng),
         }
@@ -558,13 +567,16 @@ impl VaultState {
             })
     }
 
-    /// `GET /keys/{name}[/{version}]` of a certificate's managed key.
+    /// `GET /keys/{name}[/{version}]`: a client's key ([`keys`]) or a certificate's managed key.
     pub fn get_key(
         &self,
         name: &str,
         version: Option<&str>,
         now: UnixTime,
     ) -> Result<wire::KeyBundle, Error> {
+        if let Some(answer) = self.get_plain_key(name, version) {
+            return answer;
+        }
         self.version(name, version, now)
             .map(|(_, v)| v.key.clone())
             .ok_or_else(|| Error::KeyNotFound {

@@ -45,25 +45,10 @@ pub fn key_operations(spec: KeySpec, usages: KeyUsages) -> Vec<&'static str> {
     ops
 }
 
-/// The managed key as `GET /keys/{name}` returns it: the public JWK, the certificate's
-/// attributes with `hsmPlatform: "0"` (written by the service since 2024), tags, `managed`.
-pub fn key_bundle(
-    plan: &IssuancePlan,
-    key: &KeyPair,
-    kid: &str,
-    attributes: &wire::CertificateAttributes,
-) -> Result<wire::KeyBundle, Error> {
-    let mut jwk = wire::JsonWebKey {
-        kid: Some(kid.to_owned()),
-        kty: Some(plan.key().kty().to_owned()),
-        key_ops: Some(
-            key_operations(plan.key().spec(), plan.key_usage())
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-        ),
-        ..Default::default()
-    };
+/// The public parts of `key` as a JSON Web Key: `n`, `e` for RSA; `crv`, `x`, `y` for EC (each
+/// coordinate at the curve's full width, recorded: P-521's 66 bytes keep a leading zero).
+pub(crate) fn public_jwk(key: &KeyPair) -> Result<wire::JsonWebKey, Error> {
+    let mut jwk = wire::JsonWebKey::default();
     match key.jwk_parts()? {
         JwkParts::Rsa { n, e } => {
             jwk.n = Some(pem::base64url(&n));
@@ -77,6 +62,28 @@ pub fn key_bundle(
             jwk.y = Some(pem::base64url(&y));
         }
     }
+    Ok(jwk)
+}
+
+/// The managed key as `GET /keys/{name}` returns it: the public JWK, the certificate's
+/// attributes with `hsmPlatform: "0"` (written by the service since 2024), tags, `managed`.
+pub fn key_bundle(
+    plan: &IssuancePlan,
+    key: &KeyPair,
+    kid: &str,
+    attributes: &wire::CertificateAttributes,
+) -> Result<wire::KeyBundle, Error> {
+    let jwk = wire::JsonWebKey {
+        kid: Some(kid.to_owned()),
+        kty: Some(plan.key().kty().to_owned()),
+        key_ops: Some(
+            key_operations(plan.key().spec(), plan.key_usage())
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        ),
+        ..public_jwk(key)?
+    };
     let mut attributes = attributes.clone();
     attributes.hsm_platform = Some("0".to_owned());
     Ok(wire::KeyBundle {

@@ -100,6 +100,7 @@ impl NewVersion<'_> {
             updated: Some(secs(now)),
             recovery_level: Some(vault.recovery_level.clone()),
             recoverable_days: vault.recoverable_days,
+            exportable: None,
             hsm_platform: None,
         };
         let bundle = wire::CertificateBundle {

@@ -281,6 +281,10 @@ pub struct CertificateAttributes {
         skip_serializing_if = "Option::is_none"
     )]
     pub recoverable_days: Option<i64>,
+    /// Whether a key's private part may be exported (keys only; recorded `false` for every
+    /// software key since 2022).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exportable: Option<bool>,
     /// The HSM platform of a key (keys only; the service writes `"0"` since 2024).
     #[serde(
         rename = "hsmPlatform",
@@ -951,6 +955,8 @@ pub struct BackupResult {
 pub type BackupCertificateResult = BackupResult;
 /// `BackupSecretResult`.
 pub type BackupSecretResult = BackupResult;
+/// `BackupKeyResult`.
+pub type BackupKeyResult = BackupResult;
 
 impl fmt::Debug for BackupResult {
     /// The blob holds private keys: never shown.
@@ -961,7 +967,8 @@ impl fmt::Debug for BackupResult {
     }
 }
 
-/// `KeyBundle`: `GET /keys/{name}` of a certificate's managed key (public parts only).
+/// `KeyBundle`: a key as `GET /keys/{name}` answers it (public parts only): a client's key
+/// (`key, attributes, tags`, recorded) or a certificate's (`managed: true`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyBundle {
     /// The key.
@@ -978,8 +985,10 @@ pub struct KeyBundle {
     pub managed: Option<bool>,
 }
 
-/// `JsonWebKey` (RFC 7517), public parts, base64url without padding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `JsonWebKey` (RFC 7517), base64url without padding: the public parts as the service
+/// answers them, and the private parts a client imports (`PUT /keys/{name}`), which are never
+/// answered, wiped when dropped and hidden from `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JsonWebKey {
     /// `{vault}/keys/{name}/{version}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1005,6 +1014,322 @@ pub struct JsonWebKey {
     /// EC y coordinate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<String>,
+    /// RSA private exponent, or the EC private scalar (import only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d: Option<zeroize::Zeroizing<String>>,
+    /// RSA first prime (import only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<zeroize::Zeroizing<String>>,
+    /// RSA second prime (import only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<zeroize::Zeroizing<String>>,
+    /// RSA CRT exponent of `p` (import only; recomputed from `d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dp: Option<zeroize::Zeroizing<String>>,
+    /// RSA CRT exponent of `q` (import only; recomputed from `d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dq: Option<zeroize::Zeroizing<String>>,
+    /// RSA CRT coefficient (import only; recomputed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qi: Option<zeroize::Zeroizing<String>>,
+    /// A symmetric key (`oct`, Managed HSM only: refused here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<zeroize::Zeroizing<String>>,
+}
+
+impl fmt::Debug for JsonWebKey {
+    /// The private parts are never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let private = [
+            &self.d, &self.p, &self.q, &self.dp, &self.dq, &self.qi, &self.k,
+        ]
+        .iter()
+        .any(|part| part.is_some());
+        f.debug_struct("JsonWebKey")
+            .field("kid", &self.kid)
+            .field("kty", &self.kty)
+            .field("key_ops", &self.key_ops)
+            .field("n", &self.n)
+            .field("e", &self.e)
+            .field("crv", &self.crv)
+            .field("x", &self.x)
+            .field("y", &self.y)
+            .field("private", &if private { "<elided>" } else { "none" })
+            .finish()
+    }
+}
+
+/// `DeletedKeyBundle`: a deleted key (`DELETE /keys/{name}`, `GET /deletedkeys/{name}`): the
+/// recovery fields, then the key's (recorded, Rust 7.6-preview.2, C++ 7.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedKeyBundle {
+    /// `{vault}/deletedkeys/{name}`.
+    #[serde(
+        rename = "recoveryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_id: Option<String>,
+    /// When it was deleted, Unix seconds.
+    #[serde(
+        rename = "deletedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deleted_date: Option<i64>,
+    /// When it will be purged, Unix seconds.
+    #[serde(
+        rename = "scheduledPurgeDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_purge_date: Option<i64>,
+    /// The key's latest version as it was.
+    #[serde(flatten)]
+    pub key: KeyBundle,
+}
+
+/// `DeletedKeyItem`: one entry of `GET /deletedkeys` (recorded, C++ 7.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedKeyItem {
+    /// `{vault}/deletedkeys/{name}`.
+    #[serde(
+        rename = "recoveryId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_id: Option<String>,
+    /// When it was deleted, Unix seconds.
+    #[serde(
+        rename = "deletedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deleted_date: Option<i64>,
+    /// When it will be purged, Unix seconds.
+    #[serde(
+        rename = "scheduledPurgeDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_purge_date: Option<i64>,
+    /// The key's item.
+    #[serde(flatten)]
+    pub item: KeyItem,
+}
+
+/// `DeletedKeyListResult`: a page of deleted keys.
+pub type DeletedKeyListResult = ListResult<DeletedKeyItem>;
+
+/// `KeyCreateParameters`: the body of `POST /keys/{name}/create`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyCreateParameters {
+    /// `RSA`, `EC` (`RSA-HSM`, `EC-HSM`, `oct`, `oct-HSM`: not on a standard vault).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kty: Option<String>,
+    /// RSA modulus bits (2048 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_size: Option<i64>,
+    /// RSA public exponent (65537 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_exponent: Option<i64>,
+    /// Allowed operations (by the key type when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<String>>,
+    /// `enabled`, `nbf`, `exp`, `exportable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// Application tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// The EC curve (`P-256` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+    /// A key release policy (exportable HSM keys only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_policy: Option<serde_json::Value>,
+}
+
+/// `KeyImportParameters`: the body of `PUT /keys/{name}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyImportParameters {
+    /// Whether to import into an HSM.
+    #[serde(rename = "Hsm", default, skip_serializing_if = "Option::is_none")]
+    pub hsm: Option<bool>,
+    /// The key, with its private parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<JsonWebKey>,
+    /// `enabled`, `nbf`, `exp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// Application tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// A key release policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_policy: Option<serde_json::Value>,
+}
+
+/// `KeyUpdateParameters`: the body of `PATCH /keys/{name}/{version}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyUpdateParameters {
+    /// New allowed operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<String>>,
+    /// `enabled`, `nbf`, `exp` (read-only attributes sent back are ignored, recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<CertificateAttributes>,
+    /// The tags, replacing the version's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// A key release policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_policy: Option<serde_json::Value>,
+}
+
+/// `KeyOperationsParameters` (encrypt, decrypt, wrapKey, unwrapKey) and `KeySignParameters`
+/// (sign): the algorithm and the input, base64url.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOperationsParameters {
+    /// The JWA algorithm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    /// The input: a plaintext, a ciphertext, a key to wrap or a digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<zeroize::Zeroizing<String>>,
+    /// AES-GCM and AES-CBC inputs (Managed HSM `oct` keys; refused here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iv: Option<String>,
+    /// Additional authenticated data (AES-GCM; refused here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aad: Option<String>,
+    /// The authentication tag (AES-GCM; refused here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+impl fmt::Debug for KeyOperationsParameters {
+    /// The input may be a plaintext or a key: never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyOperationsParameters")
+            .field("alg", &self.alg)
+            .field("value", &self.value.as_ref().map(|_| "<elided>"))
+            .finish()
+    }
+}
+
+/// `KeyVerifyParameters`: the body of `POST …/verify`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVerifyParameters {
+    /// The JWA algorithm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    /// The digest, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The signature, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// `KeyOperationResult`: what sign, encrypt, decrypt, wrapKey and unwrapKey answer
+/// (recorded: `kid` then `value`).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOperationResult {
+    /// The versioned id of the key that did it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The output, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<zeroize::Zeroizing<String>>,
+}
+
+impl fmt::Debug for KeyOperationResult {
+    /// The output may be a plaintext or an unwrapped key: never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyOperationResult")
+            .field("kid", &self.kid)
+            .field("value", &self.value.as_ref().map(|_| "<elided>"))
+            .finish()
+    }
+}
+
+/// `KeyVerifyResult`: `{"value": true|false}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVerifyResult {
+    /// Whether the signature verified.
+    pub value: bool,
+}
+
+/// `KeyRotationPolicy` (`GET/PUT /keys/{name}/rotationpolicy`), as recorded: `id,
+/// lifetimeActions, attributes`; the default one has no `id` and `"attributes": null`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRotationPolicy {
+    /// `{vault}/keys/{name}/rotationpolicy`, once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The actions and their triggers.
+    #[serde(rename = "lifetimeActions", default)]
+    pub lifetime_actions: Option<Vec<KeyLifetimeAction>>,
+    /// `expiryTime`, `created`, `updated`; `null` in the default policy (recorded).
+    #[serde(default)]
+    pub attributes: Option<KeyRotationPolicyAttributes>,
+}
+
+/// One action of a key's rotation policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyLifetimeAction {
+    /// When it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<KeyLifetimeTrigger>,
+    /// What it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<KeyLifetimeActionType>,
+}
+
+/// A rotation policy action's trigger: ISO 8601 durations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyLifetimeTrigger {
+    /// After the version's creation (`P18M`).
+    #[serde(
+        rename = "timeAfterCreate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_after_create: Option<String>,
+    /// Before the version's expiry (`P30D`).
+    #[serde(
+        rename = "timeBeforeExpiry",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_before_expiry: Option<String>,
+}
+
+/// A rotation policy action: `Rotate` or `Notify`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyLifetimeActionType {
+    /// `Rotate` or `Notify`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub action_type: Option<String>,
+}
+
+/// A rotation policy's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRotationPolicyAttributes {
+    /// Each new version's lifetime (ISO 8601, at least 28 days).
+    #[serde(
+        rename = "expiryTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiry_time: Option<String>,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<i64>,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<i64>,
 }
 
 /// `pending` of a bundle.

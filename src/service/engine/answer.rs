@@ -33,6 +33,16 @@ pub(super) enum Answer {
     Key(wire::KeyBundle),
     /// 200 with a secret (a client's or a certificate's).
     Secret(wire::SecretBundle),
+    /// 200 with a deleted key.
+    DeletedKey(wire::DeletedKeyBundle),
+    /// 200 with a page of deleted keys.
+    DeletedKeys(wire::DeletedKeyListResult),
+    /// 200 with a key operation's output.
+    KeyOperation(wire::KeyOperationResult),
+    /// 200 with a verification's outcome.
+    Verified(wire::KeyVerifyResult),
+    /// 200 with a key's rotation policy.
+    RotationPolicy(wire::KeyRotationPolicy),
     /// 200 with a deleted secret.
     DeletedSecret(wire::DeletedSecretBundle),
     /// 200 with a page of deleted secrets.
@@ -118,6 +128,17 @@ impl Answer {
                 view.attributes(&mut secret.attributes);
                 Response::json(200, &secret)
             }
+            Answer::DeletedKey(mut deleted) => {
+                view.attributes(&mut deleted.key.attributes);
+                Response::json(200, &deleted)
+            }
+            Answer::DeletedKeys(mut list) => {
+                view.list(&mut list);
+                Response::json(200, &list)
+            }
+            Answer::KeyOperation(result) => Response::json(200, &result),
+            Answer::Verified(result) => Response::json(200, &result),
+            Answer::RotationPolicy(policy) => Response::json(200, &policy),
             Answer::DeletedSecret(mut deleted) => {
                 view.attributes(&mut deleted.secret.attributes);
                 Response::json(200, &deleted)

@@ -35,6 +35,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::keys::{DeletedKeyRecord, KeyRecord};
 use super::record::{CertificateRecord, DeletedRecord};
 use super::secrets::{DeletedSecretRecord, SecretRecord};
 use super::{IssuanceDelays, VaultState, ca, lifetime};
@@ -92,13 +93,17 @@ impl ChangeSet {
 /// secrets were kept read as they did).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EntryRow<C, D, S, SD> {
+struct EntryRow<C, D, S, SD, K, KD> {
     live: Option<C>,
     deleted: Option<D>,
     #[serde(default = "none", skip_serializing_if = "Option::is_none")]
     secret: Option<S>,
     #[serde(default = "none", skip_serializing_if = "Option::is_none")]
     deleted_secret: Option<SD>,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    key: Option<K>,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    deleted_key: Option<KD>,
 }
 
 /// An absent member (without serde's `Default` bound on the generic type).
@@ -106,7 +111,14 @@ fn none<T>() -> Option<T> {
     None
 }
 
-type OwnedEntry = EntryRow<CertificateRecord, DeletedRecord, SecretRecord, DeletedSecretRecord>;
+type OwnedEntry = EntryRow<
+    CertificateRecord,
+    DeletedRecord,
+    SecretRecord,
+    DeletedSecretRecord,
+    KeyRecord,
+    DeletedKeyRecord,
+>;
 
 /// The settings row.
 #[derive(Serialize, Deserialize)]
@@ -151,13 +163,15 @@ impl VaultState {
             .chain(self.deleted.keys())
             .chain(self.secrets.keys())
             .chain(self.deleted_secrets.keys())
+            .chain(self.keys.keys())
+            .chain(self.deleted_keys.keys())
             .map(String::as_str)
             .collect();
         names.into_iter()
     }
 
-    /// The row of `name` (any case) as JSON: its certificate, deleted certificate, secret and
-    /// deleted secret; `None` when it has none of them. It holds private keys and secrets.
+    /// The row of `name` (any case) as JSON: its certificate, secret and key, each live or
+    /// deleted; `None` when it has none of them. It holds private keys and secrets.
     ///
     /// # Errors
     ///
@@ -169,11 +183,15 @@ impl VaultState {
             deleted: self.deleted.get(&key),
             secret: self.secrets.get(&key),
             deleted_secret: self.deleted_secrets.get(&key),
+            key: self.keys.get(&key),
+            deleted_key: self.deleted_keys.get(&key),
         };
         if row.live.is_none()
             && row.deleted.is_none()
             && row.secret.is_none()
             && row.deleted_secret.is_none()
+            && row.key.is_none()
+            && row.deleted_key.is_none()
         {
             return Ok(None);
         }
@@ -237,6 +255,8 @@ impl VaultState {
                 deleted: None,
                 secret: None,
                 deleted_secret: None,
+                key: None,
+                deleted_key: None,
             },
         };
         let EntryRow {
@@ -244,6 +264,8 @@ impl VaultState {
             deleted,
             secret,
             deleted_secret,
+            key: own_key,
+            deleted_key,
         } = row;
         let names = live
             .as_ref()
@@ -251,7 +273,9 @@ impl VaultState {
             .into_iter()
             .chain(deleted.as_ref().map(|d| d.record.name.as_str()))
             .chain(secret.as_ref().map(SecretRecord::name))
-            .chain(deleted_secret.as_ref().map(DeletedSecretRecord::name));
+            .chain(deleted_secret.as_ref().map(DeletedSecretRecord::name))
+            .chain(own_key.as_ref().map(KeyRecord::name))
+            .chain(deleted_key.as_ref().map(DeletedKeyRecord::name));
         if names.into_iter().any(|own| own.to_ascii_lowercase() != key) {
             return Err(Error::InvalidArgument {
                 argument: "row",
@@ -273,6 +297,14 @@ impl VaultState {
         match deleted_secret {
             Some(record) => self.deleted_secrets.insert(key.clone(), record),
             None => self.deleted_secrets.remove(&key),
+        };
+        match own_key {
+            Some(record) => self.keys.insert(key.clone(), record),
+            None => self.keys.remove(&key),
+        };
+        match deleted_key {
+            Some(record) => self.deleted_keys.insert(key.clone(), record),
+            None => self.deleted_keys.remove(&key),
         };
         self.reschedule(&key);
         Ok(())

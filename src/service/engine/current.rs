@@ -110,6 +110,7 @@ fn unissued_bundle(record: &CertificateRecord, vault: &Vault) -> Option<wire::Ce
             updated: Some(unissued.updated),
             recovery_level: Some(vault.recovery_level.clone()),
             recoverable_days: vault.recoverable_days,
+            exportable: None,
             hsm_platform: None,
         }),
         ..Default::default()

@@ -51,7 +51,10 @@ impl VaultState {
                 name: name.to_owned(),
             }),
             // A client's secret of the name, live or deleted, keeps the certificate out.
-            None => self.refuse_if_secret_holds(name, now),
+            None => {
+                self.refuse_if_secret_holds(name, now)?;
+                self.refuse_if_key_holds(name, now)
+            }
         }
     }
 

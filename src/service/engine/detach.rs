@@ -48,6 +48,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rand_core::CryptoRng;
 
+use super::keys::{DeletedKeyRecord, KeyRecord};
 use super::lifetime::{MAX_DUE_PER_CALL, MAX_NOTIFICATIONS};
 use super::record::{CertificateRecord, DeletedRecord};
 use super::route::{Request, request_name};
@@ -74,6 +75,8 @@ struct Entry {
     deleted: Option<DeletedRecord>,
     secret: Option<SecretRecord>,
     deleted_secret: Option<DeletedSecretRecord>,
+    key: Option<KeyRecord>,
+    deleted_key: Option<DeletedKeyRecord>,
 }
 
 impl VaultState {
@@ -84,6 +87,8 @@ impl VaultState {
             deleted: self.deleted.get(key).cloned(),
             secret: self.secrets.get(key).cloned(),
             deleted_secret: self.deleted_secrets.get(key).cloned(),
+            key: self.keys.get(key).cloned(),
+            deleted_key: self.deleted_keys.get(key).cloned(),
         }
     }
 
@@ -93,6 +98,8 @@ impl VaultState {
             && self.deleted.get(key) == entry.deleted.as_ref()
             && self.secrets.get(key) == entry.secret.as_ref()
             && self.deleted_secrets.get(key) == entry.deleted_secret.as_ref()
+            && self.keys.get(key) == entry.key.as_ref()
+            && self.deleted_keys.get(key) == entry.deleted_key.as_ref()
     }
 
     /// Puts `entry` in place under `key`.
@@ -108,11 +115,15 @@ impl VaultState {
             deleted,
             secret,
             deleted_secret,
+            key: own_key,
+            deleted_key,
         } = entry;
         set(&mut self.certificates, key, live);
         set(&mut self.deleted, key, deleted);
         set(&mut self.secrets, key, secret);
         set(&mut self.deleted_secrets, key, deleted_secret);
+        set(&mut self.keys, key, own_key);
+        set(&mut self.deleted_keys, key, deleted_key);
         self.reschedule(key);
     }
 }
@@ -219,6 +230,8 @@ impl VaultState {
                 deleted: part.deleted.remove(key),
                 secret: part.secrets.remove(key),
                 deleted_secret: part.deleted_secrets.remove(key),
+                key: part.keys.remove(key),
+                deleted_key: part.deleted_keys.remove(key),
             };
             self.put(key, entry);
         }
@@ -262,7 +275,7 @@ impl VaultState {
 
     fn part(&self, names: BTreeSet<String>) -> Detached {
         let mut part = VaultState::with_delays(self.vault.clone(), self.delays);
-        part.keys = self.keys.clone();
+        part.key_source = self.key_source.clone();
         let settings = self.settings();
         part.issuers = settings.issuers.clone();
         part.contacts = settings.contacts.clone();

@@ -104,6 +104,7 @@ fn item_attributes(
         updated: a.updated,
         recovery_level: None,
         recoverable_days: None,
+        exportable: None,
         hsm_platform: None,
     })
 }
@@ -245,10 +246,32 @@ impl VaultState {
         self.page_of(page, "/deletedsecrets", items)
     }
 
-    /// `GET /keys`: the key of every certificate that has a version (`managed: true`, its
-    /// `kid` without the version), by name.
+    /// `GET /keys`: the clients' keys and the key of every certificate that has a version
+    /// (`managed: true`), each `kid` without the version, by name.
     pub fn list_keys(&self, page: &Page, now: UnixTime) -> Result<wire::KeyListResult, Error> {
-        self.current_page(page, now, "keys", key_item)
+        let managed = self.certificates_from(page)?.filter_map(|(key, record)| {
+            let kid = format!("{}/keys/{}", self.vault.url, record.name);
+            current_version(record, now).map(|v| (key.clone(), key_item(v, kid)))
+        });
+        let lower = page.start()?.map_or(Bound::Unbounded, Bound::Excluded);
+        let plain = self
+            .keys
+            .range((lower, Bound::Unbounded))
+            .filter_map(|(key, record)| Some((key.clone(), self.plain_key_listed(record)?)));
+        self.page_of(page, "/keys", merged(managed, plain))
+    }
+
+    /// `GET /deletedkeys`: the clients' deleted keys not yet purged at `now`, by name
+    /// (recorded, C++ 7.3: the recovery fields, then the item without a version in its `kid`).
+    pub fn list_deleted_keys(
+        &self,
+        page: &Page,
+        now: UnixTime,
+    ) -> Result<wire::DeletedKeyListResult, Error> {
+        page.size()?;
+        let start = page.start()?;
+        let items = self.deleted_key_items(start.as_deref(), now);
+        self.page_of(page, "/deletedkeys", items)
     }
 
     /// `GET /secrets/{name}/versions`: each version of a client's secret, or the secret of
@@ -263,26 +286,39 @@ impl VaultState {
         let Some((record_name, versions)) = self.plain_secret_versions(name) else {
             return self.version_page(name, page, now, "secrets", |id, v| secret_item(v, id));
         };
+        self.sorted_version_page(page, &format!("/secrets/{record_name}/versions"), versions)
+    }
+
+    /// A page of a client's secret's or key's versions (`version`, item), by version string
+    /// (recorded, Go 7.3: not by creation time).
+    fn sorted_version_page<'a, T>(
+        &self,
+        page: &Page,
+        path: &str,
+        versions: impl Iterator<Item = (&'a str, T)>,
+    ) -> Result<wire::ListResult<T>, Error> {
         page.size()?;
         let start = page.start()?;
-        // Recorded (Go 7.3): by the version string, not by creation time.
-        let mut all: Vec<(&str, wire::SecretItem)> = versions
+        let mut all: Vec<(&str, T)> = versions
             .filter(|(v, _)| start.as_deref().is_none_or(|s| *v > s))
             .collect();
         all.sort_by(|a, b| a.0.cmp(b.0));
         let items = all.into_iter().map(|(v, item)| (v.to_owned(), item));
-        self.page_of(page, &format!("/secrets/{record_name}/versions"), items)
+        self.page_of(page, path, items)
     }
 
-    /// `GET /keys/{name}/versions`: the key of each version of the certificate, by version
-    /// string; `[]` for a name without versions.
+    /// `GET /keys/{name}/versions`: each version of a client's key, or the key of each
+    /// version of the certificate, by version string; `[]` for a name without versions.
     pub fn list_key_versions(
         &self,
         name: &str,
         page: &Page,
         now: UnixTime,
     ) -> Result<wire::KeyListResult, Error> {
-        self.version_page(name, page, now, "keys", |id, v| key_item(v, id))
+        let Some((record_name, versions)) = self.plain_key_versions(name) else {
+            return self.version_page(name, page, now, "keys", |id, v| key_item(v, id));
+        };
+        self.sorted_version_page(page, &format!("/keys/{record_name}/versions"), versions)
     }
 
     /// The certificates after the page's skip token, by lowercase name.
@@ -293,22 +329,6 @@ impl VaultState {
         page.size()?; // `maxresults` is checked first, as every list does
         let lower = page.start()?.map_or(Bound::Unbounded, Bound::Excluded);
         Ok(self.certificates.range((lower, Bound::Unbounded)))
-    }
-
-    /// A page of `collection` (`secrets`, `keys`): one item per certificate with a version,
-    /// made from its current version under `{vault}/{collection}/{name}`.
-    fn current_page<T>(
-        &self,
-        page: &Page,
-        now: UnixTime,
-        collection: &str,
-        item: impl Fn(&VersionRecord, String) -> T,
-    ) -> Result<wire::ListResult<T>, Error> {
-        let items = self.certificates_from(page)?.filter_map(|(key, record)| {
-            let id = format!("{}/{collection}/{}", self.vault.url, record.name);
-            current_version(record, now).map(|v| (key.clone(), item(v, id)))
-        });
-        self.page_of(page, &format!("/{collection}"), items)
     }
 
     /// A page of one certificate's versions in `collection` (`certificates`, `secrets`,

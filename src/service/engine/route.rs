@@ -107,11 +107,18 @@ pub(super) fn request_name(request: &Request<'_>) -> Option<String> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         ["certificates", "issuers" | "contacts", ..] => None,
-        ["certificates" | "secrets", "restore"] if request.method.eq_ignore_ascii_case("POST") => {
+        ["certificates" | "secrets" | "keys", "restore"]
+            if request.method.eq_ignore_ascii_case("POST") =>
+        {
             None
         }
         [
-            "certificates" | "deletedcertificates" | "keys" | "secrets" | "deletedsecrets",
+            "certificates"
+            | "deletedcertificates"
+            | "keys"
+            | "secrets"
+            | "deletedsecrets"
+            | "deletedkeys",
             name,
             ..,
         ] => Some(name.to_ascii_lowercase()),
@@ -254,6 +261,44 @@ impl VaultState {
                 (["certificates", name], "DELETE") => {
                     Ok(self.delete_certificate(name, now).map(Answer::Deleted))
                 }
+                (["keys", "restore"], "POST") => Ok(self.restore_key(body, now).map(Answer::Key)),
+                (["keys", name, "create"], "POST") => {
+                    Ok(self.create_key(name, body, now, rng).map(Answer::Key))
+                }
+                (["keys", name], "PUT") => {
+                    Ok(self.import_key(name, body, now, rng).map(Answer::Key))
+                }
+                (["keys", name, "backup"], "POST") => Ok(self.backup_key(name).map(Answer::Backup)),
+                (["keys", name, "rotate"], "POST") => {
+                    Ok(self.rotate_key(name, now, rng).map(Answer::Key))
+                }
+                (["keys", name, "rotationpolicy"], "PUT") => Ok(self
+                    .update_key_rotation_policy(name, body, now)
+                    .map(Answer::RotationPolicy)),
+                (["keys", name, op], "POST") | (["keys", name, _, op], "POST")
+                    if super::keys::crypto::KeyOperation::from_path(op).is_some() =>
+                {
+                    let version = match segments.as_slice() {
+                        [_, _, version, _] => Some(*version),
+                        _ => None,
+                    };
+                    Ok(self.key_operation_answer(name, version, op, body, now, rng))
+                }
+                (["keys", name], "PATCH") => {
+                    Ok(self.update_key(name, None, body, now).map(Answer::Key))
+                }
+                (["keys", name, version], "PATCH") => Ok(self
+                    .update_key(name, Some(version), body, now)
+                    .map(Answer::Key)),
+                (["keys", name], "DELETE") => {
+                    Ok(self.delete_key(name, now).map(Answer::DeletedKey))
+                }
+                (["deletedkeys", name], "DELETE") => {
+                    Ok(self.purge_deleted_key(name, now).map(|()| Answer::Purged))
+                }
+                (["deletedkeys", name, "recover"], "POST") => {
+                    Ok(self.recover_deleted_key(name, now).map(Answer::Key))
+                }
                 (["secrets", "restore"], "POST") => {
                     Ok(self.restore_secret(body, now).map(Answer::Secret))
                 }
@@ -286,10 +331,18 @@ impl VaultState {
                     ["keys" | "secrets"] | ["keys" | "secrets", _] | ["keys" | "secrets", _, _],
                     _,
                 )
-                | (["certificates" | "deletedcertificates" | "deletedsecrets"], _)
                 | (
-                    ["deletedcertificates" | "deletedsecrets", _]
-                    | ["deletedcertificates" | "deletedsecrets", _, "recover"],
+                    ["certificates" | "deletedcertificates" | "deletedsecrets" | "deletedkeys"],
+                    _,
+                )
+                | (["keys", _, _, _], _)
+                | (
+                    ["deletedcertificates" | "deletedsecrets" | "deletedkeys", _]
+                    | [
+                        "deletedcertificates" | "deletedsecrets" | "deletedkeys",
+                        _,
+                        "recover",
+                    ],
                     _,
                 ) => Err(Unrouted::MethodNotAllowed),
                 _ => Err(Unrouted::NotFound),
@@ -436,6 +489,13 @@ impl VaultState {
             ["keys", name, "versions"] => {
                 self.list_key_versions(name, &page(), now).map(Answer::Keys)
             }
+            ["deletedkeys"] => self
+                .list_deleted_keys(&page(), now)
+                .map(Answer::DeletedKeys),
+            ["deletedkeys", name] => self.get_deleted_key(name, now).map(Answer::DeletedKey),
+            ["keys", name, "rotationpolicy"] => self
+                .get_key_rotation_policy(name, now)
+                .map(Answer::RotationPolicy),
             ["keys", name] => self.get_key(name, None, now).map(Answer::Key),
             ["keys", name, version] => self.get_key(name, Some(version), now).map(Answer::Key),
             ["secrets", name] => self.get_secret(name, None, now).map(Answer::Secret),
@@ -467,6 +527,32 @@ fn api_version(query: &str) -> Result<String, Error> {
             version: api_version,
             latest: LATEST_API_VERSION,
         })
+    }
+}
+
+impl VaultState {
+    /// A key operation (`sign`, `verify`, …) as its answer.
+    fn key_operation_answer(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        op: &str,
+        body: &[u8],
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Answer, Error> {
+        use super::keys::crypto::KeyOperation;
+        match KeyOperation::from_path(op) {
+            Some(KeyOperation::Verify) => self
+                .verify_with_key(name, version, body, now)
+                .map(Answer::Verified),
+            Some(operation) => self
+                .key_operation(name, version, operation, body, now, rng)
+                .map(Answer::KeyOperation),
+            None => Err(Error::MethodNotAllowed {
+                method: "POST".to_owned(),
+            }),
+        }
     }
 }
 

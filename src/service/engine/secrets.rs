@@ -204,6 +204,7 @@ fn settable(
             updated: _,
             recovery_level: _,
             recoverable_days: _,
+            exportable: _,
             hsm_platform: _,
         }) => (enabled, nbf, exp),
         None => (None, None, None),
@@ -221,6 +222,7 @@ impl VaultState {
             updated: Some(v.updated),
             recovery_level: Some(self.vault.recovery_level.clone()),
             recoverable_days: self.vault.recoverable_days,
+            exportable: None,
             hsm_platform: None,
         }
     }

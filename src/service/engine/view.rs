@@ -117,6 +117,12 @@ impl Listed for wire::DeletedSecretItem {
     }
 }
 
+impl Listed for wire::DeletedKeyItem {
+    fn attributes_mut(&mut self) -> &mut Option<wire::CertificateAttributes> {
+        &mut self.item.attributes
+    }
+}
+
 impl Listed for wire::KeyItem {
     fn attributes_mut(&mut self) -> &mut Option<wire::CertificateAttributes> {
         &mut self.attributes
