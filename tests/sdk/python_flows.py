@@ -419,7 +419,174 @@ assert restored.version == second.properties.version
 assert secrets.get_secret("db-password").value == "rotated"
 step("secrets: set, get, versions, update, disabled, list with the certificates' secrets, refusals, delete, recover, purge, backup, restore")
 
-# 14. An error the SDK surfaces with the service's text.
+# 14. A client's own keys: create RSA and EC, list beside the certificates' keys, update,
+# rotate with a policy, import, delete/recover/purge, backup/restore.
+from azure.keyvault.keys import (
+    JsonWebKey,
+    KeyCurveName as KCurve,
+    KeyRotationLifetimeAction,
+    KeyRotationPolicy,
+    KeyRotationPolicyAction,
+)
+from azure.keyvault.keys.crypto import (
+    CryptographyClient,
+    EncryptionAlgorithm,
+    KeyWrapAlgorithm,
+    SignatureAlgorithm,
+)
+from cryptography.hazmat.primitives.asymmetric import padding, utils
+
+rsa_key = keys.create_rsa_key("rsa-key", size=2048, tags={"use": "wrap"})
+assert rsa_key.key_type == "RSA" and len(rsa_key.key.n) == 256
+assert sorted(rsa_key.key_operations) == sorted(["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"])
+ec_keys = {c: keys.create_ec_key("ec-" + c.lower().replace("-", ""), curve=c) for c in ["P-256", "P-384", "P-521", "P-256K"]}
+assert ec_keys["P-521"].key.crv == "P-521" and len(ec_keys["P-521"].key.x) == 66
+listed = {p.name: p for p in keys.list_properties_of_keys()}
+assert not listed["rsa-key"].managed and listed["default"].managed, listed
+updated = keys.update_key_properties("rsa-key", enabled=True, tags={"use": "wrap", "v": "2"})
+assert updated.properties.tags == {"use": "wrap", "v": "2"}
+default_policy = keys.get_key_rotation_policy("rsa-key")
+assert default_policy.id is None and default_policy.lifetime_actions[0].action == "Notify"
+policy = keys.update_key_rotation_policy(
+    "rsa-key",
+    KeyRotationPolicy(
+        lifetime_actions=[KeyRotationLifetimeAction(KeyRotationPolicyAction.rotate, time_after_create="P18M")],
+        expires_in="P48M",
+    ),
+)
+assert policy.expires_in == "P48M" and policy.id.endswith("/keys/rsa-key/rotationpolicy")
+rotated = keys.rotate_key("rsa-key")
+assert rotated.properties.version != rsa_key.properties.version
+assert (rotated.properties.expires_on - rotated.properties.created_on).days == 1461
+assert len(list(keys.list_properties_of_key_versions("rsa-key"))) == 2
+own_rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+numbers = own_rsa.private_numbers()
+to_bytes = lambda i: i.to_bytes((i.bit_length() + 7) // 8, "big")
+imported = keys.import_key(
+    "imported",
+    JsonWebKey(
+        kty="RSA",
+        n=to_bytes(numbers.public_numbers.n),
+        e=to_bytes(numbers.public_numbers.e),
+        d=to_bytes(numbers.d),
+        p=to_bytes(numbers.p),
+        q=to_bytes(numbers.q),
+        dp=to_bytes(numbers.dmp1),
+        dq=to_bytes(numbers.dmq1),
+        qi=to_bytes(numbers.iqmp),
+        key_ops=["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"],
+    ),
+)
+assert int.from_bytes(imported.key.n, "big") == numbers.public_numbers.n
+blob = keys.backup_key("ec-p256")
+keys.begin_delete_key("ec-p256", **FAST).result()
+assert keys.get_deleted_key("ec-p256").name == "ec-p256"
+assert "ec-p256" in [d.name for d in keys.list_deleted_keys()]
+keys.begin_recover_deleted_key("ec-p256", **FAST).result()
+keys.begin_delete_key("ec-p256", **FAST).result()
+keys.purge_deleted_key("ec-p256")
+restored_key = keys.restore_key_backup(blob)
+assert restored_key.id == ec_keys["P-256"].id
+try:
+    keys.begin_delete_key("default", **FAST).result()
+    raise AssertionError("a certificate's key is the certificate's")
+except HttpResponseError as e:
+    assert e.status_code == 403, e
+step("keys: create RSA and EC, list with the certificates' keys, update, rotation policy, rotate, import, delete, recover, purge, backup, restore")
+
+# 15. CryptographyClient on plain keys and on a certificate's key, every result checked by
+# `cryptography`.
+CURVES = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1(), "P-256K": ec.SECP256K1()}
+EC_ALGS = {"P-256": ("ES256", hashes.SHA256()), "P-384": ("ES384", hashes.SHA384()), "P-521": ("ES512", hashes.SHA512()), "P-256K": ("ES256K", hashes.SHA256())}
+
+
+def public_of(jwk):
+    if jwk.kty.startswith("RSA"):
+        return rsa.RSAPublicNumbers(int.from_bytes(jwk.e, "big"), int.from_bytes(jwk.n, "big")).public_key()
+    return ec.EllipticCurvePublicNumbers(
+        int.from_bytes(jwk.x, "big"), int.from_bytes(jwk.y, "big"), CURVES[jwk.crv]
+    ).public_key()
+
+
+def digest_of(h, data=b"kvcert"):
+    d = hashes.Hash(h)
+    d.update(data)
+    return d.finalize()
+
+
+def crypto(key):
+    return CryptographyClient(key, AnyToken(), **kwargs)
+
+
+for curve, key in ec_keys.items():
+    if curve == "P-256":
+        key = restored_key
+    alg, h = EC_ALGS[curve]
+    digest = digest_of(h)
+    signed = crypto(key.id).sign(alg, digest)
+    size = (CURVES[curve].key_size + 7) // 8
+    assert len(signed.signature) == 2 * size, (curve, len(signed.signature))
+    r, s_ = int.from_bytes(signed.signature[:size], "big"), int.from_bytes(signed.signature[size:], "big")
+    public_of(key.key).verify(utils.encode_dss_signature(r, s_), digest, ec.ECDSA(utils.Prehashed(h)))
+    assert crypto(key.id).verify(alg, digest, signed.signature).is_valid
+rsa_now = keys.get_key("rsa-key")
+rsa_public = public_of(rsa_now.key)
+for alg, h, pad in [
+    ("RS256", hashes.SHA256(), padding.PKCS1v15()),
+    ("RS384", hashes.SHA384(), padding.PKCS1v15()),
+    ("RS512", hashes.SHA512(), padding.PKCS1v15()),
+    ("PS256", hashes.SHA256(), padding.PSS(padding.MGF1(hashes.SHA256()), 32)),
+    ("PS384", hashes.SHA384(), padding.PSS(padding.MGF1(hashes.SHA384()), 48)),
+    ("PS512", hashes.SHA512(), padding.PSS(padding.MGF1(hashes.SHA512()), 64)),
+]:
+    digest = digest_of(h)
+    signed = crypto(rsa_now.id).sign(alg, digest)
+    rsa_public.verify(signed.signature, digest, pad, utils.Prehashed(h))
+    assert crypto(rsa_now.id).verify(alg, digest, signed.signature).is_valid, alg
+PADS = {
+    "RSA1_5": padding.PKCS1v15(),
+    "RSA-OAEP": padding.OAEP(padding.MGF1(hashes.SHA1()), hashes.SHA1(), None),
+    "RSA-OAEP-256": padding.OAEP(padding.MGF1(hashes.SHA256()), hashes.SHA256(), None),
+}
+content_key = b"0123456789abcdef0123456789abcdef"
+for alg, pad in PADS.items():
+    # Sealed here, opened by the vault; sealed by the vault, opened here (the imported key).
+    ciphertext = rsa_public.encrypt(content_key, pad)
+    assert crypto(rsa_now.id).decrypt(alg, ciphertext).plaintext == content_key, alg
+    wrapped = rsa_public.encrypt(content_key, pad)
+    assert crypto(rsa_now.id).unwrap_key(alg, wrapped).key == content_key, alg
+    sealed = crypto(imported.id).encrypt(alg, content_key).ciphertext
+    assert own_rsa.decrypt(sealed, pad) == content_key, alg
+    wrapped_remote = crypto(imported.id).wrap_key(alg, content_key).encrypted_key
+    assert own_rsa.decrypt(wrapped_remote, pad) == content_key, alg
+# A certificate's key: its kid signs, decrypts and unwraps with the private key of its PFX.
+from azure.keyvault.certificates import KeyUsageType
+
+signer = create(
+    "signer-cert",
+    CertificatePolicy(
+        issuer_name="Self",
+        subject="CN=signer",
+        key_type=KeyType.rsa,
+        key_size=2048,
+        key_usage=[KeyUsageType.digital_signature, KeyUsageType.key_encipherment, KeyUsageType.data_encipherment],
+    ),
+)
+_, cert_private, _ = open_secret("signer-cert")
+cert_public = x509.load_der_x509_certificate(bytes(signer.cer)).public_key()
+digest = digest_of(hashes.SHA256())
+signed = crypto(signer.key_id).sign(SignatureAlgorithm.rs256, digest)
+cert_public.verify(signed.signature, digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+assert signed.key_id.split("/")[-1] == signer.properties.version
+sealed = crypto(signer.key_id).encrypt(EncryptionAlgorithm.rsa_oaep_256, content_key).ciphertext
+assert cert_private.decrypt(sealed, PADS["RSA-OAEP-256"]) == content_key
+opened = crypto(signer.key_id).decrypt(EncryptionAlgorithm.rsa_oaep, cert_public.encrypt(content_key, PADS["RSA-OAEP"]))
+assert opened.plaintext == content_key
+unwrapped = crypto(signer.key_id).unwrap_key(KeyWrapAlgorithm.rsa1_5, cert_public.encrypt(content_key, PADS["RSA1_5"]))
+assert unwrapped.key == content_key
+step("cryptography: sign/verify every algorithm, encrypt/decrypt and wrap/unwrap each padding, on plain keys and a certificate's key, checked by cryptography")
+
+# 16. An error the SDK surfaces with the service's text.
 try:
     certs.get_certificate("no-such-certificate")
     raise AssertionError("404")
