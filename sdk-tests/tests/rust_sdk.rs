@@ -33,8 +33,8 @@ use kvcert::rand_core::SeedableRng as _;
 use kvcert::x509::ca::CertificateAuthority;
 use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec, UnixTime};
 use transport::{
-    KeyKind, KvTransport, VAULT, http_error, issued_by, key_kind, parse, secret_client, subject,
-    validity, vault,
+    KeyKind, KvTransport, VAULT, http_error, issued_by, key_client, key_kind, parse, secret_client,
+    subject, validity, vault,
 };
 
 const PKCS12: &str = "application/x-pkcs12";
@@ -1401,6 +1401,257 @@ fn secrets_client_sets_reads_lists_and_recovers_secrets_beside_a_certificate() {
             .into_model()
             .expect("secret");
         assert_eq!(again.value.as_deref(), Some("rotated"));
+    });
+    transport.assert_challenges_no_5xx(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys: `azure_security_keyvault_keys` on the same vault; signatures checked by `ring`.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn keys_client_creates_keys_and_signs_with_a_certificates_kid_checked_by_ring() {
+    use azure_security_keyvault_keys::ResourceExt as _;
+    use azure_security_keyvault_keys::models::{
+        CreateKeyParameters, CurveName as KeyCurve, EncryptionAlgorithm, KeyClientDecryptOptions,
+        KeyClientEncryptOptions, KeyClientGetKeyOptions, KeyClientSignOptions,
+        KeyClientVerifyOptions, KeyOperationParameters, KeyType as KeyKty, RestoreKeyParameters,
+        SignParameters, SignatureAlgorithm, VerifyParameters,
+    };
+    use ring::signature::{self as ring_sig, UnparsedPublicKey};
+    use sha2::Digest as _;
+    let (transport, certificates) = vault(22);
+    let keys = key_client(&transport);
+    block_on(async {
+        // The certificate's key: its kid signs a JWT's input; ring checks it with the
+        // certificate's public key.
+        let p = self_policy("CN=signer.example", ec(CurveName::P256), PKCS12, 12);
+        let cert = create(&certificates, "signer", Some(p)).await;
+        use x509_cert::der::Decode as _;
+        let cer = x509_cert::Certificate::from_der(cert.cer.as_deref().expect("cer")).expect("DER");
+        let point = cer
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes()
+            .to_vec();
+        let message = b"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJrdmNlcnQifQ";
+        let digest = sha2::Sha256::digest(message).to_vec();
+        let sign = |alg: SignatureAlgorithm, digest: Vec<u8>| SignParameters {
+            algorithm: Some(alg),
+            value: Some(digest),
+        };
+        let signed = keys
+            .sign(
+                "signer",
+                sign(SignatureAlgorithm::Es256, digest.clone())
+                    .try_into()
+                    .unwrap(),
+                None,
+            )
+            .await
+            .expect("sign")
+            .into_model()
+            .expect("result");
+        let signature = signed.result.expect("signature");
+        assert_eq!(signature.len(), 64, "raw r || s");
+        UnparsedPublicKey::new(&ring_sig::ECDSA_P256_SHA256_FIXED, &point)
+            .verify(message, &signature)
+            .expect("ring verifies the certificate key's signature");
+        assert_eq!(
+            signed.kid.as_deref().and_then(|k| k.rsplit('/').next()),
+            cert.id.as_deref().and_then(|k| k.rsplit('/').next()),
+            "the kid names the certificate's version"
+        );
+        let managed = keys
+            .get_key("signer", None)
+            .await
+            .expect("get")
+            .into_model()
+            .expect("key");
+        assert_eq!(managed.managed, Some(true));
+
+        // A client's RSA key: create, RS256 checked by ring, encrypt/decrypt round trip.
+        let create_rsa = CreateKeyParameters {
+            kty: Some(KeyKty::Rsa),
+            key_size: Some(2048),
+            ..Default::default()
+        };
+        let rsa_key = keys
+            .create_key("rsa", create_rsa.try_into().unwrap(), None)
+            .await
+            .expect("create")
+            .into_model()
+            .expect("key");
+        let jwk = rsa_key.key.as_ref().expect("jwk");
+        let version = rsa_key
+            .resource_id()
+            .expect("kid")
+            .version
+            .expect("version");
+        let rs256 = keys
+            .sign(
+                "rsa",
+                sign(SignatureAlgorithm::Rs256, digest.clone())
+                    .try_into()
+                    .unwrap(),
+                Some(KeyClientSignOptions {
+                    key_version: Some(version.clone()),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .expect("sign")
+            .into_model()
+            .expect("result")
+            .result
+            .expect("signature");
+        ring_sig::RsaPublicKeyComponents {
+            n: jwk.n.as_deref().expect("n"),
+            e: jwk.e.as_deref().expect("e"),
+        }
+        .verify(&ring_sig::RSA_PKCS1_2048_8192_SHA256, message, &rs256)
+        .expect("ring verifies RS256");
+        let verified = keys
+            .verify(
+                "rsa",
+                &version,
+                VerifyParameters {
+                    algorithm: Some(SignatureAlgorithm::Rs256),
+                    digest: Some(digest.clone()),
+                    signature: Some(rs256.clone()),
+                }
+                .try_into()
+                .unwrap(),
+                None::<KeyClientVerifyOptions>,
+            )
+            .await
+            .expect("verify")
+            .into_model()
+            .expect("result");
+        assert_eq!(verified.value, Some(true));
+        let sealed = keys
+            .encrypt(
+                "rsa",
+                KeyOperationParameters {
+                    algorithm: Some(EncryptionAlgorithm::RsaOaep256),
+                    value: Some(b"content key".to_vec()),
+                    ..Default::default()
+                }
+                .try_into()
+                .unwrap(),
+                Some(KeyClientEncryptOptions {
+                    key_version: Some(version.clone()),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .expect("encrypt")
+            .into_model()
+            .expect("result")
+            .result
+            .expect("ciphertext");
+        let opened = keys
+            .decrypt(
+                "rsa",
+                &version,
+                KeyOperationParameters {
+                    algorithm: Some(EncryptionAlgorithm::RsaOaep256),
+                    value: Some(sealed),
+                    ..Default::default()
+                }
+                .try_into()
+                .unwrap(),
+                None::<KeyClientDecryptOptions>,
+            )
+            .await
+            .expect("decrypt")
+            .into_model()
+            .expect("result")
+            .result;
+        assert_eq!(opened.as_deref(), Some(&b"content key"[..]));
+
+        // An EC key on P-384; the list has both kinds; backup, delete, purge, restore.
+        let create_ec = CreateKeyParameters {
+            kty: Some(KeyKty::Ec),
+            curve: Some(KeyCurve::P384),
+            ..Default::default()
+        };
+        let ec_key = keys
+            .create_key("ec", create_ec.try_into().unwrap(), None)
+            .await
+            .expect("create")
+            .into_model()
+            .expect("key");
+        assert_eq!(
+            ec_key.key.as_ref().and_then(|k| k.crv.clone()),
+            Some(KeyCurve::P384)
+        );
+        let listed: Vec<(String, Option<bool>)> = keys
+            .list_key_properties(None)
+            .expect("pager")
+            .map_ok(|p| (p.resource_id().expect("kid").name, p.managed))
+            .try_collect()
+            .await
+            .expect("list");
+        assert_eq!(
+            listed,
+            [
+                ("ec".to_owned(), None),
+                ("rsa".to_owned(), None),
+                ("signer".to_owned(), Some(true))
+            ]
+        );
+        let blob = keys
+            .backup_key("ec", None)
+            .await
+            .expect("backup")
+            .into_model()
+            .expect("backup")
+            .value
+            .expect("blob");
+        keys.delete_key("ec", None).await.expect("delete");
+        keys.purge_deleted_key("ec", None).await.expect("purge");
+        let restored = keys
+            .restore_key(
+                RestoreKeyParameters {
+                    key_backup: Some(blob),
+                }
+                .try_into()
+                .unwrap(),
+                None,
+            )
+            .await
+            .expect("restore")
+            .into_model()
+            .expect("key");
+        assert_eq!(
+            restored.key.and_then(|k| k.kid),
+            ec_key.key.and_then(|k| k.kid)
+        );
+        let rotated = keys
+            .rotate_key("rsa", None)
+            .await
+            .expect("rotate")
+            .into_model()
+            .expect("key");
+        assert_ne!(
+            rotated.resource_id().expect("kid").version,
+            Some(version.clone())
+        );
+        let old = keys
+            .get_key(
+                "rsa",
+                Some(KeyClientGetKeyOptions {
+                    key_version: Some(version),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .expect("get version");
+        assert_eq!(old.status(), StatusCode::Ok);
+        let refused = keys.delete_key("signer", None).await.expect_err("managed");
+        assert_eq!(http_error(&refused).0, StatusCode::Forbidden);
     });
     transport.assert_challenges_no_5xx(2);
 }

@@ -21,6 +21,7 @@ use azure_core::http::{
 };
 use azure_core::time::{Duration, OffsetDateTime};
 use azure_security_keyvault_certificates::{CertificateClient, CertificateClientOptions};
+use azure_security_keyvault_keys::{KeyClient, KeyClientOptions};
 use azure_security_keyvault_secrets::{SecretClient, SecretClientOptions};
 use kvcert::rand_core::SeedableRng as _;
 use kvcert::service::engine::Request as EngineRequest;
@@ -310,6 +311,22 @@ pub fn secret_client(transport: &Arc<KvTransport>) -> SecretClient {
         VAULT,
         Arc::new(FakeCredential),
         Some(SecretClientOptions {
+            client_options: ClientOptions {
+                transport: Some(Transport::new(transport.clone())),
+                ..Default::default()
+            },
+            ..Default::default()
+        }),
+    )
+    .expect("client")
+}
+
+/// A keys client on `transport`'s vault, beside its other clients.
+pub fn key_client(transport: &Arc<KvTransport>) -> KeyClient {
+    KeyClient::new(
+        VAULT,
+        Arc::new(FakeCredential),
+        Some(KeyClientOptions {
             client_options: ClientOptions {
                 transport: Some(Transport::new(transport.clone())),
                 ..Default::default()
