@@ -237,12 +237,12 @@ pub enum Error {
         /// The operation.
         operation: &'static str,
     },
-    /// A private key operation before the key's `nbf`.
+    /// A key operation (other than verify) before the key's `nbf`.
     KeyNotYetValid {
         /// The operation.
         operation: &'static str,
     },
-    /// A private key operation at or after the key's `exp`.
+    /// Sign, encrypt or wrapKey at or after the key's `exp`.
     KeyExpired {
         /// The operation.
         operation: &'static str,

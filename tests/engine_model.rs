@@ -7,7 +7,9 @@
 //! places every renewal at its due instant); before its first version a certificate shows the
 //! object its create made (disabled, dated at the create, linked to its operation while that
 //! exists), and keeps it when the operation is cancelled or deleted; a restore gives back the
-//! versions backed up; a saved and restored vault is the same vault.
+//! versions backed up; a saved and restored vault is the same vault. Clients' own secrets and
+//! keys share the names: a certificate's name refuses their writes, theirs refuses a
+//! certificate, and they delete, recover and purge on their own.
 
 use kvcert::pkcs12::decode_pfx;
 use kvcert::rand_core::SeedableRng;
@@ -85,6 +87,33 @@ enum Op {
     List(bool),
     Advance(u64),
     SaveRestore,
+    /// A client's secret (`Secret`) or key (`Key`) on the same names as the certificates.
+    Plain(usize, PlainObject, PlainOp),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlainObject {
+    Secret,
+    Key,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlainOp {
+    /// Set a secret, create a key.
+    New,
+    /// Get the latest (a key also signs).
+    Use,
+    Delete,
+    Recover,
+    Purge,
+}
+
+/// What the model knows of a client's secret or key on a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct PlainModel {
+    versions: usize,
+    /// When it was deleted, while it is deleted.
+    deleted: Option<u64>,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -103,10 +132,22 @@ fn op() -> impl Strategy<Value = Op> {
         1 => n.clone().prop_map(Op::Recover),
         1 => n.clone().prop_map(Op::Purge),
         2 => n.clone().prop_map(Op::Backup),
-        2 => n.prop_map(Op::Restore),
+        2 => n.clone().prop_map(Op::Restore),
         1 => any::<bool>().prop_map(Op::List),
         2 => (0u64..120).prop_map(Op::Advance),
         1 => Just(Op::SaveRestore),
+        4 => (
+            n.clone(),
+            prop_oneof![Just(PlainObject::Secret), Just(PlainObject::Key)],
+            prop_oneof![
+                3 => Just(PlainOp::New),
+                2 => Just(PlainOp::Use),
+                2 => Just(PlainOp::Delete),
+                1 => Just(PlainOp::Recover),
+                1 => Just(PlainOp::Purge),
+            ],
+        )
+            .prop_map(|(i, object, op)| Op::Plain(i, object, op)),
     ]
 }
 
@@ -199,6 +240,8 @@ struct Run {
     ca: CertificateAuthority,
     /// The last backup of each name.
     backups: [Option<Backed>; 2],
+    /// Each name's client secret and client key.
+    plain: [[PlainModel; 2]; 2],
 }
 
 fn version_of(id: &Value) -> String {
@@ -247,6 +290,7 @@ impl Run {
             model: [Name::NEW; 2],
             ca,
             backups: [None, None],
+            plain: [[PlainModel::default(); 2]; 2],
         }
     }
 
@@ -322,6 +366,13 @@ impl Run {
     /// What the model's clock has made due: purges, and AutoRenew at each due instant (a
     /// create without a policy at `exp − 10 days`, so the next version runs from there).
     fn settle(&mut self) {
+        for p in self.plain.iter_mut().flatten() {
+            if p.deleted
+                .is_some_and(|at| self.now >= at + RECOVERABLE_DAYS * DAY)
+            {
+                *p = PlainModel::default();
+            }
+        }
         for m in &mut self.model {
             if let Pending::Cancelling(at) = m.pending
                 && self.now >= at + CANCEL_DELAY_SECS
@@ -364,9 +415,11 @@ impl Run {
                     &format!("/certificates/{}/create", NAMES[i]),
                     &kind.body(),
                 );
+                let held = self.plain[i].iter().any(|p| p.versions > 0);
                 let m = &mut self.model[i];
-                // Deleted but recoverable, or an operation in progress: 409.
-                let expected = if m.deleted.is_some() || m.pending.in_progress() {
+                // Deleted but recoverable, an operation in progress, or a client's secret or
+                // key holding the name: 409.
+                let expected = if m.deleted.is_some() || m.pending.in_progress() || held {
                     409
                 } else {
                     202
@@ -423,8 +476,9 @@ impl Run {
                     (None, _) => 403,
                 };
                 assert_eq!(status, expected, "{op:?} {m:?}");
-                // Waiting for a merge: `cancelled` `CANCEL_DELAY_SECS` later (the first cancel counts).
-                if m.pending == Pending::WaitingMerge {
+                // Waiting for a merge: `cancelled` `CANCEL_DELAY_SECS` later (the first cancel
+                // counts); a deleted certificate's operation is not cancelled (404).
+                if status == 200 && m.pending == Pending::WaitingMerge {
                     m.pending = Pending::Cancelling(now);
                 }
             }
@@ -545,9 +599,14 @@ impl Run {
                 };
                 let body = json!({ "value": blob }).to_string();
                 let (status, restored) = self.call("POST", "/certificates/restore", &body);
+                let held = self.plain[i].iter().any(|p| p.versions > 0);
                 let m = &mut self.model[i];
-                // The name in use, live or deleted: 409.
-                assert_eq!(status, if m.exists { 409 } else { 200 }, "{op:?} {m:?}");
+                // The name in use, live or deleted (a client's secret or key too): 409.
+                assert_eq!(
+                    status,
+                    if m.exists || held { 409 } else { 200 },
+                    "{op:?} {m:?}"
+                );
                 if status == 200 {
                     *m = Name {
                         pending: Pending::None,
@@ -595,6 +654,7 @@ impl Run {
                 }
             }
             Op::Advance(days) => self.now += days * DAY,
+            Op::Plain(i, object, op) => self.plain(i, object, op),
             Op::SaveRestore => {
                 let saved = self.state.to_json().unwrap();
                 let restored = VaultState::from_json(&saved).unwrap();
@@ -602,6 +662,88 @@ impl Run {
                 self.state = restored;
             }
         }
+    }
+
+    /// A client's secret or key operation on name `i`, against the model: a certificate's
+    /// name refuses every write (403; 409 while the certificate is deleted, for a new one).
+    fn plain(&mut self, i: usize, object: PlainObject, op: PlainOp) {
+        let name = NAMES[i];
+        let slot = object as usize;
+        let (collection, deleted_collection) = match object {
+            PlainObject::Secret => ("secrets", "deletedsecrets"),
+            PlainObject::Key => ("keys", "deletedkeys"),
+        };
+        let cert = self.model[i];
+        let p = self.plain[i][slot];
+        let certificate = cert.exists;
+        let live = p.versions > 0 && p.deleted.is_none();
+        let (status, body) = match op {
+            PlainOp::New => match object {
+                PlainObject::Secret => {
+                    self.call("PUT", &format!("/secrets/{name}"), r#"{"value":"v"}"#)
+                }
+                PlainObject::Key => {
+                    self.call("POST", &format!("/keys/{name}/create"), r#"{"kty":"EC"}"#)
+                }
+            },
+            PlainOp::Use => match object {
+                PlainObject::Secret => self.call("GET", &format!("/secrets/{name}"), ""),
+                PlainObject::Key => self.call(
+                    "POST",
+                    &format!("/keys/{name}/sign"),
+                    r#"{"alg":"ES256","value":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+                ),
+            },
+            PlainOp::Delete => self.call("DELETE", &format!("/{collection}/{name}"), ""),
+            PlainOp::Recover => {
+                self.call("POST", &format!("/{deleted_collection}/{name}/recover"), "")
+            }
+            PlainOp::Purge => self.call("DELETE", &format!("/{deleted_collection}/{name}"), ""),
+        };
+        let now = self.now;
+        let p = &mut self.plain[i][slot];
+        let expected = match op {
+            PlainOp::New if certificate && cert.deleted.is_none() => 403,
+            PlainOp::New if cert.deleted.is_some() || p.deleted.is_some() => 409,
+            PlainOp::New => {
+                p.versions += 1;
+                200
+            }
+            // A certificate's own secret or key is read and used (its GET and sign answer).
+            PlainOp::Use if live => 200,
+            PlainOp::Use => match object {
+                PlainObject::Secret if cert.visible() => 200,
+                // An expired certificate's key no longer signs (documented for keys).
+                PlainObject::Key if cert.visible() => {
+                    if cert.validity.is_some_and(|(_, exp)| now < exp) {
+                        200
+                    } else {
+                        403
+                    }
+                }
+                _ => 404,
+            },
+            PlainOp::Delete if certificate && cert.deleted.is_none() => 403,
+            PlainOp::Delete if live => {
+                p.deleted = Some(now);
+                200
+            }
+            PlainOp::Delete => 404,
+            PlainOp::Recover if p.deleted.is_some() => {
+                p.deleted = None;
+                200
+            }
+            PlainOp::Recover => 404,
+            PlainOp::Purge if p.deleted.is_some() => {
+                *p = PlainModel::default();
+                204
+            }
+            PlainOp::Purge => 404,
+        };
+        assert_eq!(
+            status, expected,
+            "{object:?} {op:?} on {name}: {body} {p:?} {cert:?}"
+        );
     }
 
     fn merge(&mut self, i: usize, own: bool) {

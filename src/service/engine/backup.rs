@@ -126,7 +126,13 @@ impl VaultState {
         let key = name.to_ascii_lowercase();
         self.settle(&name, now);
         self.purge_if_due(&name, now);
-        let in_use = self.certificates.contains_key(&key) || self.deleted.contains_key(&key);
+        // A client's secret or key of the name keeps the certificate out, as at a create.
+        let in_use = self.certificates.contains_key(&key)
+            || self.deleted.contains_key(&key)
+            || self.secrets.contains_key(&key)
+            || self.deleted_secrets.contains_key(&key)
+            || self.keys.contains_key(&key)
+            || self.deleted_keys.contains_key(&key);
         if in_use {
             let id = match (&unissued, versions.is_empty()) {
                 (Some(u), true) => format!("{}/certificates/{name}/{}", self.vault.url, u.version),

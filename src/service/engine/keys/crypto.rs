@@ -9,7 +9,8 @@
 //! | the key (and version) exists | 404 `KeyNotFound` |
 //! | the operation is in its `key_ops` | 403 `Forbidden`, `Operation {op} is not permitted on this key.`, inner `KeyOperationForbidden` (SDK troubleshooting text) |
 //! | the key is enabled | 403 `Forbidden`, `Operation {op} is not allowed on a disabled key.`, inner `KeyDisabled` (the secret's recorded wording for keys; not recorded) |
-//! | a private operation (sign, decrypt, unwrapKey) within `nbf`/`exp` | 403 `Forbidden`, inner `KeyNotYetValid`/`KeyExpired` (kvcert's texts; the docs: a key outside them is not used, except for public operations) |
+//! | before `nbf`: every operation but verify | 403 `Forbidden`, inner `KeyNotYetValid` (kvcert's text; documented: a key is not used before `nbf`) |
+//! | at or after `exp`: sign, encrypt, wrapKey | 403 `Forbidden`, inner `KeyExpired` (kvcert's text; documented: an expired key "MUST NOT be used for encryption of new data, wrapping of new keys, and signing"; it still decrypts, unwraps and verifies) |
 //! | `alg` is a known algorithm that fits the key | 400 `BadParameter` |
 //! | `value` is base64url of the right length | 400, the service's digest-length text for sign and verify |
 
@@ -73,11 +74,12 @@ impl KeyOperation {
         }
     }
 
-    /// Whether it needs the private key (and so a key within its `nbf`/`exp`).
-    const fn private(self) -> bool {
+    /// Whether it makes something new (a signature, a ciphertext, a wrapped key): what an
+    /// expired key no longer does (documented, about-keys-details).
+    const fn makes_new(self) -> bool {
         matches!(
             self,
-            KeyOperation::Sign | KeyOperation::Decrypt | KeyOperation::UnwrapKey
+            KeyOperation::Sign | KeyOperation::Encrypt | KeyOperation::WrapKey
         )
     }
 }
@@ -140,14 +142,12 @@ impl VaultState {
         if !enabled {
             return Err(Error::KeyDisabled { operation: name_of });
         }
-        if operation.private() {
-            let now = secs_i64(now);
-            if nbf.is_some_and(|nbf| now < nbf) {
-                return Err(Error::KeyNotYetValid { operation: name_of });
-            }
-            if exp.is_some_and(|exp| now >= exp) {
-                return Err(Error::KeyExpired { operation: name_of });
-            }
+        let now = secs_i64(now);
+        if operation != KeyOperation::Verify && nbf.is_some_and(|nbf| now < nbf) {
+            return Err(Error::KeyNotYetValid { operation: name_of });
+        }
+        if operation.makes_new() && exp.is_some_and(|exp| now >= exp) {
+            return Err(Error::KeyExpired { operation: name_of });
         }
         Ok(Usable {
             kid,
