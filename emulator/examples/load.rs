@@ -1,5 +1,7 @@
 //! A bounded load test of a running emulator from loopback: a fixed number of creates (EC
-//! P-256, issuer Self), GETs for a fixed time, GETs while RSA-4096 creates run, creates,
+//! P-256, issuer Self), GETs for a fixed time, secret GETs for as long, RS256 signing with an
+//! RSA-2048 key from every thread, GETs while the threads sign, GETs while RSA-4096 creates
+//! run, creates,
 //! deletes, recovers and purges of the same few names from every thread at once, then a
 //! clock move that makes renewals (AutoRenew) due and GETs that trigger them. Prints requests
 //! per second and latency percentiles per phase; exits 1 on any 5xx, connection failure or
@@ -218,6 +220,7 @@ fn run() -> Result<bool, String> {
         }
     });
     failures.extend(gets.failures);
+    failures.extend(secrets_and_signing(&o, &config, gets.micros.len()));
     if o.rsa4096 > 0 {
         failures.extend(gets_during_rsa4096(&o, &config));
     }
@@ -531,6 +534,118 @@ fn clone_options(o: &Options) -> Options {
 
 /// One client reads an existing certificate for as long as `o.rsa4096` RSA-4096 creates,
 /// sent at once from their own clients, take; both are reported.
+/// A SHA-256 digest's worth of bytes, base64url: what an RS256 sign takes.
+const DIGEST: &str = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU";
+
+/// Secrets GETs for the timed phase (their rate beside the certificate GETs'), then RS256
+/// signing with one RSA-2048 key from every thread, then certificate GETs from one client
+/// while the other threads sign.
+fn secrets_and_signing(
+    o: &Options,
+    config: &Arc<rustls::ClientConfig>,
+    certificate_gets: usize,
+) -> Vec<String> {
+    let deadline = Duration::from_secs(o.seconds);
+    let mut failures = Vec::new();
+    let set = phase(o, config, "set secret", |t, c, tally| {
+        let target = format!("/secrets/{}-secret-{t}?{API}", o.prefix);
+        tally.time(
+            c,
+            "PUT",
+            &target,
+            r#"{"value":"a connection string"}"#,
+            &[200],
+        );
+    });
+    failures.extend(set.failures);
+    let secret_gets = phase(o, config, "get secret", |t, c, tally| {
+        let start = Instant::now();
+        let mut i = t;
+        while start.elapsed() < deadline {
+            let target = format!("/secrets/{}-secret-{}?{API}", o.prefix, i % o.threads);
+            tally.time(c, "GET", &target, "", &[200]);
+            i += 1;
+        }
+    });
+    failures.extend(secret_gets.failures);
+    println!(
+        "| secret GETs / certificate GETs | {:.2} | | | | | | |",
+        secret_gets.micros.len() as f64 / certificate_gets.max(1) as f64
+    );
+    let key = phase(o, config, "create key (RSA-2048)", |t, c, tally| {
+        if t == 0 {
+            let target = format!("/keys/{}-signer/create?{API}", o.prefix);
+            tally.time(
+                c,
+                "POST",
+                &target,
+                r#"{"kty":"RSA","key_size":2048}"#,
+                &[200],
+            );
+        }
+    });
+    failures.extend(key.failures);
+    let sign_target = format!("/keys/{}-signer/sign?{API}", o.prefix);
+    let sign_body = format!(r#"{{"alg":"RS256","value":"{DIGEST}"}}"#);
+    let signs = phase(o, config, "sign RS256 (RSA-2048)", |_, c, tally| {
+        let start = Instant::now();
+        while start.elapsed() < deadline {
+            tally.time(c, "POST", &sign_target, &sign_body, &[200]);
+        }
+    });
+    failures.extend(signs.failures);
+    // One client reads while the others sign.
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = AtomicBool::new(false);
+    let start = Instant::now();
+    let (mut reads, mut signing) = (Tally::default(), Tally::default());
+    std::thread::scope(|s| {
+        let signers: Vec<_> = (0..o.threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut tally = Tally::default();
+                    match Client::connect(o.addr, Arc::clone(config)) {
+                        Ok(mut c) => {
+                            while !done.load(Ordering::SeqCst) {
+                                tally.time(&mut c, "POST", &sign_target, &sign_body, &[200]);
+                            }
+                        }
+                        Err(e) => tally.failures.push(format!("connect: {e}")),
+                    }
+                    tally
+                })
+            })
+            .collect();
+        let mut tally = Tally::default();
+        match Client::connect(o.addr, Arc::clone(config)) {
+            Ok(mut c) => {
+                let target = format!("/certificates/{}-0-0?{API}", o.prefix);
+                while start.elapsed() < deadline {
+                    tally.time(&mut c, "GET", &target, "", &[200]);
+                }
+            }
+            Err(e) => tally.failures.push(format!("connect: {e}")),
+        }
+        reads.merge(tally);
+        done.store(true, Ordering::SeqCst);
+        for h in signers {
+            match h.join() {
+                Ok(t) => signing.merge(t),
+                Err(_) => signing.failures.push("a thread panicked".to_owned()),
+            }
+        }
+    });
+    let wall = start.elapsed();
+    reads.report(
+        &format!("get certificate while {} clients sign", o.threads),
+        wall,
+    );
+    signing.report("sign RS256, beside the reader", wall);
+    failures.extend(reads.failures);
+    failures.extend(signing.failures);
+    failures
+}
+
 fn gets_during_rsa4096(o: &Options, config: &Arc<rustls::ClientConfig>) -> Vec<String> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let done = AtomicBool::new(false);
