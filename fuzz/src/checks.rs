@@ -1646,7 +1646,11 @@ pub fn merge(data: &[u8]) -> bool {
     x5c.is_some_and(|list| kvcert::service::engine::read_x5c(&list).is_ok())
 }
 
-/// `requests`: a sequence of operations on two certificate names, chosen by the input's bytes,
+/// How many operations `requests` chooses from (certificates, then secrets and keys).
+const REQUEST_OPS: u8 = 29;
+
+/// `requests`: a sequence of operations on two names (certificates, and clients' secrets and
+/// keys on the same names), chosen by the input's bytes,
 /// through `VaultState::handle`, with time moving forward between them.
 ///
 /// Every answer must be a Key Vault answer: a status below 500, a JSON body (or none); a 200
@@ -1679,7 +1683,7 @@ pub fn requests(data: &[u8]) -> bool {
         let op = pair[0];
         let arg = pair.get(1).copied().unwrap_or(0);
         let name = if arg & 1 == 0 { "a" } else { "b" };
-        let (method, path, body): (&str, String, String) = match op % 18 {
+        let (method, path, body): (&str, String, String) = match op % REQUEST_OPS {
             0 => (
                 "POST",
                 format!("/certificates/{name}/create"),
@@ -1760,6 +1764,44 @@ pub fn requests(data: &[u8]) -> bool {
                 format!("/certificates/{name}/versions?maxresults=2"),
                 String::new(),
             ),
+            18 => (
+                "PUT",
+                format!("/secrets/{name}"),
+                format!(r#"{{"value":"v{arg}","contentType":"text/plain"}}"#),
+            ),
+            19 => ("DELETE", format!("/secrets/{name}"), String::new()),
+            20 => (
+                "POST",
+                format!("/deletedsecrets/{name}/recover"),
+                String::new(),
+            ),
+            21 => ("DELETE", format!("/deletedsecrets/{name}"), String::new()),
+            22 => (
+                "POST",
+                format!("/keys/{name}/create"),
+                r#"{"kty":"EC","crv":"P-256"}"#.to_owned(),
+            ),
+            23 => (
+                "POST",
+                format!("/keys/{name}/sign"),
+                r#"{"alg":"ES256","value":"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"}"#.to_owned(),
+            ),
+            24 => ("DELETE", format!("/keys/{name}"), String::new()),
+            25 => ("POST", format!("/keys/{name}/rotate"), String::new()),
+            26 => (
+                "GET",
+                if arg & 2 == 0 {
+                    format!("/secrets?maxresults={}", 1 + arg % 3)
+                } else {
+                    format!("/keys?maxresults={}", 1 + arg % 3)
+                },
+                String::new(),
+            ),
+            27 => (
+                "PATCH",
+                format!("/keys/{name}"),
+                r#"{"attributes":{"enabled":false}}"#.to_owned(),
+            ),
             _ => ("GET", format!("/secrets/{name}"), String::new()),
         };
         // Time moves forward: up to ~5 days a step.
@@ -1791,10 +1833,10 @@ pub fn requests(data: &[u8]) -> bool {
         if (200..300).contains(&response.status) && step > 0 {
             any_ok = true;
         }
-        if op % 18 == 11 && response.status == 200 {
+        if op % REQUEST_OPS == 11 && response.status == 200 {
             backup = value["value"].as_str().unwrap_or_default().to_owned();
         }
-        if op % 18 == 7 && response.status == 200 {
+        if op % REQUEST_OPS == 7 && response.status == 200 {
             let version = |field: &str| {
                 value[field]
                     .as_str()
