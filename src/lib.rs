@@ -126,7 +126,7 @@
 //! paths and methods), [`service::engine::ca`] (emulated issuers, the leaf profile, issuers
 //! kvcert does not emulate), [`service::engine::lifetime`] (due instants, AutoRenew for
 //! `Unknown`), [`service::engine::backup`] (the blob), [`service::engine::list`] (paging),
-//! [`service::engine::merge`] (x5c forms, chain order), [`service::engine::delete`] (recovery levels) and [`service::engine::update`] (PATCH merging).
+//! [`service::engine::merge`] (x5c forms, chain order), [`service::engine::delete`] (recovery levels), [`service::engine::update`] (PATCH merging), [`service::engine::secrets`] (clients' secrets), [`service::engine::keys`], [`service::engine::keys::crypto`] and [`service::engine::keys::rotation`] (clients' keys, key operations, rotation).
 // `deny`, not `forbid`: the crate's `unsafe` is two CPU-feature dispatches (a runtime check,
 // then the call into `#[target_feature]` code: AVX2 in `lanes::fermat2`, BMI2 in
 // `monty::Modulus::pow`) and, with the `ct-check` feature only, Valgrind's client request in
