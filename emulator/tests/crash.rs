@@ -2,6 +2,7 @@
 //! times over one state file. After each restart the file loads and every certificate whose
 //! create was answered is there; SIGTERM then exits cleanly. A renewal a read triggered and
 //! showed survives a SIGKILL; a save that fails keeps nothing of the change it answered 500 to.
+//! Every answered secret set and key create survives SIGKILL too.
 
 mod common;
 
@@ -98,6 +99,107 @@ fn every_answered_create_survives_a_kill_dash_nine() {
         .expect("kill runs");
     assert!(killed.success());
     assert!(running.child.wait().expect("exits").success());
+}
+
+#[test]
+fn every_answered_secret_and_key_survives_a_kill_dash_nine() {
+    let dir = Scratch::new("crash-secrets");
+    let state = dir.join("vault.db");
+    // (secret name, its value) and (key name, its kid), as answered.
+    let answered = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    for round in 0..2 {
+        let mut running = start(&dir, &state);
+        let config = client::config(&running.root_pem).expect("root");
+        let mut c = Client::connect(running.addr, config.clone()).expect("connects");
+        for (name, expected) in answered.lock().expect("lock").iter() {
+            let (target, field) = if name.starts_with('s') {
+                (format!("/secrets/{name}?api-version=7.6"), "value")
+            } else {
+                (format!("/keys/{name}?api-version=7.6"), "kid")
+            };
+            let r = c.request("GET", &target, b"", true).expect("answers");
+            assert_eq!(
+                r.status, 200,
+                "round {round}: {name} was answered, then lost"
+            );
+            let body = r.json();
+            let got = if field == "kid" {
+                body["key"]["kid"]
+                    .as_str()
+                    .and_then(|k| k.rsplit('/').next())
+            } else {
+                body["value"].as_str()
+            };
+            assert_eq!(got, Some(expected.as_str()), "round {round}: {name}");
+        }
+        let before = answered.lock().expect("lock").len();
+        let writer = {
+            let answered = Arc::clone(&answered);
+            let addr = running.addr;
+            std::thread::spawn(move || {
+                let Ok(mut c) = Client::connect(addr, config) else {
+                    return;
+                };
+                for i in 0.. {
+                    let secret = format!("s{round}-{i}");
+                    let value = format!("value {round} {i}");
+                    let target = format!("/secrets/{secret}?api-version=7.6");
+                    let body = format!(r#"{{"value":"{value}"}}"#);
+                    match c.request("PUT", &target, body.as_bytes(), true) {
+                        Ok(r) if r.status == 200 => {
+                            answered.lock().expect("lock").push((secret, value));
+                        }
+                        Ok(r) => panic!("set {secret}: {} {:?}", r.status, r.json()),
+                        Err(_) => return,
+                    }
+                    let key = format!("k{round}-{i}");
+                    let target = format!("/keys/{key}/create?api-version=7.6");
+                    match c.request("POST", &target, br#"{"kty":"EC"}"#, true) {
+                        Ok(r) if r.status == 200 => {
+                            // The kid's version (the port changes with each start).
+                            let kid = r.json()["key"]["kid"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned();
+                            let version = kid.rsplit('/').next().unwrap_or_default().to_owned();
+                            answered.lock().expect("lock").push((key, version));
+                        }
+                        Ok(r) => panic!("create {key}: {} {:?}", r.status, r.json()),
+                        Err(_) => return,
+                    }
+                }
+            })
+        };
+        let start = Instant::now();
+        while answered.lock().expect("lock").len() < before + 20 {
+            assert!(start.elapsed() < Duration::from_secs(120), "too slow");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        running.child.kill().expect("SIGKILL");
+        running.child.wait().expect("exits");
+        writer
+            .join()
+            .expect("the writer ends without a wrong answer");
+    }
+    let running = start(&dir, &state);
+    let config = client::config(&running.root_pem).expect("root");
+    let mut c = Client::connect(running.addr, config).expect("connects");
+    let total = answered.lock().expect("lock").len();
+    println!("{total} answered secret sets and key creates over 2 kills");
+    for (name, expected) in answered.lock().expect("lock").iter() {
+        let target = if name.starts_with('s') {
+            format!("/secrets/{name}?api-version=7.6")
+        } else {
+            format!("/keys/{name}?api-version=7.6")
+        };
+        let r = c.request("GET", &target, b"", true).expect("answers");
+        assert_eq!(r.status, 200, "after the last kill: {name}");
+        let body = r.json();
+        let got = body["value"].as_str().or(body["key"]["kid"]
+            .as_str()
+            .and_then(|k| k.rsplit('/').next()));
+        assert_eq!(got, Some(expected.as_str()), "after the last kill: {name}");
+    }
 }
 
 #[test]

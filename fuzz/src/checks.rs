@@ -1784,7 +1784,8 @@ pub fn requests(data: &[u8]) -> bool {
             23 => (
                 "POST",
                 format!("/keys/{name}/sign"),
-                r#"{"alg":"ES256","value":"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"}"#.to_owned(),
+                r#"{"alg":"ES256","value":"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"}"#
+                    .to_owned(),
             ),
             24 => ("DELETE", format!("/keys/{name}"), String::new()),
             25 => ("POST", format!("/keys/{name}/rotate"), String::new()),
