@@ -273,40 +273,26 @@ impl VaultState {
             .into_iter()
             .chain(deleted.as_ref().map(|d| d.record.name.as_str()))
             .chain(secret.as_ref().map(SecretRecord::name))
-            .chain(deleted_secret.as_ref().map(DeletedSecretRecord::name))
+            .chain(deleted_secret.as_ref().map(|d| d.record.name()))
             .chain(own_key.as_ref().map(KeyRecord::name))
-            .chain(deleted_key.as_ref().map(DeletedKeyRecord::name));
+            .chain(deleted_key.as_ref().map(|d| d.record.name()));
         if names.into_iter().any(|own| own.to_ascii_lowercase() != key) {
             return Err(Error::InvalidArgument {
                 argument: "row",
                 problem: "holds another name's object",
             });
         }
-        match live {
-            Some(record) => self.certificates.insert(key.clone(), record),
-            None => self.certificates.remove(&key),
-        };
-        match deleted {
-            Some(record) => self.deleted.insert(key.clone(), record),
-            None => self.deleted.remove(&key),
-        };
-        match secret {
-            Some(record) => self.secrets.insert(key.clone(), record),
-            None => self.secrets.remove(&key),
-        };
-        match deleted_secret {
-            Some(record) => self.deleted_secrets.insert(key.clone(), record),
-            None => self.deleted_secrets.remove(&key),
-        };
-        match own_key {
-            Some(record) => self.keys.insert(key.clone(), record),
-            None => self.keys.remove(&key),
-        };
-        match deleted_key {
-            Some(record) => self.deleted_keys.insert(key.clone(), record),
-            None => self.deleted_keys.remove(&key),
-        };
-        self.reschedule(&key);
+        self.put(
+            &key,
+            super::detach::Entry {
+                live,
+                deleted,
+                secret,
+                deleted_secret,
+                key: own_key,
+                deleted_key,
+            },
+        );
         Ok(())
     }
 

@@ -10,14 +10,83 @@
 //! The service shows a deletion a few seconds late (a recorded `GET /deletedcertificates/{name}`
 //! answered 404 twice before 200); kvcert shows it at once.
 
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
 use super::current::{current_bundle, shows};
-use super::record::DeletedRecord;
+use super::record::{Deleted, DeletedRecord};
 use super::{VaultState, secs_i64};
 use crate::error::Error;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 
+impl<R> Deleted<R> {
+    /// Whether it is still there at `now` (not past its scheduled purge date).
+    pub(super) fn kept_at(&self, now: UnixTime) -> bool {
+        secs_i64(now) < self.scheduled_purge_date
+    }
+}
+
+/// Removes the deleted object of `key` from `deleted` if its purge date has come by `now`;
+/// whether it did (the caller notes the row's change).
+pub(super) fn purge_due<R>(
+    deleted: &mut BTreeMap<String, Deleted<R>>,
+    key: &str,
+    now: UnixTime,
+) -> bool {
+    let due = deleted.get(key).is_some_and(|d| !d.kept_at(now));
+    if due {
+        deleted.remove(key);
+    }
+    due
+}
+
+/// The deleted objects still kept at `now`, after the marker `after` (exclusive), by
+/// lowercase name: a page's worth of a deleted list.
+pub(super) fn kept_after<R>(
+    deleted: &BTreeMap<String, Deleted<R>>,
+    after: Option<String>,
+    now: UnixTime,
+) -> impl Iterator<Item = (&String, &Deleted<R>)> {
+    let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
+    deleted
+        .range((lower, Bound::Unbounded))
+        .filter(move |(_, d)| d.kept_at(now))
+}
+
 impl VaultState {
+    /// `record` deleted at `now`, kept for the vault's `recoverableDays`.
+    pub(super) fn deletion<R>(&self, record: R, now: UnixTime) -> Deleted<R> {
+        let deleted_date = secs_i64(now);
+        let days = self.vault.recoverable_days.unwrap_or(90).max(0);
+        Deleted {
+            record,
+            deleted_date,
+            scheduled_purge_date: deleted_date.saturating_add(days.saturating_mul(86_400)),
+        }
+    }
+
+    /// The purge of `key` from `deleted` (`DELETE /deleted…/{name}`): `missing` when there is
+    /// nothing to purge, 403 under purge protection, gone for good otherwise.
+    pub(super) fn purge_from<R>(
+        deleted: &mut BTreeMap<String, Deleted<R>>,
+        key: &str,
+        purge_allowed: bool,
+        name: &str,
+        missing: fn(String) -> Error,
+    ) -> Result<(), Error> {
+        if !deleted.contains_key(key) {
+            return Err(missing(name.to_owned()));
+        }
+        if !purge_allowed {
+            return Err(Error::PurgeProtected {
+                name: name.to_owned(),
+            });
+        }
+        deleted.remove(key);
+        Ok(())
+    }
+
     /// Whether the vault keeps deleted certificates (every level but `Purgeable`).
     pub(super) fn soft_delete(&self) -> bool {
         self.vault.recovery_level != "Purgeable"
@@ -31,13 +100,8 @@ impl VaultState {
     /// Purges `name` if its scheduled purge date has come.
     pub(super) fn purge_if_due(&mut self, name: &str, now: UnixTime) {
         let key = name.to_ascii_lowercase();
-        if self
-            .deleted
-            .get(&key)
-            .is_some_and(|d| secs_i64(now) >= d.scheduled_purge_date)
-        {
+        if purge_due(&mut self.deleted, &key, now) {
             self.touch(&key);
-            self.deleted.remove(&key);
         }
     }
 
@@ -77,13 +141,7 @@ impl VaultState {
                 name: name.to_owned(),
             });
         };
-        let deleted_date = secs_i64(now);
-        let days = self.vault.recoverable_days.unwrap_or(90).max(0);
-        let deleted = DeletedRecord {
-            scheduled_purge_date: deleted_date.saturating_add(days.saturating_mul(86_400)),
-            deleted_date,
-            record,
-        };
+        let deleted = self.deletion(record, now);
         self.reschedule(name);
         let mut body = self.deleted_bundle(&deleted, now);
         if self.soft_delete() {
@@ -106,7 +164,7 @@ impl VaultState {
         match self
             .deleted
             .get(&name.to_ascii_lowercase())
-            .filter(|d| secs_i64(now) < d.scheduled_purge_date)
+            .filter(|d| d.kept_at(now))
         {
             Some(deleted) => Ok(self.deleted_bundle(deleted, now)),
             None => Err(Error::DeletedCertificateNotFound {
@@ -144,18 +202,11 @@ impl VaultState {
     pub fn purge_deleted_certificate(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
         self.purge_if_due(name, now);
         let key = name.to_ascii_lowercase();
-        if !self.deleted.contains_key(&key) {
-            return Err(Error::DeletedCertificateNotFound {
-                name: name.to_owned(),
-            });
-        }
-        if !self.purge_allowed() {
-            return Err(Error::PurgeProtected {
-                name: name.to_owned(),
-            });
-        }
+        let allowed = self.purge_allowed();
+        Self::purge_from(&mut self.deleted, &key, allowed, name, |name| {
+            Error::DeletedCertificateNotFound { name }
+        })?;
         self.touch(&key);
-        self.deleted.remove(&key);
         Ok(())
     }
 

@@ -68,15 +68,15 @@ pub struct Detached {
     settings: Settings,
 }
 
-/// What one name holds, as copied out.
+/// What one name holds: its certificate, secret and key, each live or deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
-    live: Option<CertificateRecord>,
-    deleted: Option<DeletedRecord>,
-    secret: Option<SecretRecord>,
-    deleted_secret: Option<DeletedSecretRecord>,
-    key: Option<KeyRecord>,
-    deleted_key: Option<DeletedKeyRecord>,
+pub(super) struct Entry {
+    pub(super) live: Option<CertificateRecord>,
+    pub(super) deleted: Option<DeletedRecord>,
+    pub(super) secret: Option<SecretRecord>,
+    pub(super) deleted_secret: Option<DeletedSecretRecord>,
+    pub(super) key: Option<KeyRecord>,
+    pub(super) deleted_key: Option<DeletedKeyRecord>,
 }
 
 impl VaultState {
@@ -102,8 +102,8 @@ impl VaultState {
             && self.deleted_keys.get(key) == entry.deleted_key.as_ref()
     }
 
-    /// Puts `entry` in place under `key`.
-    fn put(&mut self, key: &str, entry: Entry) {
+    /// Puts `entry` in place under `key` (lowercase), and schedules its due work.
+    pub(super) fn put(&mut self, key: &str, entry: Entry) {
         fn set<T>(map: &mut BTreeMap<String, T>, key: &str, value: Option<T>) {
             match value {
                 Some(v) => map.insert(key.to_owned(), v),

@@ -43,6 +43,8 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 
 use super::backup::{open_blob, seal_blob};
+use super::delete::{kept_after, purge_due};
+use super::record::Deleted;
 use super::record::KeyMaterial;
 use super::{VaultState, key_from_material, key_material, secs_i64};
 use crate::error::{Error, ObjectKind};
@@ -110,13 +112,8 @@ pub(crate) struct KeyRecord {
     rotation_policy: Option<wire::KeyRotationPolicy>,
 }
 
-/// A deleted key, kept until it is recovered or purged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct DeletedKeyRecord {
-    record: KeyRecord,
-    deleted_date: i64,
-    scheduled_purge_date: i64,
-}
+/// A deleted key.
+pub(crate) type DeletedKeyRecord = Deleted<KeyRecord>;
 
 impl KeyRecord {
     /// The name as first made.
@@ -136,13 +133,6 @@ impl KeyRecord {
                 .iter()
                 .find(|k| k.version.eq_ignore_ascii_case(v)),
         }
-    }
-}
-
-impl DeletedKeyRecord {
-    /// The key's name as first made.
-    pub(super) fn name(&self) -> &str {
-        &self.record.name
     }
 }
 
@@ -436,13 +426,8 @@ impl VaultState {
     }
 
     fn purge_key_if_due(&mut self, key: &str, now: UnixTime) {
-        if self
-            .deleted_keys
-            .get(key)
-            .is_some_and(|d| secs_i64(now) >= d.scheduled_purge_date)
-        {
+        if purge_due(&mut self.deleted_keys, key, now) {
             self.touch(key);
-            self.deleted_keys.remove(key);
         }
     }
 
@@ -722,13 +707,7 @@ impl VaultState {
             });
         };
         self.touch(&key);
-        let deleted_date = secs_i64(now);
-        let days = self.vault.recoverable_days.unwrap_or(90).max(0);
-        let deleted = DeletedKeyRecord {
-            record,
-            deleted_date,
-            scheduled_purge_date: deleted_date.saturating_add(days.saturating_mul(86_400)),
-        };
+        let deleted = self.deletion(record, now);
         let mut body = self.deleted_key_bundle(&deleted)?;
         if self.soft_delete() {
             self.deleted_keys.insert(key, deleted);
@@ -766,7 +745,7 @@ impl VaultState {
         match self
             .deleted_keys
             .get(&name.to_ascii_lowercase())
-            .filter(|d| secs_i64(now) < d.scheduled_purge_date)
+            .filter(|d| d.kept_at(now))
         {
             Some(deleted) => self.deleted_key_bundle(deleted),
             None => Err(Error::DeletedKeyNotFound {
@@ -803,18 +782,11 @@ impl VaultState {
     pub fn purge_deleted_key(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
         let key = name.to_ascii_lowercase();
         self.purge_key_if_due(&key, now);
-        if !self.deleted_keys.contains_key(&key) {
-            return Err(Error::DeletedKeyNotFound {
-                name: name.to_owned(),
-            });
-        }
-        if !self.purge_allowed() {
-            return Err(Error::PurgeProtected {
-                name: name.to_owned(),
-            });
-        }
+        let allowed = self.purge_allowed();
+        Self::purge_from(&mut self.deleted_keys, &key, allowed, name, |name| {
+            Error::DeletedKeyNotFound { name }
+        })?;
         self.touch(&key);
-        self.deleted_keys.remove(&key);
         Ok(())
     }
 
@@ -892,34 +864,26 @@ impl VaultState {
         ))
     }
 
-    /// The deleted keys not yet purged at `now`, from `after` (exclusive), by lowercase name.
-    pub(super) fn deleted_key_items<'a>(
-        &'a self,
-        after: Option<&'a str>,
+    /// The deleted keys still kept at `now`, after the marker `after`, as list items (the
+    /// `id` without a version, recorded).
+    pub(super) fn deleted_key_items(
+        &self,
+        after: Option<String>,
         now: UnixTime,
-    ) -> impl Iterator<Item = (String, wire::DeletedKeyItem)> + 'a {
-        let lower = after.map_or(std::ops::Bound::Unbounded, |a| {
-            std::ops::Bound::Excluded(a.to_owned())
-        });
-        let now_secs = secs_i64(now);
-        self.deleted_keys
-            .range((lower, std::ops::Bound::Unbounded))
-            .filter(move |(_, d)| now_secs < d.scheduled_purge_date)
-            .filter_map(|(key, d)| {
-                let latest = d.record.latest()?;
-                let kid = format!("{}/keys/{}", self.vault.url, d.record.name);
-                Some((
-                    key.clone(),
-                    wire::DeletedKeyItem {
-                        recovery_id: Some(format!(
-                            "{}/deletedkeys/{}",
-                            self.vault.url, d.record.name
-                        )),
-                        deleted_date: Some(d.deleted_date),
-                        scheduled_purge_date: Some(d.scheduled_purge_date),
-                        item: self.key_item_of(latest, kid),
-                    },
-                ))
-            })
+    ) -> impl Iterator<Item = (String, wire::DeletedKeyItem)> + '_ {
+        kept_after(&self.deleted_keys, after, now).filter_map(move |(key, d)| {
+            let latest = d.record.latest()?;
+            let name = &d.record.name;
+            let url = &self.vault.url;
+            Some((
+                key.clone(),
+                wire::DeletedKeyItem {
+                    recovery_id: Some(format!("{url}/deletedkeys/{name}")),
+                    deleted_date: Some(d.deleted_date),
+                    scheduled_purge_date: Some(d.scheduled_purge_date),
+                    item: self.key_item_of(latest, format!("{url}/keys/{name}")),
+                },
+            ))
+        })
     }
 }

@@ -162,12 +162,7 @@ impl VaultState {
         now: UnixTime,
     ) -> Result<wire::CertificateListResult, Error> {
         page.size()?;
-        let lower = page.start()?.map_or(Bound::Unbounded, Bound::Excluded);
-        let now_secs = super::secs_i64(now);
-        let items = self
-            .deleted
-            .range((lower, Bound::Unbounded))
-            .filter(|(_, deleted)| now_secs < deleted.scheduled_purge_date) // purged by now
+        let items = super::delete::kept_after(&self.deleted, page.start()?, now)
             // Deleted before its first version: listed only with `includePending`, as in the
             // list of live certificates (the swagger's one meaning of the parameter for both).
             .filter(|(_, deleted)| {
@@ -241,8 +236,7 @@ impl VaultState {
         now: UnixTime,
     ) -> Result<wire::DeletedSecretListResult, Error> {
         page.size()?;
-        let start = page.start()?;
-        let items = self.deleted_secret_items(start.as_deref(), now);
+        let items = self.deleted_secret_items(page.start()?, now);
         self.page_of(page, "/deletedsecrets", items)
     }
 
@@ -269,8 +263,7 @@ impl VaultState {
         now: UnixTime,
     ) -> Result<wire::DeletedKeyListResult, Error> {
         page.size()?;
-        let start = page.start()?;
-        let items = self.deleted_key_items(start.as_deref(), now);
+        let items = self.deleted_key_items(page.start()?, now);
         self.page_of(page, "/deletedkeys", items)
     }
 

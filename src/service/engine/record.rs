@@ -110,13 +110,17 @@ pub(crate) struct PendingRecord {
     pub(crate) failure: Option<wire::KeyVaultErrorDetail>,
 }
 
-/// A deleted certificate, kept until it is recovered or purged.
+/// A deleted object (a certificate, a client's secret or key), kept until it is recovered or
+/// purged: the object as it was, and its two dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct DeletedRecord {
-    /// The certificate as it was.
-    pub(crate) record: CertificateRecord,
+pub(crate) struct Deleted<R> {
+    /// The object as it was.
+    pub(crate) record: R,
     /// Unix seconds.
     pub(crate) deleted_date: i64,
     /// Unix seconds: purged by the first call at or after it.
     pub(crate) scheduled_purge_date: i64,
 }
+
+/// A deleted certificate.
+pub(crate) type DeletedRecord = Deleted<CertificateRecord>;

@@ -43,6 +43,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::backup::{open_blob, seal_blob};
+use super::delete::{kept_after, purge_due};
+use super::record::Deleted;
 use super::{VaultState, secs_i64};
 use crate::error::{Error, ObjectKind};
 use crate::service::plan::{CertificateName, MAX_TAGS};
@@ -102,20 +104,8 @@ pub(crate) struct SecretRecord {
     versions: Vec<SecretVersion>,
 }
 
-/// A deleted secret, kept until it is recovered or purged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct DeletedSecretRecord {
-    record: SecretRecord,
-    deleted_date: i64,
-    scheduled_purge_date: i64,
-}
-
-impl DeletedSecretRecord {
-    /// The secret's name as first set.
-    pub(super) fn name(&self) -> &str {
-        &self.record.name
-    }
-}
+/// A deleted secret.
+pub(crate) type DeletedSecretRecord = Deleted<SecretRecord>;
 
 impl SecretRecord {
     /// The name as first set.
@@ -258,13 +248,8 @@ impl VaultState {
 
     /// Purges the deleted secret of `name` if its scheduled purge date has come.
     fn purge_secret_if_due(&mut self, key: &str, now: UnixTime) {
-        if self
-            .deleted_secrets
-            .get(key)
-            .is_some_and(|d| secs_i64(now) >= d.scheduled_purge_date)
-        {
+        if purge_due(&mut self.deleted_secrets, key, now) {
             self.touch(key);
-            self.deleted_secrets.remove(key);
         }
     }
 
@@ -460,13 +445,7 @@ impl VaultState {
         };
         self.touch(&key);
         self.purge_secret_if_due(&key, now);
-        let deleted_date = secs_i64(now);
-        let days = self.vault.recoverable_days.unwrap_or(90).max(0);
-        let deleted = DeletedSecretRecord {
-            record,
-            deleted_date,
-            scheduled_purge_date: deleted_date.saturating_add(days.saturating_mul(86_400)),
-        };
+        let deleted = self.deletion(record, now);
         let mut body = self.deleted_secret_bundle(&deleted)?;
         if self.soft_delete() {
             self.deleted_secrets.insert(key, deleted);
@@ -500,7 +479,7 @@ impl VaultState {
     fn deleted_secret_at(&self, name: &str, now: UnixTime) -> Option<&DeletedSecretRecord> {
         self.deleted_secrets
             .get(&name.to_ascii_lowercase())
-            .filter(|d| secs_i64(now) < d.scheduled_purge_date)
+            .filter(|d| d.kept_at(now))
     }
 
     /// `GET /deletedsecrets/{name}`: 200 as the delete answered; 404 `Deleted Secret not
@@ -553,18 +532,11 @@ impl VaultState {
     pub fn purge_deleted_secret(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
         let key = name.to_ascii_lowercase();
         self.purge_secret_if_due(&key, now);
-        if !self.deleted_secrets.contains_key(&key) {
-            return Err(Error::DeletedSecretNotFound {
-                name: name.to_owned(),
-            });
-        }
-        if !self.purge_allowed() {
-            return Err(Error::PurgeProtected {
-                name: name.to_owned(),
-            });
-        }
+        let allowed = self.purge_allowed();
+        Self::purge_from(&mut self.deleted_secrets, &key, allowed, name, |name| {
+            Error::DeletedSecretNotFound { name }
+        })?;
         self.touch(&key);
-        self.deleted_secrets.remove(&key);
         Ok(())
     }
 
@@ -628,37 +600,27 @@ impl VaultState {
         Ok(bundle)
     }
 
-    /// The deleted secrets not yet purged at `now`, from `after` (exclusive), by lowercase
-    /// name, as list items.
-    pub(super) fn deleted_secret_items<'a>(
-        &'a self,
-        after: Option<&'a str>,
+    /// The deleted secrets still kept at `now`, after the marker `after`, as list items (the
+    /// `id` without a version, recorded).
+    pub(super) fn deleted_secret_items(
+        &self,
+        after: Option<String>,
         now: UnixTime,
-    ) -> impl Iterator<Item = (String, wire::DeletedSecretItem)> + 'a {
-        let lower = after.map_or(std::ops::Bound::Unbounded, |a| {
-            std::ops::Bound::Excluded(a.to_owned())
-        });
-        let now_secs = secs_i64(now);
-        self.deleted_secrets
-            .range((lower, std::ops::Bound::Unbounded))
-            .filter(move |(_, d)| now_secs < d.scheduled_purge_date)
-            .filter_map(|(key, d)| {
-                let latest = d.record.latest()?;
-                let id = format!("{}/secrets/{}", self.vault.url, d.record.name);
-                let item = self.plain_secret_item(latest, id);
-                Some((
-                    key.clone(),
-                    wire::DeletedSecretItem {
-                        recovery_id: Some(format!(
-                            "{}/deletedsecrets/{}",
-                            self.vault.url, d.record.name
-                        )),
-                        deleted_date: Some(d.deleted_date),
-                        scheduled_purge_date: Some(d.scheduled_purge_date),
-                        item,
-                    },
-                ))
-            })
+    ) -> impl Iterator<Item = (String, wire::DeletedSecretItem)> + '_ {
+        kept_after(&self.deleted_secrets, after, now).filter_map(move |(key, d)| {
+            let latest = d.record.latest()?;
+            let name = &d.record.name;
+            let url = &self.vault.url;
+            Some((
+                key.clone(),
+                wire::DeletedSecretItem {
+                    recovery_id: Some(format!("{url}/deletedsecrets/{name}")),
+                    deleted_date: Some(d.deleted_date),
+                    scheduled_purge_date: Some(d.scheduled_purge_date),
+                    item: self.plain_secret_item(latest, format!("{url}/secrets/{name}")),
+                },
+            ))
+        })
     }
 
     /// The versions of the client's secret `name`, each with its id, for a versions page.
