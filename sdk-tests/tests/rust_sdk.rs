@@ -1655,3 +1655,211 @@ fn keys_client_creates_keys_and_signs_with_a_certificates_kid_checked_by_ring() 
     });
     transport.assert_challenges_no_5xx(2);
 }
+
+#[test]
+fn keys_client_imports_updates_rotates_wraps_and_recovers() {
+    use azure_security_keyvault_keys::ResourceExt as _;
+    use azure_security_keyvault_keys::models::{
+        CreateKeyParameters, CurveName as KeyCurve, EncryptionAlgorithm, ImportKeyParameters,
+        JsonWebKey, KeyAttributes, KeyClientSignOptions, KeyOperationParameters, KeyRotationPolicy,
+        KeyRotationPolicyAction, KeyRotationPolicyAttributes, KeyType as KeyKty, LifetimeAction,
+        LifetimeActionTrigger, LifetimeActionType, SignParameters, SignatureAlgorithm,
+        UpdateKeyPropertiesParameters,
+    };
+    use ring::signature::{self as ring_sig, UnparsedPublicKey};
+    use sha2::Digest as _;
+    let (transport, _certificates) = vault(23);
+    let keys = key_client(&transport);
+    block_on(async {
+        // Import a P-256 private scalar alone: the vault derives the public point, and ring
+        // verifies the imported key's signature with it.
+        let import = ImportKeyParameters {
+            key: Some(JsonWebKey {
+                kty: Some(KeyKty::Ec),
+                crv: Some(KeyCurve::P256),
+                d: Some(vec![0x11; 32]),
+                key_ops: Some(vec!["sign".into(), "verify".into()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let imported = keys
+            .import_key("imported", import.try_into().unwrap(), None)
+            .await
+            .expect("import")
+            .into_model()
+            .expect("key");
+        let jwk = imported.key.as_ref().expect("jwk");
+        assert!(jwk.d.is_none(), "the private part is never answered");
+        let mut point = vec![4u8];
+        point.extend(jwk.x.as_deref().expect("x"));
+        point.extend(jwk.y.as_deref().expect("y"));
+        let message = b"imported";
+        let sign = SignParameters {
+            algorithm: Some(SignatureAlgorithm::Es256),
+            value: Some(sha2::Sha256::digest(message).to_vec()),
+        };
+        let signature = keys
+            .sign("imported", sign.clone().try_into().unwrap(), None)
+            .await
+            .expect("sign")
+            .into_model()
+            .expect("result")
+            .result
+            .expect("signature");
+        UnparsedPublicKey::new(&ring_sig::ECDSA_P256_SHA256_FIXED, &point)
+            .verify(message, &signature)
+            .expect("ring verifies the imported key's signature");
+
+        // Update: tags and disabled; a disabled key does not sign.
+        let update = UpdateKeyPropertiesParameters {
+            key_attributes: Some(KeyAttributes {
+                enabled: Some(false),
+                ..Default::default()
+            }),
+            tags: Some([("use".to_owned(), "jwt".to_owned())].into()),
+            ..Default::default()
+        };
+        let updated = keys
+            .update_key_properties("imported", update.try_into().unwrap(), None)
+            .await
+            .expect("update")
+            .into_model()
+            .expect("key");
+        assert_eq!(updated.attributes.and_then(|a| a.enabled), Some(false));
+        assert_eq!(
+            updated.tags.and_then(|t| t.get("use").cloned()).as_deref(),
+            Some("jwt")
+        );
+        let refused = keys
+            .sign(
+                "imported",
+                sign.try_into().unwrap(),
+                Some(KeyClientSignOptions::default()),
+            )
+            .await
+            .expect_err("disabled");
+        assert_eq!(http_error(&refused).0, StatusCode::Forbidden);
+
+        // A rotation policy set and read back; a rotation gives a version with its expiry.
+        let rsa = CreateKeyParameters {
+            kty: Some(KeyKty::Rsa),
+            ..Default::default()
+        };
+        keys.create_key("wrapper", rsa.try_into().unwrap(), None)
+            .await
+            .expect("create");
+        let policy = KeyRotationPolicy {
+            lifetime_actions: Some(vec![LifetimeAction {
+                trigger: Some(LifetimeActionTrigger {
+                    time_after_create: Some("P18M".into()),
+                    ..Default::default()
+                }),
+                action: Some(LifetimeActionType {
+                    type_prop: Some(KeyRotationPolicyAction::Rotate),
+                }),
+            }]),
+            attributes: Some(KeyRotationPolicyAttributes {
+                expiry_time: Some("P48M".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let set = keys
+            .update_key_rotation_policy("wrapper", policy.try_into().unwrap(), None)
+            .await
+            .expect("set policy")
+            .into_model()
+            .expect("policy");
+        assert_eq!(
+            set.id.as_deref(),
+            Some(format!("{VAULT}/keys/wrapper/rotationpolicy").as_str())
+        );
+        let got = keys
+            .get_key_rotation_policy("wrapper", None)
+            .await
+            .expect("get policy")
+            .into_model()
+            .expect("policy");
+        assert_eq!(
+            got.attributes.and_then(|a| a.expiry_time).as_deref(),
+            Some("P48M")
+        );
+        let rotated = keys
+            .rotate_key("wrapper", None)
+            .await
+            .expect("rotate")
+            .into_model()
+            .expect("key");
+        let attributes = rotated.attributes.as_ref().expect("attributes");
+        let lifetime = attributes.expires.expect("exp") - attributes.created.expect("created");
+        assert_eq!(lifetime, azure_core::time::Duration::days(1461), "P48M");
+        let version = rotated
+            .resource_id()
+            .expect("kid")
+            .version
+            .expect("version");
+
+        // Wrap and unwrap a content key with the new version (RSA-OAEP-256).
+        let wrap = |value: Vec<u8>| KeyOperationParameters {
+            algorithm: Some(EncryptionAlgorithm::RsaOaep256),
+            value: Some(value),
+            ..Default::default()
+        };
+        let wrapped = keys
+            .wrap_key("wrapper", wrap(vec![7; 32]).try_into().unwrap(), None)
+            .await
+            .expect("wrap")
+            .into_model()
+            .expect("result")
+            .result
+            .expect("wrapped");
+        assert_eq!(wrapped.len(), 256);
+        let unwrapped = keys
+            .unwrap_key("wrapper", &version, wrap(wrapped).try_into().unwrap(), None)
+            .await
+            .expect("unwrap")
+            .into_model()
+            .expect("result")
+            .result;
+        assert_eq!(unwrapped, Some(vec![7; 32]));
+
+        // Delete, the deleted key and the deleted list, recover.
+        let deleted = keys
+            .delete_key("wrapper", None)
+            .await
+            .expect("delete")
+            .into_model()
+            .expect("deleted");
+        assert_eq!(
+            deleted.recovery_id.as_deref(),
+            Some(format!("{VAULT}/deletedkeys/wrapper").as_str())
+        );
+        let got = keys
+            .get_deleted_key("wrapper", None)
+            .await
+            .expect("get deleted")
+            .into_model()
+            .expect("deleted");
+        assert_eq!(got.recovery_id, deleted.recovery_id);
+        let listed: Vec<Option<String>> = keys
+            .list_deleted_key_properties(None)
+            .expect("pager")
+            .map_ok(|p| p.recovery_id)
+            .try_collect()
+            .await
+            .expect("deleted list");
+        assert_eq!(listed, std::slice::from_ref(&deleted.recovery_id));
+        keys.recover_deleted_key("wrapper", None)
+            .await
+            .expect("recover");
+        let back = keys
+            .get_key("wrapper", None)
+            .await
+            .expect("get")
+            .into_model()
+            .expect("key");
+        assert_eq!(back.resource_id().expect("kid").version, Some(version));
+    });
+    transport.assert_challenges_no_5xx(1);
+}
