@@ -1181,3 +1181,50 @@ fn a_clients_keys_live_as_the_services_do_and_every_key_signs() {
         409
     );
 }
+
+#[test]
+fn a_keys_rotate_action_runs_at_its_due_instant() {
+    let mut c = client();
+    c.api_version = Some("7.6");
+    let created = c
+        .call("POST", "/keys/rotating/create", r#"{"kty":"EC"}"#)
+        .body_json();
+    let first_created = created["attributes"]["created"].as_i64().unwrap();
+    let policy = r#"{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P30D"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P90D"}}"#;
+    assert_eq!(
+        c.call("PUT", "/keys/rotating/rotationpolicy", policy)
+            .status,
+        200
+    );
+    c.later(29 * 86_400);
+    let versions = |c: &mut support::engine::Client| {
+        c.call("GET", "/keys/rotating/versions", "").body_json()["value"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(versions(&mut c), 1, "not due yet");
+    // 61 days on: two rotations came due (30 and 60 days), each dated at its instant.
+    c.later(32 * 86_400);
+    assert_eq!(versions(&mut c), 3);
+    let current = c.call("GET", "/keys/rotating", "").body_json();
+    let attributes = &current["attributes"];
+    assert_eq!(
+        attributes["created"].as_i64().unwrap(),
+        first_created + 60 * 86_400
+    );
+    assert_eq!(
+        attributes["exp"].as_i64().unwrap() - attributes["created"].as_i64().unwrap(),
+        90 * 86_400,
+        "expiryTime applies to each rotated version"
+    );
+    // Without a Rotate action, nothing more happens.
+    let notify = r#"{"lifetimeActions":[{"trigger":{"timeBeforeExpiry":"P30D"},"action":{"type":"Notify"}}]}"#;
+    assert_eq!(
+        c.call("PUT", "/keys/rotating/rotationpolicy", notify)
+            .status,
+        200
+    );
+    c.later(100 * 86_400);
+    assert_eq!(versions(&mut c), 3);
+}

@@ -513,6 +513,8 @@ impl VaultState {
         });
         let record_name = record.name.clone();
         record.versions.push(version.clone());
+        // A rotation policy's next rotation is measured from the new version.
+        self.reschedule(&record_name);
         Ok(self.key_bundle_of(&record_name, &version))
     }
 
@@ -688,7 +690,7 @@ impl VaultState {
         }
         v.updated = secs_i64(now);
         let (record_name, v) = (record.name.clone(), v.clone());
-        self.touch(&key);
+        self.reschedule(&key);
         Ok(self.key_bundle_of(&record_name, &v))
     }
 
@@ -706,7 +708,7 @@ impl VaultState {
                 name: name.to_owned(),
             });
         };
-        self.touch(&key);
+        self.reschedule(&key);
         let deleted = self.deletion(record, now);
         let mut body = self.deleted_key_bundle(&deleted)?;
         if self.soft_delete() {
@@ -774,7 +776,8 @@ impl VaultState {
             .latest()
             .map(|v| self.key_bundle_of(&record.name, v))
             .ok_or_else(|| Error::internal("a deleted key without versions"))?;
-        self.keys.insert(key, record);
+        self.keys.insert(key.clone(), record);
+        self.reschedule(&key);
         Ok(bundle)
     }
 
@@ -836,7 +839,8 @@ impl VaultState {
         }
         let bundle = self.key_bundle_of(&record.name, latest);
         self.touch(&key);
-        self.keys.insert(key, record);
+        self.keys.insert(key.clone(), record);
+        self.reschedule(&key);
         Ok(bundle)
     }
 

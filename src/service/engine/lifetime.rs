@@ -32,6 +32,9 @@
 //! - `EmailContacts`: a [`Notification`] for the vault's contacts, once per version, read with
 //!   [`VaultState::notifications`] and cleared with [`VaultState::take_notifications`].
 //!
+//! A client's key whose rotation policy has a `Rotate` action is rotated at its due instant
+//! the same way (see [`keys::rotation`](super::keys::rotation)).
+//!
 //! No action runs while the certificate has an operation in progress, or for a disabled
 //! current version. At most [`MAX_DUE_PER_CALL`] due items are worked per call (a `now`
 //! years ahead catches up over several calls).
@@ -121,12 +124,17 @@ impl VaultState {
         if let Some(old) = self.scheduled.remove(&key) {
             self.due_index.remove(&(old, key.clone()));
         }
-        let Some(record) = self.certificates.get(&key) else {
-            return;
+        let due = match self.certificates.get(&key) {
+            Some(record) => next_due(record).map(Due::at),
+            // A client's key with a rotation policy (see `keys::rotation`).
+            None => self
+                .keys
+                .get(&key)
+                .and_then(super::keys::rotation::rotation_due),
         };
-        if let Some(due) = next_due(record) {
-            self.scheduled.insert(key.clone(), due.at());
-            self.due_index.insert((due.at(), key));
+        if let Some(at) = due {
+            self.scheduled.insert(key.clone(), at);
+            self.due_index.insert((at, key));
         }
     }
 
@@ -154,7 +162,12 @@ impl VaultState {
             };
             let name = match self.certificates.get(&key) {
                 Some(r) => r.name.clone(),
-                None => continue,
+                None => {
+                    // A client's key whose rotation came due.
+                    self.rotate_if_due(&key, at_time, rng);
+                    self.reschedule(&key);
+                    continue;
+                }
             };
             self.settle(&name, at_time);
             if let Some(record) = self.certificates.get(&key)

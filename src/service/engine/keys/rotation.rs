@@ -7,7 +7,8 @@
 //! | a stored policy | `id` (unversioned), the actions as sent, `attributes` with `expiryTime`, `created`, `updated` |
 //! | a rotation | a new version of the same type, size, curve, `key_ops` and tags; `exp` = its creation + `expiryTime` when the policy has one (recorded: P48M gave +126230400 s, months of 30.4375 days) |
 //! | durations | ISO 8601 `P[nY][nM][nW][nD][T[nH][nM][nS]]`; `expiryTime` at least 28 days (documented) |
-//! | a `Rotate` action coming due with the clock | not run by kvcert: a rotation happens on `POST …/rotate` (kvcert's decision; the certificate lifetime actions are run) |
+//! | a `Rotate` action | run at its due instant by the first call at or after it, as the certificates' lifetime actions are ([`lifetime`](super::super::lifetime)): `timeAfterCreate` after the current version's `created`, `timeBeforeExpiry` before its `exp`; the new version is dated at the due instant. A due instant at or before the version's creation never runs; a disabled current version is not rotated |
+//! | a `Notify` action | nothing (the service sends an Event Grid event; kvcert has none) |
 //! | the policy of a certificate's key | read as the default; set, and rotate, refused as for every write to a certificate's key (403) |
 
 use rand_core::CryptoRng;
@@ -164,7 +165,49 @@ fn checked(
     Ok((actions, expiry))
 }
 
+/// When the current version of `record` is due for rotation by its policy's `Rotate` action.
+pub(in crate::service::engine) fn rotation_due(record: &super::KeyRecord) -> Option<i64> {
+    let current = record.latest()?;
+    if !current.enabled {
+        return None;
+    }
+    let policy = record.rotation_policy.as_ref()?;
+    let action = policy.lifetime_actions.as_ref()?.iter().find(|a| {
+        a.action
+            .as_ref()
+            .and_then(|t| t.action_type.as_deref())
+            .is_some_and(|t| t.eq_ignore_ascii_case("Rotate"))
+    })?;
+    let trigger = action.trigger.as_ref()?;
+    let secs = |d: &str| duration_secs(d).and_then(|s| i64::try_from(s).ok());
+    let due = match (&trigger.time_after_create, &trigger.time_before_expiry) {
+        (Some(after), _) => current.created.checked_add(secs(after)?)?,
+        (None, Some(before)) => current.exp?.checked_sub(secs(before)?)?,
+        (None, None) => return None,
+    };
+    // A trigger at or before the version's creation would rotate forever: never due.
+    (due > current.created).then_some(due)
+}
+
 impl VaultState {
+    /// Rotates the client's key `key` (lowercase) at `at` if its policy's `Rotate` action is
+    /// due by then (see [`rotation_due`]); whether it did.
+    pub(in crate::service::engine) fn rotate_if_due(
+        &mut self,
+        key: &str,
+        at: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> bool {
+        let Some(record) = self.keys.get(key) else {
+            return false;
+        };
+        if rotation_due(record).is_none_or(|due| due > secs_i64(at)) {
+            return false;
+        }
+        let name = record.name.clone();
+        self.rotate_key(&name, at, rng).is_ok()
+    }
+
     /// `GET /keys/{name}/rotationpolicy`: the stored policy, or the service's default.
     pub fn get_key_rotation_policy(
         &self,
@@ -223,7 +266,7 @@ impl VaultState {
             }),
         };
         record.rotation_policy = Some(policy.clone());
-        self.touch(&key);
+        self.reschedule(&key);
         Ok(policy)
     }
 
