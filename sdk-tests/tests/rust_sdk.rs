@@ -1799,6 +1799,15 @@ fn keys_client_imports_updates_rotates_wraps_and_recovers() {
             .expect("kid")
             .version
             .expect("version");
+        let versions: Vec<String> = keys
+            .list_key_properties_versions("wrapper", None)
+            .expect("pager")
+            .map_ok(|p| p.resource_id().expect("kid").version.expect("version"))
+            .try_collect()
+            .await
+            .expect("versions");
+        assert_eq!(versions.len(), 2);
+        assert!(versions.contains(&version));
 
         // Wrap and unwrap a content key with the new version (RSA-OAEP-256).
         let wrap = |value: Vec<u8>| KeyOperationParameters {
