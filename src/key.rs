@@ -293,8 +293,13 @@ impl KeyPair {
         }
     }
 
-    /// The JSON Web Key public parts: `n`/`e` for RSA, `crv`/`x`/`y` for EC (big-endian bytes).
-    pub(crate) fn jwk_parts(&self) -> Result<JwkParts, Error> {
+    /// The JSON Web Key public parts (RFC 7518 §6.2, §6.3): `n`/`e` for RSA, `x`/`y` for EC,
+    /// big-endian bytes (EC coordinates at the curve's full width; the curve is [`Self::spec`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Internal`] if the public key cannot be encoded (not expected).
+    pub fn jwk_parts(&self) -> Result<JwkParts, Error> {
         use ::rsa::traits::PublicKeyParts;
         let point = |p: &[u8]| {
             // Uncompressed SEC1 point: 04 || x || y.
@@ -317,10 +322,24 @@ impl KeyPair {
 
 use p256::ecdsa::signature as ecdsa_sig;
 
-/// Public key parts for a JSON Web Key.
-pub(crate) enum JwkParts {
-    Rsa { n: Vec<u8>, e: Vec<u8> },
-    Ec { x: Vec<u8>, y: Vec<u8> },
+/// Public key parts for a JSON Web Key, big-endian bytes ([`KeyPair::jwk_parts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwkParts {
+    /// An RSA key.
+    Rsa {
+        /// The modulus.
+        n: Vec<u8>,
+        /// The public exponent.
+        e: Vec<u8>,
+    },
+    /// An EC key.
+    Ec {
+        /// The x coordinate.
+        x: Vec<u8>,
+        /// The y coordinate.
+        y: Vec<u8>,
+    },
 }
 
 fn alg(oid: ObjectIdentifier, parameters: Option<Any>) -> Result<AlgorithmIdentifierOwned, Error> {

@@ -10,6 +10,7 @@ use support::emulator::Emulator;
 use support::{TempDir, Tool};
 
 const FLOWS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/python_flows.py");
+const IDENTITY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/python_identity.py");
 
 fn python(args: &[&str]) -> (bool, String) {
     let out = Command::new("python3")
@@ -109,4 +110,21 @@ print("two vaults ok")
     let (ok, output) = python(&["-c", &flow]);
     assert!(ok, "two vaults:\n{output}");
     assert!(output.contains("two vaults ok"), "{output}");
+}
+
+/// The credentials applications construct (`azure-identity`'s `ClientSecretCredential` with
+/// the emulator as authority; `DefaultAzureCredential` and `ManagedIdentityCredential` from
+/// `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` alone) against an emulator that verifies tokens.
+#[test]
+fn the_python_sdk_uses_real_credentials_against_verified_tokens() {
+    if !support::tool(Tool::AzureSdkPython, file!()) {
+        return;
+    }
+    let dir = TempDir::new("sdk-python-identity");
+    let emulator = Emulator::start(dir.path(), &["--verify-tokens"]);
+    let pem = emulator.trusted_pem.to_str().unwrap().to_owned();
+    let (ok, output) = python(&[IDENTITY, &emulator.url, &pem]);
+    assert!(ok, "python_identity.py:\n{output}");
+    assert!(output.contains("identity flows passed"), "{output}");
+    assert_eq!(output.matches("ok: ").count(), 3, "{output}");
 }

@@ -23,6 +23,12 @@ pub struct Args {
     /// The vaults served (`--vault NAME[=PORT]`), each with the port of its own (`0`: any
     /// free one); empty: one vault, [`DEFAULT_VAULT`], on the main port only.
     pub vaults: Vec<(String, u16)>,
+    /// Whether a vault request's bearer token must be one the emulator's issuer signed
+    /// (`--verify-tokens`; default: any token).
+    pub verify_tokens: bool,
+    /// The `X-IDENTITY-HEADER` value the managed-identity endpoint requires (`None`: any
+    /// non-empty value).
+    pub identity_header: Option<String>,
 }
 
 /// The vault's name when no `--vault` is given.
@@ -48,6 +54,7 @@ loopback over HTTPS, answered by kvcert's engine.
 usage: kvcert-emulator [--listen 127.0.0.1:PORT] [--tls-cert-out PATH] [--seed N]
                        [--state FILE] [--self-delay SECONDS] [--ca-delay SECONDS]
                        [--max-connections N] [--vault NAME[=PORT]]...
+                       [--verify-tokens] [--identity-header SECRET]
 
   --listen ADDR          where to listen (default 127.0.0.1:0, any free port); stdout gets
                          'listening on https://ADDR' once connections are accepted
@@ -65,10 +72,22 @@ usage: kvcert-emulator [--listen 127.0.0.1:PORT] [--tls-cert-out PATH] [--seed N
                          https://ADDR'), and on the main port by the host names
                          NAME.localhost and NAME.vault.azure.net (the first vault answers
                          any other name there)
+  --verify-tokens        accept only bearer tokens the emulator's own issuer signed (below),
+                         unexpired, for https://vault.azure.net (default: any token)
+  --identity-header S    the X-IDENTITY-HEADER the managed-identity endpoint requires
+                         (default: any non-empty value)
   -h, --help             this text
 
-Any bearer token is accepted: this is an emulator, with no authorization. A request without
-one gets Key Vault's 401 challenge. Management endpoints (no token needed):
+Any bearer token is accepted (unless --verify-tokens): this is an emulator, with no
+authorization. A request without one gets Key Vault's 401 challenge, tenant
+00000000-0000-0000-0000-000000000000. The credentials applications use get tokens here
+(RS256 JWTs of a key made at start):
+  GET  /{tenant}/v2.0/.well-known/openid-configuration   (authority = this emulator)
+  GET  /{tenant}/discovery/v2.0/keys                      the JWKS
+  POST /{tenant}/oauth2/v2.0/token                        client credentials (secret or assertion)
+  GET  /_kvcert/identity/token                            managed identity, App Service style:
+       IDENTITY_ENDPOINT=https://ADDR/_kvcert/identity/token, IDENTITY_HEADER=any value
+Management endpoints (no token needed):
   GET  /_kvcert/clock    {\"now\": RFC3339}
   POST /_kvcert/clock    {\"advance_seconds\": N} or {\"now\": RFC3339}; the clock only moves forward
   GET  /_kvcert/ca       the PEM of the emulated CA issuers' roots
@@ -88,6 +107,8 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Str
         ca_delay: 0,
         max_connections: crate::server::MAX_CONNECTIONS,
         vaults: Vec::new(),
+        verify_tokens: false,
+        identity_header: None,
     };
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -121,6 +142,14 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Str
                     return Err(format!("--vault {name} twice"));
                 }
                 out.vaults.push((name, port));
+            }
+            "--verify-tokens" => out.verify_tokens = true,
+            "--identity-header" => {
+                let v = value("--identity-header")?;
+                if v.is_empty() {
+                    return Err("--identity-header needs a non-empty value".to_owned());
+                }
+                out.identity_header = Some(v);
             }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other} (--help for usage)")),

@@ -20,6 +20,8 @@ pub struct Request {
     pub host: Option<String>,
     /// The `Authorization` header, if sent.
     pub authorization: Option<String>,
+    /// The `X-IDENTITY-HEADER` header (the managed-identity endpoint's secret), if sent.
+    pub identity_header: Option<String>,
     /// The body.
     pub body: Vec<u8>,
 }

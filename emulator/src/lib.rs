@@ -13,7 +13,8 @@
 //! tokio-rustls, every bound in its table) and picks the vault (by port, host name or
 //! `?vault=`); [`vault::Emulator`] answers it (challenge, management endpoints, or the engine:
 //! decide under the vault's lock, work the request's part without it, commit under it);
-//! [`store`] commits the change set in one transaction before the answer is written. [`http`]
+//! [`store`] commits the change set in one transaction before the answer is written;
+//! [`identity`] answers the token requests of the credentials applications use. [`http`]
 //! holds the request and answer types and the size bounds; [`client`] and [`tls`] serve the
 //! tests and the load example.
 
@@ -27,6 +28,7 @@
 pub mod args;
 pub mod client;
 pub mod http;
+pub mod identity;
 pub mod server;
 pub mod store;
 pub mod tls;

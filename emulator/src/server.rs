@@ -38,6 +38,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::args::{Args, DEFAULT_VAULT};
 use crate::http::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, Request, Response};
+use crate::identity::{self, Issuer};
 use crate::store::{Meta, Store, VaultStore};
 use crate::tls;
 use crate::vault::{Clock, Emulator};
@@ -94,6 +95,12 @@ fn vault_rng(seed: Option<u64>, meta: Option<&Meta>, mixed: &[&[u8]]) -> ChaCha2
 /// The vaults one emulator serves, the first answering on the main port by default.
 pub struct Vaults {
     list: Vec<(String, String, Arc<Emulator>)>,
+    /// The token issuer of the credential endpoints (`identity`).
+    issuer: Issuer,
+    /// `--verify-tokens`: a vault request's token must be the issuer's.
+    verify_tokens: bool,
+    /// The main port's URL, for a request without a `Host`.
+    url: String,
 }
 
 impl Vaults {
@@ -137,12 +144,65 @@ impl Vaults {
     /// The answer to a plain read ([`Emulator::try_read`]) of the vault it addresses, made on
     /// the calling (async) thread; `None` for anything else.
     fn try_read(&self, request: &Request, own: usize) -> Option<Response> {
+        // The credential endpoints sign: the blocking pool answers them.
+        if self.is_credential_request(request) {
+            return None;
+        }
+        if let Some(refused) = self.refuse_token(request) {
+            return Some(refused);
+        }
         let i = self.pick(request, own).ok()?;
         self.list[i].2.try_read(request, system_now())
     }
 
+    /// The emulator's URL as the client called it.
+    fn base(&self, request: &Request) -> String {
+        request
+            .host
+            .as_deref()
+            .map_or_else(|| self.url.clone(), |h| format!("https://{h}"))
+    }
+
+    fn is_credential_request(&self, request: &Request) -> bool {
+        let path = request.target.split('?').next().unwrap_or_default();
+        path == identity::MANAGED_IDENTITY_PATH
+            || path.ends_with("/openid-configuration")
+            || path.ends_with("/keys") && path.contains("/discovery/")
+            || path.ends_with("/oauth2/v2.0/token")
+    }
+
+    /// Under `--verify-tokens`, the 401 of a vault request whose bearer token is not the
+    /// issuer's (with Key Vault's challenge, so that a client fetches a new one).
+    fn refuse_token(&self, request: &Request) -> Option<Response> {
+        if !self.verify_tokens || request.target.starts_with(crate::vault::MANAGEMENT_PREFIX) {
+            return None;
+        }
+        let token = request.authorization.as_deref().and_then(|a| {
+            a.get(7..)
+                .filter(|_| a[..7].eq_ignore_ascii_case("bearer "))
+        })?;
+        let why = self.issuer.verify(token.trim(), system_now()).err()?;
+        let body = serde_json::json!({"error": {"code": "Unauthorized",
+            "message": format!("The bearer token is not valid: {why}.")}});
+        let mut r = Response::json(401, body.to_string().into_bytes());
+        r.headers.push((
+            "WWW-Authenticate".to_owned(),
+            crate::vault::CHALLENGE.to_owned(),
+        ));
+        Some(r)
+    }
+
     /// Answers `request` that arrived on the listener of vault `own` (`main`: the main port).
     fn answer(&self, request: &Request, own: usize, main: bool) -> Response {
+        if let Some(answer) = self
+            .issuer
+            .answer(request, &self.base(request), system_now())
+        {
+            return answer;
+        }
+        if let Some(refused) = self.refuse_token(request) {
+            return refused;
+        }
         let path = request.target.split('?').next().unwrap_or_default();
         let picked = self.pick(request, own);
         if path == "/_kvcert/vaults" && request.method == "GET" {
@@ -322,7 +382,15 @@ pub fn run(args: &Args) -> Result<(), String> {
     let _ = out.write_all(said.as_bytes()).and_then(|()| out.flush());
     drop(out);
     let acceptor = TlsAcceptor::from(Arc::clone(&tls.config));
-    let vaults = Arc::new(Vaults { list });
+    let mut identity_seed = [0u8; 32];
+    vault_rng(args.seed, None, &[b"identity"]).fill_bytes(&mut identity_seed);
+    let issuer = Issuer::new(identity_seed, args.identity_header.clone())?;
+    let vaults = Arc::new(Vaults {
+        list,
+        issuer,
+        verify_tokens: args.verify_tokens,
+        url: url.clone(),
+    });
     runtime.block_on(serve(listeners, acceptor, vaults, args.max_connections));
     // Requests still running after the grace period are cut off with the runtime.
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -491,6 +559,11 @@ async fn answer(
         authorization: parts
             .headers
             .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        identity_header: parts
+            .headers
+            .get("x-identity-header")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         body,

@@ -384,6 +384,7 @@ mod tests {
             target: target.to_owned(),
             host: None,
             authorization: token.then(|| "Bearer anything".to_owned()),
+            identity_header: None,
             body: body.as_bytes().to_vec(),
         }
     }

@@ -78,7 +78,7 @@ impl Tool {
             Tool::PythonCryptography => "python3 with cryptography",
             Tool::Pkilint => "pkilint",
             Tool::Jdk => "a JDK",
-            Tool::AzureSdkPython => "python3 with the Azure Key Vault SDK",
+            Tool::AzureSdkPython => "python3 with the Azure Key Vault SDK and azure-identity",
             Tool::Valgrind => "Valgrind",
         }
     }
@@ -98,8 +98,9 @@ impl Tool {
             Tool::Jdk => "install a JDK 17 (apt-get install openjdk-17-jdk-headless)",
             Tool::Valgrind => "install Valgrind (apt-get install valgrind)",
             Tool::AzureSdkPython => {
-                "install the Azure SDK for Python's Key Vault packages (python3 -m pip install \
-                 azure-keyvault-certificates azure-keyvault-keys azure-keyvault-secrets 'cryptography>=42')"
+                "install the Azure SDK for Python's Key Vault and identity packages (python3 -m pip \
+                 install azure-keyvault-certificates azure-keyvault-keys azure-keyvault-secrets \
+                 azure-identity 'cryptography>=42')"
             }
         }
     }
@@ -166,7 +167,7 @@ impl Tool {
                     &[
                         "-c",
                         "import azure.keyvault.certificates, azure.keyvault.keys, \
-                         azure.keyvault.secrets; from cryptography.x509.verification \
+                         azure.keyvault.secrets, azure.identity; from cryptography.x509.verification \
                          import PolicyBuilder; print(azure.keyvault.certificates.__version__)",
                     ],
                 )?;
