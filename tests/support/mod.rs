@@ -55,10 +55,12 @@ pub enum Tool {
     AzureSdkPython,
     /// Valgrind's memcheck, `valgrind` (the constant-time check).
     Valgrind,
+    /// The Go toolchain, `go` 1.26 or later, with the Go module proxy (the Azure SDK for Go).
+    Go,
 }
 
 impl Tool {
-    const ALL: usize = 6;
+    const ALL: usize = 7;
 
     fn index(self) -> usize {
         match self {
@@ -68,6 +70,7 @@ impl Tool {
             Tool::Jdk => 3,
             Tool::AzureSdkPython => 4,
             Tool::Valgrind => 5,
+            Tool::Go => 6,
         }
     }
 
@@ -80,6 +83,7 @@ impl Tool {
             Tool::Jdk => "a JDK",
             Tool::AzureSdkPython => "python3 with the Azure Key Vault SDK and azure-identity",
             Tool::Valgrind => "Valgrind",
+            Tool::Go => "Go 1.26",
         }
     }
 
@@ -97,6 +101,9 @@ impl Tool {
             }
             Tool::Jdk => "install a JDK 17 (apt-get install openjdk-17-jdk-headless)",
             Tool::Valgrind => "install Valgrind (apt-get install valgrind)",
+            Tool::Go => {
+                "install Go 1.26 or later (https://go.dev/dl/), with the Go module proxy reachable"
+            }
             Tool::AzureSdkPython => {
                 "install the Azure SDK for Python's Key Vault and identity packages (python3 -m pip \
                  install azure-keyvault-certificates azure-keyvault-keys azure-keyvault-secrets \
@@ -108,6 +115,21 @@ impl Tool {
     /// `Ok` when usable, else why not.
     fn probe(self) -> Result<(), String> {
         match self {
+            Tool::Go => {
+                let o = output("go", &["env", "GOVERSION"])?;
+                let version = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+                let minor = version
+                    .strip_prefix("go1.")
+                    .and_then(|rest| rest.split('.').next())
+                    .and_then(|m| m.parse::<u32>().ok());
+                if o.status.success() && minor.is_some_and(|m| m >= 26) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "`go env GOVERSION` printed {version:?}, not go1.26 or later"
+                    ))
+                }
+            }
             Tool::OpenSsl => {
                 let o = output("openssl", &["version"])?;
                 let version = String::from_utf8_lossy(&o.stdout).trim().to_owned();

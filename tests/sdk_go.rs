@@ -1,0 +1,44 @@
+//! The Azure SDK for Go (`azcertificates`, `azsecrets`, `azkeys`) and `azidentity` against the
+//! reference emulator over HTTPS (TLS verification on): `clients/go` runs with `go test`, every
+//! client authenticated by a `ClientSecretCredential` whose authority is the emulator, against
+//! an emulator that verifies tokens (`--verify-tokens`).
+
+mod support;
+
+use std::process::Command;
+
+use support::emulator::Emulator;
+use support::{TempDir, Tool};
+
+const MODULE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/clients/go");
+
+#[test]
+fn the_go_sdk_runs_its_flows_with_a_real_credential() {
+    if !support::tool(Tool::Go, file!()) {
+        return;
+    }
+    let dir = TempDir::new("sdk-go");
+    let emulator = Emulator::start(dir.path(), &["--verify-tokens"]);
+    let out = Command::new("go")
+        .args(["test", "-count=1", "-v", "./..."])
+        .current_dir(MODULE)
+        .env("KVCERT_VAULT_URL", &emulator.url)
+        .env("KVCERT_ROOT_PEM", &emulator.trusted_pem)
+        // The module's test cache and build outputs stay out of the source tree.
+        .env("GOFLAGS", "-mod=readonly")
+        .output()
+        .expect("go runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "go test:\n{text}");
+    for flow in ["TestCertificateSecretAndKey", "TestSecrets", "TestKeys"] {
+        assert!(
+            text.contains(&format!("--- PASS: {flow}")),
+            "{flow}:\n{text}"
+        );
+    }
+    assert!(!text.contains("--- SKIP"), "{text}");
+}
