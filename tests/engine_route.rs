@@ -882,6 +882,22 @@ fn a_clients_keys_live_as_the_services_do_and_every_key_signs() {
         ])
     );
     assert_eq!(rsa["key"]["n"].as_str().unwrap().len(), 342);
+    // The Java SDK sends `"public_exponent":0` for "unset" (found by tests/sdk_java.rs).
+    let java = c.call(
+        "POST",
+        "/keys/java-rsa/create",
+        r#"{"kty":"RSA","key_size":2048,"public_exponent":0,"attributes":{}}"#,
+    );
+    assert_eq!(java.status, 200);
+    assert_eq!(java.body_json()["key"]["e"], "AQAB");
+    assert_eq!(c.call("DELETE", "/keys/java-rsa", "").status, 200);
+    assert_eq!(c.call("DELETE", "/deletedkeys/java-rsa", "").status, 204);
+    let e3 = c.call(
+        "POST",
+        "/keys/e3/create",
+        r#"{"kty":"RSA","public_exponent":3}"#,
+    );
+    assert_eq!(error(&e3).1, "BadParameter");
     // Refusals of a create.
     for (body, code) in [
         (r#"{"kty":"RSA-HSM"}"#, "BadParameter"),

@@ -57,10 +57,12 @@ pub enum Tool {
     Valgrind,
     /// The Go toolchain, `go` 1.26 or later, with the Go module proxy (the Azure SDK for Go).
     Go,
+    /// A JDK 17 with Maven, `mvn`, and Maven Central (the Azure SDK for Java).
+    Maven,
 }
 
 impl Tool {
-    const ALL: usize = 7;
+    const ALL: usize = 8;
 
     fn index(self) -> usize {
         match self {
@@ -71,6 +73,7 @@ impl Tool {
             Tool::AzureSdkPython => 4,
             Tool::Valgrind => 5,
             Tool::Go => 6,
+            Tool::Maven => 7,
         }
     }
 
@@ -84,6 +87,7 @@ impl Tool {
             Tool::AzureSdkPython => "python3 with the Azure Key Vault SDK and azure-identity",
             Tool::Valgrind => "Valgrind",
             Tool::Go => "Go 1.26",
+            Tool::Maven => "a JDK 17 and Maven",
         }
     }
 
@@ -104,6 +108,10 @@ impl Tool {
             Tool::Go => {
                 "install Go 1.26 or later (https://go.dev/dl/), with the Go module proxy reachable"
             }
+            Tool::Maven => {
+                "install a JDK 17 and Maven (apt-get install openjdk-17-jdk-headless maven), with \
+                 Maven Central reachable"
+            }
             Tool::AzureSdkPython => {
                 "install the Azure SDK for Python's Key Vault and identity packages (python3 -m pip \
                  install azure-keyvault-certificates azure-keyvault-keys azure-keyvault-secrets \
@@ -115,6 +123,15 @@ impl Tool {
     /// `Ok` when usable, else why not.
     fn probe(self) -> Result<(), String> {
         match self {
+            Tool::Maven => {
+                Tool::Jdk.probe()?;
+                let o = output("mvn", &["-v"])?;
+                if o.status.success() {
+                    Ok(())
+                } else {
+                    Err(format!("`mvn -v` failed ({})", o.status))
+                }
+            }
             Tool::Go => {
                 let o = output("go", &["env", "GOVERSION"])?;
                 let version = String::from_utf8_lossy(&o.stdout).trim().to_owned();

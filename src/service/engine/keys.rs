@@ -13,7 +13,7 @@
 //! |---|---|---|
 //! | `kty` | `RSA`, `EC` | `RSA-HSM`, `EC-HSM`: 400 `Hardware key operation not allowed on standard vault` (reported text); `oct`, `oct-HSM`, anything else: 400 `Property kty has invalid value` |
 //! | `key_size` | RSA 2048 (default), 3072, 4096 | others: the certificates' key-size text |
-//! | `public_exponent` | 65537 (default) | others: 400 |
+//! | `public_exponent` | 65537 (default; 0, the Java SDK's unset value, too) | others: 400 |
 //! | `crv` | `P-256` (default), `P-384`, `P-521`, `P-256K` | others: 400 |
 //! | `key_ops` | `encrypt`, `decrypt`, `sign`, `verify`, `wrapKey`, `unwrapKey`, `import`, `export`; by the key type when absent (recorded: RSA all six, EC `sign`, `verify`) | another name: 400 |
 //! | `attributes` | `enabled`, `nbf`, `exp`; `exportable: true` | `exportable: true` without a release policy: 400 `AKV.SKR.1004: Exportable keys must have release policy.` (recorded) |
@@ -248,7 +248,10 @@ fn create_spec(
     crv: Option<&str>,
 ) -> Result<KeySpec, Error> {
     if kty == "RSA" {
-        if public_exponent.is_some_and(|e| e != 65_537) {
+        // 0 is the Java SDK's unset value (`azure-security-keyvault-keys` 4.11 sends
+        // `"public_exponent":0` for every RSA create, and its live tests run against the
+        // service): the default, as when absent.
+        if public_exponent.is_some_and(|e| e != 65_537 && e != 0) {
             return Err(Error::property(
                 "public_exponent",
                 "Only the public exponent 65537 is supported",

@@ -1,0 +1,101 @@
+//! The Azure SDK for Java (`azure-security-keyvault-certificates`, `-secrets`, `-keys`) and
+//! `azure-identity` against the reference emulator over HTTPS (TLS verification on, the
+//! emulator's root in a trust store the test makes): `clients/java`'s class path comes from
+//! Maven (`dependency:build-classpath`, versions from `azure-sdk-bom`), `javac` compiles
+//! `kvcert.Flows` and `java` runs it against an emulator that verifies tokens.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::emulator::Emulator;
+use support::{TempDir, Tool};
+
+const PROJECT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/clients/java");
+
+fn run(program: &str, args: &[&str], dir: &Path) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{program} {args:?}:\n{text}");
+    text
+}
+
+#[test]
+fn the_java_sdk_runs_its_flows_with_a_real_credential() {
+    if !support::tool(Tool::Maven, file!()) {
+        return;
+    }
+    let dir = TempDir::new("sdk-java");
+    let work = dir.path();
+    let classpath_file = work.join("classpath.txt");
+    run(
+        "mvn",
+        &[
+            "-q",
+            "-B",
+            "-f",
+            &format!("{PROJECT}/pom.xml"),
+            "dependency:build-classpath",
+            &format!("-Dmdep.outputFile={}", classpath_file.display()),
+        ],
+        work,
+    );
+    let classpath = std::fs::read_to_string(&classpath_file).expect("the class path");
+    let classes = work.join("classes");
+    run(
+        "javac",
+        &[
+            "-d",
+            classes.to_str().unwrap(),
+            "-cp",
+            classpath.trim(),
+            &format!("{PROJECT}/src/main/java/kvcert/Flows.java"),
+        ],
+        work,
+    );
+    let emulator = Emulator::start(work, &["--verify-tokens"]);
+    let trust = work.join("trust.p12");
+    run(
+        "keytool",
+        &[
+            "-importcert",
+            "-noprompt",
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            "changeit",
+            "-alias",
+            "kvcert-emulator",
+            "-file",
+            emulator.trusted_pem.to_str().unwrap(),
+            "-keystore",
+            trust.to_str().unwrap(),
+        ],
+        work,
+    );
+    let path = format!("{}:{}", classes.display(), classpath.trim());
+    let output = run(
+        "java",
+        &[
+            &format!("-Djavax.net.ssl.trustStore={}", trust.display()),
+            "-Djavax.net.ssl.trustStorePassword=changeit",
+            "-Djavax.net.ssl.trustStoreType=PKCS12",
+            "-cp",
+            &path,
+            "kvcert.Flows",
+            &emulator.url,
+        ],
+        work,
+    );
+    assert!(output.contains("java flows passed"), "{output}");
+    assert_eq!(output.matches("ok: ").count(), 5, "{output}");
+}
