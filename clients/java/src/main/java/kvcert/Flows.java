@@ -43,8 +43,8 @@ import java.security.spec.MGF1ParameterSpec;
 
 /**
  * The Azure SDK for Java (certificates, secrets, keys) and azure-identity against the reference
- * emulator started with --verify-tokens; every client authenticates with a ClientSecretCredential
- * whose authority is the emulator. Each result is checked by the JDK's own crypto (KeyStore loads
+ * emulator; every client authenticates with a ClientSecretCredential whose authority is the
+ * emulator (its token a JWT from the emulator's token endpoint). Each result is checked by the JDK's own crypto (KeyStore loads
  * the PFX, Signature verifies, Cipher encrypts). The emulator's root is in the JVM's trust store
  * (javax.net.ssl.trustStore). Usage: java kvcert.Flows VAULT_URL
  */
