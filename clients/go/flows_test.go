@@ -4,6 +4,10 @@
 // the emulator. Each result is checked with Go's own crypto (x509, ecdsa, rsa).
 //
 // Run by tests/sdk_go.rs: KVCERT_VAULT_URL and KVCERT_ROOT_PEM name the emulator and its root.
+// The tests run in order in one process against one emulator, each with its own names (all
+// starting with "go-"). The flows mirror tests/sdk/python_flows.py, by topic:
+// certificates_test.go, secrets_test.go, keys_test.go and crypto_test.go; helpers_test.go has the
+// setup and the checks they share.
 package flows
 
 import (
@@ -11,113 +15,17 @@ import (
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"math/big"
-	"net/http"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azcertificates"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azkeys"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 )
-
-const tenant = "00000000-0000-0000-0000-000000000000"
-
-type env struct {
-	vault      string
-	transport  *http.Client
-	credential azcore.TokenCredential
-}
-
-func setup(t *testing.T) env {
-	t.Helper()
-	vault, rootPath := os.Getenv("KVCERT_VAULT_URL"), os.Getenv("KVCERT_ROOT_PEM")
-	if vault == "" || rootPath == "" {
-		t.Skip("KVCERT_VAULT_URL and KVCERT_ROOT_PEM are not set (tests/sdk_go.rs sets them)")
-	}
-	root, err := os.ReadFile(rootPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(root) {
-		t.Fatal("the emulator's root is not PEM")
-	}
-	transport := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	credential, err := azidentity.NewClientSecretCredential(tenant, "go-app", "go-app-secret", &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: azcore.ClientOptions{
-			Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: vault + "/"},
-			Transport: transport,
-		},
-		DisableInstanceDiscovery: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env{vault: vault, transport: transport, credential: credential}
-}
-
-func (e env) options() azcore.ClientOptions {
-	return azcore.ClientOptions{Transport: e.transport}
-}
-
-func (e env) certificates(t *testing.T) *azcertificates.Client {
-	c, err := azcertificates.NewClient(e.vault, e.credential, &azcertificates.ClientOptions{ClientOptions: e.options(), DisableChallengeResourceVerification: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func (e env) secrets(t *testing.T) *azsecrets.Client {
-	c, err := azsecrets.NewClient(e.vault, e.credential, &azsecrets.ClientOptions{ClientOptions: e.options(), DisableChallengeResourceVerification: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func (e env) keys(t *testing.T) *azkeys.Client {
-	c, err := azkeys.NewClient(e.vault, e.credential, &azkeys.ClientOptions{ClientOptions: e.options(), DisableChallengeResourceVerification: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// create makes a certificate and polls its operation until it completes.
-func create(t *testing.T, c *azcertificates.Client, name string, policy azcertificates.CertificatePolicy) azcertificates.Certificate {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := c.CreateCertificate(ctx, name, azcertificates.CreateCertificateParameters{CertificatePolicy: &policy}, nil); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 100; i++ {
-		op, err := c.GetCertificateOperation(ctx, name, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if op.Status != nil && *op.Status == "completed" {
-			got, err := c.GetCertificate(ctx, name, "", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return got.Certificate
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s did not complete", name)
-	return azcertificates.Certificate{}
-}
 
 // A PEM certificate: its secret holds a key that x509 reads and that is the certificate's.
 func TestCertificateSecretAndKey(t *testing.T) {
