@@ -34,7 +34,28 @@ fn the_go_sdk_runs_its_flows_with_a_real_credential() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "go test:\n{text}");
-    for flow in ["TestCertificateSecretAndKey", "TestSecrets", "TestKeys"] {
+    for flow in [
+        "TestCertificateDefaultPolicy",
+        "TestCertificateKeyTypesAndContentTypes",
+        "TestCertificatePolicyUpdate",
+        "TestCertificateMergeUnknownIssuer",
+        "TestCertificateFromRegisteredIssuer",
+        "TestCertificateCancelPendingOperation",
+        "TestCertificateDeleteRecoverPurge",
+        "TestCertificateBackupRestore",
+        "TestCertificateImport",
+        "TestIssuersAndContacts",
+        "TestCertificateErrors",
+        "TestCertificateAutoRenew",
+        "TestSignVerifyEveryAlgorithm",
+        "TestEncryptDecryptWrapUnwrap",
+        "TestCertificateKeyCrypto",
+        "TestCertificateSecretAndKey",
+        "TestSecrets",
+        "TestKeys",
+        "TestKeyLifecycle",
+        "TestSecretLifecycle",
+    ] {
         assert!(
             text.contains(&format!("--- PASS: {flow}")),
             "{flow}:\n{text}"
