@@ -63,3 +63,22 @@ fn the_go_sdk_runs_its_flows_with_a_real_credential() {
     }
     assert!(!text.contains("--- SKIP"), "{text}");
 }
+
+/// The README's Go recipe, as written (only the port differs): `DefaultAzureCredential` from
+/// the environment, `go run .` in a module with this module's requirements.
+#[test]
+fn the_readmes_go_recipe_runs() {
+    if !support::tool(Tool::Go, file!()) {
+        return;
+    }
+    let dir = TempDir::new("recipe-go");
+    for file in ["go.mod", "go.sum"] {
+        std::fs::copy(format!("{MODULE}/{file}"), dir.path().join(file)).expect("copied");
+    }
+    let output = support::recipes::run("go", &dir, &[("GOFLAGS", "-mod=mod")]);
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|l| *l == "s3cret" || l.parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(lines, ["s3cret", "256"], "{output}");
+}

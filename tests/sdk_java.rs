@@ -139,3 +139,42 @@ fn the_java_sdk_runs_its_flows_with_a_real_credential() {
     assert!(out.status.success(), "KeyStoreFlow:\n{text}");
     assert!(text.contains("keystore flow passed"), "{text}");
 }
+
+/// The README's Java recipe, as written (only the port differs): `DefaultAzureCredential` from
+/// the environment, the root in a trust store `keytool` makes, `java Recipe.java` with the
+/// SDK's jars on the `CLASSPATH`.
+#[test]
+fn the_readmes_java_recipe_runs() {
+    if !support::tool(Tool::Maven, file!()) {
+        return;
+    }
+    let dir = TempDir::new("recipe-java");
+    let classpath = maven_classpath(dir.path());
+    let output = support::recipes::run("java", &dir, &[("CLASSPATH", &classpath)]);
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|l| *l == "s3cret" || l.parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(lines, ["s3cret", "256"], "{output}");
+}
+
+/// The class path of `clients/java`'s dependencies, from Maven.
+fn maven_classpath(work: &Path) -> String {
+    let file = work.join("classpath.txt");
+    run(
+        "mvn",
+        &[
+            "-q",
+            "-B",
+            "-f",
+            &format!("{PROJECT}/pom.xml"),
+            "dependency:build-classpath",
+            &format!("-Dmdep.outputFile={}", file.display()),
+        ],
+        work,
+    );
+    std::fs::read_to_string(&file)
+        .expect("the class path")
+        .trim()
+        .to_owned()
+}

@@ -128,3 +128,23 @@ fn the_python_sdk_uses_real_credentials_against_verified_tokens() {
     assert!(output.contains("identity flows passed"), "{output}");
     assert_eq!(output.matches("ok: ").count(), 3, "{output}");
 }
+
+/// The README's Python recipe, as written (only the port differs): `DefaultAzureCredential`
+/// from the environment, against the emulator started with the README's flags.
+#[test]
+fn the_readmes_python_recipe_runs() {
+    if !support::tool(Tool::AzureSdkPython, file!()) {
+        return;
+    }
+    let dir = TempDir::new("recipe-python");
+    let output = support::recipes::run("python", &dir, &[]);
+    assert_eq!(recipe_lines(&output), ["s3cret", "256"], "{output}");
+}
+
+/// What a recipe printed on lines of its own, without the runtime's notices.
+fn recipe_lines(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter(|l| *l == "s3cret" || l.parse::<u32>().is_ok())
+        .collect()
+}

@@ -23,6 +23,7 @@
 
 pub mod emulator;
 pub mod engine;
+pub mod recipes;
 
 use std::cell::Cell;
 use std::io::Write;
