@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"io"
 	"math/big"
 	"net/http"
@@ -410,5 +409,3 @@ func sameSet(a, b []string) bool {
 	}
 	return true
 }
-
-func describe(v any) string { return fmt.Sprintf("%+v", v) }
