@@ -112,9 +112,10 @@ print("two vaults ok")
     assert!(output.contains("two vaults ok"), "{output}");
 }
 
-/// The credentials applications construct (`azure-identity`'s `ClientSecretCredential` with
-/// the emulator as authority; `DefaultAzureCredential` and `ManagedIdentityCredential` from
-/// `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` alone) against an emulator that verifies tokens.
+/// The credentials applications construct (`azure-identity`'s `ClientSecretCredential` and
+/// `CertificateCredential` with the emulator as authority; `DefaultAzureCredential` and
+/// `ManagedIdentityCredential` from `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` alone) against an
+/// emulator that verifies tokens.
 #[test]
 fn the_python_sdk_uses_real_credentials_against_verified_tokens() {
     if !support::tool(Tool::AzureSdkPython, file!()) {
@@ -126,7 +127,7 @@ fn the_python_sdk_uses_real_credentials_against_verified_tokens() {
     let (ok, output) = python(&[IDENTITY, &emulator.url, &pem]);
     assert!(ok, "python_identity.py:\n{output}");
     assert!(output.contains("identity flows passed"), "{output}");
-    assert_eq!(output.matches("ok: ").count(), 3, "{output}");
+    assert_eq!(output.matches("ok: ").count(), 4, "{output}");
 }
 
 /// The README's Python recipe, as written (only the port differs): `DefaultAzureCredential`

@@ -1,5 +1,6 @@
 """The credentials applications use, unchanged, against the reference emulator started with
---verify-tokens: ClientSecretCredential with the emulator as its authority, and
+--verify-tokens: ClientSecretCredential and CertificateCredential with the emulator as
+their authority, and
 DefaultAzureCredential with nothing but environment variables (App Service's managed identity:
 IDENTITY_ENDPOINT, IDENTITY_HEADER; and REQUESTS_CA_BUNDLE to trust the emulator). Each token is
 checked by `cryptography` against the emulator's published JWKS; a token the emulator did not
@@ -29,7 +30,7 @@ for name in ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE
 
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
-from azure.identity import ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential
+from azure.identity import CertificateCredential, ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential
 from azure.keyvault.certificates import CertificateClient, CertificatePolicy
 from azure.keyvault.secrets import SecretClient
 from cryptography.hazmat.primitives import hashes
@@ -73,6 +74,35 @@ secrets = SecretClient(VAULT, secret_credential, **options)
 secrets.set_secret("with-a-real-credential", "v1")
 assert secrets.get_secret("with-a-real-credential").value == "v1"
 step("ClientSecretCredential: discovery, token endpoint, a token verified by the JWKS, secrets set and read")
+
+# 1b. CertificateCredential (ClientCertificateCredential in other languages): the same endpoint, a client assertion signed with the app's
+# certificate instead of a secret (the emulator authorizes nothing, so any certificate will do).
+import datetime
+import tempfile
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
+
+app_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+app_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "my-cert-app")])
+day = datetime.datetime.now(datetime.timezone.utc)
+app_cert = (
+    x509.CertificateBuilder().subject_name(app_name).issuer_name(app_name).public_key(app_key.public_key())
+    .serial_number(x509.random_serial_number()).not_valid_before(day - datetime.timedelta(days=1))
+    .not_valid_after(day + datetime.timedelta(days=30)).sign(app_key, hashes.SHA256())
+)
+with tempfile.NamedTemporaryFile(suffix=".pem") as pem_file:
+    pem_file.write(app_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    pem_file.write(app_cert.public_bytes(serialization.Encoding.PEM))
+    pem_file.flush()
+    cert_credential = CertificateCredential(
+        TENANT, "my-cert-app", pem_file.name, authority=VAULT, disable_instance_discovery=True, connection_verify=PEM
+    )
+    claims = check_token(cert_credential.get_token(SCOPE).token)
+assert claims["appid"] == "my-cert-app", claims
+assert SecretClient(VAULT, cert_credential, **options).get_secret("with-a-real-credential").value == "v1"
+step("CertificateCredential: a client assertion for a token verified by the JWKS, a secret read")
 
 # 2. DefaultAzureCredential with only environment variables: App Service's managed identity.
 default = DefaultAzureCredential()
