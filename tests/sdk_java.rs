@@ -103,7 +103,7 @@ fn the_java_sdk_runs_its_flows_with_a_real_credential() {
         work,
     );
     assert!(output.contains("java flows passed"), "{output}");
-    assert_eq!(output.matches("ok: ").count(), 5, "{output}");
+    assert_eq!(output.matches("ok: ").count(), 22, "{output}");
 
     // The Java keystore provider: the certificate `Flows` made, through the managed identity
     // endpoint (the provider's Container Apps path: IDENTITY_ENDPOINT, IDENTITY_HEADER).
