@@ -64,7 +64,7 @@ fn the_go_sdk_runs_its_flows_with_a_real_credential() {
     assert!(!text.contains("--- SKIP"), "{text}");
 }
 
-/// The README's Go recipe, as written (only the port differs): `DefaultAzureCredential` from
+/// The emulator README's Go recipe, as written (only the port differs): `DefaultAzureCredential` from
 /// the environment, `go run .` in a module with this module's requirements.
 #[test]
 fn the_readmes_go_recipe_runs() {

@@ -140,7 +140,7 @@ fn the_java_sdk_runs_its_flows_with_a_real_credential() {
     assert!(text.contains("keystore flow passed"), "{text}");
 }
 
-/// The README's Java recipe, as written (only the port differs): `DefaultAzureCredential` from
+/// The emulator README's Java recipe, as written (only the port differs): `DefaultAzureCredential` from
 /// the environment, the root in a trust store `keytool` makes, `java Recipe.java` with the
 /// SDK's jars on the `CLASSPATH`.
 #[test]

@@ -130,7 +130,7 @@ fn the_python_sdk_uses_real_credentials_against_verified_tokens() {
     assert_eq!(output.matches("ok: ").count(), 4, "{output}");
 }
 
-/// The README's Python recipe, as written (only the port differs): `DefaultAzureCredential`
+/// The emulator README's Python recipe, as written (only the port differs): `DefaultAzureCredential`
 /// from the environment, against the emulator started with the README's flags.
 #[test]
 fn the_readmes_python_recipe_runs() {

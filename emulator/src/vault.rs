@@ -40,7 +40,7 @@ pub const MANAGEMENT_PREFIX: &str = "/_kvcert/";
 pub const MAX_ATTEMPTS: usize = 4;
 
 /// The challenge Key Vault sends to a request without a token (every recording's first
-/// exchange; `spec/service-behaviour.md` §errors). The tenant is a placeholder: the emulator
+/// exchange; `docs/service-behaviour.md` §8). The tenant is a placeholder: the emulator
 /// takes any token.
 pub const CHALLENGE: &str = "Bearer authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\"";
 

@@ -80,7 +80,7 @@ pub fn create<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Issued, Error> {
     // Generic shims onto `&mut dyn CryptoRng` functions: the work is compiled once, in
-    // kvcert's own codegen units (README, "Using kvcert in your tests").
+    // kvcert's own codegen units (docs/performance.md, "Make kvcert fast in your debug tests").
     create_dyn(plan, vault, now, &mut { rng })
 }
 

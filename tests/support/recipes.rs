@@ -1,6 +1,6 @@
-//! The README's recipes ("Point a client at the emulator"), run as a reader would run them.
+//! The emulator README's recipes ("Point a client at it"), run as a reader would run them.
 //!
-//! The README marks each recipe with an HTML comment and two fenced blocks after it:
+//! `emulator/README.md` marks each recipe with an HTML comment and two fenced blocks after it:
 //!
 //! * `<!-- recipe: emulator -->` then an `sh` block: the `cargo run … -- FLAGS` line that starts
 //!   the emulator, and `export` lines every client shares;
@@ -18,7 +18,7 @@ use std::process::Command;
 use super::TempDir;
 use super::emulator::Emulator;
 
-const README: &str = include_str!("../../README.md");
+const README: &str = include_str!("../../emulator/README.md");
 
 /// The address the README's recipes use.
 const README_ADDRESS: &str = "https://127.0.0.1:8443";
