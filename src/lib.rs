@@ -106,6 +106,7 @@
 //! | hash for RSA-3072/4096 | SHA-256, as for RSA-2048 |
 //! | EC without `crv` or `key_size` | P-256 |
 //! | `crv` without `kty` | EC |
+//! | an EC `key_size` that contradicts `crv` (`256` with `P-384`: what the Java SDK sends when a client reads a policy and changes only the curve) | 400 `BadParameter` `Key size 256 does not match curve P-384`; the recordings show the service echoing the curve's size (P-256/P-256K 256, P-384 384, P-521 521) and accepting matching pairs, none a mismatch |
 //! | `key_usage: []` | stored as `[]`, no KeyUsage extension (as `ekus: []`) |
 //! | default lifetime action for a CA issuer | AutoRenew at 80 % (partnered CAs auto-renew) |
 //! | `validity_months` | 1 to 1200 |
