@@ -8,8 +8,8 @@
 //! Each test checks what the SDK hands back (key type and size, subjects, validity, chains,
 //! ids), the secret the engine stores (read beside the SDK, as the secrets client would), and
 //! that the client drew one 401 (Key Vault's challenge) and no 5xx. The transport, credential
-//! and instant runtime are in `transport/mod.rs`; futures run under
-//! `futures::executor::block_on` (no tokio).
+//! and instant runtime are `kvcert-sdk-transport`'s (`sdk-transport/`), the suite's checks
+//! in `transport/mod.rs`; futures run under `futures::executor::block_on` (no tokio).
 
 mod transport;
 
@@ -33,8 +33,9 @@ use kvcert::rand_core::SeedableRng as _;
 use kvcert::x509::ca::CertificateAuthority;
 use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec, UnixTime};
 use transport::{
-    KeyKind, KvTransport, VAULT, http_error, issued_by, key_client, key_kind, parse, secret_client,
-    subject, validity, vault,
+    InProcessVault, KeyKind, VAULT, assert_challenges_no_5xx, assert_one_challenge_no_5xx,
+    emulated_ca_roots, engine_get, http_error, issued_by, key_client, key_kind, parse,
+    secret_client, subject, validity, vault,
 };
 
 const PKCS12: &str = "application/x-pkcs12";
@@ -207,8 +208,8 @@ struct Secret {
 }
 
 /// `GET /secrets/{name}` on the engine (the secrets client's call), opened by content type.
-fn secret(transport: &KvTransport, name: &str) -> Secret {
-    let answer = transport.engine_get(&format!("/secrets/{name}"));
+fn secret(transport: &InProcessVault, name: &str) -> Secret {
+    let answer = engine_get(transport, &format!("/secrets/{name}"));
     assert_eq!(answer.status, 200, "{}", answer.body_json());
     let body = answer.body_json();
     let content_type = body["contentType"]
@@ -316,7 +317,7 @@ fn create_default_and_custom_policies() {
             assert_eq!(stored.chain, [cer(&cert).to_vec()], "{name}");
         }
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,7 +349,7 @@ fn get_latest_and_by_version() {
             assert_eq!(by_version.x509_thumbprint, created.x509_thumbprint);
         }
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,7 +438,7 @@ fn list_certificates_and_versions_through_the_pager() {
         // The item pager reads the same versions.
         assert_eq!(versions(&client, "list-00").await, expected);
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,7 +526,7 @@ fn update_policy_then_new_versions_follow_it() {
             Some("CN=third.example")
         );
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -585,7 +586,7 @@ fn unknown_issuer_csr_signed_and_merged() {
             Some(format!("{VAULT}/certificates/merged").as_str())
         );
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -659,7 +660,7 @@ fn registered_digicert_issuer_chains_to_the_emulated_root() {
         let leaf = parse(&stored.chain[0]);
         let intermediate = parse(&stored.chain[1]);
 
-        let roots = transport.emulated_ca_roots();
+        let roots = emulated_ca_roots(&transport);
         let root = roots
             .iter()
             .find(|root| issued_by(&intermediate, root))
@@ -684,7 +685,7 @@ fn registered_digicert_issuer_chains_to_the_emulated_root() {
             Some("digicert")
         );
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -742,7 +743,7 @@ fn cancel_then_delete_a_pending_operation() {
             )
         );
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -834,7 +835,7 @@ fn delete_recover_delete_purge() {
             (StatusCode::NotFound, Some("CertificateNotFound".into()))
         );
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -886,7 +887,7 @@ fn backup_purge_restore() {
         assert_eq!((latest.id, latest.cer), (cert.id.clone(), cert.cer.clone()));
         assert_eq!(secret(&transport, "kept").chain, [cer(&cert).to_vec()]);
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -971,7 +972,7 @@ fn import_pfx_and_pem() {
             Some(for_pfx.certificate_der())
         );
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1145,7 +1146,7 @@ fn issuers_and_contacts() {
             (StatusCode::NotFound, Some("ContactsNotFound".into()))
         );
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1194,7 +1195,7 @@ fn auto_renew_when_the_clock_passes_the_trigger() {
         );
         assert_eq!(secret(&transport, "renewed").chain, [cer(&latest).to_vec()]);
     });
-    transport.assert_one_challenge_no_5xx();
+    assert_one_challenge_no_5xx(&transport);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1402,7 +1403,7 @@ fn secrets_client_sets_reads_lists_and_recovers_secrets_beside_a_certificate() {
             .expect("secret");
         assert_eq!(again.value.as_deref(), Some("rotated"));
     });
-    transport.assert_challenges_no_5xx(2);
+    assert_challenges_no_5xx(&transport, 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1653,7 +1654,7 @@ fn keys_client_creates_keys_and_signs_with_a_certificates_kid_checked_by_ring() 
         let refused = keys.delete_key("signer", None).await.expect_err("managed");
         assert_eq!(http_error(&refused).0, StatusCode::Forbidden);
     });
-    transport.assert_challenges_no_5xx(2);
+    assert_challenges_no_5xx(&transport, 2);
 }
 
 #[test]
@@ -1870,5 +1871,5 @@ fn keys_client_imports_updates_rotates_wraps_and_recovers() {
             .expect("key");
         assert_eq!(back.resource_id().expect("kid").version, Some(version));
     });
-    transport.assert_challenges_no_5xx(1);
+    assert_challenges_no_5xx(&transport, 1);
 }
