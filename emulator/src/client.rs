@@ -6,6 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
@@ -30,22 +31,12 @@ impl Reply {
     }
 }
 
-/// The certificates of a PEM text (`CERTIFICATE` blocks).
+/// The certificates of a PEM text (`CERTIFICATE` blocks), read by rustls's PEM reader.
 pub fn certificates_from_pem(pem: &str) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut inside: Option<String> = None;
-    for line in pem.lines().map(str::trim) {
-        match (&mut inside, line) {
-            (None, "-----BEGIN CERTIFICATE-----") => inside = Some(String::new()),
-            (Some(b64), "-----END CERTIFICATE-----") => {
-                out.extend(kvcert::pem::base64_decode(b64));
-                inside = None;
-            }
-            (Some(b64), text) => b64.push_str(text),
-            (None, _) => {}
-        }
-    }
-    out
+    CertificateDer::pem_slice_iter(pem.as_bytes())
+        .filter_map(Result::ok)
+        .map(|der| der.to_vec())
+        .collect()
 }
 
 /// A TLS client configuration trusting the roots in `root_pem`.

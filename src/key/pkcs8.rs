@@ -128,22 +128,22 @@ impl KeyPair {
             detail,
             source: None,
         };
-        let begin = "-----BEGIN PRIVATE KEY-----";
-        let start = pem
-            .find(begin)
-            .ok_or_else(|| invalid("no -----BEGIN PRIVATE KEY----- block".to_owned()))?;
-        let end_marker = "-----END PRIVATE KEY-----";
-        let body_end = pem[start..]
-            .find(end_marker)
-            .ok_or_else(|| invalid("the PRIVATE KEY block has no END line".to_owned()))?;
-        let block = &pem[start..start + body_end + end_marker.len()];
-        let (label, der) =
-            pem_rfc7468::decode_vec(block.as_bytes()).map_err(|e| invalid(format!("PEM: {e}")))?;
-        let der = Zeroizing::new(der);
-        if label != "PRIVATE KEY" {
-            return Err(invalid(format!("a {label} block")));
+        let mut other = None;
+        for block in crate::pem::blocks(pem) {
+            let block = block.map_err(|e| invalid(e.to_string()))?;
+            if block.label == "PRIVATE KEY" {
+                return Self::from_pkcs8_der(&block.der);
+            }
+            other.get_or_insert(block.label);
         }
-        Self::from_pkcs8_der(&der)
+        Err(invalid(match other {
+            // PKCS#1 `RSA PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`.
+            Some(label) => {
+                let shown: String = label.chars().take(crate::pem::SHOWN_LABEL).collect();
+                format!("a {shown} block, no PRIVATE KEY block")
+            }
+            None => "no -----BEGIN PRIVATE KEY----- block".to_owned(),
+        }))
     }
 }
 

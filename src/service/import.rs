@@ -584,37 +584,9 @@ fn read_pem(value: &str) -> Result<Upload, Error> {
     };
     let mut upload = Upload::default();
     let mut blocks = 0usize;
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let Some(label) = line
-            .trim()
-            .strip_prefix("-----BEGIN ")
-            .and_then(|l| l.strip_suffix("-----"))
-        else {
-            continue;
-        };
+    for block in pem::blocks(text) {
+        let pem::Block { label, der } = block.map_err(|e| unexpected(e.to_string()))?;
         blocks += 1;
-        let end = format!("-----END {label}-----");
-        // Sized before the key goes in: at most the rest of the text.
-        let mut body = Zeroizing::new(String::with_capacity(text.len()));
-        let mut closed = false;
-        for line in lines.by_ref() {
-            let line = line.trim();
-            if line == end {
-                closed = true;
-                break;
-            }
-            if line.starts_with("-----") || line.contains(':') {
-                return Err(unexpected(format!("unexpected line in the {label} block")));
-            }
-            body.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
-        }
-        if !closed {
-            return Err(unexpected(format!("the {label} block has no END line")));
-        }
-        let der = pem::base64_decode(&body)
-            .map(Zeroizing::new)
-            .ok_or_else(|| unexpected(format!("the {label} block is not base64")))?;
         match label {
             "CERTIFICATE" => {
                 if upload.certificates.len() >= MAX_CERTIFICATES {
@@ -633,7 +605,7 @@ fn read_pem(value: &str) -> Result<Upload, Error> {
             // PKCS#1 `RSA PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`, …:
             // refused as the service refuses a PKCS#1 key (Azure CLI #19017).
             other => {
-                let shown: String = other.chars().take(64).collect();
+                let shown: String = other.chars().take(pem::SHOWN_LABEL).collect();
                 return Err(unexpected(format!("a {shown} block")));
             }
         }

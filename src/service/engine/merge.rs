@@ -196,28 +196,17 @@ pub fn read_x5c(x5c: &[String]) -> Result<Vec<Vec<u8>>, Error> {
 
 /// Every `CERTIFICATE` block of a PEM text; any other block is refused.
 fn read_pem_certificates(text: &str, out: &mut Vec<Vec<u8>>) -> Result<(), String> {
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let after = &rest[start..];
-        let label_end = after[11..]
-            .find("-----")
-            .ok_or("an unterminated BEGIN line")?;
-        let label = &after[11..11 + label_end];
-        let end_marker = format!("-----END {label}-----");
-        let end = after
-            .find(&end_marker)
-            .ok_or("a block without its END line")?;
-        let block = &after[..end + end_marker.len()];
+    for block in pem::blocks(text) {
+        let pem::Block { label, der } = block.map_err(|e| e.to_string())?;
         if label != "CERTIFICATE" {
-            return Err(format!("a {label} block"));
+            let shown: String = label.chars().take(pem::SHOWN_LABEL).collect();
+            return Err(format!("a {shown} block"));
         }
-        let (_, der) = pem_rfc7468::decode_vec(block.as_bytes()).map_err(|e| e.to_string())?;
         Certificate::from_der(&der).map_err(|e| e.to_string())?;
-        out.push(der);
+        out.push(der.to_vec());
         if out.len() > MAX_MERGE_CERTIFICATES {
             return Ok(());
         }
-        rest = &after[end + end_marker.len()..];
     }
     Ok(())
 }
