@@ -11,6 +11,7 @@ pub mod key_usage;
 pub mod name;
 pub(crate) mod name_text;
 mod profile;
+pub(crate) mod read;
 pub mod san;
 mod signed;
 pub(crate) mod time;

@@ -65,7 +65,8 @@
 //! - `ekus`: the EKU OIDs in certificate order, `[]` without the extension.
 //! - `key_usage`: the KeyUsage bits as sorted names, `[]` without the extension.
 //! - `validity_months`: calendar months from notBefore to notAfter, rounded up when anything
-//!   is left over ([`validity_months`]; four recorded cases fit only this rule). A Key Vault
+//!   is left over (four recorded cases fit only this rule: 296 months + 2 days → 297; 1199
+//!   months + 7 days → 1200; 12 months + 10 minutes → 13; exactly 120 months → 120). A Key Vault
 //!   12-month certificate (backdated 10 minutes) re-imports as 13 months.
 //! - `basic_constraints.ca`: the certificate's cA flag, `false` without the extension.
 //!
@@ -105,24 +106,21 @@
 //! [`import_certificate`] with any bytes, a fixed [`Vault`], a fixed `now` and a seeded RNG;
 //! no input panics.
 
-use const_oid::ObjectIdentifier;
+use crate::error::KeyPairing;
+use crate::key::pkcs8::{Pkcs8Problem, read_pkcs8};
+use crate::key::{KeyPair, KeySpec};
+use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsages};
+use crate::service::version::{NewVersion, StoredVersion};
+use crate::x509::read::{self, CertificateFacts, SanLists, invalid, invalid_certificate};
+use crate::{error::Error, service::vault::Vault, service::wire, x509::time::UnixTime};
 use der::Decode;
 use rand_core::CryptoRng;
 use x509_cert::Certificate;
-use x509_cert::ext::pkix::SubjectAltName;
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage as X509KeyUsage};
-use zeroize::Zeroizing;
 
-use crate::error::KeyPairing;
-use crate::key::pkcs8::{Pkcs8Problem, read_pkcs8};
-use crate::key::{JwkParts, KeyPair, KeySpec};
-use crate::pkcs12::{Pkcs12Error, Pkcs12Limits, decode_pfx_with_limits};
-use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsage, KeyUsages};
-use crate::service::version::{NewVersion, StoredVersion};
-pub use crate::x509::name_text::subject_string;
-pub use crate::x509::time::validity_months;
-use crate::{error::Error, pem, service::vault::Vault, service::wire, x509::time::UnixTime};
+mod value;
+
+pub(crate) use value::Upload;
+use value::{looks_like_pem, read_value};
 
 /// The largest import request body [`import_certificate`] reads (1 MiB; a kvcert bound — the
 /// service keeps secrets of at most 25 KB, so real certificate files are far smaller).
@@ -130,16 +128,6 @@ pub const MAX_IMPORT_BODY_LEN: usize = 1024 * 1024;
 /// The most certificates one import may hold.
 pub const MAX_CERTIFICATES: usize = 64;
 
-const RSA_ENCRYPTION: ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
-const EC_PUBLIC_KEY: ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
-const KEY_USAGE: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_KEY_USAGE;
-const SUBJECT_ALT_NAME: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME;
-const BASIC_CONSTRAINTS: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS;
-const EXT_KEY_USAGE: ObjectIdentifier = const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE;
-/// Microsoft's UPN otherName type (szOID_NT_PRINCIPAL_NAME).
-use crate::x509::extensions::UPN;
-
-/// Windows' X.500 short names (`CertNameToStr`, `CERT_X500_NAME_STR`).
 /// Everything one Import Certificate produces.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -164,24 +152,6 @@ pub struct Imported {
     pub key_bundle: wire::KeyBundle,
     /// `GET /secrets/{name}`: the managed secret, re-encoded. Its `Debug` hides the value.
     pub secret: wire::SecretBundle,
-}
-
-/// What an import value holds, before the key is paired with a certificate.
-#[derive(Clone, Default)]
-pub struct Upload {
-    /// The private key as PKCS#8 DER (zeroized on drop), if the value has one.
-    pub key_pkcs8: Option<Zeroizing<Vec<u8>>>,
-    /// The certificates as DER, in uploaded order.
-    pub certificates: Vec<Vec<u8>>,
-}
-
-impl core::fmt::Debug for Upload {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Upload")
-            .field("key_pkcs8", &self.key_pkcs8.as_ref().map(|_| "<elided>"))
-            .field("certificates", &self.certificates.len())
-            .finish()
-    }
 }
 
 /// Import Certificate from a request body (`CertificateImportParameters` JSON): parse, read
@@ -258,9 +228,10 @@ fn import_dyn(
         .ok_or_else(|| Error::internal("leaf index out of range"))?
         .clone();
     let leaf = Certificate::from_der(&leaf_der).map_err(invalid_certificate)?;
-    let derived = DerivedX509::from_certificate(&leaf)?;
+    let facts = read::facts(&leaf)?;
+    let x509_props = x509_properties(&facts);
 
-    let plan = request_plan(name.as_str(), request, &key, &derived)?;
+    let plan = request_plan(name.as_str(), request, &key, &facts)?;
     let preserve = preserve_cert_order.unwrap_or(false);
     let (chain, leaf_index) = if preserve {
         (uploaded, leaf_at)
@@ -290,10 +261,10 @@ fn import_dyn(
         key: &key,
         chain: &chain,
         leaf: leaf_index,
-        not_before: derived.not_before,
-        not_after: derived.not_after,
+        not_before: facts.not_before,
+        not_after: facts.not_after,
         now,
-        x509_props: Some(derived.properties.clone()),
+        x509_props: Some(x509_props),
         pending: false,
         pfx: crate::service::secret::PfxTiming::Now,
     }
@@ -303,8 +274,8 @@ fn import_dyn(
         certificate: leaf_der,
         chain,
         leaf_index,
-        not_before: derived.not_before,
-        not_after: derived.not_after,
+        not_before: facts.not_before,
+        not_after: facts.not_after,
         version,
         bundle,
         key_bundle,
@@ -312,159 +283,36 @@ fn import_dyn(
     })
 }
 
-/// Reads an import value as `format` says: base64 PFX with `password`, or PEM (text or
-/// base64 of text). Returns the key and certificates unpaired and unparsed. Never panics.
-pub fn read_value(
-    value: &str,
-    password: Option<&str>,
-    format: ContentType,
-    limits: &Pkcs12Limits,
-) -> Result<Upload, Error> {
-    match format {
-        ContentType::Pkcs12 => read_pfx(value, password, limits),
-        ContentType::Pem => read_pem(value),
+/// The certificate's properties as the service stores them in `policy.x509_props` (see the
+/// [module docs](self)).
+fn x509_properties(facts: &CertificateFacts) -> wire::X509CertificateProperties {
+    wire::X509CertificateProperties {
+        subject: Some(facts.subject.clone()),
+        sans: facts.sans.as_ref().map(sans_to_wire),
+        ekus: Some(facts.ekus.clone()),
+        key_usage: Some(
+            facts
+                .key_usage
+                .sorted_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        ),
+        validity_months: Some(i64::from(facts.validity_months)),
+        basic_constraints: Some(wire::BasicConstraints { ca: facts.ca }),
     }
 }
 
-/// The certificate's properties as the service stores them in `policy.x509_props`
-/// (see the [module docs](self)), from a DER certificate.
-pub fn derive_x509_properties(
-    certificate: &[u8],
-) -> Result<wire::X509CertificateProperties, Error> {
-    let cert = Certificate::from_der(certificate).map_err(invalid_certificate)?;
-    Ok(DerivedX509::from_certificate(&cert)?.properties)
-}
-
-/// A certificate's notBefore and notAfter, checked as Import checks them.
-pub(crate) fn certificate_validity(cert: &Certificate) -> Result<(UnixTime, UnixTime), Error> {
-    let derived = DerivedX509::from_certificate(cert)?;
-    Ok((derived.not_before, derived.not_after))
-}
-
-/// The leaf's properties and validity.
-struct DerivedX509 {
-    properties: wire::X509CertificateProperties,
-    key_usage: KeyUsages,
-    not_before: UnixTime,
-    not_after: UnixTime,
-}
-
-impl DerivedX509 {
-    fn from_certificate(cert: &Certificate) -> Result<Self, Error> {
-        let tbs = cert.tbs_certificate();
-        let time = |t: &x509_cert::time::Time| {
-            UnixTime::from_unix_seconds(t.to_unix_duration().as_secs())
-                .ok_or_else(|| invalid("a validity time after 9999"))
-        };
-        let not_before = time(&tbs.validity().not_before)?;
-        let not_after = time(&tbs.validity().not_after)?;
-        let months = validity_months(not_before, not_after)
-            .ok_or_else(|| invalid("notAfter is not after notBefore"))?;
-
-        let mut sans = None;
-        let mut ekus = None;
-        let mut key_usage = None;
-        let mut ca = None;
-        for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or_default() {
-            let der = ext.extn_value.as_bytes();
-            // The first of duplicated extensions counts.
-            match ext.extn_id {
-                SUBJECT_ALT_NAME if sans.is_none() => {
-                    let names = SubjectAltName::from_der(der).map_err(invalid_certificate)?;
-                    sans = Some(subject_alt_names(&names));
-                }
-                EXT_KEY_USAGE if ekus.is_none() => {
-                    let list = ExtendedKeyUsage::from_der(der).map_err(invalid_certificate)?;
-                    ekus = Some(list.0.iter().map(ToString::to_string).collect::<Vec<_>>());
-                }
-                KEY_USAGE if key_usage.is_none() => {
-                    let ku = X509KeyUsage::from_der(der).map_err(invalid_certificate)?;
-                    key_usage = Some(key_usages(&ku));
-                }
-                BASIC_CONSTRAINTS if ca.is_none() => {
-                    let bc = BasicConstraints::from_der(der).map_err(invalid_certificate)?;
-                    ca = Some(bc.ca);
-                }
-                _ => {}
-            }
-        }
-        let key_usage = key_usage.unwrap_or_default();
-        let properties = wire::X509CertificateProperties {
-            subject: Some(subject_string(tbs.subject())),
-            sans,
-            ekus: Some(ekus.unwrap_or_default()),
-            key_usage: Some(
-                key_usage
-                    .sorted_names()
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
-            ),
-            validity_months: Some(i64::from(months)),
-            basic_constraints: Some(wire::BasicConstraints {
-                ca: ca.unwrap_or(false),
-            }),
-        };
-        Ok(DerivedX509 {
-            properties,
-            key_usage,
-            not_before,
-            not_after,
-        })
-    }
-}
-
-/// All five lists, empty ones included (recorded 2025-07-01 shape).
-pub(crate) fn subject_alt_names(names: &SubjectAltName) -> wire::SubjectAlternativeNames {
-    let (mut emails, mut dns, mut upns, mut uris, mut ips) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for name in &names.0 {
-        match name {
-            GeneralName::Rfc822Name(s) => emails.push(s.to_string()),
-            GeneralName::DnsName(s) => dns.push(s.to_string()),
-            GeneralName::UniformResourceIdentifier(s) => uris.push(s.to_string()),
-            GeneralName::OtherName(o) if o.type_id == UPN => {
-                upns.push(String::from_utf8_lossy(o.value.value()).into_owned());
-            }
-            GeneralName::IpAddress(o) => {
-                let b = o.as_bytes();
-                if let Ok(v4) = <[u8; 4]>::try_from(b) {
-                    ips.push(std::net::Ipv4Addr::from(v4).to_string());
-                } else if let Ok(v6) = <[u8; 16]>::try_from(b) {
-                    ips.push(std::net::Ipv6Addr::from(v6).to_string());
-                }
-            }
-            _ => {}
-        }
-    }
+/// A certificate's SANs as the service shows them: all five lists, empty ones included
+/// (recorded 2025-07-01 shape).
+pub(crate) fn sans_to_wire(sans: &SanLists) -> wire::SubjectAlternativeNames {
     wire::SubjectAlternativeNames {
-        emails: Some(emails),
-        dns_names: Some(dns),
-        upns: Some(upns),
-        uris: Some(uris),
-        ip_addresses: Some(ips),
+        emails: Some(sans.emails.clone()),
+        dns_names: Some(sans.dns_names.clone()),
+        upns: Some(sans.upns.clone()),
+        uris: Some(sans.uris.clone()),
+        ip_addresses: Some(sans.ip_addresses.clone()),
     }
-}
-
-fn key_usages(ku: &X509KeyUsage) -> KeyUsages {
-    let mut out = KeyUsages::EMPTY;
-    let bits = [
-        (ku.digital_signature(), KeyUsage::DigitalSignature),
-        (ku.non_repudiation(), KeyUsage::NonRepudiation),
-        (ku.key_encipherment(), KeyUsage::KeyEncipherment),
-        (ku.data_encipherment(), KeyUsage::DataEncipherment),
-        (ku.key_agreement(), KeyUsage::KeyAgreement),
-        (ku.key_cert_sign(), KeyUsage::KeyCertSign),
-        (ku.crl_sign(), KeyUsage::CrlSign),
-        (ku.encipher_only(), KeyUsage::EncipherOnly),
-        (ku.decipher_only(), KeyUsage::DecipherOnly),
-    ];
-    for (set, usage) in bits {
-        if set {
-            out.insert(usage);
-        }
-    }
-    out
 }
 
 /// The import's plan: the request's sections checked as on create, with `key_props`
@@ -474,7 +322,7 @@ fn request_plan(
     name: &str,
     request: &wire::CertificateImportParameters,
     key: &KeyPair,
-    derived: &DerivedX509,
+    facts: &CertificateFacts,
 ) -> Result<IssuancePlan, Error> {
     let sent = request
         .policy
@@ -493,17 +341,12 @@ fn request_plan(
         crv,
     };
     // key_ops follow the certificate's key usages; without the extension, every usage.
-    let usages = if derived.key_usage.is_empty() {
+    let usages = if facts.key_usage.is_empty() {
         KeyUsages::ALL
     } else {
-        derived.key_usage
+        facts.key_usage
     };
-    let months = derived
-        .properties
-        .validity_months
-        .map_or(1, |m| m.clamp(1, i64::from(u32::MAX)))
-        .try_into()
-        .unwrap_or(1);
+    let months = facts.validity_months.max(1);
     IssuancePlan::for_import(name, request, &key_props, key.spec(), usages, months)
 }
 
@@ -528,92 +371,6 @@ fn value_format(policy: Option<&wire::CertificatePolicy>) -> Result<(ContentType
             ))
         }
     }
-}
-
-fn looks_like_pem(value: &str) -> bool {
-    value.contains("-----BEGIN")
-        || base64_compact(value).is_some_and(|b| b.windows(10).any(|w| w == b"-----BEGIN"))
-}
-
-/// Standard base64 with white space ignored (as .NET's `Convert.FromBase64String`).
-fn base64_compact(value: &str) -> Option<Zeroizing<Vec<u8>>> {
-    // Sized before the key goes in (`collect` would grow it, freeing unwiped copies).
-    let mut compact = Zeroizing::new(String::with_capacity(value.len()));
-    compact.extend(value.chars().filter(|c| !c.is_ascii_whitespace()));
-    pem::base64_decode(&compact).map(Zeroizing::new)
-}
-
-fn read_pfx(value: &str, password: Option<&str>, limits: &Pkcs12Limits) -> Result<Upload, Error> {
-    let der = base64_compact(value).ok_or_else(|| Error::Pkcs12Unreadable {
-        detail: "the value is not base64".into(),
-        source: None,
-    })?;
-    let pfx = decode_pfx_with_limits(&der, password, limits).map_err(|e| match e {
-        Pkcs12Error::MultipleKeys => Error::NoCertificateWithPrivateKey {
-            reason: KeyPairing::MultiplePrivateKeys,
-        },
-        e => Error::Pkcs12Unreadable {
-            detail: e.to_string(),
-            source: Some(e),
-        },
-    })?;
-    let crate::pkcs12::DecodedPfx {
-        key_pkcs8,
-        certificates,
-        ..
-    } = pfx;
-    Ok(Upload {
-        key_pkcs8,
-        certificates,
-    })
-}
-
-fn read_pem(value: &str) -> Result<Upload, Error> {
-    let unreadable = |detail: &str| Error::PemUnreadable {
-        detail: detail.to_owned(),
-    };
-    let unexpected = |detail: String| Error::PemUnexpectedFormat { detail };
-    let decoded: Zeroizing<Vec<u8>>;
-    let text: &str = if value.contains("-----BEGIN") {
-        value
-    } else {
-        // The service also takes base64 of the PEM text ("Accepted formats: PEM content or
-        // Base64 encoded PEM content").
-        decoded = base64_compact(value).ok_or_else(|| unreadable("neither PEM nor base64"))?;
-        core::str::from_utf8(&decoded).map_err(|_| unreadable("base64 of something not text"))?
-    };
-    let mut upload = Upload::default();
-    let mut blocks = 0usize;
-    for block in pem::blocks(text) {
-        let pem::Block { label, der } = block.map_err(|e| unexpected(e.to_string()))?;
-        blocks += 1;
-        match label {
-            "CERTIFICATE" => {
-                if upload.certificates.len() >= MAX_CERTIFICATES {
-                    return Err(invalid(&format!(
-                        "more than {MAX_CERTIFICATES} certificates"
-                    )));
-                }
-                upload.certificates.push(der.to_vec());
-            }
-            "PRIVATE KEY" if upload.key_pkcs8.is_some() => {
-                return Err(Error::NoCertificateWithPrivateKey {
-                    reason: KeyPairing::MultiplePrivateKeys,
-                });
-            }
-            "PRIVATE KEY" => upload.key_pkcs8 = Some(der),
-            // PKCS#1 `RSA PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`, …:
-            // refused as the service refuses a PKCS#1 key (Azure CLI #19017).
-            other => {
-                let shown: String = other.chars().take(pem::SHOWN_LABEL).collect();
-                return Err(unexpected(format!("a {shown} block")));
-            }
-        }
-    }
-    if blocks == 0 {
-        return Err(unreadable("no PEM block"));
-    }
-    Ok(upload)
 }
 
 /// Parses the key and the certificates and finds the key's certificate.
@@ -647,121 +404,11 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
     for (i, der) in certificates.iter().enumerate() {
         let cert = Certificate::from_der(der).map_err(invalid_certificate)?;
         if leaf.is_none()
-            && public_key_matches(&parts, cert.tbs_certificate().subject_public_key_info())
+            && read::public_key_matches(&parts, cert.tbs_certificate().subject_public_key_info())
         {
             leaf = Some(i);
         }
     }
     let leaf = leaf.ok_or_else(|| no_pair(KeyPairing::KeyMatchesNoCertificate))?;
     Ok((key, certificates, leaf))
-}
-
-/// Whether a certificate's key is the key's public half (RSA n and e; EC x and y, the
-/// certificate's point compressed or not).
-pub(crate) fn public_key_matches(parts: &JwkParts, spki: &spki::SubjectPublicKeyInfoOwned) -> bool {
-    let Some(bits) = spki.subject_public_key.as_bytes() else {
-        return false;
-    };
-    match parts {
-        JwkParts::Rsa { n, e } => {
-            spki.algorithm.oid == RSA_ENCRYPTION
-                && rsa::pkcs1::RsaPublicKeyRef::from_der(bits).is_ok_and(|k| {
-                    k.modulus.as_bytes() == n.as_slice()
-                        && k.public_exponent.as_bytes() == e.as_slice()
-                })
-        }
-        JwkParts::Ec { x, y } => {
-            if spki.algorithm.oid != EC_PUBLIC_KEY {
-                return false;
-            }
-            let l = x.len();
-            match bits.split_first() {
-                Some((4, xy)) => xy.len() == 2 * l && xy[..l] == x[..] && xy[l..] == y[..],
-                Some((tag @ (2 | 3), px)) => {
-                    px == x.as_slice() && y.last().is_some_and(|b| b & 1 == tag & 1)
-                }
-                _ => false,
-            }
-        }
-    }
-}
-
-fn invalid(detail: &str) -> Error {
-    Error::InvalidCertificate {
-        detail: detail.to_owned(),
-        source: None,
-    }
-}
-
-fn invalid_certificate(e: der::Error) -> Error {
-    Error::InvalidCertificate {
-        detail: e.to_string(),
-        source: Some(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::key::Curve;
-
-    #[test]
-    fn pem_reader_refusals() {
-        type Check = fn(&Error) -> bool;
-        let cases: [(&str, Check); 6] = [
-            ("", |e| matches!(e, Error::PemUnreadable { .. })),
-            ("not pem at all!", |e| {
-                matches!(e, Error::PemUnreadable { .. })
-            }),
-            (
-                "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n",
-                |e| matches!(e, Error::PemUnexpectedFormat { .. }),
-            ),
-            ("-----BEGIN CERTIFICATE-----\nAAAA\n", |e| {
-                matches!(e, Error::PemUnexpectedFormat { .. })
-            }),
-            (
-                "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----",
-                |e| matches!(e, Error::PemUnexpectedFormat { .. }),
-            ),
-            (
-                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
-                |e| matches!(e, Error::NoCertificateWithPrivateKey { .. }),
-            ),
-        ];
-        for (text, ok) in cases {
-            let e = read_pem(text).unwrap_err();
-            assert!(ok(&e), "{text:?}: {e:?}");
-        }
-        // Base64 of PEM text is read as the text.
-        let pem = "junk\n-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\r\n";
-        let b64 = crate::pem::base64(pem.as_bytes());
-        assert_eq!(read_pem(&b64).unwrap().certificates, [vec![0, 1, 2]]);
-        assert_eq!(read_pem(pem).unwrap().certificates, [vec![0, 1, 2]]);
-    }
-
-    #[test]
-    fn compressed_points_match() {
-        let key = KeyPair::generate(KeySpec::Ec(Curve::P256), &mut {
-            use rand_chacha::rand_core::SeedableRng;
-            rand_chacha::ChaCha20Rng::seed_from_u64(5)
-        })
-        .unwrap();
-        let JwkParts::Ec { x, y } = key.jwk_parts().unwrap() else {
-            panic!("EC")
-        };
-        let spki =
-            spki::SubjectPublicKeyInfoOwned::from_der(&key.subject_public_key_info().unwrap())
-                .unwrap();
-        let parts = key.jwk_parts().unwrap();
-        assert!(public_key_matches(&parts, &spki));
-        let mut compressed = vec![2 | (y[31] & 1)];
-        compressed.extend(&x);
-        let mut c = spki.clone();
-        c.subject_public_key = der::asn1::BitString::from_bytes(&compressed).unwrap();
-        assert!(public_key_matches(&parts, &c));
-        compressed[0] ^= 1;
-        c.subject_public_key = der::asn1::BitString::from_bytes(&compressed).unwrap();
-        assert!(!public_key_matches(&parts, &c));
-    }
 }

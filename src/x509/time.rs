@@ -287,13 +287,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 ///
 /// The four recorded imports fit this rule and no day-based one: 296 months + 2 days → 297;
 /// 1199 months + 7 days → 1200; 12 months + 10 minutes → 13; exactly 120 months → 120.
-///
-/// ```
-/// use kvcert::{UnixTime, service::import::validity_months};
-/// let t = |s: &str| s.parse::<UnixTime>().unwrap();
-/// assert_eq!(validity_months(t("2021-11-04T20:44:41Z"), t("2022-11-04T20:54:41Z")), Some(13));
-/// assert_eq!(validity_months(t("2021-11-01T21:38:51Z"), t("2031-11-01T21:38:51Z")), Some(120));
-/// ```
 pub fn validity_months(not_before: UnixTime, not_after: UnixTime) -> Option<u32> {
     if not_after <= not_before {
         return None;
@@ -318,6 +311,22 @@ pub fn validity_months(not_before: UnixTime, not_after: UnixTime) -> Option<u32>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validity_months_of_recorded_imports() {
+        let t = |s: &str| s.parse::<UnixTime>().unwrap();
+        let months = |a, b| validity_months(t(a), t(b));
+        // 12 months + 10 minutes (a Key Vault certificate, backdated) → 13; exactly 120 → 120.
+        assert_eq!(
+            months("2021-11-04T20:44:41Z", "2022-11-04T20:54:41Z"),
+            Some(13)
+        );
+        assert_eq!(
+            months("2021-11-01T21:38:51Z", "2031-11-01T21:38:51Z"),
+            Some(120)
+        );
+        assert_eq!(months("2021-11-01T21:38:51Z", "2021-11-01T21:38:51Z"), None);
+    }
 
     fn t(s: &str) -> UnixTime {
         s.parse().unwrap()

@@ -21,9 +21,9 @@ use x509_cert::ext::pkix::SubjectAltName;
 
 use crate::error::Error;
 use crate::pem;
-use crate::service::import::subject_alt_names;
 use crate::service::wire;
 use crate::x509::name_text::subject_string;
+use crate::x509::read::san_lists;
 
 /// `bundle` with the four fields filled from its `cer` (see the [module docs](self)).
 pub(super) fn with_certificate_details(
@@ -43,8 +43,8 @@ pub(super) fn with_certificate_details(
         .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME)
     {
         let names = SubjectAltName::from_der(ext.extn_value.as_bytes()).map_err(Error::internal)?;
-        let all = subject_alt_names(&names);
-        let non_empty = |list: Option<Vec<String>>| list.filter(|l| !l.is_empty());
+        let all = san_lists(&names);
+        let non_empty = |list: Vec<String>| Some(list).filter(|l| !l.is_empty());
         sans = wire::SubjectAlternativeNames {
             emails: non_empty(all.emails),
             dns_names: non_empty(all.dns_names),

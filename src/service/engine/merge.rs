@@ -30,11 +30,11 @@ use super::record::{PendingStatus, VersionRecord};
 use super::{VaultState, key_from_material, settled_status};
 use crate::error::Error;
 use crate::pem;
-use crate::service::import::{certificate_validity, public_key_matches};
 use crate::service::plan::{IssuancePlan, IssuerKind};
 use crate::service::shape::parse_request;
 use crate::service::version::{NewVersion, StoredVersion};
 use crate::service::wire;
+use crate::x509::read::{self, public_key_matches};
 use crate::x509::time::UnixTime;
 
 /// The largest merge body read (a chain of PEM certificates is larger than a create request).
@@ -109,7 +109,9 @@ impl VaultState {
             if leaf.is_none()
                 && public_key_matches(&parts, cert.tbs_certificate().subject_public_key_info())
             {
-                leaf = Some((i, certificate_validity(&cert)?));
+                // Read as Import reads a leaf: its validity, and extensions that parse.
+                let facts = read::facts(&cert)?;
+                leaf = Some((i, (facts.not_before, facts.not_after)));
             }
         }
         let (leaf_at, (not_before, not_after)) = leaf.ok_or(Error::MergeKeyMismatch)?;
