@@ -2,7 +2,8 @@
 //!
 //! `cargo bench --bench kvcert`; one group with `cargo bench --bench kvcert -- keygen/rsa2048`.
 //! RSA key generation is a prime search: its time per key varies widely, so only medians over
-//! many keys mean anything.
+//! many keys mean anything. The RSA arithmetic's own benches, with its kernels (`monty/*`), are
+//! in `kvcert-rsa/benches/rsa.rs`.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -164,35 +165,5 @@ fn refuse(c: &mut Criterion) {
     g.finish();
 }
 
-/// The kernels under key generation (`--features bench-internals`): one scalar Montgomery
-/// square, one scalar base-2 exponentiation (the first test without AVX2) and the four-lane
-/// base-2 test (per four candidates), for 1024- and 2048-bit primes.
-#[cfg(feature = "bench-internals")]
-fn monty(c: &mut Criterion) {
-    use kvcert::bench_internals::{Fermat4, Kernel};
-    fn sizes<const N: usize>(
-        g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    ) {
-        let bits = 64 * N;
-        let k = Kernel::<N>::new(7).expect("odd modulus with its top bits set");
-        g.bench_function(format!("sqr{bits}"), |b| {
-            b.iter(|| black_box(k.sqr_chain(1)))
-        });
-        g.bench_function(format!("pow2_{bits}"), |b| b.iter(|| black_box(k.pow2())));
-        let f = Fermat4::<N>::new(7);
-        g.bench_function(format!("fermat2_x4_{bits}"), |b| {
-            b.iter(|| black_box(f.run()))
-        });
-    }
-    let mut g = c.benchmark_group("monty");
-    g.sample_size(50).measurement_time(Duration::from_secs(5));
-    sizes::<16>(&mut g);
-    sizes::<32>(&mut g);
-    g.finish();
-}
-
-#[cfg(feature = "bench-internals")]
-criterion_group!(benches, keygen, sign, issue, refuse, monty);
-#[cfg(not(feature = "bench-internals"))]
 criterion_group!(benches, keygen, sign, issue, refuse);
 criterion_main!(benches);

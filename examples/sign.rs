@@ -1,5 +1,5 @@
 //! Signing timing, one line per signature, for side-by-side comparisons in one run
-//! (`benches/compare_sign.py`).
+//! (`kvcert-rsa/benches/compare_sign.py`).
 //!
 //! ```text
 //! cargo run --release --example sign -- --key KEY.pem --count N [--bytes 1024]

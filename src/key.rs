@@ -9,7 +9,6 @@ use rand_core::CryptoRng;
 use sha2::Digest;
 use spki::AlgorithmIdentifierOwned;
 
-pub use self::rsa::prime::SearchStats;
 use crate::error::Error;
 
 pub mod operations;
@@ -18,7 +17,7 @@ pub mod public;
 pub(crate) mod rsa;
 pub mod source;
 pub(crate) mod spec;
-pub use self::rsa::size::RsaSize;
+pub use self::rsa::RsaSize;
 pub use public::PublicKey;
 pub use spec::{Curve, KeySpec};
 
@@ -68,43 +67,6 @@ const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10")
 const PRIME_FIELD: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.1.1");
 
 impl KeyPair {
-    /// Makes a fresh RSA key from `rng` and says what the prime search did (how many random
-    /// candidates it drew, how many reached a Miller–Rabin exponentiation). The primes follow
-    /// FIPS 186-5 A.1.3 (the method and its figures: the README, "Key generation speed").
-    ///
-    /// ```
-    /// use kvcert::{KeyPair, RsaSize};
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let (key, stats) = KeyPair::generate_rsa(RsaSize::Rsa2048, &mut ChaCha20Rng::seed_from_u64(1))?;
-    /// assert_eq!(key.spec(), kvcert::KeySpec::Rsa(RsaSize::Rsa2048));
-    /// assert!(stats.candidates >= stats.exponentiated && stats.exponentiations >= 10);
-    /// # Ok::<(), kvcert::Error>(())
-    /// ```
-    pub fn generate_rsa<R: CryptoRng + ?Sized>(
-        size: RsaSize,
-        rng: &mut R,
-    ) -> Result<(Self, SearchStats), Error> {
-        Self::generate_rsa_dyn(size, &mut { rng })
-    }
-
-    // The generic entry points are one-line shims onto `&mut dyn CryptoRng` functions, so that
-    // the expensive code is compiled once in kvcert's codegen units (at kvcert's opt-level),
-    // not instantiated in each caller's crate at the caller's (README, "Using kvcert in your
-    // tests").
-    fn generate_rsa_dyn(
-        size: RsaSize,
-        rng: &mut dyn CryptoRng,
-    ) -> Result<(Self, SearchStats), Error> {
-        let (key, stats) = crate::key::rsa::keygen::generate(size, rng)?;
-        Ok((
-            KeyPair {
-                inner: Inner::Rsa(Box::new(key), size),
-            },
-            stats,
-        ))
-    }
-
     /// A second `KeyPair` holding the same key (zeroized on drop, as this one): for a
     /// [`source::Pinned`] key source. Deliberately not `Clone`, so that copies of a private key
     /// are made where they are meant.
@@ -119,15 +81,21 @@ impl KeyPair {
         KeyPair { inner }
     }
 
-    /// Makes a fresh key from `rng`. The same RNG stream gives the same key.
+    /// Makes a fresh key from `rng`. The same RNG stream gives the same key. RSA primes follow
+    /// FIPS 186-5 A.1.3 (`kvcert-rsa`, whose README has the method and its speed).
     pub fn generate<R: CryptoRng + ?Sized>(spec: KeySpec, rng: &mut R) -> Result<Self, Error> {
         Self::generate_dyn(spec, &mut { rng })
     }
 
+    // The generic entry points are one-line shims onto `&mut dyn CryptoRng` functions, so that
+    // the expensive code is compiled once in kvcert's codegen units (at kvcert's opt-level),
+    // not instantiated in each caller's crate at the caller's (README, "Using kvcert in your
+    // tests").
+
     fn generate_dyn(spec: KeySpec, rng: &mut dyn CryptoRng) -> Result<Self, Error> {
         use ::rsa::Generate;
         let inner = match spec {
-            KeySpec::Rsa(size) => return Ok(Self::generate_rsa_dyn(size, rng)?.0),
+            KeySpec::Rsa(size) => Inner::Rsa(Box::new(rsa::generate(size, rng)?), size),
             KeySpec::Ec(Curve::P256) => {
                 Inner::P256(p256::ecdsa::SigningKey::generate_from_rng(rng))
             }
@@ -239,8 +207,9 @@ impl KeyPair {
     /// Signs `message` with [`Self::signature_algorithm`]: PKCS#1 v1.5 (deterministic; `rng`
     /// only blinds the private-key operation) or RFC 6979 ECDSA, DER-encoded. RSA keys of
     /// 2048/3072/4096 bits with two equal-length primes are signed with CRT on kvcert's own
-    /// Montgomery arithmetic, blinded, and the signature is checked with the public key before
-    /// it is returned; other RSA keys (imported ones of another shape) by the `rsa` crate.
+    /// Montgomery arithmetic (`kvcert-rsa`), blinded, and the signature is checked with the
+    /// public key before it is returned; other RSA keys (imported ones of another shape) by the
+    /// `rsa` crate.
     pub fn sign<R: CryptoRng + ?Sized>(
         &self,
         message: &[u8],
@@ -257,14 +226,7 @@ impl KeyPair {
         Ok(match &self.inner {
             Inner::Rsa(k, _) => {
                 let digest: [u8; 32] = sha2::Sha256::digest(message).into();
-                // Our CRT signer (blinded, verified before release) for the key shapes it
-                // handles, which include every key kvcert generates; the rsa crate otherwise.
-                match crate::key::rsa::sign::sign_sha256(k, &digest, rng) {
-                    Some(signature) => signature?,
-                    None => k
-                        .sign_with_rng(rng, ::rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
-                        .map_err(Error::internal)?,
-                }
+                rsa::sign_sha256(k, &digest, rng)?
             }
             Inner::P256(k) => {
                 let s: p256::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;

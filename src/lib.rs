@@ -53,7 +53,7 @@
 //! x509/      name, san, extensions, csr (build, and read with its signature checked), certificate,
 //!            ca (root, intermediate, leaves, sign_request), time, pem: DER as the service writes it
 //! key/       KeyPair (generate, sign, PKCS#8 in and out), PublicKey (verify others' signatures);
-//!            key/rsa/: keygen, prime, lanes, monty, sign
+//!            key/rsa: the seam to the kvcert-rsa crate (RSA key generation and signing)
 //! pkcs12     the PFX writer in the service's layout, and the bounded reader for imports
 //! stand_in   fuzzing builds only: cheap stand-ins for signatures and the PFX's derivations
 //! ```
@@ -117,7 +117,7 @@
 //! | a private key given to [`KeyPair::from_pkcs8_der`]/[`KeyPair::from_pkcs8_pem`] that is not PKCS#8 | 400 `BadParameter`, [`Error::InvalidPrivateKey`], kvcert's wording (no service call takes a bare key); a well-formed key of another size or type gets Import's size/type errors |
 //! | [`Policy::issue`] for an issuer other than `Self` | refused (400 on `policy.issuer`) rather than returning no certificate |
 //! | the name and vault [`Policy::issue`] answers for | `kvcert-test` in `https://kvcert-test.vault.azure.net` ([`service::policy::TEST_CERTIFICATE_NAME`], [`service::policy::TEST_VAULT_URL`]) |
-//! | RSA private-key arithmetic per CPU | x86-64 with BMI2 and ADX: `mulx`/`adcx`/`adox` assembly for the 1024- and 2048-bit CRT halves (RSA-2048/4096); other x86-64 with BMI2: the Rust kernels compiled for BMI2; elsewhere the portable Rust kernels. The same results on every path |
+//! | RSA private-key arithmetic per CPU (kvcert-rsa) | x86-64 with BMI2 and ADX: `mulx`/`adcx`/`adox` assembly for the 1024- and 2048-bit CRT halves (RSA-2048/4096); other x86-64 with BMI2: the Rust kernels compiled for BMI2; elsewhere the portable Rust kernels. The same results on every path |
 //! | no AVX-512 IFMA path (OpenSSL's on CPUs that have it) | Valgrind cannot run AVX-512, so the constant-time check could not cover it; every path kvcert takes is checked |
 //! | OS randomness | only in [`os_rng`] (default feature `os-rng`), for callers; never used inside the core |
 //!
@@ -128,22 +128,15 @@
 //! kvcert does not emulate), [`service::engine::lifetime`] (due instants, AutoRenew for
 //! `Unknown`), [`service::engine::backup`] (the blob), [`service::engine::list`] (paging),
 //! [`service::engine::merge`] (x5c forms, chain order), [`service::engine::delete`] (recovery levels), [`service::engine::update`] (PATCH merging), [`service::engine::secrets`] (clients' secrets), [`service::engine::keys`], [`service::engine::keys::crypto`] and [`service::engine::keys::rotation`] (clients' keys, key operations, rotation).
-// `deny`, not `forbid`: the crate's `unsafe` is two CPU-feature dispatches (a runtime check,
-// then the call into `#[target_feature]` code: AVX2 in `lanes::fermat2`, BMI2 in
-// `monty::Modulus::pow`) and, with the `ct-check` feature only, Valgrind's client request in
-// `ct_check`; allowed there and nowhere else.
-#![deny(unsafe_code)]
+// No `unsafe` in kvcert: all of it (CPU-feature dispatch, the assembly kernels, Valgrind's
+// client request) is in the kvcert-rsa crate, behind `key::rsa`.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-// With the `ct-check` feature, public: what `tests/constant_time.rs` needs from Valgrind.
-#[cfg(feature = "ct-check")]
-pub mod ct_check;
-#[cfg(not(feature = "ct-check"))]
-mod ct_check;
 mod error;
 pub mod key;
 pub mod pem;
@@ -152,12 +145,6 @@ mod rng;
 pub mod service;
 pub mod stand_in;
 pub mod x509;
-
-/// Kernel entry points for the `monty/*` benches and `examples/kernel` only (feature
-/// `bench-internals`): not API.
-#[cfg(feature = "bench-internals")]
-#[doc(hidden)]
-pub mod bench_internals;
 
 pub use error::{Error, KeyPairing, ObjectKind, RequestProblem};
 pub use key::{Curve, KeyPair, KeySpec, RsaSize};

@@ -225,13 +225,9 @@ impl KeyPair {
             (Inner::Rsa(k, _), A::Rs256) => {
                 let mut fixed = [0u8; 32];
                 fixed.copy_from_slice(digest);
-                // kvcert's CRT signer (blinded, verified before release) where it applies.
-                match crate::key::rsa::sign::sign_sha256(k, &fixed, rng) {
-                    Some(signature) => signature?,
-                    None => k
-                        .sign_with_rng(rng, ::rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), digest)
-                        .map_err(failed)?,
-                }
+                // kvcert's CRT signer (blinded, verified before release) where it applies, the
+                // rsa crate otherwise: the seam decides.
+                crate::key::rsa::sign_sha256(k, &fixed, rng)?
             }
             (Inner::Rsa(k, _), A::Rs384) => k
                 .sign_with_rng(rng, ::rsa::Pkcs1v15Sign::new::<sha2::Sha384>(), digest)

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::rsa::size::RsaSize;
+use super::rsa::RsaSize;
 
 /// A curve the service issues on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,19 +1,19 @@
-//! RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2.1) on the [`crate::key::rsa::monty`] arithmetic:
+//! RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2.1) on the [`crate::monty`] arithmetic:
 //! CRT with base blinding in each half (m mod p times r_p^e, unblinded by r_p⁻¹ mod p; the same
 //! mod q), and the signature verified with the public key before it is released (a fault in
 //! either half would otherwise leak a factor of n). Every step on a secret is checked for
 //! secret-dependent branches and addresses by `tests/constant_time.rs`.
 //!
 //! Used for keys of 2048, 3072 and 4096 bits whose two primes are each exactly half as long
-//! (every key kvcert generates); other keys are signed by the `rsa` crate.
+//! (every key [`crate::generate`] makes); other keys are the caller's to sign another way.
 
 use crypto_bigint::BoxedUint;
 use rand_core::CryptoRng;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::Error;
-use crate::key::rsa::monty::{self, Modulus};
+use crate::Error;
+use crate::monty::{self, Modulus};
 
 /// DigestInfo prefix for SHA-256 (RFC 8017 §9.2, note 1).
 const SHA256_PREFIX: [u8; 19] = [
@@ -21,9 +21,28 @@ const SHA256_PREFIX: [u8; 19] = [
     0x00, 0x04, 0x20,
 ];
 
+/// The RSASSA-PKCS1-v1_5 signature of `digest`, a SHA-256 hash, by `key`: deterministic, `rng`
+/// only blinds the private-key operation. CRT on this crate's constant-time Montgomery
+/// arithmetic, with base blinding in each half, verified with the public key before it is
+/// returned.
+///
+/// # Errors
+///
+/// [`Error::UnsupportedKey`] for a key that is not 2048, 3072 or 4096 bits with two primes of
+/// half its length (every key [`crate::generate`] makes is), before anything is drawn from
+/// `rng`: sign it another way, e.g. with the `rsa` crate. [`Error::SignatureFaulty`] when the
+/// signature did not verify (a fault; nothing is released).
+pub fn sign_pkcs1v15_sha256(
+    key: &rsa::PrivateKey,
+    digest: &[u8; 32],
+    rng: &mut dyn CryptoRng,
+) -> Result<Vec<u8>, Error> {
+    sign_sha256(key, digest, rng).unwrap_or(Err(Error::UnsupportedKey))
+}
+
 /// The signature of `digest` (a SHA-256 hash) by `key`, or `None` when the key's shape is not
-/// one this module handles (the caller then uses the `rsa` crate).
-pub(crate) fn sign_sha256(
+/// one this module handles.
+fn sign_sha256(
     key: &rsa::PrivateKey,
     digest: &[u8; 32],
     rng: &mut dyn CryptoRng,
@@ -187,9 +206,7 @@ fn sign_n<const H: usize, const F: usize>(
         secret.zeroize();
     }
     if !valid {
-        return Some(Err(Error::internal(
-            "RSA signature failed its verification; not released",
-        )));
+        return Some(Err(Error::SignatureFaulty));
     }
     // Verified: the signature is the public output.
     crate::ct_check::release(out.as_mut_slice());
@@ -197,12 +214,12 @@ fn sign_n<const H: usize, const F: usize>(
 }
 
 /// `r⁻¹ mod prime` for 0 ≤ r < prime, or `None` when r = 0 (the only r without one). The
-/// inversion is kvcert's constant-time safegcd ([`crate::key::rsa::safegcd`], checked by
+/// inversion is this crate's constant-time safegcd ([`crate::safegcd`], checked by
 /// `tests/constant_time.rs` with both values secret). crypto-bigint's `invert_odd_mod`, used
 /// before, ran 2.9 times as many instructions (callgrind, 20 RSA-2048 signatures: 22.0M, now
 /// 7.5M).
 fn inverse_mod<const H: usize>(r: &[u64; H], prime: &[u64; H]) -> Option<[u64; H]> {
-    let (mut inv, ok) = crate::key::rsa::safegcd::invert(r, prime);
+    let (mut inv, ok) = crate::safegcd::invert(r, prime);
     // Public by design: r = 0 is drawn again (probability 2⁻¹⁰²³ for RSA-2048).
     if crate::ct_check::public(ok) == u64::MAX {
         Some(inv)
@@ -245,7 +262,7 @@ fn mul_wide<const H: usize, const F: usize>(a: &[u64; H], b: &[u64; H]) -> [u64;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::rsa::size::RsaSize;
+    use crate::RsaSize;
     use rand_chacha::ChaCha20Rng;
     use rand_chacha::rand_core::SeedableRng;
     use sha2::Digest;
@@ -254,7 +271,7 @@ mod tests {
     fn same_bytes_as_the_rsa_crate_and_verifies() {
         let mut rng = ChaCha20Rng::seed_from_u64(21);
         for size in [RsaSize::Rsa2048, RsaSize::Rsa3072] {
-            let (key, _) = crate::key::rsa::keygen::generate(size, &mut rng).expect("key");
+            let (key, _) = crate::keygen::generate(size, &mut rng).expect("key");
             for msg in [&b""[..], b"kvcert", &[0xFFu8; 300]] {
                 let digest: [u8; 32] = sha2::Sha256::digest(msg).into();
                 let ours = sign_sha256(&key, &digest, &mut rng)
@@ -274,7 +291,7 @@ mod tests {
     #[test]
     fn wide_reduction_and_product() {
         let mut rng = ChaCha20Rng::seed_from_u64(2);
-        let (key, _) = crate::key::rsa::keygen::generate(RsaSize::Rsa2048, &mut rng).expect("key");
+        let (key, _) = crate::keygen::generate(RsaSize::Rsa2048, &mut rng).expect("key");
         let p = limbs::<16>(key.primes()[0].as_ref()).expect("16 limbs");
         let q = limbs::<16>(key.primes()[1].as_ref()).expect("16 limbs");
         let n = mul_wide::<16, 32>(&p, &q);

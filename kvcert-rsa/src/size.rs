@@ -1,10 +1,11 @@
-//! The RSA modulus sizes the service issues.
+//! The RSA modulus sizes there are kernels for.
 
-/// An RSA modulus size the service issues: 2048, 3072 or 4096 bits.
+/// An RSA modulus size this crate generates and signs with: 2048, 3072 or 4096 bits (the sizes
+/// Azure Key Vault issues), each with fixed-width kernels for its primes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RsaSize {
-    /// 2048 bits (the service's default).
+    /// 2048 bits.
     Rsa2048,
     /// 3072 bits.
     Rsa3072,
@@ -22,7 +23,7 @@ impl RsaSize {
         }
     }
 
-    /// The size for a bit count, if the service issues it.
+    /// The size for a bit count, if it is one of the three.
     pub const fn from_bits(bits: i64) -> Option<Self> {
         match bits {
             2048 => Some(RsaSize::Rsa2048),

@@ -4,14 +4,14 @@
 //! one 256-bit vector, so every step is the same operation on four independent lanes:
 //! `vpmuludq` gives four 28×28-bit products in one instruction, and since each is below 2⁵⁶, a
 //! column of up to 2·74 of them plus its carry fits a 64-bit lane with no carry to propagate.
-//! No operation crosses lanes. This is what the scalar kernel ([`crate::key::rsa::monty`]) cannot do
+//! No operation crosses lanes. This is what the scalar kernel ([`crate::monty`]) cannot do
 //! without a carry chain per product.
 //!
 //! The exponentiation is left to right over the bits of w − 1, one Montgomery squaring per bit
 //! whose square is doubled (before the reduction) in the lanes whose bit is 1: a per-lane shift
 //! of the column sums, so multiplying by the base 2 costs nothing.
 //!
-//! Everything is constant-time in the values, as in [`crate::key::rsa::monty`]: fixed trip counts, no
+//! Everything is constant-time in the values, as in [`crate::monty`]: fixed trip counts, no
 //! branch and no memory index on a digit or an exponent bit; the verdicts are read at the end.
 //!
 //! This module is the crate's only `unsafe`: [`fermat2`] checks at run time that the CPU has
@@ -93,9 +93,9 @@ fn verdicts<const N: usize>(
     mut residues: [[u64; N]; 4],
 ) -> [bool; 4] {
     let verdicts = core::array::from_fn(|l| {
-        let (mut plus_w, _) = crate::key::rsa::monty::add(&ones[l], &w[l]);
-        let passed = crate::key::rsa::monty::ct_eq(&residues[l], &ones[l])
-            | crate::key::rsa::monty::ct_eq(&residues[l], &plus_w);
+        let (mut plus_w, _) = crate::monty::add(&ones[l], &w[l]);
+        let passed = crate::monty::ct_eq(&residues[l], &ones[l])
+            | crate::monty::ct_eq(&residues[l], &plus_w);
         plus_w.zeroize();
         // Public by design: a candidate that fails is thrown away, and one that passes goes on
         // to Miller–Rabin whatever this says about it.
@@ -109,13 +109,13 @@ fn verdicts<const N: usize>(
 /// R mod w for R = 2^(28·d) and a 64·N-bit w with its top bit set: 2^(64N) mod w = 2^(64N) − w,
 /// doubled modulo w the remaining 28·d − 64·N times.
 fn montgomery_one<const N: usize>(w: &[u64; N], d: usize) -> [u64; N] {
-    let (mut x, _) = crate::key::rsa::monty::sub(&[0u64; N], w);
+    let (mut x, _) = crate::monty::sub(&[0u64; N], w);
     for _ in 0..BITS * d - 64 * N {
-        let (doubled, carry) = crate::key::rsa::monty::add(&x, &x);
-        let (reduced, borrow) = crate::key::rsa::monty::sub(&doubled, w);
+        let (doubled, carry) = crate::monty::add(&x, &x);
+        let (reduced, borrow) = crate::monty::sub(&doubled, w);
         // Keep the doubled value when it is below w: no carry out and the subtraction borrowed.
-        let keep = crate::key::rsa::monty::barrier((borrow & !carry & 1).wrapping_neg());
-        x = crate::key::rsa::monty::select(keep, &doubled, &reduced);
+        let keep = crate::monty::barrier((borrow & !carry & 1).wrapping_neg());
+        x = crate::monty::select(keep, &doubled, &reduced);
     }
     x
 }
@@ -385,7 +385,7 @@ mod tests {
 
     /// The scalar verdict: 2^(w−1) ≡ 1 (mod w).
     fn scalar<const N: usize>(w: &[u64; N]) -> bool {
-        crate::key::rsa::prime::fermat2_scalar(w)
+        crate::prime::fermat2_scalar(w)
     }
 
     fn random<const N: usize>(rng: &mut impl rand_core::Rng) -> [u64; N] {
@@ -401,7 +401,7 @@ mod tests {
     /// The composite of `64 * N` bits in `tests/data/primes/fermat_liars.txt` that passes the
     /// base-2 Fermat test (a liar both kernels must agree on).
     fn fermat_liar<const N: usize>() -> [u64; N] {
-        let data = include_str!("../../../tests/data/primes/fermat_liars.txt");
+        let data = include_str!("../tests/data/primes/fermat_liars.txt");
         let line = data
             .lines()
             .filter(|l| !l.starts_with('#'))
@@ -459,7 +459,7 @@ mod tests {
     /// The liars are composite: each line's N is the product its kind and parameter say.
     #[test]
     fn the_fermat_liars_are_the_products_they_claim() {
-        let data = include_str!("../../../tests/data/primes/fermat_liars.txt");
+        let data = include_str!("../tests/data/primes/fermat_liars.txt");
         let mut seen = 0;
         for line in data.lines().filter(|l| !l.starts_with('#')) {
             let f: Vec<&str> = line.split(' ').collect();
@@ -489,7 +489,7 @@ mod tests {
         use std::io::Write;
         let _ = writeln!(
             std::io::stderr(),
-            "SKIPPED src/key/rsa/lanes.rs: no AVX2 on this CPU, the four-lane kernel is not \
+            "SKIPPED kvcert-rsa src/lanes.rs: no AVX2 on this CPU, the four-lane kernel is not \
              compared (the scalar verdicts are still checked)"
         );
     }
@@ -497,10 +497,10 @@ mod tests {
     fn check<const N: usize>(seed: u64) {
         use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
-        let prime: [u64; N] = crate::key::rsa::prime::random_prime(
+        let prime: [u64; N] = crate::prime::random_prime(
             &mut rng,
             &mut Default::default(),
-            &mut crate::key::rsa::prime::search_budget(N),
+            &mut crate::prime::search_budget(N),
         )
         .expect("a prime");
         let liar = fermat_liar::<N>();

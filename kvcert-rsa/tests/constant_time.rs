@@ -1,5 +1,5 @@
-//! The constant-time check: kvcert's RSA private-key operations run under Valgrind's memcheck
-//! with their secrets marked undefined (`kvcert::ct_check`, feature `ct-check`), so that any
+//! The constant-time check: kvcert-rsa's private-key operations run under Valgrind's memcheck
+//! with their secrets marked undefined (`kvcert_rsa::ct_check`, `--cfg kvcert_ct_check`), so that any
 //! branch or memory address that depends on a secret is an error memcheck reports (the method
 //! of ctgrind and TIMECOP). Each test counts memcheck's errors around the operation and requires
 //! none.
@@ -7,33 +7,35 @@
 //! Run it on the code users get, the release profile (`.ci/run` does):
 //!
 //! ```text
-//! cargo test --release --features ct-check --test constant_time
+//! RUSTFLAGS="--cfg kvcert_ct_check" CARGO_TARGET_DIR=target/ct-check \
+//!     cargo test -p kvcert-rsa --release --test constant_time
 //! ```
 //!
+//! (`RUSTFLAGS` changes every crate's build, so the separate target directory keeps the usual
+//! one's artifacts.)
+//!
 //! Each test re-runs this test binary under `valgrind` for itself alone (the inner run is marked
-//! by an environment variable). Without the feature the suite says so and checks nothing; without
+//! by an environment variable). Without the cfg the suite says so and checks nothing; without
 //! Valgrind it skips visibly, or fails under `KVCERT_REQUIRE_INTEROP=1`.
 //!
-//! What is covered and what is not is listed in the README ("Constant time").
+//! What is covered and what is not is listed in the crate's README ("Constant time").
 
-mod support;
-
-#[cfg(not(feature = "ct-check"))]
+#[cfg(not(kvcert_ct_check))]
 #[test]
-fn constant_time_needs_the_ct_check_feature() {
+fn constant_time_needs_the_ct_check_cfg() {
     use std::io::Write;
     // Not a pass: the check did not run. A line on the real stderr, past libtest's capture.
     let _ = writeln!(
         std::io::stderr().lock(),
-        "SKIPPED constant_time: the secret-taint check needs the ct-check feature \
-         (cargo test --release --features ct-check --test constant_time; .ci/run runs it)"
+        "SKIPPED constant_time: the secret-taint check needs --cfg kvcert_ct_check \
+         (RUSTFLAGS=\"--cfg kvcert_ct_check\" CARGO_TARGET_DIR=target/ct-check \
+         cargo test -p kvcert-rsa --release --test constant_time; .ci/run runs it)"
     );
 }
 
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 mod check {
-    use super::support::{self, Tool};
-    use kvcert::{KeyPair, RsaSize, ct_check};
+    use kvcert_rsa::{RsaSize, ct_check};
     use rand_chacha::ChaCha20Rng;
     use rand_chacha::rand_core::SeedableRng;
     use std::process::Command;
@@ -65,7 +67,7 @@ mod check {
     /// Runs `body` under memcheck: in the inner run, directly (it asserts on memcheck's error
     /// count itself and returns it for the log); in the outer run, by re-running this test alone
     /// under `valgrind` and requiring that run to pass. Without Valgrind, returns after
-    /// `support::tool` has reported the skip (or failed, under `KVCERT_REQUIRE_INTEROP=1`).
+    /// [`valgrind_present`] has reported the skip (or failed, under `KVCERT_REQUIRE_INTEROP=1`).
     fn under_memcheck(test: &str, body: impl FnOnce() -> u64) {
         if std::env::var_os(INNER).is_some() {
             assert!(
@@ -81,7 +83,7 @@ mod check {
             println!("memcheck errors during {test}: {errors}");
             return;
         }
-        if !support::tool(Tool::Valgrind, "constant_time") {
+        if !valgrind_present() {
             return;
         }
         let exe = std::env::current_exe().expect("test binary path");
@@ -131,17 +133,24 @@ mod check {
     const MESSAGE: &[u8] = include_bytes!("data/ct/message.txt");
 
     fn sign_is_constant_time(key_pem: &str, expected_b64: &str) -> u64 {
-        let key = KeyPair::from_pkcs8_pem(key_pem).expect("fixed key");
+        use kvcert_rsa::rsa::pkcs8::DecodePrivateKey;
+        use sha2::Digest;
+        let key = kvcert_rsa::rsa::PrivateKey::from_pkcs8_pem(key_pem).expect("fixed key");
+        let digest: [u8; 32] = sha2::Sha256::digest(MESSAGE).into();
         let mut rng = ChaCha20Rng::seed_from_u64(14);
         // Twice: the first call also builds what is built once per process.
         let mut total = 0;
         for _ in 0..2 {
-            let (signature, errors) = errors_during(|| key.sign(MESSAGE, &mut rng));
+            let (signature, errors) =
+                errors_during(|| kvcert_rsa::sign_pkcs1v15_sha256(&key, &digest, &mut rng));
             let signature = signature.expect("signs");
             total += errors;
             // OpenSSL's signature of the same message (tests/data/ct/README.md): the code that
             // ran under memcheck is the code that signs correctly.
-            let expected = kvcert::pem::base64_decode(expected_b64.trim()).expect("base64");
+            let expected = {
+                use base64ct::Encoding;
+                base64ct::Base64::decode_vec(expected_b64.trim()).expect("base64")
+            };
             assert_eq!(signature, expected, "signature differs from OpenSSL's");
         }
         assert_eq!(
@@ -175,7 +184,7 @@ mod check {
     /// checked through trial division, the base-2 test and every Miller–Rabin round.
     fn keygen_is_constant_time(size: RsaSize, seed: u64) -> u64 {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
-        let (key, errors) = errors_during(|| KeyPair::generate_rsa(size, &mut rng));
+        let (key, errors) = errors_during(|| kvcert_rsa::generate(size, &mut rng));
         let (_, stats) = key.expect("key");
         assert!(stats.exponentiations > 0);
         assert_eq!(
@@ -211,5 +220,30 @@ mod check {
             assert!(errors >= 1, "memcheck did not report a branch on a secret");
             errors
         });
+    }
+
+    /// Whether `valgrind` runs. Without it: a failure under `KVCERT_REQUIRE_INTEROP=1` (set by
+    /// `.ci/run`, where a missing tool must not pass as a skip), otherwise `false` after a
+    /// `SKIPPED` line on the real standard error, past libtest's capture.
+    fn valgrind_present() -> bool {
+        use std::io::Write;
+        let found = Command::new("valgrind")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if found {
+            return true;
+        }
+        let required =
+            std::env::var("KVCERT_REQUIRE_INTEROP").is_ok_and(|v| !v.is_empty() && v != "0");
+        assert!(
+            !required,
+            "constant_time needs Valgrind (KVCERT_REQUIRE_INTEROP is set): install Valgrind (apt-get install valgrind)"
+        );
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "SKIPPED constant_time: Valgrind not found (install Valgrind: apt-get install valgrind)"
+        );
+        false
     }
 }

@@ -1,5 +1,5 @@
 //! Fixed-width Montgomery arithmetic: the multiplication, squaring and exponentiation behind the
-//! RSA prime search ([`crate::key::rsa::prime`]) and RSA signing.
+//! RSA prime search ([`crate::prime`]) and RSA signing.
 //!
 //! Numbers are `[u64; N]`, least significant limb first, with `N` a compile-time constant (16 for
 //! the 1024-bit primes of RSA-2048, 24 for RSA-3072, 32 for RSA-4096), so every loop has a fixed

@@ -1,8 +1,9 @@
-//! The Montgomery kernel behind a hidden, feature-gated door, so that the criterion `monty/*`
-//! benches (`cargo bench --bench kvcert --features bench-internals -- monty/`) and
-//! `examples/kernel` can time it. Not part of the API: no stability, no docs.
+//! The Montgomery kernel behind a hidden door (`--cfg kvcert_bench_internals`), so that the
+//! criterion `monty/*` benches (`RUSTFLAGS="--cfg kvcert_bench_internals" cargo bench -p
+//! kvcert-rsa --bench rsa -- monty/`) and `examples/kernel` can time it. Not part of the API: no
+//! stability, no docs.
 
-use crate::key::rsa::monty::Modulus;
+use crate::monty::Modulus;
 
 /// A fixed odd `64·N`-bit modulus (top bits set) and operand derived from `seed`.
 pub struct Kernel<const N: usize> {
@@ -88,6 +89,6 @@ impl<const N: usize> Fermat4<N> {
 
     /// The four verdicts (`None` without AVX2).
     pub fn run(&self) -> Option<[bool; 4]> {
-        crate::key::rsa::lanes::fermat2(&self.w)
+        crate::lanes::fermat2(&self.w)
     }
 }

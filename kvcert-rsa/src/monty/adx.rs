@@ -391,7 +391,7 @@ square_kernel!(
 );
 
 /// Whether the assembly kernels can run here: BMI2 and ADX. Under Valgrind (the constant-time
-/// check, feature `ct-check`) they always can — its virtual CPU executes `adcx`/`adox` but hides
+/// check, `--cfg kvcert_ct_check`) they always can — its virtual CPU executes `adcx`/`adox` but hides
 /// ADX from CPUID — so that the check runs the path the host runs.
 pub(super) fn available() -> bool {
     std::arch::is_x86_feature_detected!("bmi2")

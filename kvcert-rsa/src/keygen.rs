@@ -1,4 +1,4 @@
-//! RSA key pairs from two [`crate::key::rsa::prime`] primes, per FIPS 186-5 Appendix A.1.3 and the key
+//! RSA key pairs from two [`crate::prime`] primes, per FIPS 186-5 Appendix A.1.3 and the key
 //! pair criteria of A.1.1: e = 65537, p and q of exactly nlen/2 bits, |p − q| > 2^(nlen/2 − 100),
 //! d = e⁻¹ mod lcm(p − 1, q − 1) with d > 2^(nlen/2).
 //!
@@ -7,8 +7,8 @@
 //! - the random bits come from two ChaCha20 streams seeded with 32 bytes each from the caller's
 //!   RNG (one for p, one for q), not from the caller's RNG directly, so that the two searches are
 //!   independent and the `parallel` feature gives the same key; ChaCha20 is not one of SP
-//!   800-90A's DRBGs, which matters only to a caller who needs that certification (kvcert is not
-//!   a validated module in any case);
+//!   800-90A's DRBGs, which matters only to a caller who needs that certification (this crate is
+//!   not a validated module in any case);
 //! - after a search that uses up its budget (steps 4.7, 5.9) the generation starts again, at
 //!   most four times, then returns an error.
 
@@ -17,20 +17,27 @@ use crypto_bigint::BoxedUint;
 use rand_core::{CryptoRng, SeedableRng};
 use zeroize::Zeroize;
 
-use crate::error::Error;
-use crate::key::rsa::prime::{self, SearchStats};
-use crate::key::rsa::size::RsaSize;
+use crate::Error;
+use crate::RsaSize;
+use crate::prime::{self, SearchStats};
 
-/// The public exponent the service uses (and FIPS 186-5 allows: odd, 2¹⁶ < e < 2²⁵⁶).
+/// The public exponent: 65537, the one Key Vault and nearly everyone use (FIPS 186-5 allows odd
+/// e with 2¹⁶ < e < 2²⁵⁶).
 const E: u64 = 65_537;
 
 /// A fresh RSA key of `size` from `rng`, and what the prime search did. The same RNG stream
-/// gives the same key, with or without the `parallel` feature.
+/// gives the same key, with or without the `parallel` feature, on every CPU.
 ///
-/// Not generic over the RNG, on purpose: the search is compiled once, in kvcert's own codegen
-/// units at kvcert's optimisation level, instead of being instantiated in each caller's crate
+/// # Errors
+///
+/// [`Error::GenerationFailed`] when four attempts in a row found nothing (an RNG that is not
+/// random); [`Error::SearchThreadPanicked`] (feature `parallel`) and [`Error::KeyAssembly`]
+/// should not happen.
+///
+/// Not generic over the RNG, on purpose: the search is compiled once, in this crate's own codegen
+/// units at its optimisation level, instead of being instantiated in each caller's crate
 /// (where a dependent's debug build would run it unoptimised).
-pub(crate) fn generate(
+pub fn generate(
     size: RsaSize,
     rng: &mut dyn CryptoRng,
 ) -> Result<(rsa::PrivateKey, SearchStats), Error> {
@@ -90,7 +97,8 @@ fn generate_n<const N: usize>(
         let qb = BoxedUint::from_words(q.iter().copied());
         p.zeroize();
         q.zeroize();
-        let key = rsa::PrivateKey::from_p_q(pb, qb, BoxedUint::from(E)).map_err(Error::internal)?;
+        let key =
+            rsa::PrivateKey::from_p_q(pb, qb, BoxedUint::from(E)).map_err(Error::KeyAssembly)?;
         // A.1.1: 2^(nlen/2) < d; otherwise new primes (probability about 2^−(nlen/2)).
         if exceeds_power_of_two(
             {
@@ -102,9 +110,7 @@ fn generate_n<const N: usize>(
             return Ok(key);
         }
     }
-    Err(Error::internal(
-        "RSA key generation failed four times in a row: the RNG does not look random",
-    ))
+    Err(Error::GenerationFailed)
 }
 
 /// p and q, as limbs.
@@ -149,9 +155,7 @@ fn search_pair<const N: usize>(
             (q, q_stats)
         });
         let p = prime::random_prime(rng_p, stats, &mut prime::search_budget(N));
-        let (q, q_stats) = q_search
-            .join()
-            .map_err(|_| Error::internal("the prime search thread panicked"))?;
+        let (q, q_stats) = q_search.join().map_err(|_| Error::SearchThreadPanicked)?;
         *stats += q_stats;
         Ok::<_, Error>((p, q))
     })?;
@@ -167,9 +171,9 @@ fn search_pair<const N: usize>(
 
 /// |p − q| > 2^(64N − 100).
 fn differ_enough<const N: usize>(p: &[u64; N], q: &[u64; N]) -> bool {
-    let (mut pq, borrow) = crate::key::rsa::monty::sub(p, q);
-    let (mut qp, _) = crate::key::rsa::monty::sub(q, p);
-    let mut diff = crate::key::rsa::monty::select(borrow.wrapping_neg(), &qp, &pq);
+    let (mut pq, borrow) = crate::monty::sub(p, q);
+    let (mut qp, _) = crate::monty::sub(q, p);
+    let mut diff = crate::monty::select(borrow.wrapping_neg(), &qp, &pq);
     let k = 64 * N - 100;
     // Public by design: a q too close to p is thrown away (A.1.3 step 5.4).
     let verdict = exceeds_power_of_two_words(&diff, k);

@@ -4,23 +4,23 @@
 //! The RSA code marks its secrets where they enter (`secret`: the key's primes and CRT
 //! exponents when signing, the blinding factor, every prime candidate as it is drawn) and
 //! releases what is public by design (`public`: the verdict on a rejected candidate,
-//! v₂(p − 1), the signature once verified). With the `ct-check` feature, and only when the
+//! v₂(p − 1), the signature once verified). With `--cfg kvcert_ct_check`, and only when the
 //! process runs under Valgrind's memcheck, marking makes the bytes *undefined*: memcheck then
 //! reports every conditional jump and every memory address that depends on them, which is
 //! exactly a secret-dependent branch or table index. Releasing makes them defined again.
 //!
-//! Without the feature both hooks compile to nothing; with it and outside Valgrind each is a
+//! Without the cfg both hooks compile to nothing; with it and outside Valgrind each is a
 //! few register rotations that Valgrind recognises and a CPU executes as no-ops.
 //!
 //! What memcheck cannot see: an instruction whose *duration* depends on its operands (a
-//! division, say) does not branch, so it is not reported. kvcert's kernels use no division on
-//! secrets (see `key::rsa::monty`).
+//! division, say) does not branch, so it is not reported. The kernels use no division on
+//! secrets (see `monty`).
 //!
-//! The public part of this module (with the feature) is what the check itself needs: whether it
+//! The public part of this module (with the cfg) is what the check itself needs: whether it
 //! runs under Valgrind, memcheck's error count, and marking a buffer.
 
 /// Marks `value` as secret for the constant-time check (see the module documentation).
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 #[inline(always)]
 pub(crate) fn secret<T: ?Sized>(value: &mut T) {
     // The bytes of `value`, as a raw range: the request only changes Valgrind's shadow state,
@@ -33,13 +33,13 @@ pub(crate) fn secret<T: ?Sized>(value: &mut T) {
     );
 }
 
-/// Marks `value` as secret for the constant-time check: nothing without the `ct-check` feature.
-#[cfg(not(feature = "ct-check"))]
+/// Marks `value` as secret for the constant-time check: nothing without `--cfg kvcert_ct_check`.
+#[cfg(not(kvcert_ct_check))]
 #[inline(always)]
 pub(crate) fn secret<T: ?Sized>(_value: &mut T) {}
 
 /// Releases `value` as public by design (see the module documentation), and returns it.
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 #[inline(always)]
 pub(crate) fn public<T: Copy>(value: T) -> T {
     let mut v = value;
@@ -48,15 +48,15 @@ pub(crate) fn public<T: Copy>(value: T) -> T {
     core::hint::black_box(v)
 }
 
-/// Releases `value` as public by design: the identity without the `ct-check` feature.
-#[cfg(not(feature = "ct-check"))]
+/// Releases `value` as public by design: the identity without `--cfg kvcert_ct_check`.
+#[cfg(not(kvcert_ct_check))]
 #[inline(always)]
 pub(crate) fn public<T: Copy>(value: T) -> T {
     value
 }
 
 /// Releases the bytes of `value` as public by design, in place.
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 #[inline(always)]
 pub(crate) fn release<T: ?Sized>(value: &mut T) {
     let len = core::mem::size_of_val(value);
@@ -67,47 +67,47 @@ pub(crate) fn release<T: ?Sized>(value: &mut T) {
     );
 }
 
-/// Releases the bytes of `value` as public by design: nothing without the `ct-check` feature.
-#[cfg(not(feature = "ct-check"))]
+/// Releases the bytes of `value` as public by design: nothing without `--cfg kvcert_ct_check`.
+#[cfg(not(kvcert_ct_check))]
 #[inline(always)]
 pub(crate) fn release<T: ?Sized>(_value: &mut T) {}
 
 /// True when this process runs under Valgrind (always false on a platform other than x86-64
 /// Linux, where the check does not run).
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 pub fn running_on_valgrind() -> bool {
     client::request(0, client::RUNNING_ON_VALGRIND, 0, 0) != 0
 }
 
-/// Whether the code runs under the check: Valgrind with the `ct-check` feature. The RSA kernels
+/// Whether the code runs under the check: Valgrind with `--cfg kvcert_ct_check`. The RSA kernels
 /// then take their `mulx`/`adcx`/`adox` path even though Valgrind's virtual CPU hides ADX from
 /// CPUID (it executes the instructions), so that the path checked is the one the host runs.
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 pub(crate) fn under_check() -> bool {
     running_on_valgrind()
 }
 
-/// Whether the code runs under the check: never without the `ct-check` feature.
-#[cfg(not(feature = "ct-check"))]
+/// Whether the code runs under the check: never without `--cfg kvcert_ct_check`.
+#[cfg(not(kvcert_ct_check))]
 #[inline(always)]
 pub(crate) fn under_check() -> bool {
     false
 }
 
 /// The number of errors the Valgrind tool has reported so far (0 outside Valgrind).
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 pub fn error_count() -> u64 {
     client::request(0, client::COUNT_ERRORS, 0, 0)
 }
 
 /// Marks `bytes` as secret (undefined for memcheck), as the library does with its own secrets.
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 pub fn mark_secret(bytes: &mut [u8]) {
     secret(bytes);
 }
 
 /// Marks `bytes` as public again (defined for memcheck).
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 pub fn mark_public(bytes: &mut [u8]) {
     release(bytes);
 }
@@ -115,7 +115,7 @@ pub fn mark_public(bytes: &mut [u8]) {
 /// Valgrind's client requests: the documented x86-64 instruction sequence (`valgrind.h`,
 /// `VALGRIND_DO_CLIENT_REQUEST_EXPR`) with the request numbers of `valgrind.h` and
 /// `memcheck.h`. On other platforms every request returns its default.
-#[cfg(feature = "ct-check")]
+#[cfg(kvcert_ct_check)]
 mod client {
     /// `VG_USERREQ__RUNNING_ON_VALGRIND` (valgrind.h).
     pub(super) const RUNNING_ON_VALGRIND: u64 = 0x1001;

@@ -13,7 +13,7 @@
 //! Constant time: every step is masks and arithmetic, the loops' bounds depend only on the size.
 //! `tests/constant_time.rs` checks it with the value and the modulus secret.
 
-use crate::key::rsa::monty::barrier;
+use crate::monty::barrier;
 
 /// Bits per limb of the signed representation.
 const LIMB_BITS: u32 = 62;

@@ -3,14 +3,14 @@
 
 All sides are measured in one invocation, pinned to the same core, in alternating batches, so drift in
 the host's speed hits them equally; the order of the sides rotates every round, so none always
-runs first. kvcert runs as `examples/keygen` (build it first with
+runs first. kvcert runs as kvcert's `examples/keygen` (build it first, from the workspace root, with
 `cargo build --release --example keygen`); OpenSSL runs in this process; graviola runs as
-`benches/graviola-keygen` (build it with
-`cargo build --release --manifest-path benches/graviola-keygen/Cargo.toml`; if its binary is
-missing, that side is skipped with a note).
+`kvcert-rsa/benches/graviola-keygen` (build it with
+`cargo build --release --manifest-path kvcert-rsa/benches/graviola-keygen/Cargo.toml`; if its binary
+is missing, that side is skipped with a note). From the workspace root:
 
-    taskset -c 0 python3 benches/compare_keygen.py --bits 2048 --keys 200 --batch 20
-    taskset -c 0 python3 benches/compare_keygen.py --bits 4096 --keys 50 --batch 5 --graviola PATH
+    taskset -c 0 python3 kvcert-rsa/benches/compare_keygen.py --bits 2048 --keys 200 --batch 20
+    taskset -c 0 python3 kvcert-rsa/benches/compare_keygen.py --bits 4096 --keys 50 --batch 5 --graviola PATH
     ... --also "kvcert-before=/path/to/old/keygen"   # one more side, for a before/after in one run
 
 Prints the host (CPU model, affinity set), each side's median per key over all batches and its
@@ -75,7 +75,7 @@ def main():
     p.add_argument("--bits", type=int, default=2048)
     p.add_argument("--keys", type=int, default=200, help="keys per side")
     p.add_argument("--batch", type=int, default=20, help="keys per batch")
-    p.add_argument("--exe", default=os.path.join(HERE, "..", "target", "release", "examples", "keygen"))
+    p.add_argument("--exe", default=os.path.join(HERE, "..", "..", "target", "release", "examples", "keygen"))
     p.add_argument("--graviola", default=os.path.join(HERE, "graviola-keygen", "target", "release", "graviola-keygen"),
                    help="graviola-keygen binary (side skipped if missing)")
     p.add_argument("--also", action="append", default=[], metavar="NAME=PATH",
@@ -98,7 +98,7 @@ def main():
                       lambda n, seed: exe_batch(a.graviola, a.bits, n, seed)))
     else:
         print(f"note: {a.graviola} missing, skipping graviola "
-              f"(cargo build --release --manifest-path benches/graviola-keygen/Cargo.toml)")
+              f"(cargo build --release --manifest-path kvcert-rsa/benches/graviola-keygen/Cargo.toml)")
 
     reference = set()
     for spec in a.also:

@@ -4,12 +4,13 @@
 One key per run (made by `cryptography`, handed to kvcert as PKCS#8 PEM in a private temporary file
 that is removed at the end), one message (`--bytes` long, byte i is i mod 251), both sides in one
 invocation, pinned to the same core, in alternating batches whose order rotates every round. kvcert
-runs as `examples/sign` (build it first with `cargo build --release --example sign`) and times each
-signature itself; OpenSSL runs in this process. PKCS#1 v1.5 is deterministic: every batch checks that
-kvcert's signature equals OpenSSL's, byte for byte.
+runs as kvcert's `examples/sign` (build it first, from the workspace root, with
+`cargo build --release --example sign`) and times each signature itself; OpenSSL runs in this
+process. PKCS#1 v1.5 is deterministic: every batch checks that kvcert's signature equals OpenSSL's,
+byte for byte. From the workspace root:
 
-    taskset -c 0 python3 benches/compare_sign.py --bits 2048 --signatures 600 --batch 50
-    taskset -c 0 python3 benches/compare_sign.py --bits 4096 --signatures 300 --batch 25
+    taskset -c 0 python3 kvcert-rsa/benches/compare_sign.py --bits 2048 --signatures 600 --batch 50
+    taskset -c 0 python3 kvcert-rsa/benches/compare_sign.py --bits 4096 --signatures 300 --batch 25
 
 Prints the host, each side's median per signature, and the ratio kvcert / OpenSSL.
 """
@@ -47,7 +48,7 @@ def main():
     p.add_argument("--signatures", type=int, default=600, help="signatures per side")
     p.add_argument("--batch", type=int, default=50, help="signatures per batch")
     p.add_argument("--bytes", type=int, default=1024, help="message length")
-    p.add_argument("--exe", default=os.path.join(HERE, "..", "target", "release", "examples", "sign"))
+    p.add_argument("--exe", default=os.path.join(HERE, "..", "..", "target", "release", "examples", "sign"))
     a = p.parse_args()
     if not os.path.exists(a.exe):
         sys.exit(f"{a.exe} missing: run `cargo build --release --example sign` first")

@@ -17,7 +17,7 @@
 //! 2. `gcd(e, p − 1) = 1` for e = 65537, i.e. p mod 65537 ≠ 1 (65537 is prime);
 //! 3. a Fermat test to base 2, `2^(p−1) ≡ 1 (mod p)`, on four candidates at once: candidates
 //!    that pass steps 1–2 are collected in fours, in the order drawn, and tested side by side in
-//!    the four lanes of AVX2 registers ([`crate::key::rsa::lanes`], where multiplying by the base 2 costs
+//!    the four lanes of AVX2 registers ([`crate::lanes`], where multiplying by the base 2 costs
 //!    nothing), or one at a time with [`Modulus::pow2`] on CPUs without AVX2 (same verdicts).
 //!    Almost every composite that survives trial division stops here. The prime kept is the
 //!    first candidate of the batch, in drawing order, to pass this and step 4, so batching never
@@ -26,7 +26,7 @@
 //! 4. Miller–Rabin with bases drawn from the RNG, as many rounds as FIPS 186-5 Table B.1 asks.
 //!
 //! The number of candidates that reach an exponentiation is what the trial division depth buys
-//! down; the cost of each is the Montgomery arithmetic of [`crate::key::rsa::monty`].
+//! down; the cost of each is the Montgomery arithmetic of [`crate::monty`].
 //!
 //! The exponentiations are constant-time ([`Modulus::pow`]). What timing reveals about a prime
 //! that is kept: the number of squarings after the exponentiation, s = v₂(p − 1), as in every
@@ -37,7 +37,7 @@ use std::sync::OnceLock;
 use rand_core::CryptoRng;
 use zeroize::Zeroize;
 
-use crate::key::rsa::monty::{self, Modulus};
+use crate::monty::{self, Modulus};
 
 /// The small primes used for trial division are those below this bound (at most 2²⁰: see
 /// [`Hub`]). The tables for it take about 3 MB (estimated from the entry sizes), built in tiers
@@ -366,17 +366,17 @@ pub struct SearchStats {
 /// Adds another search's counts (two searches per key; totals over many keys).
 ///
 /// ```
-/// use kvcert::{KeyPair, RsaSize, key::SearchStats};
+/// use kvcert_rsa::{RsaSize, SearchStats};
 /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 ///
 /// let mut rng = ChaCha20Rng::seed_from_u64(7);
 /// let mut total = SearchStats::default();
 /// for _ in 0..2 {
-///     let (_, stats) = KeyPair::generate_rsa(RsaSize::Rsa2048, &mut rng)?;
+///     let (_, stats) = kvcert_rsa::generate(RsaSize::Rsa2048, &mut rng)?;
 ///     total += stats;
 /// }
 /// assert!(total.candidates >= total.exponentiated && total.exponentiations >= 20);
-/// # Ok::<(), kvcert::Error>(())
+/// # Ok::<(), kvcert_rsa::Error>(())
 /// ```
 impl core::ops::AddAssign for SearchStats {
     fn add_assign(&mut self, other: SearchStats) {
@@ -461,7 +461,7 @@ pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
         }
         // The four lanes at once on AVX2; else each candidate with the scalar kernel, only as
         // far as needed (the same verdicts, so the same prime).
-        let lanes = crate::key::rsa::lanes::fermat2(&batch);
+        let lanes = crate::lanes::fermat2(&batch);
         let mut found = None;
         for (l, candidate) in batch.iter().enumerate().take(filled) {
             let passed = match lanes {
@@ -482,7 +482,7 @@ pub(crate) fn random_prime<const N: usize, R: CryptoRng + ?Sized>(
 
 /// The base-2 Fermat test `2^(w−1) ≡ 1 (mod w)` on one candidate with the scalar kernel
 /// ([`Modulus::pow2`]): the cheap first test that almost every composite surviving trial
-/// division fails, when [`crate::key::rsa::lanes::fermat2`] cannot run four at once.
+/// division fails, when [`crate::lanes::fermat2`] cannot run four at once.
 pub(crate) fn fermat2_scalar<const N: usize>(w: &[u64; N]) -> bool {
     let Some(md) = Modulus::new(w) else {
         return false;
@@ -713,14 +713,14 @@ mod tests {
                 // Make x divisible by one tried prime (x − x mod p is; keep it odd by using p).
                 let p = tried[(k * 7919) % tried.len()];
                 let r = remainder(&x, p);
-                let (y, _) = crate::key::rsa::monty::sub(&x, &{
+                let (y, _) = crate::monty::sub(&x, &{
                     let mut v = [0u64; N];
                     v[0] = r;
                     v
                 });
                 x = y;
                 if x[0] & 1 == 0 {
-                    let (y, _) = crate::key::rsa::monty::add(&x, &{
+                    let (y, _) = crate::monty::add(&x, &{
                         let mut v = [0u64; N];
                         v[0] = p;
                         v
@@ -869,7 +869,7 @@ mod tests {
         // count the same work; RSA-2048 and RSA-4096 sizes.
         fn both<const N: usize>(seed: u64) {
             let run = |scalar: bool| {
-                crate::key::rsa::lanes::SCALAR_ONLY.set(scalar);
+                crate::lanes::SCALAR_ONLY.set(scalar);
                 let mut stats = SearchStats::default();
                 let p: [u64; N] = random_prime(
                     &mut ChaCha20Rng::seed_from_u64(seed),
@@ -877,15 +877,12 @@ mod tests {
                     &mut search_budget(N),
                 )
                 .expect("within budget");
-                crate::key::rsa::lanes::SCALAR_ONLY.set(false);
+                crate::lanes::SCALAR_ONLY.set(false);
                 (p, stats)
             };
-            crate::key::rsa::lanes::SCALAR_ONLY.set(true);
-            assert_eq!(
-                crate::key::rsa::lanes::fermat2(&[[1u64 << 63 | 1; N]; 4]),
-                None
-            );
-            crate::key::rsa::lanes::SCALAR_ONLY.set(false);
+            crate::lanes::SCALAR_ONLY.set(true);
+            assert_eq!(crate::lanes::fermat2(&[[1u64 << 63 | 1; N]; 4]), None);
+            crate::lanes::SCALAR_ONLY.set(false);
             let (lanes, scalar) = (run(false), run(true));
             assert_eq!(lanes.0, scalar.0);
             assert_eq!(lanes.1.candidates, scalar.1.candidates);
