@@ -9,7 +9,7 @@
 //!
 //! - `subject`, `issuer`: the certificate's names (not the policy's text: a policy subject
 //!   `cn=MyCert` is answered `CN=MyCert`), written as the service writes a name it reads
-//!   from a certificate ([`subject_string`]).
+//!   from a certificate (the subject as Import writes it).
 //! - `serialnumber`: the serial's DER content octets in upper-case hex, a leading `00` kept.
 //! - `sans`: `{}` for a certificate without the extension. With names, kvcert writes the
 //!   non-empty lists in the policy's spelling (`dns_names`, `emails`, `upns`); no recording

@@ -43,7 +43,7 @@ impl VaultState {
             })
     }
 
-    /// `GET /keys/{name}[/{version}]`: a client's key ([`keys`]) or a certificate's managed key.
+    /// `GET /keys/{name}[/{version}]`: a client's key ([`keys`](super::keys)) or a certificate's managed key.
     pub fn get_key(
         &self,
         name: &str,
@@ -60,7 +60,7 @@ impl VaultState {
             })
     }
 
-    /// `GET /secrets/{name}[/{version}]`: a client's secret ([`secrets`]) or a certificate's
+    /// `GET /secrets/{name}[/{version}]`: a client's secret ([`secrets`](super::secrets)) or a certificate's
     /// managed secret; 403 when the version is disabled (the certificate's `enabled` is
     /// mirrored to its secret).
     pub fn get_secret(
