@@ -1,7 +1,10 @@
 //! The command line.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+pub use crate::error::ArgsError;
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +100,19 @@ move on the main port by another name moves every vault's clock.
 ";
 
 /// Reads the arguments (without the program name). `Ok(None)` for `--help`.
-pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+///
+/// An option's value follows it (`--seed 7`) or is joined to it by `=` (`--seed=7`); `--`
+/// ends the options (the emulator takes no other argument).
+///
+/// # Errors
+///
+/// An [`ArgsError`] saying which argument is refused and why.
+pub fn parse<I>(args: I) -> Result<Option<Args>, ArgsError>
+where
+    I: IntoIterator,
+    I::Item: Into<OsString>,
+{
+    use lexopt::prelude::*;
     let mut out = Args {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         tls_cert_out: None,
@@ -110,59 +125,93 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Str
         verify_tokens: false,
         identity_header: None,
     };
-    while let Some(arg) = args.next() {
-        let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
-        let number =
-            |flag: &str, v: String| v.parse::<u64>().map_err(|e| format!("{flag} {v}: {e}"));
-        match arg.as_str() {
-            "--listen" => {
-                let v = value("--listen")?;
-                out.listen = v.parse().map_err(|e| format!("--listen {v}: {e}"))?;
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next().map_err(refused)? {
+        match arg {
+            Long("listen") => {
+                let v = text(parser.value())?;
+                out.listen = v
+                    .parse()
+                    .map_err(|source| ArgsError::Address { value: v, source })?;
             }
-            "--tls-cert-out" => out.tls_cert_out = Some(value("--tls-cert-out")?.into()),
-            "--seed" => out.seed = Some(number("--seed", value("--seed")?)?),
-            "--state" => out.state = Some(value("--state")?.into()),
-            "--self-delay" => out.self_delay = number("--self-delay", value("--self-delay")?)?,
-            "--ca-delay" => out.ca_delay = number("--ca-delay", value("--ca-delay")?)?,
-            "--max-connections" => {
-                let n = number("--max-connections", value("--max-connections")?)?;
+            Long("tls-cert-out") => {
+                out.tls_cert_out = Some(parser.value().map_err(refused)?.into())
+            }
+            Long("seed") => out.seed = Some(number("--seed", parser.value())?),
+            Long("state") => out.state = Some(parser.value().map_err(refused)?.into()),
+            Long("self-delay") => out.self_delay = number("--self-delay", parser.value())?,
+            Long("ca-delay") => out.ca_delay = number("--ca-delay", parser.value())?,
+            Long("max-connections") => {
+                let n = number("--max-connections", parser.value())?;
                 out.max_connections = usize::try_from(n)
                     .ok()
                     .filter(|n| *n > 0)
-                    .ok_or("--max-connections: 1 or more")?;
+                    .ok_or(ArgsError::NoConnections)?;
             }
-            "--vault" => {
-                let v = value("--vault")?;
+            Long("vault") => {
+                let v = text(parser.value())?;
                 let (name, port) = v.split_once('=').unwrap_or((&v, "0"));
-                let name = vault_name(name).ok_or_else(|| {
-                    format!("--vault {v}: a vault name is 3-24 letters, digits and hyphens")
-                })?;
-                let port = port.parse().map_err(|e| format!("--vault {v}: {e}"))?;
+                let Some(name) = vault_name(name) else {
+                    return Err(ArgsError::VaultName { value: v });
+                };
+                let port = match port.parse() {
+                    Ok(port) => port,
+                    Err(source) => return Err(ArgsError::VaultPort { value: v, source }),
+                };
                 if out.vaults.iter().any(|(n, _)| *n == name) {
-                    return Err(format!("--vault {name} twice"));
+                    return Err(ArgsError::VaultTwice { name });
                 }
                 out.vaults.push((name, port));
             }
-            "--verify-tokens" => out.verify_tokens = true,
-            "--identity-header" => {
-                let v = value("--identity-header")?;
+            Long("verify-tokens") => out.verify_tokens = true,
+            Long("identity-header") => {
+                let v = text(parser.value())?;
                 if v.is_empty() {
-                    return Err("--identity-header needs a non-empty value".to_owned());
+                    return Err(ArgsError::EmptyIdentityHeader);
                 }
                 out.identity_header = Some(v);
             }
-            "-h" | "--help" => return Ok(None),
-            other => return Err(format!("unknown argument {other} (--help for usage)")),
+            Short('h') | Long("help") => return Ok(None),
+            Short(c) => return Err(ArgsError::Unknown(format!("-{c}"))),
+            Long(name) => return Err(ArgsError::Unknown(format!("--{name}"))),
+            Value(v) => return Err(ArgsError::Unknown(v.to_string_lossy().into_owned())),
         }
     }
     Ok(Some(out))
+}
+
+/// The parser's refusal in the emulator's words.
+fn refused(e: lexopt::Error) -> ArgsError {
+    match e {
+        lexopt::Error::MissingValue {
+            option: Some(option),
+        } => ArgsError::MissingValue { option },
+        lexopt::Error::UnexpectedValue { option, .. } => ArgsError::UnexpectedValue { option },
+        other => ArgsError::Parser(other),
+    }
+}
+
+/// An option's value as text.
+fn text(value: Result<OsString, lexopt::Error>) -> Result<String, ArgsError> {
+    use lexopt::prelude::*;
+    value.and_then(ValueExt::string).map_err(refused)
+}
+
+/// An option's value as a `u64`.
+fn number(option: &'static str, value: Result<OsString, lexopt::Error>) -> Result<u64, ArgsError> {
+    let value = text(value)?;
+    value.parse().map_err(|source| ArgsError::Number {
+        option,
+        value,
+        source,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(s: &str) -> Result<Option<Args>, String> {
+    fn args(s: &str) -> Result<Option<Args>, ArgsError> {
         parse(s.split_whitespace().map(str::to_owned))
     }
 
@@ -189,5 +238,39 @@ mod tests {
         assert!(args("--seed").is_err());
         assert!(args("extra").is_err());
         assert_eq!(args("").unwrap().unwrap().listen.port(), 0);
+    }
+
+    #[test]
+    fn says_what_is_refused_as_before() {
+        let said = |s: &str| args(s).unwrap_err().to_string();
+        assert_eq!(said("--nope"), "unknown argument --nope (--help for usage)");
+        assert!(matches!(args("--nope"), Err(ArgsError::Unknown(a)) if a == "--nope"));
+        assert_eq!(said("-x"), "unknown argument -x (--help for usage)");
+        assert_eq!(said("extra"), "unknown argument extra (--help for usage)");
+        assert_eq!(said("--seed"), "--seed needs a value");
+        assert_eq!(said("--seed x"), "--seed x: invalid digit found in string");
+        assert_eq!(said("--max-connections 0"), "--max-connections: 1 or more");
+        assert_eq!(said("--vault one --vault ONE"), "--vault one twice");
+        assert_eq!(
+            said("--vault a"),
+            "--vault a: a vault name is 3-24 letters, digits and hyphens"
+        );
+        assert_eq!(
+            said("--verify-tokens=yes"),
+            "--verify-tokens takes no value"
+        );
+        assert!(said("--listen nowhere").starts_with("--listen nowhere: "));
+        assert_eq!(
+            parse(["--identity-header", ""]).unwrap_err().to_string(),
+            "--identity-header needs a non-empty value"
+        );
+        // A value may look like an option, or be joined by `=`.
+        let a = args("--identity-header --x --seed=9 -h").unwrap();
+        assert_eq!(a, None, "-h after the others");
+        let a = args("--identity-header --x --seed=9").unwrap().unwrap();
+        assert_eq!(
+            (a.identity_header.as_deref(), a.seed),
+            (Some("--x"), Some(9))
+        );
     }
 }

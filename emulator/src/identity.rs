@@ -31,6 +31,8 @@ use kvcert::{ChaCha20Rng, KeyPair, KeySpec, RsaSize};
 use serde_json::{Value, json};
 use sha2::Digest;
 
+use crate::Error;
+use crate::error::TokenError;
 use crate::http::{Request, Response};
 
 /// The tenant the emulator's challenge names (Key Vault's `WWW-Authenticate`).
@@ -122,13 +124,14 @@ impl Issuer {
     ///
     /// # Errors
     ///
-    /// The key generation's error, as text.
-    pub fn new(seed: [u8; 32], identity_header: Option<String>) -> Result<Issuer, String> {
+    /// [`Error::Kvcert`] when kvcert refuses the key.
+    pub fn new(seed: [u8; 32], identity_header: Option<String>) -> Result<Issuer, Error> {
+        let kv = |what: &'static str| move |source| Error::Kvcert { what, source };
         let mut rng = ChaCha20Rng::from_seed(seed);
         let key = KeyPair::generate(KeySpec::Rsa(RsaSize::Rsa2048), &mut rng)
-            .map_err(|e| e.to_string())?;
-        let JwkParts::Rsa { n, e } = key.jwk_parts().map_err(|e| e.to_string())? else {
-            return Err("the issuer's key is not RSA".to_owned());
+            .map_err(kv("the token issuer's key"))?;
+        let JwkParts::Rsa { n, e } = key.jwk_parts().map_err(kv("the token issuer's JWK"))? else {
+            return Err(Error::Internal("the issuer's key is not RSA"));
         };
         let kid = b64(&sha2::Sha256::digest(&n)[..16]);
         Ok(Issuer {
@@ -187,31 +190,32 @@ impl Issuer {
     ///
     /// # Errors
     ///
-    /// A sentence saying what is wrong.
-    pub fn verify(&self, token: &str, now: u64) -> Result<(), String> {
+    /// The [`TokenError`] saying what is wrong (answered 401: [`Error::response`]).
+    pub fn verify(&self, token: &str, now: u64) -> Result<(), TokenError> {
         use kvcert::key::operations::SignatureAlgorithm;
         let mut parts = token.split('.');
         let (Some(h), Some(c), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err("it is not a JWT".to_owned());
+            return Err(TokenError::NotJwt);
         };
-        let part = |p: &str| -> Result<Value, String> {
-            let bytes = kvcert::pem::base64url_decode(p).ok_or("a part is not base64url")?;
-            serde_json::from_slice(&bytes).map_err(|_| "a part is not JSON".to_owned())
+        let part = |p: &str| -> Result<Value, TokenError> {
+            let bytes = kvcert::pem::base64url_decode(p).ok_or(TokenError::PartNotBase64url)?;
+            serde_json::from_slice(&bytes).map_err(|_| TokenError::PartNotJson)
         };
         let header = part(h)?;
         if header["alg"] != "RS256" || header["kid"] != self.kid.as_str() {
-            return Err("it is not signed by this emulator's issuer".to_owned());
+            return Err(TokenError::WrongIssuer);
         }
-        let signature = kvcert::pem::base64url_decode(s).ok_or("the signature is not base64url")?;
+        let signature =
+            kvcert::pem::base64url_decode(s).ok_or(TokenError::SignatureNotBase64url)?;
         let digest = sha2::Sha256::digest(format!("{h}.{c}").as_bytes());
         let valid = self
             .key
             .verify_digest(SignatureAlgorithm::Rs256, &digest, &signature)
             .unwrap_or(false);
         if !valid {
-            return Err("its signature does not verify".to_owned());
+            return Err(TokenError::BadSignature);
         }
         let claims = part(c)?;
         let audience = claims["aud"]
@@ -219,11 +223,13 @@ impl Issuer {
             .unwrap_or_default()
             .trim_end_matches('/');
         if audience != VAULT_AUDIENCE {
-            return Err(format!("its audience is {audience}, not {VAULT_AUDIENCE}"));
+            return Err(TokenError::WrongAudience {
+                audience: audience.to_owned(),
+            });
         }
         match (claims["nbf"].as_u64(), claims["exp"].as_u64()) {
             (Some(nbf), Some(exp)) if nbf <= now + 300 && now < exp => Ok(()),
-            _ => Err("it is expired or not yet valid".to_owned()),
+            _ => Err(TokenError::Expired),
         }
     }
 
@@ -418,19 +424,28 @@ mod tests {
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         let token = v["access_token"].as_str().unwrap();
         assert_eq!(i.verify(token, 1000), Ok(()));
-        assert!(
-            i.verify(token, 1000 + TOKEN_LIFETIME_SECS).is_err(),
-            "expired"
+        assert_eq!(
+            i.verify(token, 1000 + TOKEN_LIFETIME_SECS),
+            Err(TokenError::Expired)
         );
         // One character of the signature changed.
         let at = token.len() - 10;
         let flipped = if &token[at..=at] == "A" { "B" } else { "A" };
         let forged = format!("{}{flipped}{}", &token[..at], &token[at + 1..]);
-        assert!(i.verify(&forged, 1000).unwrap_err().contains("signature"));
+        assert_eq!(i.verify(&forged, 1000), Err(TokenError::BadSignature));
         let other = Issuer::new([8; 32], None).unwrap();
-        assert!(other.verify(token, 1000).is_err(), "another issuer's key");
+        assert_eq!(
+            other.verify(token, 1000),
+            Err(TokenError::WrongIssuer),
+            "another issuer's key"
+        );
         let storage = i.token(base, TENANT, "https://storage.azure.com", "app", 1000);
-        assert!(i.verify(&storage, 1000).unwrap_err().contains("audience"));
+        let refused = i.verify(&storage, 1000).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "its audience is https://storage.azure.com, not https://vault.azure.net"
+        );
+        assert_eq!(i.verify("a.b", 1000), Err(TokenError::NotJwt));
         let no_secret = "grant_type=client_credentials&client_id=app&scope=x%2F.default";
         let r = i
             .answer(

@@ -16,7 +16,8 @@
 //! [`store`] commits the change set in one transaction before the answer is written;
 //! [`identity`] answers the token requests of the credentials applications use. [`http`]
 //! holds the request and answer types and the size bounds; [`client`] and [`tls`] serve the
-//! tests and the load example.
+//! tests and the load example. What fails is an [`Error`] ([`error`]), which also says how
+//! a request that failed is answered.
 
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
@@ -27,9 +28,12 @@
 
 pub mod args;
 pub mod client;
+pub mod error;
 pub mod http;
 pub mod identity;
 pub mod server;
 pub mod store;
 pub mod tls;
 pub mod vault;
+
+pub use error::Error;

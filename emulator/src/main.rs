@@ -8,24 +8,29 @@
 
 use std::process::ExitCode;
 
-use kvcert_emulator::{args, server};
+use kvcert_emulator::error::Report;
+use kvcert_emulator::{Error, args, server};
 
 fn main() -> ExitCode {
-    match args::parse(std::env::args().skip(1)) {
-        Ok(None) => {
-            print!("{}", args::HELP);
-            ExitCode::SUCCESS
-        }
-        Ok(Some(args)) => match server::run(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("kvcert-emulator: {e}");
-                ExitCode::FAILURE
+    let result = args::parse(std::env::args_os().skip(1))
+        .map_err(Error::from)
+        .and_then(|parsed| match parsed {
+            None => {
+                print!("{}", args::HELP);
+                Ok(())
             }
-        },
+            Some(args) => server::run(&args),
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kvcert-emulator: {e}");
-            ExitCode::from(2)
+            // The error's text, and any cause it does not already show.
+            eprintln!("kvcert-emulator: {}", Report(&e));
+            // A command line the emulator does not take: 2, as usage errors do.
+            match e {
+                Error::Args(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -36,7 +36,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
+use crate::Error;
 use crate::args::{Args, DEFAULT_VAULT};
+use crate::error::TimeError;
 use crate::http::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, Request, Response};
 use crate::identity::{self, Issuer};
 use crate::store::{Meta, Store, VaultStore};
@@ -182,14 +184,7 @@ impl Vaults {
                 .filter(|_| a[..7].eq_ignore_ascii_case("bearer "))
         })?;
         let why = self.issuer.verify(token.trim(), system_now()).err()?;
-        let body = serde_json::json!({"error": {"code": "Unauthorized",
-            "message": format!("The bearer token is not valid: {why}.")}});
-        let mut r = Response::json(401, body.to_string().into_bytes());
-        r.headers.push((
-            "WWW-Authenticate".to_owned(),
-            crate::vault::CHALLENGE.to_owned(),
-        ));
-        Some(r)
+        Some(Error::Token(why).response())
     }
 
     /// Answers `request` that arrived on the listener of vault `own` (`main`: the main port).
@@ -249,7 +244,7 @@ fn open_vault(
     first: bool,
     url: &str,
     store: Option<VaultStore>,
-) -> Result<Emulator, String> {
+) -> Result<Emulator, Error> {
     let saved = match &store {
         Some(s) => s.load()?,
         None => None,
@@ -259,7 +254,12 @@ fn open_vault(
         None => (None, None),
     };
     let migrated = match (&state, &store) {
-        (Some(state), Some(s)) if s.migrated() => Some(state.to_json().map_err(|e| e.to_string())?),
+        (Some(state), Some(s)) if s.migrated() => {
+            Some(state.to_json().map_err(|source| Error::Kvcert {
+                what: "the migrated vault",
+                source,
+            })?)
+        }
         _ => None,
     };
     let mut mixed: Vec<&[u8]> = Vec::new();
@@ -274,12 +274,12 @@ fn open_vault(
         offset: m.offset,
         last: m.last,
     });
-    let system = i64::try_from(system_now()).map_err(|_| "the system clock is out of range")?;
+    let system = i64::try_from(system_now()).map_err(|_| TimeError::SystemOutOfRange)?;
     let now = u64::try_from(system.saturating_add(clock.offset))
         .ok()
         .map(|s| s.max(clock.last))
         .and_then(UnixTime::from_unix_seconds)
-        .ok_or("the clock is out of range")?;
+        .ok_or(TimeError::OutOfRange)?;
     let new_vault = state.is_none();
     let mut state = match state {
         // Its ids are rendered from each request's address, whatever port it was saved on.
@@ -293,7 +293,10 @@ fn open_vault(
     };
     state
         .make_emulated_cas(now, &mut rng)
-        .map_err(|e| e.to_string())?;
+        .map_err(|source| Error::Kvcert {
+            what: "the emulated CAs",
+            source,
+        })?;
     let changes = state.take_changes();
     if let Some(store) = &store {
         let meta = Meta {
@@ -312,20 +315,30 @@ fn open_vault(
 }
 
 /// Runs the emulator until SIGINT or SIGTERM.
-pub fn run(args: &Args) -> Result<(), String> {
+///
+/// # Errors
+///
+/// What stopped the start: a socket, the store, the TLS certificates, the token issuer.
+pub fn run(args: &Args) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(MAX_BLOCKING_THREADS)
         .thread_name("kvcert-emulator")
         .build()
-        .map_err(|e| format!("the runtime: {e}"))?;
+        .map_err(|source| Error::Io {
+            what: "the runtime",
+            source,
+        })?;
     let bind = |addr: std::net::SocketAddr| {
-        runtime
+        let listener = runtime
             .block_on(TcpListener::bind(addr))
-            .map_err(|e| format!("listen on {addr}: {e}"))
+            .map_err(|source| Error::Listen { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| Error::Listen { addr, source })?;
+        Ok::<_, Error>((listener, bound))
     };
-    let main = bind(args.listen)?;
-    let main_addr = main.local_addr().map_err(|e| e.to_string())?;
+    let (main, main_addr) = bind(args.listen)?;
     let url = format!("https://{main_addr}");
     let several = !args.vaults.is_empty();
     let names: Vec<(String, u16)> = if several {
@@ -341,8 +354,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     let mut list = Vec::new();
     for (i, (name, port)) in names.iter().enumerate() {
         let vault_url = if several {
-            let listener = bind(std::net::SocketAddr::new(main_addr.ip(), *port))?;
-            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let (listener, addr) = bind(std::net::SocketAddr::new(main_addr.ip(), *port))?;
             listeners.push((listener, i, false));
             format!("https://{addr}")
         } else {
@@ -361,14 +373,17 @@ pub fn run(args: &Args) -> Result<(), String> {
     // The TLS certificate is checked against the client's clock, the system's: not the
     // vault's, which tests move ahead.
     let system_time =
-        UnixTime::from_unix_seconds(system_now()).ok_or("the system clock is out of range")?;
+        UnixTime::from_unix_seconds(system_now()).ok_or(TimeError::SystemOutOfRange)?;
     let hosts: Vec<String> = names
         .iter()
         .flat_map(|(n, _)| [format!("{n}.localhost"), format!("{n}.vault.azure.net")])
         .collect();
     let tls = tls::make(system_time, &hosts, &mut tls_rng)?;
     if let Some(path) = &args.tls_cert_out {
-        std::fs::write(path, &tls.root_pem).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(path, &tls.root_pem).map_err(|source| Error::File {
+            path: path.clone(),
+            source,
+        })?;
     }
     // One write: a reader that takes the first line and closes the pipe must not make a later
     // line fail (stdout going away does not stop the server).

@@ -33,6 +33,9 @@ use kvcert::service::engine::ChangeSet;
 use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
+use crate::Error;
+use crate::error::StateFileProblem;
+
 /// The largest JSON state file migrated (a guard against pointing `--state` at the wrong
 /// file).
 pub const MAX_STATE_BYTES: u64 = 1 << 30;
@@ -108,8 +111,33 @@ impl core::fmt::Debug for Store {
     }
 }
 
-fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> String + '_ {
-    move |e| format!("{}: {e}", path.display())
+/// The database's error, with its file.
+fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |source| Error::Store {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The file system's error, with its file.
+fn file(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::File {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// What is wrong with the file at `path`.
+fn state_file(path: &Path, problem: StateFileProblem) -> Error {
+    Error::StateFile {
+        path: path.to_owned(),
+        problem,
+    }
+}
+
+/// kvcert's refusal of the emulator's own call.
+fn kvcert(what: &'static str) -> impl Fn(kvcert::Error) -> Error {
+    move |source| Error::Kvcert { what, source }
 }
 
 impl Store {
@@ -118,31 +146,26 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// A message naming the file when it is neither a kvcert database of this schema nor a
-    /// state file kvcert wrote, or cannot be read or written.
-    pub fn open(path: &Path, first: &str) -> Result<Arc<Store>, String> {
-        let shown = path.display();
+    /// [`Error::StateFile`] when the file is neither a kvcert database of this schema nor a
+    /// state file kvcert wrote; [`Error::File`] or [`Error::Store`] when it cannot be read or
+    /// written. Each names the file.
+    pub fn open(path: &Path, first: &str) -> Result<Arc<Store>, Error> {
         let mut head = [0u8; 16];
         let existing = match File::open(path) {
-            Ok(mut f) => {
-                let n = f.read(&mut head).map_err(|e| format!("{shown}: {e}"))?;
-                Some(n)
-            }
+            Ok(mut f) => Some(f.read(&mut head).map_err(file(path))?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("{shown}: {e}")),
+            Err(e) => return Err(file(path)(e)),
         };
         match existing {
             None | Some(0) => {
-                create_private(path).map_err(|e| format!("{shown}: {e}"))?;
+                create_private(path).map_err(file(path))?;
                 Store::connect(path)
             }
             Some(16) if &head == b"SQLite format 3\0" => Store::connect(path),
             Some(_) if head.trim_ascii_start().first() == Some(&b'{') => {
                 Store::migrate(path, first)
             }
-            Some(_) => Err(format!(
-                "{shown} is neither a kvcert vault database nor a state file kvcert wrote"
-            )),
+            Some(_) => Err(state_file(path, StateFileProblem::Unknown)),
         }
     }
 
@@ -162,7 +185,7 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn connect(path: &Path) -> Result<Arc<Store>, String> {
+    fn connect(path: &Path) -> Result<Arc<Store>, Error> {
         let conn = Connection::open(path).map_err(sql(path))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sql(path))?;
         conn.execute_batch(
@@ -179,7 +202,6 @@ impl Store {
         let tables: i64 = conn
             .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
             .map_err(sql(path))?;
-        let shown = path.display();
         match (id, version, tables) {
             (0, 0, 0) => {
                 conn.execute_batch(&format!(
@@ -195,17 +217,10 @@ impl Store {
                 .map_err(sql(path))?;
             }
             (APPLICATION_ID, SCHEMA_VERSION, _) => {}
-            (APPLICATION_ID, other, _) => {
-                return Err(format!(
-                    "{shown} is a kvcert vault of schema {other}; this emulator reads schema \
-                     {SCHEMA_VERSION}: use the emulator that wrote it"
-                ));
+            (APPLICATION_ID, found, _) => {
+                return Err(state_file(path, StateFileProblem::Schema { found }));
             }
-            _ => {
-                return Err(format!(
-                    "{shown} is an SQLite database, but not a kvcert vault"
-                ));
-            }
+            _ => return Err(state_file(path, StateFileProblem::ForeignDatabase)),
         }
         Ok(Arc::new(Store {
             conn: Mutex::new(conn),
@@ -216,31 +231,26 @@ impl Store {
 
     /// A JSON state file of an earlier version: its rows into a new database at `path`, as
     /// vault `first`'s, the JSON kept beside it.
-    fn migrate(path: &Path, first: &str) -> Result<Arc<Store>, String> {
+    fn migrate(path: &Path, first: &str) -> Result<Arc<Store>, Error> {
         let shown = path.display();
-        let size = fs::metadata(path)
-            .map_err(|e| format!("{shown}: {e}"))?
-            .len();
+        let size = fs::metadata(path).map_err(file(path))?.len();
         if size > MAX_STATE_BYTES {
-            return Err(format!(
-                "{shown}: larger than {MAX_STATE_BYTES} bytes: not a state file"
-            ));
+            return Err(state_file(path, StateFileProblem::TooLarge { size }));
         }
-        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?);
-        let state = VaultState::from_json(&text).map_err(|e| {
-            format!("{shown} is not a saved vault (corrupt or from elsewhere): {e}")
-        })?;
+        let text = Zeroizing::new(fs::read_to_string(path).map_err(file(path))?);
+        let state = VaultState::from_json(&text)
+            .map_err(|e| state_file(path, StateFileProblem::NotAVault(e)))?;
         let mut kept = path.as_os_str().to_owned();
         kept.push(".json-before-sqlite");
         let kept = PathBuf::from(kept);
         let building = path.with_extension("migrating");
         let _ = fs::remove_file(&building);
-        create_private(&building).map_err(|e| format!("{}: {e}", building.display()))?;
+        create_private(&building).map_err(file(&building))?;
         let store = Store::connect(&building)?;
         store.vault(first).write_all(&state, None)?;
         drop(store);
-        fs::rename(path, &kept).map_err(|e| format!("{shown}: {e}"))?;
-        fs::rename(&building, path).map_err(|e| format!("{shown}: {e}"))?;
+        fs::rename(path, &kept).map_err(file(path))?;
+        fs::rename(&building, path).map_err(file(path))?;
         eprintln!(
             "kvcert-emulator: migrated the JSON state file {shown} to a database (vault {first}); the JSON is kept as {}",
             kept.display()
@@ -248,7 +258,7 @@ impl Store {
         let store = Store::connect(path)?;
         Ok(Arc::new(Store {
             migrated: Some(first.to_owned()),
-            ..Arc::into_inner(store).ok_or("the store is shared already")?
+            ..Arc::into_inner(store).ok_or(Error::Internal("the store is shared already"))?
         }))
     }
 }
@@ -263,8 +273,9 @@ impl VaultStore {
     ///
     /// # Errors
     ///
-    /// A message naming the file when a row cannot be read or is not one kvcert wrote.
-    pub fn load(&self) -> Result<Option<Saved>, String> {
+    /// [`Error::Store`] when a row cannot be read, [`Error::StateFile`] when it is not one
+    /// kvcert wrote; each names the file.
+    pub fn load(&self) -> Result<Option<Saved>, Error> {
         let path = &self.store.path;
         let e = sql(path);
         let conn = self.store.conn();
@@ -293,7 +304,7 @@ impl VaultStore {
             &settings,
             entries.iter().map(|(n, j)| (n.as_str(), j.as_str())),
         )
-        .map_err(|err| format!("{} holds a row kvcert did not write: {err}", path.display()))?;
+        .map_err(|e| state_file(path, StateFileProblem::ForeignRow(e)))?;
         let meta = self.meta(&conn)?;
         Ok(Some(Saved { state, meta }))
     }
@@ -304,9 +315,9 @@ impl VaultStore {
         self.store.migrated.as_deref() == Some(self.vault.as_str())
     }
 
-    fn meta(&self, conn: &Connection) -> Result<Option<Meta>, String> {
+    fn meta(&self, conn: &Connection) -> Result<Option<Meta>, Error> {
         let e = sql(&self.store.path);
-        let get = |key: &str| -> Result<Option<String>, String> {
+        let get = |key: &str| -> Result<Option<String>, Error> {
             conn.query_row(
                 "SELECT value FROM meta WHERE vault = ?1 AND key = ?2",
                 [&self.vault, key],
@@ -323,7 +334,7 @@ impl VaultStore {
         ) else {
             return Ok(None);
         };
-        let bad = || format!("{}: the meta table is damaged", self.store.path.display());
+        let bad = || state_file(&self.store.path, StateFileProblem::DamagedMeta);
         let mut rng_seed = Zeroizing::new([0u8; 32]);
         if seed.len() != 64 {
             return Err(bad());
@@ -343,15 +354,19 @@ impl VaultStore {
     ///
     /// # Errors
     ///
-    /// The database's error, with the file's name; nothing is written then.
-    pub fn write_all(&self, state: &VaultState, meta: Option<&Meta>) -> Result<(), String> {
+    /// [`Error::Store`], the database's error with the file's name, or [`Error::Kvcert`] when
+    /// a row cannot be rendered; nothing is written then.
+    pub fn write_all(&self, state: &VaultState, meta: Option<&Meta>) -> Result<(), Error> {
         let e = sql(&self.store.path);
         let mut conn = self.store.conn();
         let tx = conn.transaction().map_err(&e)?;
         tx.execute("DELETE FROM entries WHERE vault = ?1", [&self.vault])
             .map_err(&e)?;
         for name in state.entry_names() {
-            if let Some(json) = state.entry_json(name).map_err(|e| e.to_string())? {
+            if let Some(json) = state
+                .entry_json(name)
+                .map_err(kvcert("a certificate's row"))?
+            {
                 tx.execute(
                     "INSERT INTO entries (vault, name, json) VALUES (?1, ?2, ?3)",
                     params![self.vault, name, json.as_str()],
@@ -370,13 +385,14 @@ impl VaultStore {
     ///
     /// # Errors
     ///
-    /// The database's error, with the file's name; nothing is written then.
+    /// [`Error::Store`], the database's error with the file's name, or [`Error::Kvcert`] when
+    /// a row cannot be rendered; nothing is written then.
     pub fn commit(
         &self,
         state: &VaultState,
         changes: &ChangeSet,
         meta: &Meta,
-    ) -> Result<(), String> {
+    ) -> Result<(), Error> {
         let e = sql(&self.store.path);
         let mut conn = self.store.conn();
         let tx = conn.transaction().map_err(&e)?;
@@ -391,7 +407,10 @@ impl VaultStore {
                 .prepare_cached("DELETE FROM entries WHERE vault = ?1 AND name = ?2")
                 .map_err(&e)?;
             for name in changes.names() {
-                match state.entry_json(name).map_err(|e| e.to_string())? {
+                match state
+                    .entry_json(name)
+                    .map_err(kvcert("a certificate's row"))?
+                {
                     Some(json) => upsert.execute(params![self.vault, name, json.as_str()]),
                     None => delete.execute([&self.vault, name]),
                 }
@@ -409,8 +428,8 @@ impl VaultStore {
     ///
     /// # Errors
     ///
-    /// The database's error, with the file's name.
-    pub fn commit_meta(&self, meta: &Meta) -> Result<(), String> {
+    /// [`Error::Store`]: the database's error, with the file's name.
+    pub fn commit_meta(&self, meta: &Meta) -> Result<(), Error> {
         let e = sql(&self.store.path);
         let mut conn = self.store.conn();
         let tx = conn.transaction().map_err(&e)?;
@@ -423,9 +442,10 @@ impl VaultStore {
     ///
     /// # Errors
     ///
-    /// The database's error, with the file's name (the vault may then differ from the
-    /// database until the emulator restarts).
-    pub fn revert(&self, state: &mut VaultState, changes: &ChangeSet) -> Result<(), String> {
+    /// [`Error::Store`], the database's error with the file's name, or [`Error::Kvcert`] when
+    /// a row does not go back (the vault may then differ from the database until the emulator
+    /// restarts).
+    pub fn revert(&self, state: &mut VaultState, changes: &ChangeSet) -> Result<(), Error> {
         let e = sql(&self.store.path);
         let conn = self.store.conn();
         for name in changes.names() {
@@ -440,7 +460,7 @@ impl VaultStore {
             let json = json.map(Zeroizing::new);
             state
                 .put_entry(name, json.as_deref().map(String::as_str))
-                .map_err(|err| err.to_string())?;
+                .map_err(kvcert("a certificate's row"))?;
         }
         if changes.settings_changed() {
             let json: String = conn
@@ -451,7 +471,9 @@ impl VaultStore {
                 )
                 .map_err(&e)?;
             let json = Zeroizing::new(json);
-            state.put_settings(&json).map_err(|err| err.to_string())?;
+            state
+                .put_settings(&json)
+                .map_err(kvcert("the vault's settings"))?;
         }
         // What was put back is what the database holds: nothing to write.
         state.take_changes();
@@ -639,17 +661,30 @@ mod tests {
         let text = state.to_json().unwrap();
         fs::write(&half, &text.as_bytes()[..text.len() / 2]).unwrap();
         let err = Store::open(&half, "v").map(|_| ()).unwrap_err();
-        assert!(err.contains("not a saved vault"), "{err}");
+        assert!(
+            matches!(
+                &err,
+                Error::StateFile {
+                    problem: StateFileProblem::NotAVault(_),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("not a saved vault"), "{err}");
         let other = d.0.join("other.bin");
         fs::write(&other, b"\x00\x01 not a vault at all").unwrap();
         let err = Store::open(&other, "v").map(|_| ()).unwrap_err();
-        assert!(err.contains("neither a kvcert vault database"), "{err}");
+        assert!(
+            err.to_string().contains("neither a kvcert vault database"),
+            "{err}"
+        );
         let foreign = d.0.join("foreign.db");
         Connection::open(&foreign)
             .unwrap()
             .execute_batch("CREATE TABLE t (x)")
             .unwrap();
         let err = Store::open(&foreign, "v").map(|_| ()).unwrap_err();
-        assert!(err.contains("not a kvcert vault"), "{err}");
+        assert!(err.to_string().contains("not a kvcert vault"), "{err}");
     }
 }

@@ -9,6 +9,8 @@ use kvcert::{ChaCha20Rng, Curve, KeyPair, KeySpec, Policy, UnixTime};
 use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use crate::Error;
+
 /// The CA/Browser Forum domain-validated policy OID, for the server certificate.
 const DOMAIN_VALIDATED: &str = "2.23.140.1.2.1";
 
@@ -22,13 +24,20 @@ pub struct Tls {
 
 /// Makes the root (ten years) and the server certificate (one year), EC P-256, for
 /// `localhost`, the loopback addresses and `hosts` (the vaults' host names).
-pub fn make(now: UnixTime, hosts: &[String], rng: &mut ChaCha20Rng) -> Result<Tls, String> {
-    let e = |e: kvcert::Error| e.to_string();
-    let root_key = KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(e)?;
+///
+/// # Errors
+///
+/// [`Error::Kvcert`] when kvcert refuses a key or a certificate, [`Error::Tls`] when rustls
+/// refuses the configuration.
+pub fn make(now: UnixTime, hosts: &[String], rng: &mut ChaCha20Rng) -> Result<Tls, Error> {
+    let kv = |what: &'static str| move |source| Error::Kvcert { what, source };
+    let root_key =
+        KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(kv("the TLS root's key"))?;
     let root_name = "CN=kvcert emulator TLS root, O=kvcert emulation"
         .parse()
-        .map_err(e)?;
-    let root = CertificateAuthority::root(&root_name, root_key, now, 120, rng).map_err(e)?;
+        .map_err(kv("the TLS root's name"))?;
+    let root = CertificateAuthority::root(&root_name, root_key, now, 120, rng)
+        .map_err(kv("the TLS root"))?;
     let mut policy = Policy::self_signed("CN=localhost")
         .key(KeySpec::Ec(Curve::P256))
         .dns_name("localhost")
@@ -38,15 +47,20 @@ pub fn make(now: UnixTime, hosts: &[String], rng: &mut ChaCha20Rng) -> Result<Tl
     for host in hosts {
         policy = policy.dns_name(host);
     }
-    let plan = policy.plan("tls").map_err(e)?;
-    let leaf_key = KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(e)?;
+    let plan = policy
+        .plan("tls")
+        .map_err(kv("the TLS certificate's plan"))?;
+    let leaf_key = KeyPair::generate(KeySpec::Ec(Curve::P256), rng)
+        .map_err(kv("the TLS certificate's key"))?;
     let policy = DOMAIN_VALIDATED
         .parse()
-        .map_err(|_| "policy OID".to_owned())?;
+        .map_err(|_| Error::Internal("policy OID"))?;
     let (leaf, _, _) = root
         .issue(&plan.profile(), &leaf_key, policy, now, rng)
-        .map_err(e)?;
-    let key = leaf_key.to_pkcs8_der().map_err(e)?;
+        .map_err(kv("the TLS certificate"))?;
+    let key = leaf_key
+        .to_pkcs8_der()
+        .map_err(kv("the TLS certificate's key"))?;
     let chain = vec![
         CertificateDer::from(leaf),
         CertificateDer::from(root.certificate().to_vec()),
@@ -54,11 +68,9 @@ pub fn make(now: UnixTime, hosts: &[String], rng: &mut ChaCha20Rng) -> Result<Tl
     let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_vec()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .with_safe_default_protocol_versions()?
         .with_no_client_auth()
-        .with_single_cert(chain, private)
-        .map_err(|e| e.to_string())?;
+        .with_single_cert(chain, private)?;
     Ok(Tls {
         config: Arc::new(config),
         root_pem: kvcert::pem::encode("CERTIFICATE", root.certificate()),

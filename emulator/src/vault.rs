@@ -29,6 +29,8 @@ use kvcert::{ChaCha20Rng, UnixTime, VaultState};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
+use crate::Error;
+use crate::error::{ClockError, TimeError};
 use crate::http::{Request, Response};
 use crate::store::{Meta, VaultStore};
 
@@ -161,7 +163,7 @@ impl Emulator {
             let mut inner = self.lock();
             let now = match inner.now(system) {
                 Ok(now) => now,
-                Err(e) => return Response::text(500, &e),
+                Err(e) => return Error::from(e).response(),
             };
             if read
                 && !inner.state.has_due(now)
@@ -201,7 +203,7 @@ impl Emulator {
         let mut inner = self.lock();
         match inner.now(system) {
             Ok(now) => inner.direct(&engine_request, now),
-            Err(e) => Response::text(500, &e),
+            Err(e) => Error::from(e).response(),
         }
     }
 }
@@ -224,15 +226,14 @@ fn converted(answer: kvcert::Response) -> Response {
 
 impl Inner {
     /// The emulated `now` for a system time of `system` seconds.
-    fn now(&mut self, system: u64) -> Result<UnixTime, String> {
+    fn now(&mut self, system: u64) -> Result<UnixTime, TimeError> {
         let shifted = i64::try_from(system)
             .ok()
             .and_then(|s| s.checked_add(self.clock.offset))
             .and_then(|s| u64::try_from(s).ok())
-            .ok_or("the clock is out of range")?;
+            .ok_or(TimeError::OutOfRange)?;
         self.clock.last = self.clock.last.max(shifted);
-        UnixTime::from_unix_seconds(self.clock.last)
-            .ok_or_else(|| "the clock is past 9999".to_owned())
+        UnixTime::from_unix_seconds(self.clock.last).ok_or(TimeError::Past9999)
     }
 
     /// An RNG for one request worked outside the lock, seeded from the vault's.
@@ -296,7 +297,7 @@ impl Inner {
     fn manage(&mut self, request: &Request, system: u64) -> Response {
         let now = match self.now(system) {
             Ok(now) => now,
-            Err(e) => return Response::text(500, &e),
+            Err(e) => return Error::from(e).response(),
         };
         let path = request.target.split('?').next().unwrap_or_default();
         let clock = |now: UnixTime| {
@@ -321,7 +322,7 @@ impl Inner {
                         }
                         clock(now)
                     }
-                    Err(e) => Response::json(400, json!({ "error": e }).to_string().into_bytes()),
+                    Err(e) => Error::from(e).response(),
                 }
             }
             ("GET", "ca") => {
@@ -334,30 +335,35 @@ impl Inner {
     }
 
     /// `{"advance_seconds": N}` or `{"now": RFC3339}`; the clock only moves forward.
-    fn set_clock(&mut self, body: &[u8], system: u64, now: UnixTime) -> Result<UnixTime, String> {
-        let body: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+    fn set_clock(
+        &mut self,
+        body: &[u8],
+        system: u64,
+        now: UnixTime,
+    ) -> Result<UnixTime, ClockError> {
+        let body: Value = serde_json::from_slice(body).map_err(ClockError::NotJson)?;
         let target = match (body.get("advance_seconds"), body.get("now")) {
             (Some(n), None) => n
                 .as_u64()
                 .and_then(|n| now.as_secs().checked_add(n))
-                .ok_or("advance_seconds must be a whole number of seconds, 0 or more")?,
+                .ok_or(ClockError::AdvanceSeconds)?,
             (None, Some(t)) => {
                 let t: UnixTime = t
                     .as_str()
-                    .ok_or("now must be an RFC 3339 string")?
+                    .ok_or(ClockError::NowNotText)?
                     .parse()
-                    .map_err(|e| format!("now: {e}"))?;
+                    .map_err(ClockError::Now)?;
                 if t.as_secs() < now.as_secs() {
-                    return Err(format!("the clock only moves forward (it is {now})"));
+                    return Err(ClockError::Backwards { now });
                 }
                 t.as_secs()
             }
-            _ => return Err("send {\"advance_seconds\": N} or {\"now\": RFC3339}".to_owned()),
+            _ => return Err(ClockError::Neither),
         };
-        let target_i = i64::try_from(target).map_err(|_| "out of range")?;
-        let system_i = i64::try_from(system).map_err(|_| "out of range")?;
+        let target_i = i64::try_from(target).map_err(|_| ClockError::OutOfRange)?;
+        let system_i = i64::try_from(system).map_err(|_| ClockError::OutOfRange)?;
         self.clock.offset = target_i - system_i;
-        self.now(system)
+        Ok(self.now(system)?)
     }
 }
 
