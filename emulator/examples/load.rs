@@ -64,10 +64,23 @@ fn options() -> Result<Options, String> {
         compare_store: None,
         sizes: vec![100, 10_000],
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut v = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
+    // An option's value follows it or is joined by `=` (`--threads=8`).
+    let mut args = lexopt::Parser::from_env();
+    let said = |e: lexopt::Error| match e {
+        lexopt::Error::MissingValue {
+            option: Some(option),
+        } => format!("{option} needs a value"),
+        other => other.to_string(),
+    };
+    while let Some(arg) = args.next().map_err(said)? {
+        use lexopt::prelude::*;
+        let flag = match arg {
+            Long(name) => format!("--{name}"),
+            Short(c) => format!("-{c}"),
+            Value(v) => return Err(format!("unknown argument {}", v.to_string_lossy())),
+        };
+        let mut v = || args.value().and_then(ValueExt::string).map_err(said);
+        match flag.as_str() {
             "--addr" => o.addr = v()?.parse().map_err(|e| format!("--addr: {e}"))?,
             "--ca" => {
                 let path = v()?;
