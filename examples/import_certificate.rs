@@ -52,45 +52,70 @@ fn run() -> Result<ExitCode, String> {
     let mut password: Option<String> = None;
     let mut out = None;
     let mut file = None;
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut value = |flag: &str| it.next().ok_or_else(|| format!("{flag} needs a value"));
-        match a.as_str() {
-            "--vault" => vault = value("--vault")?,
-            "--name" => name = value("--name")?,
-            "--now" => {
-                let v = value("--now")?;
+    // An option's value follows it or is joined by `=` (`--seed=7`); `--` ends the options.
+    let refused = |e: lexopt::Error| match e {
+        lexopt::Error::MissingValue {
+            option: Some(option),
+        } => format!("{option} needs a value"),
+        lexopt::Error::UnexpectedValue { option, value } => format!(
+            "unexpected argument {option}={}\n{USAGE}",
+            value.to_string_lossy()
+        ),
+        other => other.to_string(),
+    };
+    let text = |parser: &mut lexopt::Parser| {
+        parser
+            .value()
+            .and_then(lexopt::ValueExt::string)
+            .map_err(refused)
+    };
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next().map_err(refused)? {
+        use lexopt::prelude::*;
+        match arg {
+            Long("vault") => vault = text(&mut parser)?,
+            Long("name") => name = text(&mut parser)?,
+            Long("now") => {
+                let v = text(&mut parser)?;
                 now = Some(
                     v.parse::<UnixTime>()
                         .map_err(|e| format!("--now {v}: {e}"))?,
                 );
             }
-            "--seed" => {
-                let v = value("--seed")?;
+            Long("seed") => {
+                let v = text(&mut parser)?;
                 seed = Some(
                     v.parse::<u64>()
                         .map_err(|_| format!("--seed {v}: not a number"))?,
                 );
             }
-            "--password" => password = Some(value("--password")?),
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "-h" | "--help" => {
+            Long("password") => password = Some(text(&mut parser)?),
+            Long("out") => out = Some(PathBuf::from(parser.value().map_err(refused)?)),
+            Short('h') | Long("help") => {
                 emit(HELP.trim_end());
                 return Ok(ExitCode::SUCCESS);
             }
-            _ if file.is_none() && !a.starts_with('-') => file = Some(a),
-            _ => return Err(format!("unexpected argument {a}\n{USAGE}")),
+            Value(v) if file.is_none() && v != "-" => file = Some(PathBuf::from(v)),
+            Value(v) => {
+                return Err(format!(
+                    "unexpected argument {}\n{USAGE}",
+                    v.to_string_lossy()
+                ));
+            }
+            Short(c) => return Err(format!("unexpected argument -{c}\n{USAGE}")),
+            Long(other) => return Err(format!("unexpected argument --{other}\n{USAGE}")),
         }
     }
     let file = file.ok_or_else(|| USAGE.to_owned())?;
-    let bytes = Zeroizing::new(std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?);
+    let shown = file.display();
+    let bytes = Zeroizing::new(std::fs::read(&file).map_err(|e| format!("{shown}: {e}"))?);
     let body = Zeroizing::new(if bytes.first() == Some(&b'{') {
         bytes.to_vec()
     } else {
         let is_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
         let (value, content_type) = if is_pem {
             let text =
-                String::from_utf8(bytes.to_vec()).map_err(|_| format!("{file}: not UTF-8"))?;
+                String::from_utf8(bytes.to_vec()).map_err(|_| format!("{shown}: not UTF-8"))?;
             (text, "application/x-pem-file")
         } else {
             (pem::base64(&bytes), "application/x-pkcs12")

@@ -18,6 +18,7 @@
 //! seed give the same output, byte for byte. The work is `kvcert::service::engine::replay`.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use kvcert::service::engine::replay::replay;
@@ -49,29 +50,50 @@ fn run() -> Result<(), String> {
     let mut recovery_level = None;
     let mut recoverable_days = None;
     let mut file = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
-        let number =
-            |flag: &str, v: String| v.parse::<u64>().map_err(|e| format!("{flag} {v}: {e}"));
-        match arg.as_str() {
-            "--vault" => url = value("--vault")?,
-            "--seed" => seed = number("--seed", value("--seed")?)?,
-            "--self-delay" => self_delay = number("--self-delay", value("--self-delay")?)?,
-            "--recovery-level" => recovery_level = Some(value("--recovery-level")?),
-            "--recoverable-days" => {
-                recoverable_days = Some(number("--recoverable-days", value("--recoverable-days")?)?)
+    // An option's value follows it or is joined by `=` (`--seed=7`); `--` ends the options.
+    let refused = |e: lexopt::Error| match e {
+        lexopt::Error::MissingValue {
+            option: Some(option),
+        } => format!("{option} needs a value"),
+        lexopt::Error::UnexpectedValue { option, value } => {
+            format!("unknown option {option}={}", value.to_string_lossy())
+        }
+        other => other.to_string(),
+    };
+    let text = |parser: &mut lexopt::Parser| {
+        parser
+            .value()
+            .and_then(lexopt::ValueExt::string)
+            .map_err(refused)
+    };
+    let number = |parser: &mut lexopt::Parser, flag: &str| {
+        let v = text(parser)?;
+        v.parse::<u64>().map_err(|e| format!("{flag} {v}: {e}"))
+    };
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next().map_err(refused)? {
+        use lexopt::prelude::*;
+        match arg {
+            Long("vault") => url = text(&mut parser)?,
+            Long("seed") => seed = number(&mut parser, "--seed")?,
+            Long("self-delay") => self_delay = number(&mut parser, "--self-delay")?,
+            Long("recovery-level") => recovery_level = Some(text(&mut parser)?),
+            Long("recoverable-days") => {
+                recoverable_days = Some(number(&mut parser, "--recoverable-days")?)
             }
-            "-h" | "--help" => {
+            Short('h') | Long("help") => {
                 print!("{HELP}");
                 return Ok(());
             }
-            other if other.starts_with('-') => return Err(format!("unknown option {other}")),
-            other => file = Some(other.to_owned()),
+            Short(c) => return Err(format!("unknown option -{c}")),
+            Long(other) => return Err(format!("unknown option --{other}")),
+            Value(v) if v == "-" => return Err("unknown option -".to_owned()),
+            // The last one counts, as before.
+            Value(v) => file = Some(PathBuf::from(v)),
         }
     }
     let file = file.ok_or("no STEPS.json given (--help for usage)")?;
-    let script = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+    let script = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut vault = Vault::new(&url);
     if let Some(level) = recovery_level {
         vault.recovery_level = level;
@@ -81,7 +103,8 @@ fn run() -> Result<(), String> {
     }
     let mut delays = IssuanceDelays::default();
     delays.self_signed = self_delay;
-    let answers = replay(&script, vault, delays, seed).map_err(|e| format!("{file}: {e}"))?;
+    let answers =
+        replay(&script, vault, delays, seed).map_err(|e| format!("{}: {e}", file.display()))?;
     // A closed pipe (`| head`) ends the output quietly, not with a panic.
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{answers}");

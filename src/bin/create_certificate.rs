@@ -12,6 +12,7 @@
 //! files written and how to open the secret. A refused request prints the Key Vault error JSON,
 //! writes nothing and exits with status 2; a usage or I/O problem exits with 1.
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -65,7 +66,8 @@ struct Args {
     seed: Option<u64>,
     out: Option<PathBuf>,
     quiet: bool,
-    request: String,
+    /// The request file, `-` for stdin.
+    request: PathBuf,
 }
 
 enum Parsed {
@@ -73,9 +75,29 @@ enum Parsed {
     Help,
 }
 
-fn parse_args() -> Result<Parsed, String> {
+/// Reads the command line (without the program name). An option's value follows it
+/// (`--seed 7`) or is joined by `=` (`--seed=7`); `--` ends the options.
+fn parse_args(command_line: impl IntoIterator<Item = OsString>) -> Result<Parsed, String> {
+    use lexopt::prelude::*;
     let usage = "usage: create_certificate [--vault URL] [--name NAME] [--now RFC3339] \
                  [--seed N] [--out DIR] [-q] REQUEST.json|-  (--help for more)";
+    let refused = |e: lexopt::Error| match e {
+        lexopt::Error::MissingValue {
+            option: Some(option),
+        } => format!("{option} needs a value"),
+        lexopt::Error::UnexpectedValue { option, value } => format!(
+            "unexpected argument {option}={}\n{usage}",
+            value.to_string_lossy()
+        ),
+        other => other.to_string(),
+    };
+    // An option's value, as text.
+    let text = |parser: &mut lexopt::Parser| {
+        parser
+            .value()
+            .and_then(lexopt::ValueExt::string)
+            .map_err(refused)
+    };
     let mut args = Args {
         vault: "https://myvault.vault.azure.net".to_owned(),
         name: "selfSignedCert01".to_owned(),
@@ -83,28 +105,34 @@ fn parse_args() -> Result<Parsed, String> {
         seed: None,
         out: None,
         quiet: false,
-        request: String::new(),
+        request: PathBuf::new(),
     };
-    let mut it = std::env::args().skip(1);
+    let mut parser = lexopt::Parser::from_args(command_line);
     let mut request = None;
-    while let Some(a) = it.next() {
-        let mut value = |flag: &str| it.next().ok_or_else(|| format!("{flag} needs a value"));
-        match a.as_str() {
-            "--vault" => args.vault = value("--vault")?,
-            "--name" => args.name = value("--name")?,
-            "--now" => {
-                let v = value("--now")?;
+    while let Some(arg) = parser.next().map_err(refused)? {
+        match arg {
+            Long("vault") => args.vault = text(&mut parser)?,
+            Long("name") => args.name = text(&mut parser)?,
+            Long("now") => {
+                let v = text(&mut parser)?;
                 args.now = Some(v.parse().map_err(|e| format!("--now {v}: {e}"))?);
             }
-            "--seed" => {
-                let v = value("--seed")?;
+            Long("seed") => {
+                let v = text(&mut parser)?;
                 args.seed = Some(v.parse().map_err(|_| format!("--seed {v}: not a number"))?);
             }
-            "--out" => args.out = Some(PathBuf::from(value("--out")?)),
-            "-q" | "--quiet" => args.quiet = true,
-            "-h" | "--help" => return Ok(Parsed::Help),
-            _ if request.is_none() && (a == "-" || !a.starts_with('-')) => request = Some(a),
-            _ => return Err(format!("unexpected argument {a}\n{usage}")),
+            Long("out") => args.out = Some(PathBuf::from(parser.value().map_err(refused)?)),
+            Short('q') | Long("quiet") => args.quiet = true,
+            Short('h') | Long("help") => return Ok(Parsed::Help),
+            Value(v) if request.is_none() => request = Some(PathBuf::from(v)),
+            Value(v) => {
+                return Err(format!(
+                    "unexpected argument {}\n{usage}",
+                    v.to_string_lossy()
+                ));
+            }
+            Short(c) => return Err(format!("unexpected argument -{c}\n{usage}")),
+            Long(other) => return Err(format!("unexpected argument --{other}\n{usage}")),
         }
     }
     args.request = request.ok_or_else(|| format!("no REQUEST.json given\n{usage}"))?;
@@ -112,21 +140,21 @@ fn parse_args() -> Result<Parsed, String> {
 }
 
 fn run() -> Result<ExitCode, String> {
-    let args = match parse_args()? {
+    let args = match parse_args(std::env::args_os().skip(1))? {
         Parsed::Help => {
             print_out(HELP.trim_end());
             return Ok(ExitCode::SUCCESS);
         }
         Parsed::Run(args) => args,
     };
-    let body = if args.request == "-" {
+    let body = if args.request.as_os_str() == "-" {
         let mut b = Vec::new();
         std::io::stdin()
             .read_to_end(&mut b)
             .map_err(|e| format!("stdin: {e}"))?;
         b
     } else {
-        std::fs::read(&args.request).map_err(|e| format!("{}: {e}", args.request))?
+        std::fs::read(&args.request).map_err(|e| format!("{}: {e}", args.request.display()))?
     };
     let now = match args.now {
         Some(t) => t,
@@ -336,5 +364,50 @@ pub fn main() -> ExitCode {
             print_err(&msg);
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(line: &str) -> Result<Parsed, String> {
+        parse_args(line.split_whitespace().map(OsString::from))
+    }
+
+    #[test]
+    fn reads_the_documented_command_line() {
+        let Ok(Parsed::Run(a)) = parsed(
+            "--vault https://v.vault.azure.net --name n --now 2026-01-15T12:00:00Z --seed 3 \
+             --out d -q -",
+        ) else {
+            panic!("not read");
+        };
+        assert_eq!(
+            (a.vault.as_str(), a.name.as_str()),
+            ("https://v.vault.azure.net", "n")
+        );
+        assert_eq!((a.seed, a.quiet), (Some(3), true));
+        assert_eq!(
+            a.now.map(|t| t.to_string()).as_deref(),
+            Some("2026-01-15T12:00:00Z")
+        );
+        assert_eq!(
+            (a.out, a.request),
+            (Some(PathBuf::from("d")), PathBuf::from("-"))
+        );
+        assert!(matches!(parsed("r.json --help"), Ok(Parsed::Help)));
+        assert!(matches!(parsed("-h"), Ok(Parsed::Help)));
+    }
+
+    #[test]
+    fn refusals_say_what_and_how() {
+        let said = |line: &str| parsed(line).err().unwrap_or_default();
+        assert_eq!(said("--seed"), "--seed needs a value");
+        assert_eq!(said("--seed x r.json"), "--seed x: not a number");
+        assert!(said("--bogus r.json").starts_with("unexpected argument --bogus\nusage: "));
+        assert!(said("a.json b.json").starts_with("unexpected argument b.json\n"));
+        assert!(said("-q").starts_with("no REQUEST.json given\n"));
+        assert!(said("--now yesterday r.json").starts_with("--now yesterday: "));
     }
 }
