@@ -473,6 +473,20 @@ mod tests {
             String::from_utf8_lossy(&r.body),
             r#"{"now":"2027-06-01T00:00:00Z"}"#
         );
+        // The refusal's body, as it has always read.
+        let r = e.handle(
+            &request(
+                "POST",
+                "/_kvcert/clock",
+                false,
+                r#"{"now":"2026-01-01T00:00:00Z"}"#,
+            ),
+            T0 + 10,
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&r.body),
+            r#"{"error":"the clock only moves forward (it is 2027-06-01T00:00:00Z)"}"#
+        );
         for refused in [
             r#"{"now":"2026-01-01T00:00:00Z"}"#,
             r#"{"advance_seconds":-5}"#,
