@@ -9,8 +9,9 @@ use rand_core::CryptoRng;
 use sha2::Digest;
 use spki::AlgorithmIdentifierOwned;
 
-use crate::error::Error;
+pub use self::error::Error;
 
+mod error;
 pub mod operations;
 pub(crate) mod pkcs8;
 pub mod public;
@@ -116,13 +117,14 @@ impl KeyPair {
     /// are refused.
     pub fn from_rsa(key: ::rsa::PrivateKey) -> Result<Self, Error> {
         use ::rsa::traits::PublicKeyParts;
-        let bits = i64::try_from(key.size() * 8).map_err(Error::internal)?;
-        let size = RsaSize::from_bits(bits).ok_or_else(|| {
-            Error::property(
-                "policy.key_props",
-                format!("Unsupported RSA key size {bits}"),
-            )
-        })?;
+        let bits = key.size() as u64 * 8;
+        let size = i64::try_from(bits)
+            .ok()
+            .and_then(RsaSize::from_bits)
+            .ok_or(Error::UnsupportedKeySize {
+                bits,
+                supported: "[2048, 3072, 4096]",
+            })?;
         Ok(KeyPair {
             inner: Inner::Rsa(Box::new(key), size),
         })
@@ -131,7 +133,7 @@ impl KeyPair {
     /// Wraps an existing EC private key: the curve and the private scalar, big-endian (SEC 1
     /// §2.3.6; a shorter encoding is left-padded). A zero or out-of-range scalar is refused.
     pub fn from_ec_scalar(curve: Curve, scalar: &[u8]) -> Result<Self, Error> {
-        let bad = |_| Error::property("policy.key_props", "Invalid EC private key");
+        let bad = |_| Error::InvalidEcScalar { curve };
         let inner = match curve {
             Curve::P256 => Inner::P256(p256::ecdsa::SigningKey::from_slice(scalar).map_err(bad)?),
             Curve::P384 => Inner::P384(p384::ecdsa::SigningKey::from_slice(scalar).map_err(bad)?),
@@ -160,7 +162,7 @@ impl KeyPair {
                 use ::rsa::pkcs1::EncodeRsaPublicKey;
                 k.to_public_key()
                     .to_pkcs1_der()
-                    .map_err(Error::internal)?
+                    .map_err(|e| Error::crypto("RSA public key encoding", e))?
                     .into_vec()
             }
             Inner::P256(k) => k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
@@ -176,19 +178,29 @@ impl KeyPair {
     pub fn subject_public_key_info(&self) -> Result<Vec<u8>, Error> {
         let algorithm = match self.spec() {
             KeySpec::Rsa(_) => alg(RSA_ENCRYPTION, Some(Any::from(Null)))?,
-            KeySpec::Ec(Curve::P256) => alg(EC_PUBLIC_KEY, Some(Any::encode_from(&SECP256R1)?))?,
-            KeySpec::Ec(Curve::P384) => alg(EC_PUBLIC_KEY, Some(Any::encode_from(&SECP384R1)?))?,
-            KeySpec::Ec(Curve::P521) => alg(EC_PUBLIC_KEY, Some(Any::encode_from(&SECP521R1)?))?,
+            KeySpec::Ec(Curve::P256) => alg(
+                EC_PUBLIC_KEY,
+                Some(Any::encode_from(&SECP256R1).map_err(Error::Encoding)?),
+            )?,
+            KeySpec::Ec(Curve::P384) => alg(
+                EC_PUBLIC_KEY,
+                Some(Any::encode_from(&SECP384R1).map_err(Error::Encoding)?),
+            )?,
+            KeySpec::Ec(Curve::P521) => alg(
+                EC_PUBLIC_KEY,
+                Some(Any::encode_from(&SECP521R1).map_err(Error::Encoding)?),
+            )?,
             KeySpec::Ec(Curve::P256K) => alg(
                 EC_PUBLIC_KEY,
-                Some(Any::from_der(&secp256k1_explicit_parameters()?)?),
+                Some(Any::from_der(&secp256k1_explicit_parameters()?).map_err(Error::Encoding)?),
             )?,
         };
         let spki = spki::SubjectPublicKeyInfoOwned {
             algorithm,
-            subject_public_key: BitString::from_bytes(&self.public_key_bits()?)?,
+            subject_public_key: BitString::from_bytes(&self.public_key_bits()?)
+                .map_err(Error::Encoding)?,
         };
-        Ok(spki.to_der()?)
+        spki.to_der().map_err(Error::Encoding)
     }
 
     /// The signature `AlgorithmIdentifier` for this key: sha256WithRSAEncryption (NULL
@@ -229,19 +241,27 @@ impl KeyPair {
                 rsa::sign_sha256(k, &digest, rng)?
             }
             Inner::P256(k) => {
-                let s: p256::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;
+                let s: p256::ecdsa::DerSignature = k
+                    .try_sign(message)
+                    .map_err(|e| Error::crypto("ECDSA signing", e))?;
                 s.as_bytes().to_vec()
             }
             Inner::P384(k) => {
-                let s: p384::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;
+                let s: p384::ecdsa::DerSignature = k
+                    .try_sign(message)
+                    .map_err(|e| Error::crypto("ECDSA signing", e))?;
                 s.as_bytes().to_vec()
             }
             Inner::P521(k) => {
-                let s: p521::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;
+                let s: p521::ecdsa::DerSignature = k
+                    .try_sign(message)
+                    .map_err(|e| Error::crypto("ECDSA signing", e))?;
                 s.as_bytes().to_vec()
             }
             Inner::P256K(k) => {
-                let s: k256::ecdsa::DerSignature = k.try_sign(message).map_err(Error::internal)?;
+                let s: k256::ecdsa::DerSignature = k
+                    .try_sign(message)
+                    .map_err(|e| Error::crypto("ECDSA signing", e))?;
                 s.as_bytes().to_vec()
             }
         })
@@ -260,7 +280,7 @@ impl KeyPair {
     ///
     /// # Errors
     ///
-    /// [`Error::Internal`] if the public key cannot be encoded (not expected).
+    /// [`Error::Crypto`] if the public key cannot be encoded (not expected).
     pub fn jwk_parts(&self) -> Result<JwkParts, Error> {
         use ::rsa::traits::PublicKeyParts;
         let point = |p: &[u8]| {
@@ -343,17 +363,17 @@ pub(crate) fn secp256k1_explicit_parameters() -> Result<Vec<u8>, Error> {
         version: 1,
         field_id: FieldId {
             field_type: PRIME_FIELD,
-            prime: UintRef::new(&P)?,
+            prime: UintRef::new(&P).map_err(Error::Encoding)?,
         },
         curve: CurveParams {
-            a: OctetStringRef::new(&[0x00])?,
-            b: OctetStringRef::new(&[0x07])?,
+            a: OctetStringRef::new(&[0x00]).map_err(Error::Encoding)?,
+            b: OctetStringRef::new(&[0x07]).map_err(Error::Encoding)?,
         },
-        base: OctetStringRef::new(&g)?,
-        order: UintRef::new(&N)?,
+        base: OctetStringRef::new(&g).map_err(Error::Encoding)?,
+        order: UintRef::new(&N).map_err(Error::Encoding)?,
         cofactor: 1,
     };
-    Ok(params.to_der()?)
+    params.to_der().map_err(Error::Encoding)
 }
 
 const fn hex32(s: &str) -> [u8; 32] {

@@ -137,7 +137,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod error;
 pub mod key;
 pub mod pem;
 pub mod pkcs12;
@@ -146,7 +145,6 @@ pub mod service;
 pub mod stand_in;
 pub mod x509;
 
-pub use error::{Error, KeyPairing, ObjectKind, RequestProblem};
 pub use key::{Curve, KeyPair, KeySpec, RsaSize};
 /// The `rand_core` kvcert's RNG parameters come from.
 pub use rand_core;
@@ -157,6 +155,7 @@ pub use service::create::{
     Completed, Issued, STATUS_IN_PROGRESS, STATUS_MERGE, create, create_from_json, create_with_key,
 };
 pub use service::engine::{IssuanceDelays, Response, VaultState};
+pub use service::error::{Cause, Error, KeyPairing, ObjectKind, RequestProblem};
 pub use service::import::{Imported, import_certificate};
 pub use service::plan::{CertificateName, IssuancePlan};
 pub use service::policy::{Policy, SelfSigned};

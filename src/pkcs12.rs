@@ -39,7 +39,7 @@
 //! | PBES2 (RFC 8018 §6.2) | PBKDF2 with HMAC-SHA-1/224/256/384/512; AES-128/192/256-CBC, DES-EDE3-CBC |
 //! | bags (§4.2) | keyBag, pkcs8ShroudedKeyBag, certBag (x509Certificate), safeContentsBag (nested); crlBag, secretBag and other certificate types are skipped |
 //!
-//! Not supported (reported as [`Pkcs12Error::Unsupported`]): public-key integrity
+//! Not supported (reported as [`Error::Unsupported`]): public-key integrity
 //! (`signedData`), `envelopedData`, RC4, PBES1 and PBMAC1 (RFC 9579).
 //!
 //! Passwords (RFC 7292 B.1): for `None` or `Some("")` the zero-length password and the BMP
@@ -65,7 +65,7 @@
 //! | `ber.rs` | bounded BER/DER reading of untrusted input |
 //! | `kdf.rs` | the PKCS#12 KDF, PBKDF2 and the hash dispatch |
 //! | `pbe.rs` | PKCS#12 PBE and PBES2 decryption, their ciphers |
-//! | `limits.rs`, `error.rs` | [`Pkcs12Limits`] and the size bounds; [`Pkcs12Error`] |
+//! | `limits.rs`, `error.rs` | [`Pkcs12Limits`] and the size bounds; [`Error`] |
 //! | `oid.rs` | the OIDs and fixed values |
 //! | `tests.rs`, `tests/tlv.rs` | the tests, and the small TLV writer they build expected and hostile bytes with |
 
@@ -75,7 +75,7 @@ use zeroize::Zeroizing;
 
 pub(crate) mod error;
 pub(crate) mod limits;
-pub use error::Pkcs12Error;
+pub use error::Error;
 pub use limits::{MAX_BAGS, MAX_CONTENT_INFOS, MAX_PASSWORD_CHARS, MAX_PFX_LEN, Pkcs12Limits};
 
 mod ber;

@@ -7,10 +7,13 @@
 //! the crate root) and Import Certificate ([`import`]); [`secret`] makes the certificate's
 //! managed secret and key as `GET /secrets` and `GET /keys` answer them. [`engine`] keeps a
 //! vault's certificates as state and answers every operation of their life. Below this layer,
-//! [`crate::x509`] builds the certificates and [`crate::key`] holds the keys.
+//! [`crate::x509`] builds the certificates and [`crate::key`] holds the keys. Their errors
+//! ([`crate::key::Error`], [`crate::x509::Error`], [`crate::pkcs12::Error`]) become the Key
+//! Vault error ([`crate::Error`]) here, in one place (`From`), and nowhere below.
 
 pub(crate) mod create;
 pub mod engine;
+pub(crate) mod error;
 pub mod import;
 pub mod plan;
 pub mod policy;

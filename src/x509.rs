@@ -6,6 +6,7 @@
 pub mod ca;
 pub mod certificate;
 pub mod csr;
+mod error;
 pub(crate) mod extensions;
 pub mod key_usage;
 pub mod name;
@@ -16,4 +17,5 @@ pub mod san;
 mod signed;
 pub(crate) mod time;
 
+pub use error::Error;
 pub use profile::Profile;

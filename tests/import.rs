@@ -843,8 +843,8 @@ fn pfx_iteration_limits() {
     let e = import(&body(5_000_000)).unwrap_err();
     let source = std::error::Error::source(&e).expect("a source");
     assert_eq!(
-        source.downcast_ref::<kvcert::pkcs12::Pkcs12Error>(),
-        Some(&kvcert::pkcs12::Pkcs12Error::LimitExceeded(
+        source.downcast_ref::<kvcert::pkcs12::Error>(),
+        Some(&kvcert::pkcs12::Error::LimitExceeded(
             "MAC iteration count over the limit"
         ))
     );

@@ -63,7 +63,7 @@ pub enum Error {
         /// What was being done, e.g. "the TLS root".
         what: &'static str,
         /// kvcert's error.
-        source: kvcert::Error,
+        source: Box<kvcert::Error>,
     },
     /// rustls refused the server configuration.
     Tls(rustls::Error),
@@ -76,6 +76,15 @@ pub enum Error {
     Time(TimeError),
     /// Something that cannot happen did (a broken invariant of the emulator's own).
     Internal(&'static str),
+}
+
+/// `map_err` for a call into kvcert: its error (the service's, or a layer's, which kvcert
+/// turns into the service's) with what the emulator was doing.
+pub(crate) fn kvcert<E: Into<kvcert::Error>>(what: &'static str) -> impl FnOnce(E) -> Error {
+    move |source| Error::Kvcert {
+        what,
+        source: Box::new(source.into()),
+    }
 }
 
 impl Error {
@@ -321,9 +330,9 @@ pub enum StateFileProblem {
         size: u64,
     },
     /// JSON kvcert cannot read as a saved vault.
-    NotAVault(kvcert::Error),
+    NotAVault(Box<kvcert::Error>),
     /// A row kvcert cannot read.
-    ForeignRow(kvcert::Error),
+    ForeignRow(Box<kvcert::Error>),
     /// The `meta` table's values are not the emulator's.
     DamagedMeta,
 }

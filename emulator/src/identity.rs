@@ -33,6 +33,7 @@ use sha2::Digest;
 
 use crate::Error;
 use crate::error::TokenError;
+use crate::error::kvcert;
 use crate::http::{Request, Response};
 
 /// The tenant the emulator's challenge names (Key Vault's `WWW-Authenticate`).
@@ -126,11 +127,11 @@ impl Issuer {
     ///
     /// [`Error::Kvcert`] when kvcert refuses the key.
     pub fn new(seed: [u8; 32], identity_header: Option<String>) -> Result<Issuer, Error> {
-        let kv = |what: &'static str| move |source| Error::Kvcert { what, source };
         let mut rng = ChaCha20Rng::from_seed(seed);
         let key = KeyPair::generate(KeySpec::Rsa(RsaSize::Rsa2048), &mut rng)
-            .map_err(kv("the token issuer's key"))?;
-        let JwkParts::Rsa { n, e } = key.jwk_parts().map_err(kv("the token issuer's JWK"))? else {
+            .map_err(kvcert("the token issuer's key"))?;
+        let JwkParts::Rsa { n, e } = key.jwk_parts().map_err(kvcert("the token issuer's JWK"))?
+        else {
             return Err(Error::Internal("the issuer's key is not RSA"));
         };
         let kid = b64(&sha2::Sha256::digest(&n)[..16]);

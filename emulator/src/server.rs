@@ -38,7 +38,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::Error;
 use crate::args::{Args, DEFAULT_VAULT};
-use crate::error::TimeError;
+use crate::error::{TimeError, kvcert};
 use crate::http::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, Request, Response};
 use crate::identity::{self, Issuer};
 use crate::store::{Meta, Store, VaultStore};
@@ -255,10 +255,7 @@ fn open_vault(
     };
     let migrated = match (&state, &store) {
         (Some(state), Some(s)) if s.migrated() => {
-            Some(state.to_json().map_err(|source| Error::Kvcert {
-                what: "the migrated vault",
-                source,
-            })?)
+            Some(state.to_json().map_err(kvcert("the migrated vault"))?)
         }
         _ => None,
     };
@@ -293,10 +290,7 @@ fn open_vault(
     };
     state
         .make_emulated_cas(now, &mut rng)
-        .map_err(|source| Error::Kvcert {
-            what: "the emulated CAs",
-            source,
-        })?;
+        .map_err(kvcert("the emulated CAs"))?;
     let changes = state.take_changes();
     if let Some(store) = &store {
         let meta = Meta {

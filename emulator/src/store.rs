@@ -34,7 +34,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
 use crate::Error;
-use crate::error::StateFileProblem;
+use crate::error::{StateFileProblem, kvcert};
 
 /// The largest JSON state file migrated (a guard against pointing `--state` at the wrong
 /// file).
@@ -133,11 +133,6 @@ fn state_file(path: &Path, problem: StateFileProblem) -> Error {
         path: path.to_owned(),
         problem,
     }
-}
-
-/// kvcert's refusal of the emulator's own call.
-fn kvcert(what: &'static str) -> impl Fn(kvcert::Error) -> Error {
-    move |source| Error::Kvcert { what, source }
 }
 
 impl Store {
@@ -239,7 +234,7 @@ impl Store {
         }
         let text = Zeroizing::new(fs::read_to_string(path).map_err(file(path))?);
         let state = VaultState::from_json(&text)
-            .map_err(|e| state_file(path, StateFileProblem::NotAVault(e)))?;
+            .map_err(|e| state_file(path, StateFileProblem::NotAVault(Box::new(e))))?;
         let mut kept = path.as_os_str().to_owned();
         kept.push(".json-before-sqlite");
         let kept = PathBuf::from(kept);
@@ -304,7 +299,7 @@ impl VaultStore {
             &settings,
             entries.iter().map(|(n, j)| (n.as_str(), j.as_str())),
         )
-        .map_err(|e| state_file(path, StateFileProblem::ForeignRow(e)))?;
+        .map_err(|e| state_file(path, StateFileProblem::ForeignRow(Box::new(e))))?;
         let meta = self.meta(&conn)?;
         Ok(Some(Saved { state, meta }))
     }

@@ -10,6 +10,7 @@ use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::Error;
+use crate::error::kvcert;
 
 /// The CA/Browser Forum domain-validated policy OID, for the server certificate.
 const DOMAIN_VALIDATED: &str = "2.23.140.1.2.1";
@@ -30,14 +31,13 @@ pub struct Tls {
 /// [`Error::Kvcert`] when kvcert refuses a key or a certificate, [`Error::Tls`] when rustls
 /// refuses the configuration.
 pub fn make(now: UnixTime, hosts: &[String], rng: &mut ChaCha20Rng) -> Result<Tls, Error> {
-    let kv = |what: &'static str| move |source| Error::Kvcert { what, source };
     let root_key =
-        KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(kv("the TLS root's key"))?;
+        KeyPair::generate(KeySpec::Ec(Curve::P256), rng).map_err(kvcert("the TLS root's key"))?;
     let root_name = "CN=kvcert emulator TLS root, O=kvcert emulation"
         .parse()
-        .map_err(kv("the TLS root's name"))?;
+        .map_err(kvcert("the TLS root's name"))?;
     let root = CertificateAuthority::root(&root_name, root_key, now, 120, rng)
-        .map_err(kv("the TLS root"))?;
+        .map_err(kvcert("the TLS root"))?;
     let mut policy = Policy::self_signed("CN=localhost")
         .key(KeySpec::Ec(Curve::P256))
         .dns_name("localhost")
@@ -49,18 +49,18 @@ pub fn make(now: UnixTime, hosts: &[String], rng: &mut ChaCha20Rng) -> Result<Tl
     }
     let plan = policy
         .plan("tls")
-        .map_err(kv("the TLS certificate's plan"))?;
+        .map_err(kvcert("the TLS certificate's plan"))?;
     let leaf_key = KeyPair::generate(KeySpec::Ec(Curve::P256), rng)
-        .map_err(kv("the TLS certificate's key"))?;
+        .map_err(kvcert("the TLS certificate's key"))?;
     let policy = DOMAIN_VALIDATED
         .parse()
         .map_err(|_| Error::Internal("policy OID"))?;
     let (leaf, _, _) = root
         .issue(&plan.profile(), &leaf_key, policy, now, rng)
-        .map_err(kv("the TLS certificate"))?;
+        .map_err(kvcert("the TLS certificate"))?;
     let key = leaf_key
         .to_pkcs8_der()
-        .map_err(kv("the TLS certificate's key"))?;
+        .map_err(kvcert("the TLS certificate's key"))?;
     let chain = vec![
         CertificateDer::from(leaf),
         CertificateDer::from(root.certificate().to_vec()),

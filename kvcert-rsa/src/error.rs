@@ -6,7 +6,7 @@ use core::fmt;
 ///
 /// Every variant is either the caller's key being of a shape this crate does not handle, or a
 /// failure that should not happen with a working RNG and CPU; none carries secret material.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// [`crate::sign_pkcs1v15_sha256`] does not handle this key: not 2048, 3072 or 4096 bits,

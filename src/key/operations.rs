@@ -29,8 +29,8 @@ use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
+use super::Error;
 use super::{Inner, KeyPair, KeySpec};
-use crate::error::Error;
 
 /// A signature algorithm of `sign` and `verify`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -180,10 +180,7 @@ impl fmt::Display for EncryptionAlgorithm {
 
 /// The refusal of an algorithm that does not fit the key.
 fn unfit(algorithm: &'static str, key: KeySpec) -> Error {
-    Error::AlgorithmNotForKey {
-        algorithm,
-        key: key.to_string(),
-    }
+    Error::AlgorithmNotForKey { algorithm, key }
 }
 
 impl KeyPair {
@@ -219,8 +216,8 @@ impl KeyPair {
                 expected: algorithm.digest_len(),
             });
         }
-        let failed = |e: ::rsa::Error| Error::internal(e);
-        let ecdsa = |e: p256::ecdsa::Error| Error::internal(e);
+        let failed = |e: ::rsa::Error| Error::crypto("RSA signing", e);
+        let ecdsa = |e: p256::ecdsa::Error| Error::crypto("ECDSA signing", e);
         Ok(match (&self.inner, algorithm) {
             (Inner::Rsa(k, _), A::Rs256) => {
                 let mut fixed = [0u8; 32];
@@ -359,7 +356,7 @@ impl KeyPair {
                 public.encrypt(rng, ::rsa::Oaep::<sha2::Sha256>::new(), plaintext)
             }
         }
-        .map_err(Error::internal)
+        .map_err(|e| Error::crypto("RSA encryption", e))
     }
 
     /// Decrypts `ciphertext` with this RSA key (blinded with `rng`).
@@ -441,8 +438,9 @@ mod tests {
             }
         }
         let short = rsa.sign_digest(SignatureAlgorithm::Rs256, &[0; 10], &mut rng);
+        // The service's words come from the service layer's mapping.
         assert_eq!(
-            short.unwrap_err().message(),
+            crate::Error::from(short.unwrap_err()).message(),
             "Invalid length of 'value': 10 bytes. RS256 requires 32 bytes, encoded with base64url."
         );
         let rs256 = rsa

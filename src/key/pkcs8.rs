@@ -10,11 +10,11 @@ use der::{
 use spki::{AlgorithmIdentifierOwned, AlgorithmIdentifierRef};
 use zeroize::Zeroizing;
 
+use super::Error;
 use super::{
     Curve, EC_PUBLIC_KEY, Inner, KeyPair, RSA_ENCRYPTION, RsaSize, SECP256K1, SECP256R1, SECP384R1,
     SECP521R1, alg,
 };
-use crate::error::Error;
 
 impl KeyPair {
     /// The private key as PKCS#8 `PrivateKeyInfo` DER (zeroized on drop), in the form the
@@ -32,23 +32,31 @@ impl KeyPair {
             let inner = Zeroizing::new(
                 EcPrivateKey {
                     version: 1,
-                    private_key: OctetStringRef::new(scalar)?,
+                    private_key: OctetStringRef::new(scalar).map_err(Error::Encoding)?,
                     parameters: oid,
-                    public_key: der::asn1::BitStringRef::from_bytes(point)?,
+                    public_key: der::asn1::BitStringRef::from_bytes(point)
+                        .map_err(Error::Encoding)?,
                 }
-                .to_der()?,
+                .to_der()
+                .map_err(Error::Encoding)?,
             );
             private_key_info(
-                alg(EC_PUBLIC_KEY, Some(Any::encode_from(&oid)?))?,
+                alg(
+                    EC_PUBLIC_KEY,
+                    Some(Any::encode_from(&oid).map_err(Error::Encoding)?),
+                )?,
                 &inner,
                 attributes,
             )
         };
         match &self.inner {
             Inner::Rsa(k, _) => {
-                let doc = k.to_pkcs8_der().map_err(Error::internal)?;
-                let parsed =
-                    pkcs8::PrivateKeyInfoRef::try_from(doc.as_bytes()).map_err(Error::internal)?;
+                let doc = k
+                    .to_pkcs8_der()
+                    .map_err(|e| Error::crypto("RSA key encoding", e))?;
+                // The rsa crate's own PKCS#8, read back for its RSAPrivateKey.
+                let parsed = pkcs8::PrivateKeyInfoRef::try_from(doc.as_bytes())
+                    .map_err(|e| Error::crypto("RSA key encoding", e))?;
                 private_key_info(
                     alg(RSA_ENCRYPTION, Some(Any::from(Null)))?,
                     parsed.private_key.as_bytes(),
@@ -98,8 +106,10 @@ impl KeyPair {
     /// let again = KeyPair::from_pkcs8_der(&key.to_pkcs8_der()?)?;
     /// assert_eq!(again.spec(), KeySpec::Ec(Curve::P384));
     /// assert_eq!(again.public_key_bits()?, key.public_key_bits()?);
-    /// assert_eq!(KeyPair::from_pkcs8_der(b"junk").unwrap_err().status(), 400);
-    /// # Ok::<(), kvcert::Error>(())
+    /// let junk = KeyPair::from_pkcs8_der(b"junk").unwrap_err();
+    /// assert!(matches!(junk, kvcert::key::Error::InvalidPrivateKey { .. }));
+    /// assert_eq!(kvcert::Error::from(junk).status(), 400); // as the service answers it
+    /// # Ok::<(), kvcert::key::Error>(())
     /// ```
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
         read_pkcs8(der).map_err(|problem| match problem {
@@ -234,12 +244,13 @@ fn key_usage_attribute(algorithm: ObjectIdentifier) -> Result<Vec<u8>, Error> {
     })?;
     let attribute = x509_cert::attr::Attribute {
         oid: const_oid::db::rfc5280::ID_CE_KEY_USAGE,
-        values: der::asn1::SetOfVec::try_from(vec![Any::encode_from(&BitStringRef::new(
-            bits[0],
-            &bits[1..],
-        )?)?])?,
+        values: der::asn1::SetOfVec::try_from(vec![
+            Any::encode_from(&BitStringRef::new(bits[0], &bits[1..]).map_err(Error::Encoding)?)
+                .map_err(Error::Encoding)?,
+        ])
+        .map_err(Error::Encoding)?,
     };
-    Ok(attribute.to_der()?)
+    attribute.to_der().map_err(Error::Encoding)
 }
 
 /// A version-0 `PrivateKeyInfo` of `private_key` under `algorithm`, with `attributes`.
@@ -258,11 +269,11 @@ fn private_key_info(
             oid: algorithm.oid,
             parameters: algorithm.parameters.as_ref().map(Any::to_ref),
         },
-        private_key: OctetStringRef::new(private_key)?,
+        private_key: OctetStringRef::new(private_key).map_err(Error::Encoding)?,
         attributes: attribute.as_deref().map(SetContents),
         public_key: None,
     };
-    Ok(Zeroizing::new(info.to_der()?))
+    Ok(Zeroizing::new(info.to_der().map_err(Error::Encoding)?))
 }
 
 /// A caller's PKCS#8 with the service's keyUsage attribute added after `privateKey` (RFC 5208
@@ -299,7 +310,7 @@ pub(crate) fn with_service_key_usage(
         attributes: Some(SetContents(&attribute)),
         ..info
     };
-    Ok(Zeroizing::new(with.to_der()?))
+    Ok(Zeroizing::new(with.to_der().map_err(Error::Encoding)?))
 }
 
 /// Why a PKCS#8 key was not read: its bytes, or a key kvcert does not hold.
@@ -446,7 +457,8 @@ mod tests {
     fn pkcs8_refusals_are_caller_errors() {
         let refused = |r: Result<KeyPair, Error>| {
             let e = r.expect_err("refused");
-            assert_eq!(e.status(), 400, "{e:?}");
+            assert!(!e.is_internal(), "{e:?}");
+            assert_eq!(crate::Error::from(e.clone()).status(), 400, "{e:?}");
             e
         };
         assert!(matches!(

@@ -9,7 +9,7 @@ use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use sha2::Digest;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
-use crate::error::Error;
+use super::Error;
 
 /// secp256k1 (SEC 2 §2.4.1): the `P-256K` curve.
 const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
@@ -78,14 +78,11 @@ impl PublicKey {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] when the DER is not a `SubjectPublicKeyInfo` or its key does
+    /// [`Error::InvalidPublicKey`] when the DER is not a `SubjectPublicKeyInfo` or its key does
     /// not decode; [`Error::UnsupportedKeyType`] for another algorithm or curve (Ed25519, DSA,
     /// brainpool, …).
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
-        let bad = |problem| Error::InvalidArgument {
-            argument: "subject_public_key_info",
-            problem,
-        };
+        let bad = |problem| Error::InvalidPublicKey { problem };
         let spki = SubjectPublicKeyInfoRef::from_der(der)
             .map_err(|_| bad("not a DER SubjectPublicKeyInfo"))?;
         let algorithm = spki.algorithm.oid;
@@ -195,7 +192,7 @@ mod tests {
     fn refuses_what_it_cannot_read() {
         assert!(matches!(
             PublicKey::from_spki_der(b"\x30\x00"),
-            Err(Error::InvalidArgument { .. })
+            Err(Error::InvalidPublicKey { .. })
         ));
         // An Ed25519 SPKI (RFC 8410 §10.1).
         let ed25519 = crate::pem::base64_decode(

@@ -9,7 +9,7 @@
 
 use rand_core::CryptoRng;
 
-use crate::error::Error;
+use super::Error;
 
 /// The modulus sizes kvcert issues are the ones `kvcert-rsa` has kernels for.
 pub use kvcert_rsa::RsaSize;
@@ -34,7 +34,7 @@ pub(crate) fn sign_sha256(
         // Refused before drawing from `rng`, so the rsa crate sees the same stream as before.
         Err(kvcert_rsa::Error::UnsupportedKey) => key
             .sign_with_rng(rng, ::rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), digest)
-            .map_err(Error::internal),
+            .map_err(|e| Error::crypto("RSA signing", e)),
         signed => signed.map_err(to_kvcert),
     }
 }
@@ -42,5 +42,5 @@ pub(crate) fn sign_sha256(
 /// `kvcert-rsa`'s failures are none of the caller's doing (an RNG that is not random, a fault
 /// caught by the verification before release): the service's 500, with the same words.
 fn to_kvcert(e: kvcert_rsa::Error) -> Error {
-    Error::internal(e)
+    Error::Rsa(e)
 }

@@ -6,8 +6,8 @@
 
 use rand_core::CryptoRng;
 
+use super::Error;
 use super::{KeyPair, KeySpec};
-use crate::error::Error;
 
 /// Hands out key pairs.
 pub trait KeySource: Send + Sync {

@@ -1,6 +1,6 @@
 //! BER reading of untrusted input: bounded depth and lengths, indefinite lengths, segments.
 
-use super::error::Pkcs12Error;
+use super::error::Error;
 use std::borrow::Cow;
 
 use const_oid::ObjectIdentifier;
@@ -34,13 +34,13 @@ pub(super) struct Tlv<'a> {
     pub(super) depth: usize,
 }
 
-pub(super) fn malformed(what: &'static str) -> Pkcs12Error {
-    Pkcs12Error::Malformed(what)
+pub(super) fn malformed(what: &'static str) -> Error {
+    Error::Malformed(what)
 }
 
 /// Parses one TLV from the front of `input` (X.690 §8.1; BER: indefinite lengths for
 /// constructed encodings, non-minimal length octets). Returns it and the rest.
-pub(super) fn parse_tlv(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), Pkcs12Error> {
+pub(super) fn parse_tlv(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), Error> {
     if depth > MAX_DEPTH {
         return Err(malformed("nesting too deep"));
     }
@@ -121,7 +121,7 @@ pub(super) fn parse_tlv(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), 
 }
 
 /// Parses `input` as exactly one TLV with tag `tag`.
-pub(super) fn parse_exact(input: &[u8], tag: u8, depth: usize) -> Result<Tlv<'_>, Pkcs12Error> {
+pub(super) fn parse_exact(input: &[u8], tag: u8, depth: usize) -> Result<Tlv<'_>, Error> {
     let t = parse_exact_any(input, depth)?;
     if t.tag != tag {
         return Err(malformed("unexpected tag"));
@@ -130,7 +130,7 @@ pub(super) fn parse_exact(input: &[u8], tag: u8, depth: usize) -> Result<Tlv<'_>
 }
 
 /// Parses `input` as exactly one TLV of any tag.
-pub(super) fn parse_exact_any(input: &[u8], depth: usize) -> Result<Tlv<'_>, Pkcs12Error> {
+pub(super) fn parse_exact_any(input: &[u8], depth: usize) -> Result<Tlv<'_>, Error> {
     let (t, rest) = parse_tlv(input, depth)?;
     if !rest.is_empty() {
         return Err(malformed("trailing data"));
@@ -145,7 +145,7 @@ pub(super) struct Seq<'a> {
 }
 
 impl<'a> Seq<'a> {
-    pub(super) fn of(t: Tlv<'a>) -> Result<Self, Pkcs12Error> {
+    pub(super) fn of(t: Tlv<'a>) -> Result<Self, Error> {
         if t.tag & CONSTRUCTED == 0 {
             return Err(malformed("expected a constructed encoding"));
         }
@@ -156,7 +156,7 @@ impl<'a> Seq<'a> {
     }
 
     #[allow(clippy::should_implement_trait)]
-    pub(super) fn next(&mut self) -> Result<Option<Tlv<'a>>, Pkcs12Error> {
+    pub(super) fn next(&mut self) -> Result<Option<Tlv<'a>>, Error> {
         if self.rest.is_empty() {
             return Ok(None);
         }
@@ -165,11 +165,7 @@ impl<'a> Seq<'a> {
         Ok(Some(t))
     }
 
-    pub(super) fn required_tlv(
-        &mut self,
-        tag: u8,
-        what: &'static str,
-    ) -> Result<Tlv<'a>, Pkcs12Error> {
+    pub(super) fn required_tlv(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>, Error> {
         match self.next()? {
             Some(t) if t.tag == tag => Ok(t),
             _ => Err(malformed(what)),
@@ -177,15 +173,11 @@ impl<'a> Seq<'a> {
     }
 
     /// The content of the next element, which must have tag `tag`.
-    pub(super) fn required(
-        &mut self,
-        tag: u8,
-        what: &'static str,
-    ) -> Result<&'a [u8], Pkcs12Error> {
+    pub(super) fn required(&mut self, tag: u8, what: &'static str) -> Result<&'a [u8], Error> {
         self.required_tlv(tag, what).map(|t| t.content)
     }
 
-    pub(super) fn optional(&mut self, tag: u8) -> Result<Option<Tlv<'a>>, Pkcs12Error> {
+    pub(super) fn optional(&mut self, tag: u8) -> Result<Option<Tlv<'a>>, Error> {
         if self.rest.first() == Some(&tag) {
             self.next()
         } else {
@@ -196,7 +188,7 @@ impl<'a> Seq<'a> {
 
 /// The value of an OCTET STRING (or an IMPLICIT one such as `[0]`): the content of a
 /// primitive encoding, or the concatenated segments of a constructed one (X.690 §8.7.3).
-pub(super) fn octets(t: Tlv<'_>) -> Result<Cow<'_, [u8]>, Pkcs12Error> {
+pub(super) fn octets(t: Tlv<'_>) -> Result<Cow<'_, [u8]>, Error> {
     if t.tag & CONSTRUCTED == 0 {
         return Ok(Cow::Borrowed(t.content));
     }
@@ -205,7 +197,7 @@ pub(super) fn octets(t: Tlv<'_>) -> Result<Cow<'_, [u8]>, Pkcs12Error> {
     Ok(Cow::Owned(out))
 }
 
-pub(super) fn collect_segments(t: Tlv<'_>, out: &mut Vec<u8>) -> Result<(), Pkcs12Error> {
+pub(super) fn collect_segments(t: Tlv<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
     let mut seq = Seq::of(t)?;
     while let Some(segment) = seq.next()? {
         match segment.tag {
@@ -218,7 +210,7 @@ pub(super) fn collect_segments(t: Tlv<'_>, out: &mut Vec<u8>) -> Result<(), Pkcs
 }
 
 /// A non-negative INTEGER's value (X.690 §8.3), at most 64 bits.
-pub(super) fn der_to_u64(content: &[u8]) -> Result<u64, Pkcs12Error> {
+pub(super) fn der_to_u64(content: &[u8]) -> Result<u64, Error> {
     match content.first() {
         None => return Err(malformed("empty INTEGER")),
         Some(b) if b & 0x80 != 0 => return Err(malformed("negative INTEGER")),
@@ -229,18 +221,18 @@ pub(super) fn der_to_u64(content: &[u8]) -> Result<u64, Pkcs12Error> {
         content.get(skip..).unwrap_or_default()
     };
     if significant.len() > 8 {
-        return Err(Pkcs12Error::LimitExceeded("INTEGER too large"));
+        return Err(Error::LimitExceeded("INTEGER too large"));
     }
     Ok(significant
         .iter()
         .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
 }
 
-pub(super) fn unsupported_oid(what: &str, oid_content: &[u8]) -> Pkcs12Error {
+pub(super) fn unsupported_oid(what: &str, oid_content: &[u8]) -> Error {
     let dotted = ObjectIdentifier::from_bytes(oid_content)
         .map(|o| o.to_string())
         .unwrap_or_else(|_| "an invalid OID".to_owned());
-    Pkcs12Error::Unsupported(format!("{what} {dotted}"))
+    Error::Unsupported(format!("{what} {dotted}"))
 }
 
 /// Whether `der` is exactly one SEQUENCE (a certificate, a PKCS#8 key, a SafeContents).
@@ -248,24 +240,24 @@ pub(super) fn is_single_sequence(der: &[u8]) -> bool {
     parse_exact(der, SEQUENCE, 0).is_ok()
 }
 
-pub(super) fn iteration_count(content: &[u8]) -> Result<u32, Pkcs12Error> {
+pub(super) fn iteration_count(content: &[u8]) -> Result<u32, Error> {
     let n = der_to_u64(content)?;
     if n == 0 {
         return Err(malformed("iteration count 0"));
     }
     // Over u32 is over every limit (`Pkcs12Limits` holds u32 counts).
-    u32::try_from(n).map_err(|_| Pkcs12Error::LimitExceeded("iteration count over the limit"))
+    u32::try_from(n).map_err(|_| Error::LimitExceeded("iteration count over the limit"))
 }
 
-pub(super) fn salt_value(content: &[u8]) -> Result<&[u8], Pkcs12Error> {
+pub(super) fn salt_value(content: &[u8]) -> Result<&[u8], Error> {
     if content.len() > MAX_SALT_LEN {
-        return Err(Pkcs12Error::LimitExceeded("salt length"));
+        return Err(Error::LimitExceeded("salt length"));
     }
     Ok(content)
 }
 
 /// Parses `AlgorithmIdentifier` into its OID content and its parameters (if any).
-pub(super) fn algorithm_identifier(t: Tlv<'_>) -> Result<(&[u8], Option<Tlv<'_>>), Pkcs12Error> {
+pub(super) fn algorithm_identifier(t: Tlv<'_>) -> Result<(&[u8], Option<Tlv<'_>>), Error> {
     let mut seq = Seq::of(t)?;
     let oid = seq.required(OBJECT_IDENTIFIER, "AlgorithmIdentifier")?;
     let params = seq.next()?;

@@ -6,7 +6,7 @@ use super::ber::{
     is_single_sequence, malformed, octets, parse_exact, parse_exact_any, unsupported_oid,
 };
 use super::ber::{algorithm_identifier, iteration_count, salt_value};
-use super::error::Pkcs12Error;
+use super::error::Error;
 use super::kdf::{HashAlg, KDF_ID_MAC};
 use super::limits::{MAX_BAGS, MAX_CONTENT_INFOS, MAX_PFX_LEN, Pkcs12Limits};
 use super::oid::{
@@ -27,10 +27,10 @@ use zeroize::Zeroizing;
 ///
 /// # Errors
 ///
-/// [`Pkcs12Error::WrongPassword`] when the MAC fails with every form of the password (or,
+/// [`Error::WrongPassword`] when the MAC fails with every form of the password (or,
 /// without a MAC, nothing decrypts); the other variants for malformed, unsupported or
 /// oversized input.
-pub fn decode_pfx(der: &[u8], password: Option<&str>) -> Result<DecodedPfx, Pkcs12Error> {
+pub fn decode_pfx(der: &[u8], password: Option<&str>) -> Result<DecodedPfx, Error> {
     decode_pfx_with_limits(der, password, &Pkcs12Limits::DEFAULT)
 }
 
@@ -45,9 +45,9 @@ pub fn decode_pfx_with_limits(
     der: &[u8],
     password: Option<&str>,
     limits: &Pkcs12Limits,
-) -> Result<DecodedPfx, Pkcs12Error> {
+) -> Result<DecodedPfx, Error> {
     if der.len() > MAX_PFX_LEN {
-        return Err(Pkcs12Error::TooLarge { len: der.len() });
+        return Err(Error::TooLarge { len: der.len() });
     }
     let passwords = Passwords::new(password)?;
     // The first pass only looks: it derives nothing, so it needs no password.
@@ -56,13 +56,13 @@ pub fn decode_pfx_with_limits(
 }
 
 /// One pass over the PFX (see [`decode_pfx_with_limits`]).
-pub(super) fn read_pfx(der: &[u8], mut state: DecodeState) -> Result<DecodedPfx, Pkcs12Error> {
+pub(super) fn read_pfx(der: &[u8], mut state: DecodeState) -> Result<DecodedPfx, Error> {
     // PFX ::= SEQUENCE { version, authSafe ContentInfo, macData MacData OPTIONAL } (§4).
     let pfx = parse_exact(der, SEQUENCE, 0)?;
     let mut pfx = Seq::of(pfx)?;
     let version = der_to_u64(pfx.required(INTEGER, "PFX version")?)?;
     if version != 3 {
-        return Err(Pkcs12Error::UnsupportedVersion(version));
+        return Err(Error::UnsupportedVersion(version));
     }
     let auth_safe = pfx.required_tlv(SEQUENCE, "authSafe")?;
     let mac_data = pfx.optional(SEQUENCE)?;
@@ -96,7 +96,7 @@ pub(super) fn read_pfx(der: &[u8], mut state: DecodeState) -> Result<DecodedPfx,
     while let Some(content_info) = list.next()? {
         count += 1;
         if count > MAX_CONTENT_INFOS {
-            return Err(Pkcs12Error::LimitExceeded("too many ContentInfos"));
+            return Err(Error::LimitExceeded("too many ContentInfos"));
         }
         read_content_info(&mut state, content_info)?;
     }
@@ -113,7 +113,7 @@ pub(super) fn verify_mac(
     state: &mut DecodeState,
     mac_data: Tlv<'_>,
     authenticated_safe: &[u8],
-) -> Result<Option<PasswordForm>, Pkcs12Error> {
+) -> Result<Option<PasswordForm>, Error> {
     let mut seq = Seq::of(mac_data)?;
     let digest_info = seq.required_tlv(SEQUENCE, "MacData DigestInfo")?;
     let salt = salt_value(seq.required(OCTET_STRING, "MacData salt")?)?;
@@ -123,9 +123,7 @@ pub(super) fn verify_mac(
         None => 1,
     };
     if iterations > state.limits.mac_iterations {
-        return Err(Pkcs12Error::LimitExceeded(
-            "MAC iteration count over the limit",
-        ));
+        return Err(Error::LimitExceeded("MAC iteration count over the limit"));
     }
     let mut info = Seq::of(digest_info)?;
     let (digest_oid, params) =
@@ -151,11 +149,11 @@ pub(super) fn verify_mac(
             return Ok(Some(*form));
         }
     }
-    Err(Pkcs12Error::WrongPassword)
+    Err(Error::WrongPassword)
 }
 
 /// One ContentInfo of the AuthenticatedSafe (§4.1): plain `data` or `encryptedData`.
-pub(super) fn read_content_info(state: &mut DecodeState, t: Tlv<'_>) -> Result<(), Pkcs12Error> {
+pub(super) fn read_content_info(state: &mut DecodeState, t: Tlv<'_>) -> Result<(), Error> {
     if t.tag != SEQUENCE {
         return Err(malformed("ContentInfo"));
     }
@@ -203,16 +201,16 @@ pub(super) fn read_safe_contents(
     state: &mut DecodeState,
     der: &[u8],
     nesting: usize,
-) -> Result<(), Pkcs12Error> {
+) -> Result<(), Error> {
     if nesting > MAX_BAG_NESTING {
-        return Err(Pkcs12Error::LimitExceeded("safeContentsBag nesting"));
+        return Err(Error::LimitExceeded("safeContentsBag nesting"));
     }
     let list = parse_exact(der, SEQUENCE, 0)?;
     let mut list = Seq::of(list)?;
     while let Some(bag) = list.next()? {
         state.bags += 1;
         if state.bags > MAX_BAGS {
-            return Err(Pkcs12Error::LimitExceeded("too many bags"));
+            return Err(Error::LimitExceeded("too many bags"));
         }
         read_safe_bag(state, bag, nesting)?;
     }
@@ -223,7 +221,7 @@ pub(super) fn read_safe_bag(
     state: &mut DecodeState,
     bag: Tlv<'_>,
     nesting: usize,
-) -> Result<(), Pkcs12Error> {
+) -> Result<(), Error> {
     if bag.tag != SEQUENCE {
         return Err(malformed("SafeBag"));
     }
@@ -282,7 +280,7 @@ pub(super) fn read_safe_bag(
         }
         state.certificates += 1;
         if state.certificates > state.limits.max_certificates {
-            return Err(Pkcs12Error::LimitExceeded("too many certificates"));
+            return Err(Error::LimitExceeded("too many certificates"));
         }
         if state.dry_run {
             return Ok(());
@@ -303,9 +301,9 @@ pub(super) fn store_key(
     state: &mut DecodeState,
     key: Zeroizing<Vec<u8>>,
     attributes: BagAttributes,
-) -> Result<(), Pkcs12Error> {
+) -> Result<(), Error> {
     if state.out.key_pkcs8.is_some() {
-        return Err(Pkcs12Error::MultipleKeys);
+        return Err(Error::MultipleKeys);
     }
     state.out.key_pkcs8 = Some(key);
     state.out.key_attributes = attributes;
@@ -314,7 +312,7 @@ pub(super) fn store_key(
 
 /// `SET OF PKCS12Attribute` (§4.2): localKeyID and friendlyName; others are ignored, as is
 /// a value of an unexpected type.
-pub(super) fn read_attributes(set: Tlv<'_>) -> Result<BagAttributes, Pkcs12Error> {
+pub(super) fn read_attributes(set: Tlv<'_>) -> Result<BagAttributes, Error> {
     let mut out = BagAttributes::default();
     let mut seq = Seq::of(set)?;
     while let Some(attribute) = seq.next()? {

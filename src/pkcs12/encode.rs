@@ -1,6 +1,7 @@
 //! The writer: a PFX in the exact layout Key Vault writes for a certificate's secret.
 
 use super::ber::is_single_sequence;
+use super::error::Error;
 use super::kdf::{KDF_ID_MAC, pkcs12_kdf};
 use super::oid::{
     CSP_EC, CSP_RSA, OID_CERT_BAG, OID_DATA, OID_EC_PUBLIC_KEY, OID_ENCRYPTED_DATA,
@@ -11,7 +12,6 @@ use super::oid::{
 use super::pbe::pbe_3des_encrypt;
 use super::{PfxContents, PfxKeyKind, SERVICE_ITERATIONS};
 
-use crate::error::Error;
 use cbc::cipher::KeyInit;
 use const_oid::ObjectIdentifier;
 use hmac::EagerHash;
@@ -42,9 +42,9 @@ use super::syntax::{
 /// # Errors
 ///
 /// Caller errors (400), nothing is written:
-/// - [`Error::InvalidArgument`] when there is no certificate, a certificate is not one DER
+/// - [`Error::InvalidContents`] when there is no certificate, a certificate is not one DER
 ///   SEQUENCE, or the friendly name has a character outside the BMP;
-/// - [`Error::InvalidPrivateKey`] when the PKCS#8 is not PKCS#8 DER or its algorithm does not
+/// - [`Error::Key`] when the PKCS#8 is not PKCS#8 DER or its algorithm does not
 ///   match `key_kind`.
 pub fn encode_service_pfx<R: CryptoRng + ?Sized>(
     contents: &PfxContents<'_>,
@@ -102,17 +102,15 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<u8>, Error> {
     if contents.certificates.is_empty() {
-        return Err(Error::InvalidArgument {
-            argument: "contents.certificates",
-            problem: "a PFX needs at least one certificate",
-        });
+        return Err(Error::InvalidContents(
+            "a PFX needs at least one certificate",
+        ));
     }
     for cert in contents.certificates {
         if !is_single_sequence(cert) {
-            return Err(Error::InvalidArgument {
-                argument: "contents.certificates",
-                problem: "a certificate is not one DER SEQUENCE",
-            });
+            return Err(Error::InvalidContents(
+                "a certificate is not one DER SEQUENCE",
+            ));
         }
     }
     let mut safes: Vec<Vec<u8>> = Vec::with_capacity(2);
@@ -129,27 +127,34 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
         let plain = crate::key::pkcs8::with_service_key_usage(pkcs8, algorithm)?;
         let encrypted = pbe_3des_encrypt(&salt, iterations.key, &plain)?;
         let epki = EncryptedPrivateKeyInfo {
-            encryption_algorithm: pbe_algorithm(&salt, iterations.key)?,
-            encrypted_data: OctetStringRef::new(&encrypted)?,
+            encryption_algorithm: pbe_algorithm(&salt, iterations.key).map_err(Error::Encoding)?,
+            encrypted_data: OctetStringRef::new(&encrypted).map_err(Error::Encoding)?,
         }
-        .to_der()?;
+        .to_der()
+        .map_err(Error::Encoding)?;
         let friendly_name = contents
             .friendly_name
             .as_deref()
             .map(|name| {
-                BmpString::from_utf8(name).map_err(|_| Error::InvalidArgument {
-                    argument: "contents.friendly_name",
-                    problem: "a character outside the Basic Multilingual Plane",
+                BmpString::from_utf8(name).map_err(|_| {
+                    Error::InvalidContents(
+                        "a friendly name character outside the Basic Multilingual Plane",
+                    )
                 })
             })
             .transpose()?;
         let csp = BmpString::from_utf8(match contents.key_kind {
             PfxKeyKind::Rsa => CSP_RSA,
             PfxKeyKind::Ec => CSP_EC,
-        })?;
-        let local_key_id = AnyRef::from(OctetStringRef::new(&SERVICE_LOCAL_KEY_ID)?);
-        let friendly_name = friendly_name.map(|n| Any::encode_from(&n)).transpose()?;
-        let csp = Any::encode_from(&csp)?;
+        })
+        .map_err(Error::Encoding)?;
+        let local_key_id =
+            AnyRef::from(OctetStringRef::new(&SERVICE_LOCAL_KEY_ID).map_err(Error::Encoding)?);
+        let friendly_name = friendly_name
+            .map(|n| Any::encode_from(&n))
+            .transpose()
+            .map_err(Error::Encoding)?;
+        let csp = Any::encode_from(&csp).map_err(Error::Encoding)?;
         // The service's order: localKeyID, friendlyName (if any), Microsoft CSP name.
         let mut attributes = vec![attribute(OID_LOCAL_KEY_ID, local_key_id)];
         if let Some(name) = &friendly_name {
@@ -158,17 +163,18 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
         attributes.push(attribute(OID_MS_CSP_NAME, csp.to_ref()));
         let bag = SafeBag {
             bag_id: OID_PKCS8_SHROUDED_KEY_BAG,
-            bag_value: AnyRef::try_from(epki.as_slice())?,
+            bag_value: AnyRef::try_from(epki.as_slice()).map_err(Error::Encoding)?,
             bag_attributes: InOrder(attributes),
         };
-        let safe_contents = vec![bag].to_der()?;
-        safes.push(data_content_info(&safe_contents)?);
+        let safe_contents = vec![bag].to_der().map_err(Error::Encoding)?;
+        safes.push(data_content_info(&safe_contents).map_err(Error::Encoding)?);
     }
 
     // AuthenticatedSafe[1]: the certificates, in an `encryptedData` ContentInfo.
     let mut salt = [0u8; 8];
     rng.fill_bytes(&mut salt);
-    let local_key_id = AnyRef::from(OctetStringRef::new(&SERVICE_LOCAL_KEY_ID)?);
+    let local_key_id =
+        AnyRef::from(OctetStringRef::new(&SERVICE_LOCAL_KEY_ID).map_err(Error::Encoding)?);
     let cert_bags = contents
         .certificates
         .iter()
@@ -179,7 +185,8 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
             }
             .to_der()
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::Encoding)?;
     let bags = cert_bags
         .iter()
         .enumerate()
@@ -197,33 +204,39 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
                 bag_attributes: InOrder(attributes),
             })
         })
-        .collect::<Result<Vec<_>, der::Error>>()?;
-    let cert_safe_contents = bags.to_der()?;
+        .collect::<Result<Vec<_>, der::Error>>()
+        .map_err(Error::Encoding)?;
+    let cert_safe_contents = bags.to_der().map_err(Error::Encoding)?;
     let encrypted = pbe_3des_encrypt(&salt, iterations.certificates, &cert_safe_contents)?;
     // EncryptedData (RFC 2315 §13): version 0, the content a primitive [0] IMPLICIT OCTET STRING.
     let encrypted_data = EncryptedData {
         version: 0,
         encrypted_content_info: EncryptedContentInfo {
             content_type: OID_DATA,
-            content_encryption_algorithm: pbe_algorithm(&salt, iterations.certificates)?,
-            encrypted_content: OctetStringRef::new(&encrypted)?,
+            content_encryption_algorithm: pbe_algorithm(&salt, iterations.certificates)
+                .map_err(Error::Encoding)?,
+            encrypted_content: OctetStringRef::new(&encrypted).map_err(Error::Encoding)?,
         },
     }
-    .to_der()?;
+    .to_der()
+    .map_err(Error::Encoding)?;
     safes.push(
         ContentInfo {
             content_type: OID_ENCRYPTED_DATA,
-            content: AnyRef::try_from(encrypted_data.as_slice())?,
+            content: AnyRef::try_from(encrypted_data.as_slice()).map_err(Error::Encoding)?,
         }
-        .to_der()?,
+        .to_der()
+        .map_err(Error::Encoding)?,
     );
 
     // AuthenticatedSafe ::= SEQUENCE OF ContentInfo (§4.1).
     let authenticated_safe = safes
         .iter()
         .map(|s| AnyRef::try_from(s.as_slice()))
-        .collect::<Result<Vec<_>, _>>()?
-        .to_der()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::Encoding)?
+        .to_der()
+        .map_err(Error::Encoding)?;
 
     // MacData (§4, B.4, with the zero-length password): HMAC-SHA-1 over the
     // AuthenticatedSafe's DER, the content of authSafe's OCTET STRING.
@@ -235,7 +248,9 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
         version: 3,
         auth_safe: ContentInfo {
             content_type: OID_DATA,
-            content: OctetStringRef::new(&authenticated_safe)?.into(),
+            content: OctetStringRef::new(&authenticated_safe)
+                .map_err(Error::Encoding)?
+                .into(),
         },
         mac_data: MacData {
             mac: DigestInfo {
@@ -244,13 +259,13 @@ pub(super) fn encode_pfx<R: CryptoRng + ?Sized>(
                     oid: OID_SHA1,
                     parameters: None,
                 },
-                digest: OctetStringRef::new(&digest)?,
+                digest: OctetStringRef::new(&digest).map_err(Error::Encoding)?,
             },
-            mac_salt: OctetStringRef::new(&mac_salt)?,
+            mac_salt: OctetStringRef::new(&mac_salt).map_err(Error::Encoding)?,
             iterations: iterations.mac,
         },
     };
-    Ok(pfx.to_der()?)
+    pfx.to_der().map_err(Error::Encoding)
 }
 
 /// A `PKCS12Attribute` with one value.
@@ -283,8 +298,8 @@ fn pbe_algorithm(salt: &[u8], iterations: u32) -> Result<PbeAlgorithm<'_>, der::
 
 /// HMAC-`D` of `data` (RFC 2104), the PFX's MAC.
 pub(super) fn hmac_tag<D: EagerHash>(key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut mac = <Hmac<D> as KeyInit>::new_from_slice(key)
-        .map_err(|_| Error::internal("HMAC key length"))?;
+    let mut mac =
+        <Hmac<D> as KeyInit>::new_from_slice(key).map_err(|_| Error::Crypto("HMAC key length"))?;
     Mac::update(&mut mac, data);
     Ok(mac.finalize().into_bytes().to_vec())
 }

@@ -6,7 +6,7 @@ use super::ber::{
     unsupported_oid,
 };
 use super::ber::{algorithm_identifier, iteration_count, salt_value};
-use super::error::Pkcs12Error;
+use super::error::Error;
 use super::kdf::{HashAlg, KDF_ID_IV, KDF_ID_KEY, pkcs12_kdf};
 use super::oid::{
     OID_AES128_CBC, OID_AES192_CBC, OID_AES256_CBC, OID_DES_EDE3_CBC, OID_PBE_SHA1_2DES,
@@ -21,7 +21,6 @@ use cbc::cipher::InnerIvInit;
 use cbc::cipher::KeyIvInit;
 use hmac::KeyInit;
 
-use crate::error::Error;
 use cbc::cipher::BlockCipherDecrypt;
 use cbc::cipher::block_padding::Pkcs7;
 use zeroize::Zeroizing;
@@ -33,7 +32,7 @@ pub(super) fn decrypt(
     state: &mut DecodeState,
     algorithm: Tlv<'_>,
     ciphertext: &[u8],
-) -> Result<Option<Zeroizing<Vec<u8>>>, Pkcs12Error> {
+) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
     let (alg, params) = algorithm_identifier(algorithm)?;
     let params = params.ok_or_else(|| malformed("encryption parameters"))?;
     if alg == OID_PBES2.as_bytes() {
@@ -77,11 +76,11 @@ pub(super) fn decrypt(
 }
 
 /// A decryption failure is a wrong password unless the MAC already proved the password.
-pub(super) fn decryption_failed(state: &DecodeState) -> Pkcs12Error {
+pub(super) fn decryption_failed(state: &DecodeState) -> Error {
     if state.out.mac_password.is_some() {
         malformed("an encrypted part does not decrypt with the password the MAC verified")
     } else {
-        Pkcs12Error::WrongPassword
+        Error::WrongPassword
     }
 }
 
@@ -203,7 +202,7 @@ pub(super) fn decrypt_pbes2(
     state: &mut DecodeState,
     params: Tlv<'_>,
     ciphertext: &[u8],
-) -> Result<Option<Zeroizing<Vec<u8>>>, Pkcs12Error> {
+) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
     // PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme }.
     if params.tag != SEQUENCE {
         return Err(malformed("PBES2-params"));
@@ -232,9 +231,7 @@ pub(super) fn decrypt_pbes2(
     let salt = match k.next()? {
         Some(t) if t.tag == OCTET_STRING => salt_value(t.content)?,
         Some(_) => {
-            return Err(Pkcs12Error::Unsupported(
-                "PBKDF2 salt otherSource".to_owned(),
-            ));
+            return Err(Error::Unsupported("PBKDF2 salt otherSource".to_owned()));
         }
         None => return Err(malformed("PBKDF2 salt")),
     };
@@ -277,6 +274,6 @@ pub(super) fn pbe_3des_encrypt(
     let key = pkcs12_kdf::<sha1::Sha1>(&[], salt, KDF_ID_KEY, iterations, 24);
     let iv = pkcs12_kdf::<sha1::Sha1>(&[], salt, KDF_ID_IV, iterations, 8);
     let encryptor = cbc::Encryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
-        .map_err(|_| Error::internal("3DES key length"))?;
+        .map_err(|_| Error::Crypto("3DES key length"))?;
     Ok(encryptor.encrypt_padded_vec::<Pkcs7>(plaintext))
 }

@@ -1,7 +1,7 @@
 //! The decoder's state: the password in every form it tries, and the work it may still spend
 //! ([`Pkcs12Limits`]), shared by the reader and the decryption.
 
-use super::error::Pkcs12Error;
+use super::error::Error;
 use super::limits::{MAX_PASSWORD_CHARS, Pkcs12Limits};
 use super::{DecodedPfx, PasswordForm};
 
@@ -27,10 +27,10 @@ impl Passwords {
         }
     }
 
-    pub(super) fn new(password: Option<&str>) -> Result<Self, Pkcs12Error> {
+    pub(super) fn new(password: Option<&str>) -> Result<Self, Error> {
         let password = password.unwrap_or("");
         if password.chars().count() > MAX_PASSWORD_CHARS {
-            return Err(Pkcs12Error::LimitExceeded("password too long"));
+            return Err(Error::LimitExceeded("password too long"));
         }
         // B.1: BMPString with a two-byte zero terminator (UTF-16BE, surrogates as OpenSSL
         // and Java's char[]).
@@ -106,15 +106,15 @@ impl DecodeState {
     }
 
     /// Checks an encryption derivation's declared iteration count against the limits.
-    pub(super) fn declare_kdf(&mut self, iterations: u32) -> Result<(), Pkcs12Error> {
+    pub(super) fn declare_kdf(&mut self, iterations: u32) -> Result<(), Error> {
         if iterations > self.limits.kdf_iterations {
-            return Err(Pkcs12Error::LimitExceeded(
+            return Err(Error::LimitExceeded(
                 "key derivation iteration count over the limit",
             ));
         }
         self.declared_kdf = self.declared_kdf.saturating_add(u64::from(iterations));
         if self.declared_kdf > self.limits.total_kdf_iterations {
-            return Err(Pkcs12Error::LimitExceeded(
+            return Err(Error::LimitExceeded(
                 "total key derivation iterations over the limit",
             ));
         }
@@ -122,19 +122,19 @@ impl DecodeState {
     }
 
     /// Counts a key bag against [`Pkcs12Limits::max_keys`].
-    pub(super) fn declare_key(&mut self) -> Result<(), Pkcs12Error> {
+    pub(super) fn declare_key(&mut self) -> Result<(), Error> {
         self.keys += 1;
         if self.keys > self.limits.max_keys {
-            return Err(Pkcs12Error::LimitExceeded("too many keys"));
+            return Err(Error::LimitExceeded("too many keys"));
         }
         Ok(())
     }
 
     /// Charges `iterations × blocks` to the work budget before a derivation runs.
-    pub(super) fn charge(&mut self, iterations: u32, blocks: usize) -> Result<(), Pkcs12Error> {
+    pub(super) fn charge(&mut self, iterations: u32, blocks: usize) -> Result<(), Error> {
         let cost = u64::from(iterations).saturating_mul(blocks as u64);
         if cost > self.budget {
-            return Err(Pkcs12Error::LimitExceeded("total key-derivation work"));
+            return Err(Error::LimitExceeded("total key-derivation work"));
         }
         self.budget -= cost;
         Ok(())

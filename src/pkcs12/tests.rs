@@ -74,14 +74,14 @@ fn every_limit_refuses_before_any_derivation() {
     ];
     for (limits, why) in over {
         let (result, runs) = derivations(|| decode_pfx_with_limits(&service, None, &limits));
-        assert_eq!(result.unwrap_err(), Pkcs12Error::LimitExceeded(why));
+        assert_eq!(result.unwrap_err(), Error::LimitExceeded(why));
         assert_eq!(runs, 0, "{why}: derivations ran before the refusal");
     }
     // The service encrypts its certificates: they are counted once their safe decrypts.
     let few = limits(|l| l.max_certificates = 1);
     assert_eq!(
         decode_pfx_with_limits(&service, None, &few).unwrap_err(),
-        Pkcs12Error::LimitExceeded("too many certificates")
+        Error::LimitExceeded("too many certificates")
     );
     let at = limits(|l| {
         l.mac_iterations = 2_000;
@@ -111,7 +111,7 @@ fn the_default_limits_refuse_300_001_iterations_at_once() {
     let (result, runs) = derivations(|| decode_pfx(&mac, None));
     assert_eq!(
         result.unwrap_err(),
-        Pkcs12Error::LimitExceeded("MAC iteration count over the limit")
+        Error::LimitExceeded("MAC iteration count over the limit")
     );
     assert_eq!(runs, 0);
     let key = pfx_with(Iterations {
@@ -121,7 +121,7 @@ fn the_default_limits_refuse_300_001_iterations_at_once() {
     let (result, runs) = derivations(|| decode_pfx(&key, None));
     assert_eq!(
         result.unwrap_err(),
-        Pkcs12Error::LimitExceeded("key derivation iteration count over the limit")
+        Error::LimitExceeded("key derivation iteration count over the limit")
     );
     assert_eq!(runs, 0);
     let fine = pfx_with(Iterations {
@@ -137,7 +137,6 @@ use self::tlv::*;
 use super::*;
 // The tests reach into every part.
 use super::{ber::*, decode::*, encode::*, kdf::*, oid::*, pbe::*, state::*};
-use crate::error::Error;
 use const_oid::ObjectIdentifier;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -424,7 +423,7 @@ fn service_pfx_verify_only_with_the_zero_length_password() {
         }
         assert_eq!(
             decode_pfx(&der, Some("x")).unwrap_err(),
-            Pkcs12Error::WrongPassword
+            Error::WrongPassword
         );
     }
     // 2018: RC2-40 certificates and the MAC iterations field omitted (DEFAULT 1).
@@ -592,10 +591,11 @@ fn encoder_refusals() {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let mut refused = |contents: &PfxContents<'_>, argument_or_key: &str| {
         let e = encode_service_pfx(contents, &mut rng).unwrap_err();
-        assert_eq!(e.status(), 400, "{e:?}: a caller error");
+        assert!(!e.is_internal(), "{e:?}: a caller error");
+        assert_eq!(crate::Error::from(e.clone()).status(), 400, "{e:?}");
         match e {
-            Error::InvalidArgument { argument, .. } => assert_eq!(argument, argument_or_key),
-            Error::InvalidPrivateKey { .. } => assert_eq!("key", argument_or_key),
+            Error::InvalidContents(_) => assert!(argument_or_key.starts_with("contents")),
+            Error::Key(_) => assert_eq!("key", argument_or_key),
             other => panic!("{other:?}"),
         }
     };
@@ -659,11 +659,11 @@ fn decodes_openssl3_default() {
     assert_eq!(d.certificate_attributes[1], BagAttributes::default());
     assert_eq!(
         decode_pfx(&data("openssl3_default.pfx"), Some("wrong")).unwrap_err(),
-        Pkcs12Error::WrongPassword
+        Error::WrongPassword
     );
     assert_eq!(
         decode_pfx(&data("openssl3_default.pfx"), None).unwrap_err(),
-        Pkcs12Error::WrongPassword
+        Error::WrongPassword
     );
     // `-passout pass:`: MAC and PKCS#12 KDF with `00 00`, PBES2 with the empty string.
     for password in [None, Some("")] {
@@ -736,7 +736,7 @@ fn decodes_java_keytool() {
     );
     assert_eq!(
         decode_pfx(&data("java_keytool.p12"), Some("nope")).unwrap_err(),
-        Pkcs12Error::WrongPassword
+        Error::WrongPassword
     );
 }
 
@@ -852,10 +852,7 @@ fn skips_unknown_bags_and_reads_ber() {
     let key = pem_der("leaf.key.pem");
     let key_bag = safe_bag(&OID_KEY_BAG, &key, &tlv(SET, &[]));
     let pfx = handmade(&[key_bag.clone(), key_bag], false);
-    assert_eq!(
-        decode_pfx(&pfx, None).unwrap_err(),
-        Pkcs12Error::MultipleKeys
-    );
+    assert_eq!(decode_pfx(&pfx, None).unwrap_err(), Error::MultipleKeys);
     // Too deep nesting of safeContentsBag.
     let mut bag = cert_bag(&leaf, &OID_X509_CERTIFICATE);
     for _ in 0..=MAX_BAG_NESTING {
@@ -863,7 +860,7 @@ fn skips_unknown_bags_and_reads_ber() {
     }
     assert_eq!(
         decode_pfx(&handmade(&[bag], false), None).unwrap_err(),
-        Pkcs12Error::LimitExceeded("safeContentsBag nesting")
+        Error::LimitExceeded("safeContentsBag nesting")
     );
     // Too many bags.
     let many = vec![
@@ -875,7 +872,7 @@ fn skips_unknown_bags_and_reads_ber() {
     ];
     assert_eq!(
         decode_pfx(&handmade(&many, false), None).unwrap_err(),
-        Pkcs12Error::LimitExceeded("too many bags")
+        Error::LimitExceeded("too many bags")
     );
 }
 
@@ -883,14 +880,14 @@ fn skips_unknown_bags_and_reads_ber() {
 fn bounds() {
     assert_eq!(
         decode_pfx(&vec![0u8; MAX_PFX_LEN + 1], None).unwrap_err(),
-        Pkcs12Error::TooLarge {
+        Error::TooLarge {
             len: MAX_PFX_LEN + 1
         }
     );
     // Counts over u32 are over every limit; zero is malformed.
     assert_eq!(
         iteration_count(&hex("0100000000")).unwrap_err(),
-        Pkcs12Error::LimitExceeded("iteration count over the limit")
+        Error::LimitExceeded("iteration count over the limit")
     );
     assert_eq!(iteration_count(&hex("00989680")).unwrap(), 10_000_000);
     assert!(iteration_count(&hex("00")).is_err());
@@ -901,7 +898,7 @@ fn bounds() {
     deep.extend(vec![0u8; 400]);
     assert_eq!(
         decode_pfx(&deep, None).unwrap_err(),
-        Pkcs12Error::Malformed("nesting too deep")
+        Error::Malformed("nesting too deep")
     );
 }
 
@@ -964,19 +961,12 @@ fn truncated_and_garbage_input_never_panics() {
 #[test]
 fn errors_display() {
     assert_eq!(
-        Pkcs12Error::WrongPassword.to_string(),
+        Error::WrongPassword.to_string(),
         "PKCS#12 MAC verification or decryption failed: wrong password"
     );
-    assert!(
-        Pkcs12Error::Unsupported("x".into())
-            .to_string()
-            .contains('x')
-    );
+    assert!(Error::Unsupported("x".into()).to_string().contains('x'));
     let e = unsupported_oid("MAC algorithm", OID_SHA1.as_bytes());
-    assert_eq!(
-        e,
-        Pkcs12Error::Unsupported("MAC algorithm 1.3.14.3.2.26".into())
-    );
+    assert_eq!(e, Error::Unsupported("MAC algorithm 1.3.14.3.2.26".into()));
     let d = decode_pfx(&data("keyvault_ec256_2024.pfx"), None).unwrap();
     assert!(format!("{d:?}").contains("<elided>"));
 }

@@ -8,7 +8,9 @@ use crate::service::plan::{IssuancePlan, IssuerKind};
 use crate::service::secret::{DeferredPfx, PfxTiming};
 use crate::service::vault::{Vault, hex_id};
 use crate::service::version::{NewVersion, StoredVersion};
-use crate::{error::Error, pem, service::wire, x509::certificate, x509::csr, x509::time::UnixTime};
+use crate::{
+    pem, service::error::Error, service::wire, x509::certificate, x509::csr, x509::time::UnixTime,
+};
 
 /// The 202's `status_details` while a request is in progress (Self and CA issuers).
 pub const STATUS_IN_PROGRESS: &str = "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";

@@ -61,9 +61,9 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::error::Error;
 use crate::key::KeyPair;
 use crate::pem;
+use crate::service::error::Error;
 use crate::service::vault::Vault;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
@@ -253,8 +253,8 @@ impl VaultState {
     /// A new key pair of `spec`, from the key source.
     fn new_key(&self, spec: crate::KeySpec, rng: &mut dyn CryptoRng) -> Result<KeyPair, Error> {
         match &self.key_source.0 {
-            Some(source) => source.key_pair(spec, rng),
-            None => KeyPair::generate(spec, rng),
+            Some(source) => Ok(source.key_pair(spec, rng)?),
+            None => Ok(KeyPair::generate(spec, rng)?),
         }
     }
 
@@ -277,7 +277,7 @@ impl VaultState {
     /// [`Error::MalformedRequest`] when `json` is not such a state.
     pub fn from_json(json: &str) -> Result<Self, Error> {
         serde_json::from_str(json).map_err(|e| Error::MalformedRequest {
-            problem: crate::error::RequestProblem::json(&e),
+            problem: crate::service::error::RequestProblem::json(&e),
         })
     }
 
@@ -357,5 +357,6 @@ fn key_from_material(material: &KeyMaterial) -> Result<KeyPair, Error> {
         pem::base64_decode(&material.0)
             .ok_or_else(|| Error::internal("stored key is not base64"))?,
     );
-    KeyPair::from_pkcs8_der(&der)
+    // Stored by kvcert: a key that does not read back is kvcert's failure (500).
+    KeyPair::from_pkcs8_der(&der).map_err(|e| Error::internal(format!("stored key: {e}")))
 }

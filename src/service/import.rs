@@ -106,13 +106,13 @@
 //! [`import_certificate`] with any bytes, a fixed [`Vault`], a fixed `now` and a seeded RNG;
 //! no input panics.
 
-use crate::error::KeyPairing;
 use crate::key::pkcs8::{Pkcs8Problem, read_pkcs8};
 use crate::key::{KeyPair, KeySpec};
+use crate::service::error::KeyPairing;
 use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsages};
 use crate::service::version::{NewVersion, StoredVersion};
-use crate::x509::read::{self, CertificateFacts, SanLists, invalid, invalid_certificate};
-use crate::{error::Error, service::vault::Vault, service::wire, x509::time::UnixTime};
+use crate::x509::read::{self, CertificateFacts, SanLists};
+use crate::{service::error::Error, service::vault::Vault, service::wire, x509::time::UnixTime};
 use der::Decode;
 use rand_core::CryptoRng;
 use x509_cert::Certificate;
@@ -390,7 +390,7 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
         return Err(no_pair(KeyPairing::NoCertificate));
     }
     let key = read_pkcs8(&pkcs8).map_err(|p| match p {
-        Pkcs8Problem::Unsupported(e) => e,
+        Pkcs8Problem::Unsupported(e) => Error::from(e),
         Pkcs8Problem::Malformed { detail, .. } => match format {
             ContentType::Pkcs12 => Error::Pkcs12Unreadable {
                 detail,
@@ -411,4 +411,20 @@ fn pair(upload: Upload, format: ContentType) -> Result<(KeyPair, Vec<Vec<u8>>, u
     }
     let leaf = leaf.ok_or_else(|| no_pair(KeyPairing::KeyMatchesNoCertificate))?;
     Ok((key, certificates, leaf))
+}
+
+/// A certificate upload the service refuses: `InvalidCertificate`, with what was wrong.
+pub(crate) fn invalid(detail: &str) -> Error {
+    Error::InvalidCertificate {
+        detail: detail.to_owned(),
+        source: None,
+    }
+}
+
+/// An uploaded certificate that is not DER.
+fn invalid_certificate(e: der::Error) -> Error {
+    Error::InvalidCertificate {
+        detail: e.to_string(),
+        source: Some(e),
+    }
 }

@@ -44,7 +44,7 @@
 
 use const_oid::ObjectIdentifier;
 
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::wire;
 use crate::x509::Profile;
 use crate::x509::name::DistinguishedName;

@@ -27,8 +27,8 @@ use rand_core::{CryptoRng, SeedableRng};
 use crate::key::{KeyPair, KeySpec};
 use crate::service::plan::{ContentType, IssuancePlan, KeyUsage};
 use crate::{
-    error::Error, service::create::Completed, service::create::Issued, service::vault::Vault,
-    service::wire, x509::time::UnixTime,
+    service::create::Completed, service::create::Issued, service::error::Error,
+    service::vault::Vault, service::wire, x509::time::UnixTime,
 };
 
 /// The certificate name [`Policy::issue`] uses (`{vault}/certificates/kvcert-test`).

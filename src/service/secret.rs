@@ -9,7 +9,7 @@ use crate::key::pkcs8::Pkcs8Attributes;
 use crate::key::{JwkParts, KeyPair, KeySpec};
 use crate::pkcs12::{PfxContents, PfxKeyKind, encode_service_pfx_with_leaf};
 use crate::service::plan::{ContentType, IssuancePlan, KeyUsage, KeyUsages};
-use crate::{error::Error, pem, service::wire};
+use crate::{pem, service::error::Error, service::wire};
 
 /// The managed key's `key_ops`, derived from the policy's key usages as the docs map them
 /// (dataEncipherment → encrypt, decrypt; decipherOnly → decrypt; encipherOnly → encrypt;

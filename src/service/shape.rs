@@ -10,7 +10,7 @@ use core::fmt;
 
 use serde::Deserializer;
 
-use crate::error::{Error, RequestProblem};
+use crate::service::error::{Error, RequestProblem};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// Most items of any JSON array in a request (the plan's own bounds are far lower).

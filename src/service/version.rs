@@ -6,9 +6,9 @@
 use rand_core::CryptoRng;
 use sha1::{Digest, Sha1};
 
-use crate::error::Error;
 use crate::key::KeyPair;
 use crate::pem;
+use crate::service::error::Error;
 use crate::service::plan::IssuancePlan;
 use crate::service::vault::{Vault, hex_id};
 use crate::service::{secret, wire};

@@ -1340,8 +1340,8 @@ pub struct PendingReference {
     pub id: Option<String>,
 }
 
-/// The error body: defined beside the crate's [`Error`](crate::error::Error), which maps to it.
-pub use crate::error::{KeyVaultError, KeyVaultErrorDetail};
+/// The error body: defined beside the crate's [`Error`](crate::service::error::Error), which maps to it.
+pub use crate::service::error::{KeyVaultError, KeyVaultErrorDetail};
 
 /// How many tags the parser reads before it gives up.
 const MAX_TAGS_PARSED: usize = 64;

@@ -6,11 +6,11 @@ use der::{Decode, Encode};
 use rand_core::CryptoRng;
 use x509_cert::Certificate;
 
+use super::Error;
 use super::Profile;
 use super::certificate::{TbsFields, serial, sign_tbs, validity};
 use super::extensions;
 use super::name::DistinguishedName;
-use crate::error::Error;
 use crate::key::KeyPair;
 use crate::x509::time::UnixTime;
 
@@ -37,21 +37,21 @@ impl CertificateAuthority {
     /// # Errors
     ///
     /// [`Error::InvalidCertificate`] when the DER is not a certificate;
-    /// [`Error::InvalidArgument`] when the key is not the certificate's.
+    /// [`Error::KeyNotCertificates`] when the key is not the certificate's.
     pub fn new(certificate: Vec<u8>, key: KeyPair) -> Result<Self, Error> {
         let cert = Certificate::from_der(&certificate).map_err(|e| Error::InvalidCertificate {
             detail: e.to_string(),
             source: Some(e),
         })?;
         let tbs = cert.tbs_certificate();
-        let spki = tbs.subject_public_key_info().to_der()?;
+        let spki = tbs
+            .subject_public_key_info()
+            .to_der()
+            .map_err(Error::Encoding)?;
         if spki != key.subject_public_key_info()? {
-            return Err(Error::InvalidArgument {
-                argument: "key",
-                problem: "the key is not the CA certificate's",
-            });
+            return Err(Error::KeyNotCertificates);
         }
-        let subject = tbs.subject().to_der()?;
+        let subject = tbs.subject().to_der().map_err(Error::Encoding)?;
         let key_id = extensions::key_identifier(&key.public_key_bits()?);
         Ok(CertificateAuthority {
             certificate,
@@ -185,7 +185,8 @@ impl CertificateAuthority {
     ///
     /// # Errors
     ///
-    /// As [`crate::x509::csr::read`]; [`Error::InvalidArgument`] for a `months` out of range.
+    /// As [`crate::x509::csr::read`]; [`Error::TimeOutOfRange`] or [`Error::ValidityTooLong`]
+    /// when `now` and `months` give a validity X.509 cannot write.
     pub fn sign_request<R: CryptoRng + ?Sized>(
         &self,
         request: &[u8],
@@ -194,7 +195,8 @@ impl CertificateAuthority {
         rng: &mut R,
     ) -> Result<(Vec<u8>, UnixTime, UnixTime), Error> {
         let request = super::csr::read(request)?;
-        let spki = spki::SubjectPublicKeyInfoRef::from_der(&request.subject_public_key_info)?;
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(&request.subject_public_key_info)
+            .map_err(Error::Encoding)?;
         let bits = spki.subject_public_key.raw_bytes();
         let (not_before, not_after) = validity(now, months)?;
         let der = sign_tbs(

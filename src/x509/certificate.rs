@@ -6,11 +6,12 @@ use rand_core::CryptoRng;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::ext::Extension;
 
+use super::Error;
 use crate::key::KeyPair;
 use crate::x509::Profile;
 use crate::x509::signed::Signed;
 use crate::x509::time::X509Time;
-use crate::{error::Error, x509::extensions, x509::time::UnixTime};
+use crate::{x509::extensions, x509::time::UnixTime};
 
 /// The service backdates every certificate by ten minutes: `nbf − created` is −600 s in all
 /// 109 service certificates except where `created` was rounded up (`docs/service-behaviour.md` §4).
@@ -27,18 +28,15 @@ pub const BACKDATE_SECS: u64 = 600;
 /// assert_eq!(exp.to_string(), "2026-10-15T06:09:12Z");
 /// ```
 pub fn validity(now: UnixTime, validity_months: u32) -> Result<(UnixTime, UnixTime), Error> {
-    let not_before = now
-        .minus_secs(BACKDATE_SECS)
-        .ok_or(Error::InvalidArgument {
-            argument: "now",
-            problem: "before 1970-01-01T00:10:00Z (the certificate is backdated ten minutes)",
-        })?;
-    let not_after = now.plus_months(validity_months).ok_or_else(|| {
-        Error::property(
-            "policy.x509_props.validity_months",
-            "The certificate would expire after 9999-12-31",
-        )
+    let not_before = now.minus_secs(BACKDATE_SECS).ok_or(Error::TimeOutOfRange {
+        what: "now",
+        bound: "before 1970-01-01T00:10:00Z (the certificate is backdated ten minutes)",
     })?;
+    let not_after = now
+        .plus_months(validity_months)
+        .ok_or(Error::ValidityTooLong {
+            months: validity_months,
+        })?;
     Ok((not_before, not_after))
 }
 
@@ -148,16 +146,17 @@ pub(crate) fn sign_tbs<R: CryptoRng + ?Sized>(
 ) -> Result<Vec<u8>, Error> {
     let tbs = TbsCertificate {
         version: 2, // v3
-        serial_number: UintRef::new(fields.serial)?,
+        serial_number: UintRef::new(fields.serial).map_err(Error::Encoding)?,
         signature: signer.signature_algorithm()?,
-        issuer: AnyRef::from_der(fields.issuer)?,
+        issuer: AnyRef::from_der(fields.issuer).map_err(Error::Encoding)?,
         validity: Validity {
             not_before: fields.not_before.to_x509_time()?,
             not_after: fields.not_after.to_x509_time()?,
         },
-        subject: AnyRef::from_der(fields.subject)?,
-        subject_public_key_info: AnyRef::from_der(fields.subject_public_key_info)?,
+        subject: AnyRef::from_der(fields.subject).map_err(Error::Encoding)?,
+        subject_public_key_info: AnyRef::from_der(fields.subject_public_key_info)
+            .map_err(Error::Encoding)?,
         extensions: fields.extensions.clone(),
     };
-    Signed::sign(&tbs.to_der()?, signer, rng)
+    Signed::sign(&tbs.to_der().map_err(Error::Encoding)?, signer, rng)
 }

@@ -6,10 +6,11 @@ use der::{Decode, Encode, Sequence};
 use rand_core::CryptoRng;
 use x509_cert::attr::Attribute;
 
+use super::Error;
 use crate::key::KeyPair;
 use crate::x509::Profile;
+use crate::x509::extensions;
 use crate::x509::signed::Signed;
-use crate::{error::Error, x509::extensions};
 
 /// PKCS#9 extensionRequest.
 const EXTENSION_REQUEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.14");
@@ -37,15 +38,18 @@ pub fn build<R: CryptoRng + ?Sized>(
     let extensions = extensions::for_csr(profile)?;
     let request = Attribute {
         oid: EXTENSION_REQUEST,
-        values: SetOfVec::try_from(vec![Any::encode_from(&extensions)?])?,
+        values: SetOfVec::try_from(vec![
+            Any::encode_from(&extensions).map_err(Error::Encoding)?,
+        ])
+        .map_err(Error::Encoding)?,
     };
     let info = CertificationRequestInfo {
         version: 0,
-        subject: AnyRef::from_der(&subject)?,
-        subject_pk_info: AnyRef::from_der(&spki)?,
-        attributes: SetOfVec::try_from(vec![request])?,
+        subject: AnyRef::from_der(&subject).map_err(Error::Encoding)?,
+        subject_pk_info: AnyRef::from_der(&spki).map_err(Error::Encoding)?,
+        attributes: SetOfVec::try_from(vec![request]).map_err(Error::Encoding)?,
     };
-    Signed::sign(&info.to_der()?, key, rng)
+    Signed::sign(&info.to_der().map_err(Error::Encoding)?, key, rng)
 }
 
 /// The longest certification request [`read`] takes: 64 KiB (kvcert's own are under 2 KiB;
@@ -80,7 +84,7 @@ struct RawRequest<'a> {
 ///
 /// [`Error::InvalidCertificateRequest`] for a request longer than [`MAX_REQUEST_LEN`], not
 /// DER, of a version other than 1, with more than [`MAX_REQUESTED_EXTENSIONS`] extensions, or
-/// whose signature does not verify; [`Error::UnsupportedKeyType`] for a key kvcert cannot
+/// whose signature does not verify; [`Error::Key`] for a key kvcert cannot
 /// check (see [`crate::key::PublicKey`]).
 pub fn read(der: &[u8]) -> Result<VerifiedRequest, Error> {
     let bad = |detail: String| Error::InvalidCertificateRequest { detail };
@@ -88,13 +92,14 @@ pub fn read(der: &[u8]) -> Result<VerifiedRequest, Error> {
         return Err(bad(format!("longer than {MAX_REQUEST_LEN} bytes")));
     }
     let raw = RawRequest::from_der(der).map_err(|e| bad(e.to_string()))?;
-    let signed = raw.info.to_der()?;
+    // Re-encodings of what the request holds: a failure is the request's.
+    let signed = raw.info.to_der().map_err(|e| bad(e.to_string()))?;
     let info =
         x509_cert::request::CertReqInfo::from_der(&signed).map_err(|e| bad(e.to_string()))?;
     if info.version != x509_cert::request::Version::V1 {
         return Err(bad("not a version 1 request".to_owned()));
     }
-    let spki = info.public_key.to_der()?;
+    let spki = info.public_key.to_der().map_err(|e| bad(e.to_string()))?;
     let key = crate::key::PublicKey::from_spki_der(&spki)?;
     let signature = raw
         .signature
@@ -124,7 +129,7 @@ pub fn read(der: &[u8]) -> Result<VerifiedRequest, Error> {
         }
     }
     Ok(VerifiedRequest {
-        subject: info.subject.to_der()?,
+        subject: info.subject.to_der().map_err(|e| bad(e.to_string()))?,
         subject_public_key_info: spki,
         extensions,
     })
@@ -185,7 +190,7 @@ mod tests {
         forged[at] = b'E';
         let err = read(&forged).unwrap_err();
         assert!(err.to_string().contains("does not verify"), "{err}");
-        assert_eq!(err.status(), 400);
+        assert!(!err.is_internal());
         assert!(matches!(
             read(&vec![0x30; MAX_REQUEST_LEN + 1]),
             Err(Error::InvalidCertificateRequest { .. })

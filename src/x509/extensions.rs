@@ -9,7 +9,7 @@ use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::name::{GeneralName, OtherName};
 use x509_cert::ext::pkix::{self, KeyUsages};
 
-use crate::error::Error;
+use super::Error;
 use crate::x509::Profile;
 use crate::x509::san::SubjectAltNames;
 
@@ -139,7 +139,8 @@ fn ext(extn_id: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result
     Ok(Extension {
         extn_id,
         critical,
-        extn_value: OctetString::new(value.to_der()?)?,
+        extn_value: OctetString::new(value.to_der().map_err(Error::Encoding)?)
+            .map_err(Error::Encoding)?,
     })
 }
 
@@ -193,7 +194,7 @@ fn subject_alt_name(profile: &Profile<'_>) -> Result<Option<Extension>, Error> {
 /// The names as `GeneralName`s. The policy's validation (`x509::san`) admits only ASCII for
 /// the IA5String forms, so the conversions below fail only on a broken invariant.
 fn general_names(sans: &SubjectAltNames) -> Result<Vec<GeneralName>, Error> {
-    let ia5 = |s: &str| Ia5String::new(s).map_err(Error::from);
+    let ia5 = |s: &str| Ia5String::new(s).map_err(Error::Encoding);
     let mut out = Vec::new();
     for d in &sans.dns_names {
         out.push(GeneralName::DnsName(ia5(d)?));
@@ -206,7 +207,8 @@ fn general_names(sans: &SubjectAltNames) -> Result<Vec<GeneralName>, Error> {
         // UTF8String (MS-WCCE §2.2.2.7.7.4); `OtherName` adds the explicit [0].
         out.push(GeneralName::OtherName(OtherName {
             type_id: UPN,
-            value: Any::encode_from(&Utf8StringRef::new(u)?)?,
+            value: Any::encode_from(&Utf8StringRef::new(u).map_err(Error::Encoding)?)
+                .map_err(Error::Encoding)?,
         }));
     }
     for (ip, _) in &sans.ip_addresses {
@@ -221,7 +223,7 @@ fn general_names(sans: &SubjectAltNames) -> Result<Vec<GeneralName>, Error> {
 /// AuthorityKeyIdentifier: `SEQUENCE { [0] keyIdentifier }` only, the certificate's own key id.
 fn authority_key_identifier(key_id: &[u8]) -> Result<Extension, Error> {
     let aki = pkix::AuthorityKeyIdentifier {
-        key_identifier: Some(OctetString::new(key_id)?),
+        key_identifier: Some(OctetString::new(key_id).map_err(Error::Encoding)?),
         authority_cert_issuer: None,
         authority_cert_serial_number: None,
     };
@@ -230,7 +232,7 @@ fn authority_key_identifier(key_id: &[u8]) -> Result<Extension, Error> {
 
 /// SubjectKeyIdentifier: the 20-byte SHA-1 key id as an OCTET STRING.
 fn subject_key_identifier(key_id: &[u8]) -> Result<Extension, Error> {
-    let ski = pkix::SubjectKeyIdentifier(OctetString::new(key_id)?);
+    let ski = pkix::SubjectKeyIdentifier(OctetString::new(key_id).map_err(Error::Encoding)?);
     ext(SUBJECT_KEY_ID, false, &ski)
 }
 

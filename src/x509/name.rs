@@ -10,7 +10,7 @@ use der::asn1::{Any, SetOfVec};
 use der::{Decode, Encode, Tag};
 use x509_cert::attr::AttributeTypeAndValue;
 
-use crate::error::Error;
+use super::Error;
 
 /// Longest subject string accepted, in bytes.
 pub const MAX_SUBJECT_LEN: usize = 4096;
@@ -105,7 +105,7 @@ impl NameAttribute {
                     StringRule::Ia5 if s.is_ascii() => Tag::Ia5String,
                     _ => Tag::Utf8String,
                 };
-                Any::new(tag, s.as_bytes()).map_err(Error::internal)?
+                Any::new(tag, s.as_bytes()).map_err(Error::Encoding)?
             }
         };
         Ok(AttributeTypeAndValue {
@@ -161,7 +161,7 @@ impl DistinguishedName {
             })?;
             seq.push(set);
         }
-        Ok(seq.to_der()?)
+        seq.to_der().map_err(Error::Encoding)
     }
 }
 

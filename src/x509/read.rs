@@ -10,11 +10,11 @@ use x509_cert::ext::pkix::{
     BasicConstraints, ExtendedKeyUsage, KeyUsage as X509KeyUsage, SubjectAltName,
 };
 
+use super::Error;
 use super::extensions::UPN;
 use super::key_usage::{KeyUsage, KeyUsages};
 use super::name_text::subject_string;
 use super::time::{UnixTime, validity_months};
-use crate::error::Error;
 use crate::key::JwkParts;
 
 const RSA_ENCRYPTION: ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;

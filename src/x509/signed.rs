@@ -5,7 +5,7 @@ use der::{Decode, Encode, Sequence};
 use rand_core::CryptoRng;
 use spki::AlgorithmIdentifierOwned;
 
-use crate::error::Error;
+use super::Error;
 use crate::key::KeyPair;
 
 /// `SEQUENCE { toBeSigned, signatureAlgorithm, signature BIT STRING }`: the shape shared by
@@ -26,10 +26,10 @@ impl Signed<'_> {
     ) -> Result<Vec<u8>, Error> {
         let signature = key.sign(to_be_signed, rng)?;
         let signed = Signed {
-            to_be_signed: AnyRef::from_der(to_be_signed)?,
+            to_be_signed: AnyRef::from_der(to_be_signed).map_err(Error::Encoding)?,
             algorithm: key.signature_algorithm()?,
-            signature: BitString::from_bytes(&signature)?,
+            signature: BitString::from_bytes(&signature).map_err(Error::Encoding)?,
         };
-        Ok(signed.to_der()?)
+        signed.to_der().map_err(Error::Encoding)
     }
 }

@@ -6,7 +6,7 @@ use core::str::FromStr;
 use der::DateTime;
 use der::asn1::{GeneralizedTime, UtcTime};
 
-use crate::error::Error;
+use super::Error;
 
 /// An instant in whole seconds since the Unix epoch (UTC), as the caller passes it.
 ///
@@ -102,15 +102,21 @@ impl UnixTime {
     pub(crate) fn to_x509_time(self) -> Result<X509Time, Error> {
         let c = self.civil();
         let dt = DateTime::new(
-            u16::try_from(c.year).map_err(Error::internal)?,
+            u16::try_from(c.year).map_err(|_| Error::TimeOutOfRange {
+                what: "a certificate time",
+                bound: "after 9999-12-31T23:59:59Z",
+            })?,
             c.month as u8,
             c.day as u8,
             c.hour as u8,
             c.minute as u8,
             c.second as u8,
-        )?;
+        )
+        .map_err(Error::Encoding)?;
         if c.year < 2050 {
-            Ok(X509Time::Utc(UtcTime::from_date_time(dt)?))
+            Ok(X509Time::Utc(
+                UtcTime::from_date_time(dt).map_err(Error::Encoding)?,
+            ))
         } else {
             Ok(X509Time::General(GeneralizedTime::from_date_time(dt)))
         }
@@ -132,14 +138,14 @@ impl TryFrom<std::time::SystemTime> for UnixTime {
     fn try_from(t: std::time::SystemTime) -> Result<Self, Error> {
         let secs = t
             .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|_| Error::InvalidArgument {
-                argument: "now",
-                problem: "before 1970-01-01T00:00:00Z",
+            .map_err(|_| Error::TimeOutOfRange {
+                what: "now",
+                bound: "before 1970-01-01T00:00:00Z",
             })?
             .as_secs();
-        UnixTime::from_unix_seconds(secs).ok_or(Error::InvalidArgument {
-            argument: "now",
-            problem: "after 9999-12-31T23:59:59Z",
+        UnixTime::from_unix_seconds(secs).ok_or(Error::TimeOutOfRange {
+            what: "now",
+            bound: "after 9999-12-31T23:59:59Z",
         })
     }
 }

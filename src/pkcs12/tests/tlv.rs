@@ -64,7 +64,7 @@ pub(super) fn bmp_string(s: &str) -> Result<Vec<u8>, Error> {
     let mut content = Vec::with_capacity(2 * s.len());
     for c in s.chars() {
         let unit = u16::try_from(u32::from(c))
-            .map_err(|_| Error::internal("friendly name has a character outside the BMP"))?;
+            .map_err(|_| Error::InvalidContents("friendly name has a character outside the BMP"))?;
         content.extend_from_slice(&unit.to_be_bytes());
     }
     Ok(tlv(BMP_STRING, &[&content]))

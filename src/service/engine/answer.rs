@@ -4,7 +4,7 @@
 
 use super::view::View;
 use super::{RETRY_AFTER_SECS, Response};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::wire;
 
 /// What one routed operation answered, typed.

@@ -34,8 +34,8 @@ use zeroize::Zeroizing;
 use super::VaultState;
 use super::current::shows;
 use super::record::{CertificateRecord, UnissuedRecord, VersionRecord};
-use crate::error::Error;
 use crate::pem;
+use crate::service::error::Error;
 use crate::service::shape::parse_request;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
@@ -139,7 +139,7 @@ impl VaultState {
                 _ => id.replacen(&from, &self.vault.url, 1),
             };
             return Err(Error::RestoreConflict {
-                kind: crate::error::ObjectKind::Certificate,
+                kind: crate::service::error::ObjectKind::Certificate,
                 id,
             });
         }

@@ -42,9 +42,9 @@ use serde::{Deserialize, Serialize};
 
 use super::record::KeyMaterial;
 use super::{VaultState, key_from_material, key_material};
-use crate::error::Error;
 use crate::key::{Curve, KeyPair, KeySpec};
 use crate::pem;
+use crate::service::error::Error;
 use crate::service::plan::IssuancePlan;
 use crate::service::version::{NewVersion, StoredVersion};
 use crate::service::wire;
@@ -167,7 +167,7 @@ impl VaultState {
             return Ok(ca.clone());
         }
         let name = |role: &str| -> Result<DistinguishedName, Error> {
-            format!("CN=kvcert Emulated {provider} {role}, O=kvcert emulation").parse()
+            Ok(format!("CN=kvcert Emulated {provider} {role}, O=kvcert emulation").parse()?)
         };
         let spec = KeySpec::Ec(Curve::P384);
         let root = CertificateAuthority::root(

@@ -39,7 +39,7 @@ use super::keys::{DeletedKeyRecord, KeyRecord};
 use super::record::{CertificateRecord, DeletedRecord};
 use super::secrets::{DeletedSecretRecord, SecretRecord};
 use super::{IssuanceDelays, VaultState, ca, lifetime};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::vault::Vault;
 use crate::service::wire;
 
@@ -143,7 +143,7 @@ type OwnedSettings = SettingsRow<
 
 fn malformed(e: &serde_json::Error) -> Error {
     Error::MalformedRequest {
-        problem: crate::error::RequestProblem::json(e),
+        problem: crate::service::error::RequestProblem::json(e),
     }
 }
 

@@ -10,8 +10,8 @@ use super::{
     VaultState, ca, key_from_material, key_material, plus_secs, policy_as_request, secs_i64,
     settled_status,
 };
-use crate::error::Error;
 use crate::service::create::{self, Issued};
+use crate::service::error::Error;
 use crate::service::plan::{CertificateName, IssuancePlan, IssuerKind, MAX_BODY_LEN};
 use crate::service::shape::parse_request;
 use crate::service::vault::hex_id;

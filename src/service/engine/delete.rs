@@ -16,7 +16,7 @@ use std::ops::Bound;
 use super::current::{current_bundle, shows};
 use super::record::{Deleted, DeletedRecord};
 use super::{VaultState, secs_i64};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 
@@ -111,7 +111,7 @@ impl VaultState {
         self.purge_if_due(name, now);
         match self.deleted.get(&name.to_ascii_lowercase()) {
             Some(_) => Err(Error::DeletedButRecoverable {
-                kind: crate::error::ObjectKind::Certificate,
+                kind: crate::service::error::ObjectKind::Certificate,
                 name: name.to_owned(),
             }),
             // A client's secret of the name, live or deleted, keeps the certificate out.

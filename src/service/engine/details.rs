@@ -19,8 +19,8 @@ use der::Decode;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::SubjectAltName;
 
-use crate::error::Error;
 use crate::pem;
+use crate::service::error::Error;
 use crate::service::wire;
 use crate::x509::name_text::subject_string;
 use crate::x509::read::san_lists;

@@ -4,7 +4,7 @@ use rand_core::CryptoRng;
 
 use super::record::{CertificateRecord, PendingStatus, VersionRecord};
 use super::{VaultState, key_material, settled_status};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::plan::CertificateName;
 use crate::service::wire;
 use crate::x509::time::UnixTime;

@@ -4,7 +4,7 @@
 //! deleted, an issuer list item is `{id, provider}`.
 
 use super::{VaultState, secs_i64};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::plan::{CertificateName, MAX_BODY_LEN};
 use crate::service::shape::parse_request;
 use crate::service::wire;

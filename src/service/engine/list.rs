@@ -14,8 +14,8 @@ use std::ops::Bound;
 use super::VaultState;
 use super::current::{current_bundle, current_version, versions};
 use super::record::VersionRecord;
-use crate::error::Error;
 use crate::pem;
+use crate::service::error::Error;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 

@@ -28,8 +28,8 @@ use x509_cert::Certificate;
 
 use super::record::{PendingStatus, VersionRecord};
 use super::{VaultState, key_from_material, settled_status};
-use crate::error::Error;
 use crate::pem;
+use crate::service::error::Error;
 use crate::service::plan::{IssuancePlan, IssuerKind};
 use crate::service::shape::parse_request;
 use crate::service::version::{NewVersion, StoredVersion};

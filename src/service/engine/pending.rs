@@ -3,7 +3,7 @@
 
 use super::record::{PendingRecord, PendingStatus};
 use super::{CANCEL_DELAY_SECS, VaultState};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::plan::MAX_BODY_LEN;
 use crate::service::shape::parse_request;
 use crate::service::wire;

@@ -1,7 +1,7 @@
 //! Reads of a certificate's version: the bundle, the policy, its key and its secret.
 
 use super::{VaultState, current, key_from_material, not_found};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::wire;
 use crate::x509::time::UnixTime;
 

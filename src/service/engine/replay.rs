@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 
 use super::route::Request;
 use super::{IssuanceDelays, VaultState};
-use crate::error::{Error, RequestProblem};
 use crate::rng::ChaCha20Rng;
+use crate::service::error::{Error, RequestProblem};
 use crate::service::vault::Vault;
 use crate::x509::time::UnixTime;
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::error::Error;
+use crate::service::error::Error;
 
 /// The seconds the service asks a client to wait between polls of an operation in progress
 /// (`Retry-After: 10` on the 202 and on `GET …/pending`, every recording).

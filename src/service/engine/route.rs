@@ -58,7 +58,7 @@ use rand_core::CryptoRng;
 use super::answer::Answer;
 use super::view::View;
 use super::{Page, Response, VaultState};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::x509::time::UnixTime;
 
 /// The api-versions kvcert answers, oldest first (the stable versions of

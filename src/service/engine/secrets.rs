@@ -46,7 +46,7 @@ use super::backup::{open_blob, seal_blob};
 use super::delete::{kept_after, purge_due};
 use super::record::Deleted;
 use super::{VaultState, secs_i64};
-use crate::error::{Error, ObjectKind};
+use crate::service::error::{Error, ObjectKind};
 use crate::service::plan::{CertificateName, MAX_TAGS};
 use crate::service::shape::parse_request;
 use crate::service::vault::hex_id;

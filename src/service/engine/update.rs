@@ -17,7 +17,7 @@
 use super::current::current_bundle;
 use super::record::CertificateRecord;
 use super::{VaultState, policy_as_request, secs_i64};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::plan::{IssuancePlan, MAX_BODY_LEN};
 use crate::service::shape::parse_request;
 use crate::service::wire;

@@ -4,11 +4,11 @@
 use zeroize::Zeroizing;
 
 use super::MAX_CERTIFICATES;
-use crate::error::{Error, KeyPairing};
+use super::invalid;
 use crate::pem;
-use crate::pkcs12::{Pkcs12Error, Pkcs12Limits, decode_pfx_with_limits};
+use crate::pkcs12::{self, Pkcs12Limits, decode_pfx_with_limits};
+use crate::service::error::{Error, KeyPairing};
 use crate::service::plan::ContentType;
-use crate::x509::read::invalid;
 
 /// What an import value holds, before the key is paired with a certificate.
 #[derive(Clone, Default)]
@@ -61,7 +61,7 @@ fn read_pfx(value: &str, password: Option<&str>, limits: &Pkcs12Limits) -> Resul
         source: None,
     })?;
     let pfx = decode_pfx_with_limits(&der, password, limits).map_err(|e| match e {
-        Pkcs12Error::MultipleKeys => Error::NoCertificateWithPrivateKey {
+        pkcs12::Error::MultipleKeys => Error::NoCertificateWithPrivateKey {
             reason: KeyPairing::MultiplePrivateKeys,
         },
         e => Error::Pkcs12Unreadable {

@@ -1,8 +1,8 @@
 //! The policy's `key_props` and `secret_props`: which key, and the secret's format.
 
 use super::bounded;
-use crate::error::Error;
 use crate::key::{Curve, KeySpec, RsaSize};
+use crate::service::error::Error;
 use crate::service::wire;
 use crate::x509::key_usage::{KeyUsage, KeyUsages};
 

@@ -2,7 +2,7 @@
 //! `enabled` flags.
 
 use super::{IssuancePlan, bounded};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::wire;
 
 /// Which issuer completes the request.

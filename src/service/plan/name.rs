@@ -1,7 +1,7 @@
 //! The certificate name, the URI's first check.
 
 use super::MAX_NAME_LEN;
-use crate::error::Error;
+use crate::service::error::Error;
 
 /// A certificate name: 1–127 characters of `0-9`, `a-z`, `A-Z`, `-`.
 ///

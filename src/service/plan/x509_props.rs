@@ -3,7 +3,7 @@
 use const_oid::ObjectIdentifier;
 
 use super::{MAX_EKUS, MAX_SANS, bounded};
-use crate::error::Error;
+use crate::service::error::Error;
 use crate::service::wire;
 use crate::x509::key_usage::{KeyUsage, KeyUsages};
 use crate::x509::name::DistinguishedName;

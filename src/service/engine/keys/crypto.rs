@@ -18,10 +18,10 @@ use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use super::super::{VaultState, key_from_material, secs_i64};
-use crate::error::Error;
 use crate::key::KeyPair;
 use crate::key::operations::{EncryptionAlgorithm, SignatureAlgorithm};
 use crate::pem;
+use crate::service::error::Error;
 use crate::service::shape::parse_request;
 use crate::service::wire;
 use crate::x509::time::UnixTime;

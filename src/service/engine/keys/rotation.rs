@@ -15,8 +15,8 @@ use rand_core::CryptoRng;
 
 use super::super::{VaultState, secs_i64};
 use super::{KeySettings, KeyVersion};
-use crate::error::{Error, ObjectKind};
 use crate::key::KeySpec;
+use crate::service::error::{Error, ObjectKind};
 use crate::service::shape::parse_request;
 use crate::service::wire;
 use crate::x509::time::UnixTime;

@@ -1,4 +1,5 @@
-//! The one error type of the crate and its mapping to the Key Vault error body.
+//! The service layer's error: what the service answers (status, code, message, the Key Vault
+//! body), and the one place where the lower layers' errors become it.
 
 use core::fmt;
 
@@ -46,7 +47,7 @@ pub enum Error {
         /// What was wrong (for logs; the service's message does not carry it).
         detail: String,
         /// The PKCS#12 decoder's error, when it was the decoder that refused.
-        source: Option<crate::pkcs12::error::Pkcs12Error>,
+        source: Option<crate::pkcs12::Error>,
     },
     /// Import of `application/x-pem-file`: the value is neither PEM text nor base64 of PEM.
     PemUnreadable {
@@ -301,6 +302,8 @@ pub enum Error {
     Internal {
         /// What failed.
         detail: String,
+        /// The lower layer's error, when one failed.
+        cause: Option<Cause>,
     },
 }
 
@@ -579,7 +582,7 @@ impl Error {
             Error::PendingNotInProgress => {
                 "Pending status must be in progress to allow update.".to_owned()
             }
-            Error::Internal { detail } => format!("Internal error: {detail}"),
+            Error::Internal { detail, .. } => format!("Internal error: {detail}"),
         }
     }
 
@@ -638,6 +641,15 @@ impl Error {
     pub(crate) fn internal(detail: impl fmt::Display) -> Self {
         Error::Internal {
             detail: detail.to_string(),
+            cause: None,
+        }
+    }
+
+    /// kvcert's own failure in a lower layer: a 500 that keeps the layer's error.
+    fn internal_cause(cause: Cause) -> Self {
+        Error::Internal {
+            detail: cause.to_string(),
+            cause: Some(cause),
         }
     }
 }
@@ -708,14 +720,131 @@ impl std::error::Error for Error {
             | Error::InvalidPrivateKey {
                 source: Some(e), ..
             } => Some(e),
+            Error::Internal { cause: Some(e), .. } => Some(e),
             _ => None,
         }
     }
 }
 
-impl From<der::Error> for Error {
-    fn from(e: der::Error) -> Self {
-        Error::internal(e)
+/// The lower layer whose failure an [`Error::Internal`] carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// The key layer.
+    Key(crate::key::Error),
+    /// The X.509 layer.
+    X509(crate::x509::Error),
+    /// The PKCS#12 layer.
+    Pkcs12(crate::pkcs12::Error),
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::Key(e) => fmt::Display::fmt(e, f),
+            Cause::X509(e) => fmt::Display::fmt(e, f),
+            Cause::Pkcs12(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Cause::Key(e) => Some(e),
+            Cause::X509(e) => Some(e),
+            Cause::Pkcs12(e) => Some(e),
+        }
+    }
+}
+
+/// The key layer's refusals are the request's (400, the service's words); its own failures
+/// are 500.
+impl From<crate::key::Error> for Error {
+    fn from(e: crate::key::Error) -> Self {
+        use crate::key::Error as K;
+        match e {
+            K::InvalidPrivateKey { detail, source } => Error::InvalidPrivateKey { detail, source },
+            K::UnsupportedKeySize { bits, supported } => {
+                Error::UnsupportedKeySize { bits, supported }
+            }
+            K::UnsupportedKeyType { algorithm, curve } => {
+                Error::UnsupportedKeyType { algorithm, curve }
+            }
+            K::InvalidEcScalar { .. } => {
+                Error::property("policy.key_props", "Invalid EC private key")
+            }
+            K::InvalidPublicKey { problem } => Error::InvalidArgument {
+                argument: "subject_public_key_info",
+                problem,
+            },
+            K::InvalidDigestLength {
+                algorithm,
+                length,
+                expected,
+            } => Error::InvalidDigestLength {
+                algorithm,
+                length,
+                expected,
+            },
+            K::AlgorithmNotForKey { algorithm, key } => Error::AlgorithmNotForKey {
+                algorithm,
+                key: key.to_string(),
+            },
+            K::InvalidOperationInput { detail } => Error::InvalidOperationInput { detail },
+            e => Error::internal_cause(Cause::Key(e)),
+        }
+    }
+}
+
+/// The X.509 layer's refusals are the request's (400); its own failures are 500.
+impl From<crate::x509::Error> for Error {
+    fn from(e: crate::x509::Error) -> Self {
+        use crate::x509::Error as X;
+        match e {
+            X::InvalidSubject { detail } => Error::InvalidSubject { detail },
+            X::InvalidCertificate { detail, source } => {
+                Error::InvalidCertificate { detail, source }
+            }
+            X::InvalidCertificateRequest { detail } => Error::InvalidCertificateRequest { detail },
+            X::TimeOutOfRange { what, bound } => Error::InvalidArgument {
+                argument: what,
+                problem: bound,
+            },
+            X::ValidityTooLong { .. } => Error::property(
+                "policy.x509_props.validity_months",
+                "The certificate would expire after 9999-12-31",
+            ),
+            X::KeyNotCertificates => Error::InvalidArgument {
+                argument: "key",
+                problem: "the key is not the CA certificate's",
+            },
+            X::Key(e) => Error::from(e),
+            e => Error::internal_cause(Cause::X509(e)),
+        }
+    }
+}
+
+/// The PKCS#12 layer: a PFX that cannot be read is Import's 400 (`Pkcs12Unreadable`, or two
+/// keys), contents no PFX can carry are the caller's, the rest is 500.
+impl From<crate::pkcs12::Error> for Error {
+    fn from(e: crate::pkcs12::Error) -> Self {
+        use crate::pkcs12::Error as P;
+        match e {
+            P::MultipleKeys => Error::NoCertificateWithPrivateKey {
+                reason: KeyPairing::MultiplePrivateKeys,
+            },
+            P::InvalidContents(problem) => Error::InvalidArgument {
+                argument: "contents",
+                problem,
+            },
+            P::Key(e) => Error::from(e),
+            e if e.is_internal() => Error::internal_cause(Cause::Pkcs12(e)),
+            e => Error::Pkcs12Unreadable {
+                detail: e.to_string(),
+                source: Some(e),
+            },
+        }
     }
 }
 
