@@ -438,10 +438,14 @@ mod tests {
             }
         }
         let short = rsa.sign_digest(SignatureAlgorithm::Rs256, &[0; 10], &mut rng);
-        // The service's words come from the service layer's mapping.
+        // The service's words come from the service layer's mapping (its tests).
         assert_eq!(
-            crate::Error::from(short.unwrap_err()).message(),
-            "Invalid length of 'value': 10 bytes. RS256 requires 32 bytes, encoded with base64url."
+            short.unwrap_err(),
+            Error::InvalidDigestLength {
+                algorithm: "RS256",
+                length: 10,
+                expected: 32
+            }
         );
         let rs256 = rsa
             .sign_digest(

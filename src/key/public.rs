@@ -185,7 +185,7 @@ mod tests {
         for curve in [Curve::P256, Curve::P384, Curve::P521, Curve::P256K] {
             check(&KeyPair::generate(KeySpec::Ec(curve), &mut rng).unwrap());
         }
-        check(&KeyPair::generate(KeySpec::Rsa(crate::RsaSize::Rsa2048), &mut rng).unwrap());
+        check(&KeyPair::generate(KeySpec::Rsa(crate::key::RsaSize::Rsa2048), &mut rng).unwrap());
     }
 
     #[test]

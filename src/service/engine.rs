@@ -251,7 +251,11 @@ impl VaultState {
     }
 
     /// A new key pair of `spec`, from the key source.
-    fn new_key(&self, spec: crate::KeySpec, rng: &mut dyn CryptoRng) -> Result<KeyPair, Error> {
+    fn new_key(
+        &self,
+        spec: crate::key::KeySpec,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<KeyPair, Error> {
         match &self.key_source.0 {
             Some(source) => Ok(source.key_pair(spec, rng)?),
             None => Ok(KeyPair::generate(spec, rng)?),

@@ -938,6 +938,46 @@ mod tests {
     use const_oid::db::rfc5912::{ID_DSA, ID_EC_PUBLIC_KEY};
 
     #[test]
+    fn the_layers_refusals_are_400s_in_the_services_words_and_their_failures_500s() {
+        let key = |e: crate::key::Error| Error::from(e);
+        let short = key(crate::key::Error::InvalidDigestLength {
+            algorithm: "RS256",
+            length: 10,
+            expected: 32,
+        });
+        assert_eq!(short.status(), 400);
+        assert_eq!(
+            short.message(),
+            "Invalid length of 'value': 10 bytes. RS256 requires 32 bytes, encoded with base64url."
+        );
+        let junk = key(crate::key::Error::InvalidPrivateKey {
+            detail: "junk".into(),
+            source: None,
+        });
+        assert_eq!((junk.status(), junk.code()), (400, "BadParameter"));
+        let pfx = Error::from(crate::pkcs12::Error::WrongPassword);
+        assert!(matches!(pfx, Error::Pkcs12Unreadable { .. }), "{pfx:?}");
+        assert_eq!(
+            Error::from(crate::pkcs12::Error::InvalidContents("none")).status(),
+            400
+        );
+        let csr = Error::from(crate::x509::Error::InvalidCertificateRequest {
+            detail: "bad".into(),
+        });
+        assert_eq!(csr.status(), 400);
+        // kvcert's own failures: 500, with the layer's error as the source.
+        let encoding = crate::x509::Error::Encoding(der::Error::from(der::ErrorKind::Overflow));
+        let internal = Error::from(encoding.clone());
+        assert_eq!(internal.status(), 500);
+        let source = std::error::Error::source(&internal).expect("a source");
+        assert_eq!(source.to_string(), encoding.to_string());
+        let signing = Error::from(crate::x509::Error::Key(crate::key::Error::Rsa(
+            kvcert_rsa::Error::SignatureFaulty,
+        )));
+        assert_eq!(signing.status(), 500);
+    }
+
+    #[test]
     fn unsupported_key_types_are_worded_by_their_oids() {
         let message = |algorithm, curve| Error::UnsupportedKeyType { algorithm, curve }.message();
         let tail = ". Supported key types are [RSA, EC (P-256, P-384, P-521, P-256K)]";

@@ -145,7 +145,8 @@ mod tests {
     fn request(curve: Curve) -> (Vec<u8>, KeyPair, Vec<u8>) {
         let mut rng = ChaCha20Rng::seed_from_u64(5);
         let key = KeyPair::generate(KeySpec::Ec(curve), &mut rng).unwrap();
-        let subject: crate::DistinguishedName = "CN=request.example, O=kvcert".parse().unwrap();
+        let subject: crate::x509::name::DistinguishedName =
+            "CN=request.example, O=kvcert".parse().unwrap();
         let ekus = [const_oid::db::rfc5280::ID_KP_SERVER_AUTH];
         let mut key_usage = KeyUsages::EMPTY;
         key_usage.insert(KeyUsage::DigitalSignature);
