@@ -37,6 +37,9 @@ pub struct Args {
 /// The vault's name when no `--vault` is given.
 pub const DEFAULT_VAULT: &str = "default";
 
+/// The most connections served at once (the default of `--max-connections`).
+pub const MAX_CONNECTIONS: usize = 4096;
+
 /// `name` if it is a Key Vault name: 3 to 24 letters, digits and hyphens, starting with a
 /// letter, ending with a letter or digit, no two hyphens in a row (the service's rule).
 pub fn vault_name(name: &str) -> Option<String> {
@@ -120,7 +123,7 @@ where
         state: None,
         self_delay: 0,
         ca_delay: 0,
-        max_connections: crate::server::MAX_CONNECTIONS,
+        max_connections: MAX_CONNECTIONS,
         vaults: Vec::new(),
         verify_tokens: false,
         identity_header: None,

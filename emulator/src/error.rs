@@ -13,8 +13,11 @@ use std::path::PathBuf;
 use kvcert::UnixTime;
 
 use crate::http::Response;
-use crate::identity::VAULT_AUDIENCE;
-use crate::store::{MAX_STATE_BYTES, SCHEMA_VERSION};
+
+/// The challenge Key Vault sends to a request without a token (every recording's first
+/// exchange; `docs/service-behaviour.md` §8). The tenant is a placeholder: the emulator
+/// takes any token.
+pub const CHALLENGE: &str = "Bearer authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\"";
 
 /// What went wrong in the emulator.
 #[derive(Debug)]
@@ -97,10 +100,8 @@ impl Error {
                 let body = serde_json::json!({"error": {"code": "Unauthorized",
                     "message": format!("The bearer token is not valid: {why}.")}});
                 let mut r = Response::json(401, body.to_string().into_bytes());
-                r.headers.push((
-                    "WWW-Authenticate".to_owned(),
-                    crate::vault::CHALLENGE.to_owned(),
-                ));
+                r.headers
+                    .push(("WWW-Authenticate".to_owned(), CHALLENGE.to_owned()));
                 r
             }
             Error::Clock(why) => Response::json(
@@ -129,18 +130,17 @@ impl fmt::Display for Error {
                         f,
                         "{shown} is neither a kvcert vault database nor a state file kvcert wrote"
                     ),
-                    StateFileProblem::Schema { found } => write!(
+                    StateFileProblem::Schema { found, expected } => write!(
                         f,
                         "{shown} is a kvcert vault of schema {found}; this emulator reads schema \
-                         {SCHEMA_VERSION}: use the emulator that wrote it"
+                         {expected}: use the emulator that wrote it"
                     ),
                     StateFileProblem::ForeignDatabase => {
                         write!(f, "{shown} is an SQLite database, but not a kvcert vault")
                     }
-                    StateFileProblem::TooLarge { .. } => write!(
-                        f,
-                        "{shown}: larger than {MAX_STATE_BYTES} bytes: not a state file"
-                    ),
+                    StateFileProblem::TooLarge { limit, .. } => {
+                        write!(f, "{shown}: larger than {limit} bytes: not a state file")
+                    }
                     StateFileProblem::NotAVault(e) => write!(
                         f,
                         "{shown} is not a saved vault (corrupt or from elsewhere): {e}"
@@ -321,13 +321,17 @@ pub enum StateFileProblem {
     Schema {
         /// Its schema (`PRAGMA user_version`).
         found: i64,
+        /// The schema this emulator reads.
+        expected: i64,
     },
     /// An SQLite database of something else.
     ForeignDatabase,
-    /// A JSON file larger than [`MAX_STATE_BYTES`].
+    /// A JSON file larger than [`crate::store::MAX_STATE_BYTES`].
     TooLarge {
         /// Its size in bytes.
         size: u64,
+        /// The largest state file read.
+        limit: u64,
     },
     /// JSON kvcert cannot read as a saved vault.
     NotAVault(Box<kvcert::Error>),
@@ -353,10 +357,12 @@ pub enum TokenError {
     SignatureNotBase64url,
     /// The signature does not verify with the issuer's key.
     BadSignature,
-    /// The audience is not [`VAULT_AUDIENCE`].
+    /// The audience is not the vault's ([`crate::identity::VAULT_AUDIENCE`]).
     WrongAudience {
         /// The token's audience (trailing `/` removed).
         audience: String,
+        /// The audience a vault takes.
+        expected: &'static str,
     },
     /// `now` is not within `nbf` (less five minutes of skew) and `exp`.
     Expired,
@@ -371,8 +377,8 @@ impl fmt::Display for TokenError {
             TokenError::WrongIssuer => "it is not signed by this emulator's issuer",
             TokenError::SignatureNotBase64url => "the signature is not base64url",
             TokenError::BadSignature => "its signature does not verify",
-            TokenError::WrongAudience { audience } => {
-                return write!(f, "its audience is {audience}, not {VAULT_AUDIENCE}");
+            TokenError::WrongAudience { audience, expected } => {
+                return write!(f, "its audience is {audience}, not {expected}");
             }
             TokenError::Expired => "it is expired or not yet valid",
         })

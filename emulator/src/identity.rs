@@ -226,6 +226,7 @@ impl Issuer {
         if audience != VAULT_AUDIENCE {
             return Err(TokenError::WrongAudience {
                 audience: audience.to_owned(),
+                expected: VAULT_AUDIENCE,
             });
         }
         match (claims["nbf"].as_u64(), claims["exp"].as_u64()) {

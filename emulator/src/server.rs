@@ -6,7 +6,7 @@
 //!
 //! | what | bound | answer |
 //! |---|---|---|
-//! | connections served at once | `--max-connections` ([`MAX_CONNECTIONS`]) | 503 with `Retry-After`, then close, on up to [`MAX_REFUSING`] more; beyond that, closed |
+//! | connections served at once | `--max-connections` ([`MAX_CONNECTIONS`](crate::args::MAX_CONNECTIONS)) | 503 with `Retry-After`, then close, on up to [`MAX_REFUSING`] more; beyond that, closed |
 //! | TLS handshake | [`HANDSHAKE_TIMEOUT`] | closed |
 //! | a request head, and the idle time before it | [`IDLE_TIMEOUT`] | closed |
 //! | a head's size, its header count | [`MAX_HEAD_BYTES`], [`MAX_HEADERS`] | 431 |
@@ -45,8 +45,6 @@ use crate::store::{Meta, Store, VaultStore};
 use crate::tls;
 use crate::vault::{Clock, Emulator};
 
-/// The most connections served at once (the default of `--max-connections`).
-pub const MAX_CONNECTIONS: usize = 4096;
 /// The most connections over the limit being answered 503 at once; more are closed.
 pub const MAX_REFUSING: usize = 1024;
 /// How long a TLS handshake may take.

@@ -213,7 +213,13 @@ impl Store {
             }
             (APPLICATION_ID, SCHEMA_VERSION, _) => {}
             (APPLICATION_ID, found, _) => {
-                return Err(state_file(path, StateFileProblem::Schema { found }));
+                return Err(state_file(
+                    path,
+                    StateFileProblem::Schema {
+                        found,
+                        expected: SCHEMA_VERSION,
+                    },
+                ));
             }
             _ => return Err(state_file(path, StateFileProblem::ForeignDatabase)),
         }
@@ -230,7 +236,13 @@ impl Store {
         let shown = path.display();
         let size = fs::metadata(path).map_err(file(path))?.len();
         if size > MAX_STATE_BYTES {
-            return Err(state_file(path, StateFileProblem::TooLarge { size }));
+            return Err(state_file(
+                path,
+                StateFileProblem::TooLarge {
+                    size,
+                    limit: MAX_STATE_BYTES,
+                },
+            ));
         }
         let text = Zeroizing::new(fs::read_to_string(path).map_err(file(path))?);
         let state = VaultState::from_json(&text)

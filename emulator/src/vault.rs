@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use crate::Error;
-use crate::error::{ClockError, TimeError};
+use crate::error::{CHALLENGE, ClockError, TimeError};
 use crate::http::{Request, Response};
 use crate::store::{Meta, VaultStore};
 
@@ -40,11 +40,6 @@ pub const MANAGEMENT_PREFIX: &str = "/_kvcert/";
 /// How many times a request is worked outside the lock before it is worked under it (each
 /// retry follows a commit of another request on the same name).
 pub const MAX_ATTEMPTS: usize = 4;
-
-/// The challenge Key Vault sends to a request without a token (every recording's first
-/// exchange; `docs/service-behaviour.md` §8). The tenant is a placeholder: the emulator
-/// takes any token.
-pub const CHALLENGE: &str = "Bearer authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\"";
 
 /// The 401 body, in the recorded wording.
 const UNAUTHORIZED: &str = r#"{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}"#;
