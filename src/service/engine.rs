@@ -101,7 +101,8 @@ pub use merge::{MAX_MERGE_BODY_LEN, MAX_MERGE_CERTIFICATES, read_x5c};
 use pending::settled_status;
 use record::{CertificateRecord, DeletedRecord, KeyMaterial, VersionRecord};
 pub use response::{RETRY_AFTER_SECS, Response};
-pub use route::{API_VERSIONS, LATEST_API_VERSION, Request};
+pub use route::Request;
+pub use view::{API_VERSIONS, LATEST_API_VERSION};
 
 /// Seconds from the cancel (`PATCH …/pending`) of an operation that waits for a merge to
 /// its `cancelled` status: one poll interval ([`RETRY_AFTER_SECS`]). Recorded (Go 7.5): a GET

@@ -56,35 +56,10 @@
 use rand_core::CryptoRng;
 
 use super::answer::Answer;
-use super::view::View;
+use super::view::{API_VERSIONS, LATEST_API_VERSION, View};
 use super::{Page, Response, VaultState};
 use crate::service::error::Error;
 use crate::x509::time::UnixTime;
-
-/// The api-versions kvcert answers, oldest first (the stable versions of
-/// `docs/service-behaviour.md`, and the previews the SDKs send).
-pub const API_VERSIONS: &[&str] = &[
-    "7.0",
-    "7.1",
-    "7.2",
-    "7.3",
-    "7.4",
-    "7.5",
-    "7.6-preview.1",
-    "7.6-preview.2",
-    "7.6",
-    "2025-06-01-preview",
-    "2025-06-01",
-    "2025-07-01",
-    "2026-01-01-preview",
-    "2026-03-01-preview",
-    "2026-04-01",
-    "2026-05-01-preview",
-    "2026-07-01-preview",
-];
-
-/// The newest stable version, named in the unrecognised-version message.
-pub const LATEST_API_VERSION: &str = "2026-04-01";
 
 /// An HTTP-shaped request: what a server or an SDK transport hands over, borrowed.
 #[derive(Debug, Clone, Copy)]

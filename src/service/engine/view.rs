@@ -11,8 +11,32 @@
 //! Only the service's own fields are touched: a client's tag named `recoverableDays` is
 //! answered at every version (the tags are data, not the envelope).
 
-use super::route::API_VERSIONS;
 use crate::service::wire;
+
+/// The api-versions kvcert answers, oldest first (the stable versions of
+/// `docs/service-behaviour.md`, and the previews the SDKs send).
+pub const API_VERSIONS: &[&str] = &[
+    "7.0",
+    "7.1",
+    "7.2",
+    "7.3",
+    "7.4",
+    "7.5",
+    "7.6-preview.1",
+    "7.6-preview.2",
+    "7.6",
+    "2025-06-01-preview",
+    "2025-06-01",
+    "2025-07-01",
+    "2026-01-01-preview",
+    "2026-03-01-preview",
+    "2026-04-01",
+    "2026-05-01-preview",
+    "2026-07-01-preview",
+];
+
+/// The newest stable version, named in the unrecognised-version message.
+pub const LATEST_API_VERSION: &str = "2026-04-01";
 
 /// The fields of one api-version's bodies (see the [module docs](self)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
