@@ -289,10 +289,10 @@ fn base64url_decode(s: &str) -> Vec<u8> {
 
 #[test]
 fn key_operations_follow_the_key_usages() {
-    use kvcert::service::plan::{KeyUsage::*, KeyUsages};
     use kvcert::service::secret::key_operations;
+    use kvcert::x509::key_usage::{KeyUsage::*, KeyUsages};
     use kvcert::{Curve, KeySpec, RsaSize};
-    let set = |l: &[kvcert::service::plan::KeyUsage]| {
+    let set = |l: &[kvcert::x509::key_usage::KeyUsage]| {
         let mut k = KeyUsages::EMPTY;
         l.iter().for_each(|u| k.insert(*u));
         k

@@ -109,8 +109,9 @@
 use crate::key::pkcs8::{Pkcs8Problem, read_pkcs8};
 use crate::key::{KeyPair, KeySpec};
 use crate::service::error::KeyPairing;
-use crate::service::plan::{CertificateName, ContentType, IssuancePlan, KeyUsages};
+use crate::service::plan::{CertificateName, ContentType, IssuancePlan};
 use crate::service::version::{NewVersion, StoredVersion};
+use crate::x509::key_usage::KeyUsages;
 use crate::x509::read::{self, CertificateFacts, SanLists};
 use crate::{service::error::Error, service::vault::Vault, service::wire, x509::time::UnixTime};
 use der::Decode;

@@ -47,6 +47,7 @@ use const_oid::ObjectIdentifier;
 use crate::service::error::Error;
 use crate::service::wire;
 use crate::x509::Profile;
+use crate::x509::key_usage::KeyUsages;
 use crate::x509::name::DistinguishedName;
 use crate::x509::san::SubjectAltNames;
 
@@ -77,10 +78,6 @@ pub const MAX_TAGS: usize = 15;
 
 const SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
 const CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
-
-/// The X.509 key usages, defined in the X.509 layer; re-exported here, where the policy names
-/// them.
-pub use crate::x509::key_usage::{KeyUsage, KeyUsages};
 
 /// A Create Certificate request, validated, with the service's defaults filled in.
 ///

@@ -25,7 +25,8 @@
 use rand_core::{CryptoRng, SeedableRng};
 
 use crate::key::{KeyPair, KeySpec};
-use crate::service::plan::{ContentType, IssuancePlan, KeyUsage};
+use crate::service::plan::{ContentType, IssuancePlan};
+use crate::x509::key_usage::KeyUsage;
 use crate::{
     service::create::Completed, service::create::Issued, service::error::Error,
     service::vault::Vault, service::wire, x509::time::UnixTime,

@@ -8,7 +8,8 @@ use zeroize::Zeroizing;
 use crate::key::pkcs8::Pkcs8Attributes;
 use crate::key::{JwkParts, KeyPair, KeySpec};
 use crate::pkcs12::{PfxContents, PfxKeyKind, encode_service_pfx_with_leaf};
-use crate::service::plan::{ContentType, IssuancePlan, KeyUsage, KeyUsages};
+use crate::service::plan::{ContentType, IssuancePlan};
+use crate::x509::key_usage::{KeyUsage, KeyUsages};
 use crate::{pem, service::error::Error, service::wire};
 
 /// The managed key's `key_ops`, derived from the policy's key usages as the docs map them
@@ -19,7 +20,7 @@ use crate::{pem, service::error::Error, service::wire};
 /// "wrapKey","unwrapKey"]`, EC `["sign","verify"]`. EC keys only sign and verify.
 ///
 /// ```
-/// use kvcert::{service::plan::{KeyUsage, KeyUsages}, service::secret::key_operations, KeySpec, RsaSize};
+/// use kvcert::{x509::key_usage::{KeyUsage, KeyUsages}, service::secret::key_operations, KeySpec, RsaSize};
 /// let mut ku = KeyUsages::EMPTY;
 /// ku.insert(KeyUsage::DigitalSignature);
 /// ku.insert(KeyUsage::KeyEncipherment);
