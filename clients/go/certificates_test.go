@@ -26,7 +26,8 @@ const (
 	pemType = "application/x-pem-file"
 )
 
-// The certificate flows of tests/sdk/python_flows.py (steps 1 to 12 and 16), in its order.
+// The certificate flows of emulator/tests/sdk/python_flows.py (steps 1 to 12 and 16), in its
+// order.
 
 // 1. A policy naming only the issuer and the subject (what the Python SDK's default policy
 // sends; the Go SDK has none): the service fills in RSA 2048 and PFX. Get latest and by version.

@@ -3,9 +3,10 @@
 // --verify-tokens: every client authenticates with a ClientSecretCredential whose authority is
 // the emulator. Each result is checked with Go's own crypto (x509, ecdsa, rsa).
 //
-// Run by tests/sdk_go.rs: KVCERT_VAULT_URL and KVCERT_ROOT_PEM name the emulator and its root.
+// Run by emulator/tests/it/sdk_go.rs: KVCERT_VAULT_URL and KVCERT_ROOT_PEM name the emulator
+// and its root.
 // The tests run in order in one process against one emulator, each with its own names (all
-// starting with "go-"). The flows mirror tests/sdk/python_flows.py, by topic:
+// starting with "go-"). The flows mirror emulator/tests/sdk/python_flows.py, by topic:
 // certificates_test.go, secrets_test.go, keys_test.go and crypto_test.go; helpers_test.go has the
 // setup and the checks they share.
 package flows

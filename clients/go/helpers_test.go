@@ -54,7 +54,7 @@ func setup(t *testing.T) env {
 	t.Helper()
 	vault, rootPath := os.Getenv("KVCERT_VAULT_URL"), os.Getenv("KVCERT_ROOT_PEM")
 	if vault == "" || rootPath == "" {
-		t.Skip("KVCERT_VAULT_URL and KVCERT_ROOT_PEM are not set (tests/sdk_go.rs sets them)")
+		t.Skip("KVCERT_VAULT_URL and KVCERT_ROOT_PEM are not set (emulator/tests/it/sdk_go.rs sets them)")
 	}
 	root, err := os.ReadFile(rootPath)
 	if err != nil {

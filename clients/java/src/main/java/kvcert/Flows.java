@@ -129,8 +129,8 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
  * The Azure SDK for Java (certificates, secrets, keys) and azure-identity against the reference
  * emulator; every client authenticates with a ClientSecretCredential whose authority is the
  * emulator (its token a JWT from the emulator's token endpoint). The flows follow
- * tests/sdk/python_flows.py, flow by flow. Each result is checked by the JDK's own crypto
- * (KeyStore loads the PFX, CertificateFactory parses the PEM, Signature verifies, Cipher
+ * emulator/tests/sdk/python_flows.py, flow by flow. Each result is checked by the JDK's own
+ * crypto (KeyStore loads the PFX, CertificateFactory parses the PEM, Signature verifies, Cipher
  * encrypts and decrypts, CertPathValidator checks a chain), not only by the absence of an
  * exception. BouncyCastle builds what the JDK cannot: X.509 certificates (a test CA, a leaf from
  * the vault's CSR, a certificate to import), and verifies secp256k1, which JDK 17's SunEC lacks.

@@ -1,8 +1,8 @@
 //! The Azure SDK for Python against the reference emulator over HTTPS (TLS verification on):
-//! every flow of `tests/sdk/python_flows.py`, then a clean stop (SIGTERM) whose saved vault a
-//! restarted emulator serves.
+//! every flow of `emulator/tests/sdk/python_flows.py`, then a clean stop (SIGTERM) whose saved
+//! vault a restarted emulator serves.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! Several vaults in one emulator (`--vault`): each on its own port and, on the main port, by
 //! its host name; each with its own certificates, clock and rows in the one database.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::net::SocketAddr;

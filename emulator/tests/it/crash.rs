@@ -4,7 +4,7 @@
 //! showed survives a SIGKILL; a save that fails keeps nothing of the change it answered 500 to.
 //! Every answered secret set and key create survives SIGKILL too.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::path::Path;

@@ -5,7 +5,7 @@ usage: python3 python_flows.py VAULT_URL TRUSTED_PEM
 
 Every certificate flow of the SDK's samples runs; every secret is opened by `cryptography`
 and its key matched to the certificate, and the keys client's JWK matched too. Any
-disagreement raises (exit status 1, with the traceback). Run by tests/sdk_python.rs.
+disagreement raises (exit status 1, with the traceback). Run by emulator/tests/it/sdk_python.rs.
 """
 
 import base64

@@ -18,7 +18,7 @@ use std::process::Command;
 use super::TempDir;
 use super::emulator::Emulator;
 
-const README: &str = include_str!("../../emulator/README.md");
+const README: &str = include_str!("../../../README.md");
 
 /// The address the README's recipes use.
 const README_ADDRESS: &str = "https://127.0.0.1:8443";

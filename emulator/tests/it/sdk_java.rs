@@ -5,7 +5,7 @@
 //! `kvcert.Flows` and `java` runs it, then `kvcert.KeyStoreFlow`: the Java keystore provider
 //! (`azure-security-keyvault-jca`) loads the vault's certificate and serves a TLS handshake.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;
@@ -13,7 +13,7 @@ use std::process::Command;
 use support::emulator::Emulator;
 use support::{TempDir, Tool};
 
-const PROJECT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/clients/java");
+const PROJECT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../clients/java");
 
 fn run(program: &str, args: &[&str], dir: &Path) -> String {
     let out = Command::new(program)

@@ -1,41 +1,12 @@
-//! The reference emulator (`emulator/`, package `kvcert-emulator`) as a child process: built
-//! once per test process with the cargo that runs the tests, started on a free loopback port,
-//! stopped with SIGTERM (a clean exit) or SIGKILL (a crash).
+//! The reference emulator (this package's binary, `kvcert-emulator`, which Cargo builds before
+//! the integration tests) as a child process: started on a free loopback port, stopped with
+//! SIGTERM (a clean exit) or SIGKILL (a crash).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::Duration;
-
-/// The emulator's executable, built (dev profile) at first use.
-pub fn binary() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-            let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
-            let out = Command::new(cargo)
-                .args(["build", "--quiet", "-p", "kvcert-emulator"])
-                .args(["--message-format", "json", "--manifest-path"])
-                .arg(&manifest)
-                .stderr(Stdio::inherit())
-                .output()
-                .expect("cargo runs");
-            assert!(
-                out.status.success(),
-                "cargo build -p kvcert-emulator failed"
-            );
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                .filter(|m| m["target"]["name"] == "kvcert-emulator")
-                .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-                .expect("cargo names the emulator's executable")
-        })
-        .clone()
-}
 
 /// A running emulator.
 pub struct Emulator {
@@ -51,7 +22,7 @@ impl Emulator {
     /// Returns once it prints `listening on …`.
     pub fn start(dir: &Path, args: &[&str]) -> Emulator {
         let trusted_pem = dir.join("emulator-root.pem");
-        let mut child = Command::new(binary())
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
             .arg("--tls-cert-out")
             .arg(&trusted_pem)
             .args(args)

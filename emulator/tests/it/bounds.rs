@@ -3,7 +3,7 @@
 //! on that connection only; chunked bodies and `Expect: 100-continue` are served; a
 //! connection over the limit is answered 503; a request without a token is challenged.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

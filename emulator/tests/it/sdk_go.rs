@@ -3,14 +3,14 @@
 //! client authenticated by a `ClientSecretCredential` whose authority is the emulator, against
 //! an emulator that verifies tokens (`--verify-tokens`).
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 
 use support::emulator::Emulator;
 use support::{TempDir, Tool};
 
-const MODULE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/clients/go");
+const MODULE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../clients/go");
 
 #[test]
 fn the_go_sdk_runs_its_flows_with_a_real_credential() {
