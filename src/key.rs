@@ -115,7 +115,7 @@ impl KeyPair {
 
     /// Wraps an existing RSA key (e.g. a fixed test key). Sizes other than 2048/3072/4096
     /// are refused.
-    pub fn from_rsa(key: ::rsa::PrivateKey) -> Result<Self, Error> {
+    pub(crate) fn from_rsa(key: ::rsa::PrivateKey) -> Result<Self, Error> {
         use ::rsa::traits::PublicKeyParts;
         let bits = key.size() as u64 * 8;
         let size = i64::try_from(bits)

@@ -1011,16 +1011,13 @@ pub fn case_json(case: &RoundtripCase, subject: Option<&str>) -> serde_json::Val
 /// `KeyPair::generate`, then copied for each issuance.
 pub fn fixed_rsa_key() -> kvcert::KeyPair {
     use rand_chacha::rand_core::SeedableRng;
-    use rsa::pkcs8::DecodePrivateKey;
-    static KEY: std::sync::OnceLock<rsa::PrivateKey> = std::sync::OnceLock::new();
-    let key = KEY.get_or_init(|| {
+    static KEY: std::sync::OnceLock<kvcert::KeyPair> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
         let spec = kvcert::KeySpec::Rsa(kvcert::RsaSize::Rsa2048);
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(RSA_SEED);
-        let pair = kvcert::KeyPair::generate(spec, &mut rng).expect("RSA-2048 key generation");
-        let der = pair.to_pkcs8_der().expect("PKCS#8 export");
-        rsa::PrivateKey::from_pkcs8_der(&der).expect("PKCS#8 import")
-    });
-    kvcert::KeyPair::from_rsa(key.clone()).expect("an RSA-2048 key")
+        kvcert::KeyPair::generate(spec, &mut rng).expect("RSA-2048 key generation")
+    })
+    .duplicate()
 }
 
 /// An attribute as it must come back: OID, string tag, value bytes.
