@@ -1,10 +1,12 @@
 //! What each fuzz target does with one input.
 //!
 //! This file is shared: the fuzz targets call it through the `kvcert_fuzz` library, and
-//! `tests/fuzz_corpus.rs` of the parent crate includes it with `#[path]` to replay the corpus.
+//! the parent crate's test binary includes it with `#[path]` (`tests/it/main.rs`, module
+//! `checks`): `tests/it/fuzz_corpus.rs` replays the corpus through it.
 //! It therefore uses only kvcert's public API (plus `serde_json`, `der` and `x509-cert`,
 //! which the parent crate's tests can also reach). A property that does not hold panics.
 
+use base64ct::Encoding as _;
 use der::{Decode, Encode};
 
 /// The certificate name the `policy_json` target uses (a valid one, so the body is read).
@@ -1512,7 +1514,7 @@ pub fn import(data: &[u8]) -> bool {
                 .unwrap_or_else(|e| panic!("key bundle does not serialise: {e}"));
             assert_eq!(
                 bundle["cer"].as_str(),
-                Some(kvcert::pem::base64(&imported.certificate).as_str()),
+                Some(base64ct::Base64::encode_string(&imported.certificate).as_str()),
                 "cer is not the imported leaf"
             );
             assert_eq!(imported.secret.id.as_deref(), bundle["sid"].as_str());

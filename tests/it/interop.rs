@@ -12,8 +12,8 @@
 //!
 //! Without `openssl` (3.x) or `python3` with `cryptography` (>= 42) on PATH, the checks that
 //! need the missing tool are skipped and `cargo test` prints one `SKIPPED` line per missing
-//! tool saying what to install (see `tests/support/mod.rs`); the `x509-cert` checks still run.
-//! With `KVCERT_REQUIRE_INTEROP=1` (as `.ci/run` sets it) a missing tool fails the tests
+//! tool saying what to install (see `tests/it/support/tools.rs`); the `x509-cert` checks still
+//! run. With `KVCERT_REQUIRE_INTEROP=1` (as `.ci/run` sets it) a missing tool fails the tests
 //! instead.
 //!
 //! Each case writes its DER into its own directory under `std::env::temp_dir()`; the directory
@@ -45,7 +45,7 @@
 //!   `tbs_certificate_bytes` / `tbs_certrequest_bytes`. A CA-issued P-256K leaf verifies
 //!   against its (P-256) CA in `cryptography`, but its `public_key()` is refused the same way.
 
-mod support;
+use crate::support;
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -66,7 +66,7 @@ use x509_cert::time::Time;
 
 use support::{TempDir, Tool};
 
-const SUITE: &str = "tests/interop.rs";
+const SUITE: &str = "tests/it/interop.rs";
 
 // ---------------------------------------------------------------------------------------------
 // The matrix

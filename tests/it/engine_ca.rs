@@ -2,7 +2,7 @@
 //! signed by kvcert's hierarchy for that provider; OpenSSL and Python `cryptography` verify
 //! every chain against the root the vault hands out.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

@@ -26,13 +26,13 @@
 //! Without `openssl` (3.x), `python3` with `cryptography` (>= 42) or a JDK (`java`, `javac`,
 //! `keytool`) on PATH, the tests that need the missing tool return early and `cargo test`
 //! prints one `SKIPPED` line per missing tool saying what to install (see
-//! `tests/support/mod.rs`). With `KVCERT_REQUIRE_INTEROP=1` (as `.ci/run` sets it) a missing
+//! `tests/it/support/tools.rs`). With `KVCERT_REQUIRE_INTEROP=1` (as `.ci/run` sets it) a missing
 //! tool fails the tests instead.
 //!
 //! Each test writes into its own directory under `std::env::temp_dir()` (the OpenSSL config
 //! too), removed when the test passes and kept (its path is printed) when it fails.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -47,7 +47,7 @@ use rand_chacha::rand_core::SeedableRng;
 
 const GUID: &str = "3f91d24a-b53c-4e16-84cf-1169559395e0";
 
-const SUITE: &str = "tests/pkcs12_interop.rs";
+const SUITE: &str = "tests/it/pkcs12_interop.rs";
 
 /// A key and certificate issued by kvcert, and the PFX made of them.
 struct Made {

@@ -1,7 +1,7 @@
 //! The main job (`create_certificate`, the README's first command) as a person and a script see
 //! it: `--help`, the JSON on stdout, the summary on stderr, the files, and the refusal path.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};

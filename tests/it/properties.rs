@@ -19,10 +19,7 @@
 //! environment configuration, but no `fork`/`timeout` (each case runs in-process; a panic is
 //! caught and shrunk) and no `bit-set` (no `prop::bits` / `sample::subsequence`).
 
-#[allow(dead_code)]
-#[path = "../fuzz/src/checks.rs"]
-mod checks;
-
+use crate::checks;
 use checks::{EkuSpec, IpSan, KeyChoice, RoundtripCase, SansSpec, SubjectAttr, SubjectSpec};
 use kvcert::{DistinguishedName, IssuancePlan, UnixTime, Vault};
 use proptest::prelude::*;

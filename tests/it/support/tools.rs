@@ -1,5 +1,5 @@
 //! The external tools the interop suites call, and scratch directories that do not outlive
-//! their test: one file shared by kvcert's tests (`tests/support/mod.rs`) and the
+//! their test: one file shared by kvcert's tests (`tests/it/support/mod.rs`) and the
 //! emulator's (`emulator/tests/it/support/mod.rs`, through `#[path]`). Only `std`.
 //!
 //! # External tools

@@ -1,7 +1,7 @@
 //! `VaultState::handle`: HTTP-shaped requests routed to the operations, with the service's
 //! api-version handling and its answers for what no operation takes.
 
-mod support;
+use crate::support;
 
 use kvcert::service::engine::API_VERSIONS;
 use kvcert::{IssuanceDelays, Vault};
@@ -882,7 +882,8 @@ fn a_clients_keys_live_as_the_services_do_and_every_key_signs() {
         ])
     );
     assert_eq!(rsa["key"]["n"].as_str().unwrap().len(), 342);
-    // The Java SDK sends `"public_exponent":0` for "unset" (found by tests/sdk_java.rs).
+    // The Java SDK sends `"public_exponent":0` for "unset" (found by
+    // emulator/tests/it/sdk_java.rs).
     let java = c.call(
         "POST",
         "/keys/java-rsa/create",

@@ -2,7 +2,7 @@
 //! uploaded as base64 DER, PEM and PKCS#7; the stored chain read back by OpenSSL; and the
 //! refusals (foreign key, garbage, empty list, a PKCS#7 PEM block, a merge an issuer forbids).
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

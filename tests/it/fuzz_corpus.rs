@@ -10,8 +10,7 @@
 use std::panic;
 use std::path::{Path, PathBuf};
 
-#[path = "../fuzz/src/checks.rs"]
-mod checks;
+use crate::checks;
 
 /// Regular files of `dir`, sorted; `None` when the directory does not exist.
 fn files_in(dir: &Path) -> Option<Vec<PathBuf>> {

@@ -6,7 +6,7 @@
 //! Written against pkilint 0.13.3. Without `python3` and pkilint 0.13 on PATH, the linting is
 //! skipped and `cargo test` prints a `SKIPPED` line with the command that installs it; with
 //! `KVCERT_REQUIRE_INTEROP=1` (as `.ci/run` sets it) the tests fail instead (see
-//! `tests/support/mod.rs`). All certificates go through one `python3` process (about 0.5 s
+//! `tests/it/support/tools.rs`). All certificates go through one `python3` process (about 0.5 s
 //! of imports, then ~20 ms a certificate), which calls the CLI's own
 //! `main(["lint", "-f", "JSON", "-s", "NOTICE", file])` for each one: the findings are exactly
 //! what `lint_pkix_cert lint -s NOTICE file.der` prints.
@@ -24,7 +24,7 @@
 //!   schemes ftp, ftps, git, http, https, rtsp, sftp, ssh and telnet: `spiffe://…` (and `urn:`,
 //!   `mailto:`) fail, `https://contoso.com/api` in the same certificate passes.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -40,7 +40,7 @@ use x509_cert::Certificate;
 
 use support::Tool;
 
-const SUITE: &str = "tests/pkilint.rs";
+const SUITE: &str = "tests/it/pkilint.rs";
 
 /// Whether pkilint can run (else the caller returns: see `support::tool`).
 #[track_caller]
@@ -229,7 +229,7 @@ fn service_cert(prefix: &str) -> Vec<u8> {
 }
 
 /// kvcert's certificate for a fixture's recorded request body, issued as
-/// `tests/service_fixtures.rs` does: the 202's vault and name, now = service notBefore + 600 s.
+/// `tests/it/service_fixtures.rs` does: the 202's vault and name, now = service notBefore + 600 s.
 /// `None` without a recorded (`create_request`) or rebuilt (`reconstructed_request`) body.
 fn replay(prefix: &str) -> Option<Vec<u8>> {
     let body = fixture(&format!("{prefix}.create_request.json"))

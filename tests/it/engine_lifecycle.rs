@@ -1,7 +1,7 @@
 //! Delete, recover and purge by recovery level, and the paged lists, through
 //! `VaultState::handle`.
 
-mod support;
+use crate::support;
 
 use kvcert::{IssuanceDelays, Vault, VaultState};
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! Lifetime actions through `VaultState::handle`: AutoRenew makes the next version at the due
 //! instant, EmailContacts notifies once, the due instants the docs give.
 
-mod support;
+use crate::support;
 
 use kvcert::{IssuanceDelays, UnixTime, Vault};
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 //!
 //! Refactorings must not change behaviour; this is the test that says they did not.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -23,7 +23,7 @@ const SEEDS: [u64; 2] = [1, 2];
 const NOW: &str = "2026-01-15T12:00:00Z";
 
 fn expected() -> BTreeMap<String, String> {
-    let manifest = include_str!("data/golden/main_job.sha256");
+    let manifest = include_str!("../data/golden/main_job.sha256");
     manifest
         .lines()
         .filter(|l| !l.trim().is_empty())

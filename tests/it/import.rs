@@ -4,9 +4,9 @@
 //! OpenSSL's CLI and Python's `cryptography`. Without one of those on PATH, that part is skipped
 //! and `cargo test` prints a `SKIPPED` line saying what to install; with
 //! `KVCERT_REQUIRE_INTEROP=1` (as `.ci/run` sets it) a missing tool fails the test instead (see
-//! `tests/support/mod.rs`).
+//! `tests/it/support/tools.rs`).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use support::{TempDir, Tool};
 
-const SUITE: &str = "tests/import.rs";
+const SUITE: &str = "tests/it/import.rs";
 
 const VAULT: &str = "https://myvault.vault.azure.net";
 const PKCS12_UNREADABLE: &str = "The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format.";
