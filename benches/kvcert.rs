@@ -5,6 +5,7 @@
 //! many keys mean anything. The RSA arithmetic's own benches, with its kernels (`monty/*`), are
 //! in `kvcert-rsa/benches/rsa.rs`.
 
+use base64ct::Encoding as _;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -151,7 +152,7 @@ fn refuse(c: &mut Criterion) {
             env!("CARGO_MANIFEST_DIR")
         );
         let pfx = std::fs::read(&path).expect("test file");
-        let body = serde_json::json!({"value": kvcert::pem::base64(&pfx), "pwd": "kvcert-test"})
+        let body = serde_json::json!({"value": base64ct::Base64::encode_string(&pfx), "pwd": "kvcert-test"})
             .to_string();
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let import = |rng: &mut ChaCha20Rng| {

@@ -23,6 +23,7 @@
 //! | the tenant of the challenge | [`TENANT`], the tenant a credential must use (or allow) |
 //! | a vault request with a token | any bearer token, unless `--verify-tokens`: then a token this issuer signed, unexpired, for `https://vault.azure.net` (401 with the challenge otherwise, kvcert's message) |
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use std::sync::Mutex;
 
 use kvcert::key::JwkParts;
@@ -67,7 +68,7 @@ impl core::fmt::Debug for Issuer {
 }
 
 fn b64(bytes: &[u8]) -> String {
-    kvcert::pem::base64url(bytes)
+    Base64UrlUnpadded::encode_string(bytes)
 }
 
 /// A UUID made from `text` (SHA-256, version 4 and variant bits set): stable per input.
@@ -201,7 +202,8 @@ impl Issuer {
             return Err(TokenError::NotJwt);
         };
         let part = |p: &str| -> Result<Value, TokenError> {
-            let bytes = kvcert::pem::base64url_decode(p).ok_or(TokenError::PartNotBase64url)?;
+            let bytes =
+                Base64UrlUnpadded::decode_vec(p).map_err(|_| TokenError::PartNotBase64url)?;
             serde_json::from_slice(&bytes).map_err(|_| TokenError::PartNotJson)
         };
         let header = part(h)?;
@@ -209,7 +211,7 @@ impl Issuer {
             return Err(TokenError::WrongIssuer);
         }
         let signature =
-            kvcert::pem::base64url_decode(s).ok_or(TokenError::SignatureNotBase64url)?;
+            Base64UrlUnpadded::decode_vec(s).map_err(|_| TokenError::SignatureNotBase64url)?;
         let digest = sha2::Sha256::digest(format!("{h}.{c}").as_bytes());
         let valid = self
             .key

@@ -73,7 +73,12 @@ pub fn make(now: UnixTime, hosts: &[String], rng: &mut ChaCha20Rng) -> Result<Tl
         .with_single_cert(chain, private)?;
     Ok(Tls {
         config: Arc::new(config),
-        root_pem: kvcert::pem::encode("CERTIFICATE", root.certificate()),
+        root_pem: pem_rfc7468::encode_string(
+            "CERTIFICATE",
+            pem_rfc7468::LineEnding::LF,
+            root.certificate(),
+        )
+        .map_err(|_| Error::Internal("the TLS root's PEM"))?,
     })
 }
 

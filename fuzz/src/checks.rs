@@ -3,7 +3,7 @@
 //! This file is shared: the fuzz targets call it through the `kvcert_fuzz` library, and
 //! the parent crate's test binary includes it with `#[path]` (`tests/it/main.rs`, module
 //! `checks`): `tests/it/fuzz_corpus.rs` replays the corpus through it.
-//! It therefore uses only kvcert's public API (plus `serde_json`, `der` and `x509-cert`,
+//! It therefore uses only kvcert's public API (plus `serde_json`, `der`, `x509-cert` and `base64ct`,
 //! which the parent crate's tests can also reach). A property that does not hold panics.
 
 use base64ct::Encoding as _;

@@ -13,6 +13,7 @@
 
 mod transport;
 
+use base64ct::Encoding as _;
 use std::collections::{BTreeMap, BTreeSet};
 
 use azure_core::http::{RequestContent, StatusCode};
@@ -219,7 +220,7 @@ fn secret(transport: &InProcessVault, name: &str) -> Secret {
     let value = body["value"].as_str().expect("value");
     match content_type.as_str() {
         PKCS12 => {
-            let der = kvcert::pem::base64_decode(value).expect("base64 PFX");
+            let der = base64ct::Base64::decode_vec(value).expect("base64 PFX");
             let pfx = kvcert::pkcs12::decode_pfx(&der, None).expect("the PFX opens");
             Secret {
                 content_type,
@@ -246,7 +247,7 @@ fn pem_blocks(text: &str, label: &str) -> Vec<Vec<u8>> {
         let body = &rest[start + begin.len()..];
         let stop = body.find(&end).expect("an END line");
         let b64: String = body[..stop].split_whitespace().collect();
-        blocks.push(kvcert::pem::base64_decode(&b64).expect("base64 block"));
+        blocks.push(base64ct::Base64::decode_vec(&b64).expect("base64 block"));
         rest = &body[stop + end.len()..];
     }
     blocks
@@ -927,7 +928,7 @@ fn import_pfx_and_pem() {
 
     block_on(async {
         let import = ImportCertificateParameters {
-            base64_encoded_certificate: Some(kvcert::pem::base64(&pfx)),
+            base64_encoded_certificate: Some(base64ct::Base64::encode_string(&pfx)),
             ..Default::default()
         };
         let imported = client

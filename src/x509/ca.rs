@@ -174,10 +174,11 @@ impl CertificateAuthority {
     /// let body = br#"{"policy":{"issuer":{"name":"Unknown"},"key_props":{"kty":"EC"},
     ///     "x509_props":{"subject":"CN=leaf.example"}}}"#;
     /// let pending = vault.create_certificate("leaf", body, now, &mut rng).unwrap();
-    /// let csr = kvcert::pem::base64_decode(pending.csr.as_deref().unwrap()).unwrap();
+    /// use base64ct::{Base64, Encoding};
+    /// let csr = Base64::decode_vec(pending.csr.as_deref().unwrap()).unwrap();
     ///
     /// let (leaf, _, _) = ca.sign_request(&csr, now, 12, &mut rng).unwrap();
-    /// let x5c = [leaf, ca.certificate().to_vec()].map(|c| kvcert::pem::base64(&c));
+    /// let x5c = [leaf, ca.certificate().to_vec()].map(|c| Base64::encode_string(&c));
     /// let merge = serde_json::json!({ "x5c": x5c }).to_string();
     /// let merged = vault.merge_certificate("leaf", merge.as_bytes(), now, &mut rng).unwrap();
     /// assert!(merged.cer.is_some());
