@@ -15,7 +15,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use kvcert::{UnixTime, Vault, import_certificate, pem};
+use base64ct::{Base64, Encoding};
+use kvcert::{UnixTime, Vault, import_certificate};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use zeroize::Zeroizing;
@@ -118,7 +119,7 @@ fn run() -> Result<ExitCode, String> {
                 String::from_utf8(bytes.to_vec()).map_err(|_| format!("{shown}: not UTF-8"))?;
             (text, "application/x-pem-file")
         } else {
-            (pem::base64(&bytes), "application/x-pkcs12")
+            (Base64::encode_string(&bytes), "application/x-pkcs12")
         };
         let mut request = serde_json::json!({
             "value": value,
@@ -165,7 +166,13 @@ fn run() -> Result<ExitCode, String> {
         )?;
         write(
             "certificate.pem",
-            pem::encode("CERTIFICATE", &imported.certificate).as_bytes(),
+            pem_rfc7468::encode_string(
+                "CERTIFICATE",
+                pem_rfc7468::LineEnding::LF,
+                &imported.certificate,
+            )
+            .map_err(|e| e.to_string())?
+            .as_bytes(),
         )?;
     }
     Ok(ExitCode::SUCCESS)

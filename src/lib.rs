@@ -138,7 +138,7 @@
 )]
 
 pub mod key;
-pub mod pem;
+pub(crate) mod pem;
 pub mod pkcs12;
 mod rng;
 pub mod service;

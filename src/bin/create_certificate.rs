@@ -17,8 +17,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use base64ct::{Base64, Encoding};
 use kvcert::rand_core::SeedableRng;
-use kvcert::{ChaCha20Rng, Completed, Issued, UnixTime, Vault, create_from_json, pem};
+use kvcert::{ChaCha20Rng, Completed, Issued, UnixTime, Vault, create_from_json};
 use sha1::Digest;
 use zeroize::Zeroizing;
 
@@ -199,7 +200,7 @@ fn write_files(dir: &Path, issued: &Issued, operation: &str) -> Result<Vec<PathB
     };
     write("operation.json", format!("{operation}\n").as_bytes(), false)?;
     write("csr.der", &issued.csr, false)?;
-    let csr_pem = pem::encode("CERTIFICATE REQUEST", &issued.csr);
+    let csr_pem = pem("CERTIFICATE REQUEST", &issued.csr)?;
     write("csr.pem", csr_pem.as_bytes(), false)?;
     if let Some(done) = &issued.completed {
         let completed = pretty(&done.operation)?;
@@ -209,7 +210,7 @@ fn write_files(dir: &Path, issued: &Issued, operation: &str) -> Result<Vec<PathB
             false,
         )?;
         write("certificate.der", &done.certificate, false)?;
-        let cert_pem = pem::encode("CERTIFICATE", &done.certificate);
+        let cert_pem = pem("CERTIFICATE", &done.certificate)?;
         write("certificate.pem", cert_pem.as_bytes(), false)?;
         write(
             "bundle.json",
@@ -237,6 +238,11 @@ fn write_files(dir: &Path, issued: &Issued, operation: &str) -> Result<Vec<PathB
 type SecretFile = (&'static str, Zeroizing<Vec<u8>>);
 
 /// The secret's value as a user downloads it: the PFX bytes, or the PEM text.
+/// One RFC 7468 block, 64 columns and LF line endings, as kvcert writes its PEM secrets.
+fn pem(label: &str, der: &[u8]) -> Result<String, String> {
+    pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der).map_err(|e| e.to_string())
+}
+
 fn decoded_secret(done: &Completed) -> Result<Option<SecretFile>, String> {
     let Some(value) = done.secret.value.as_deref() else {
         return Ok(None);
@@ -246,7 +252,7 @@ fn decoded_secret(done: &Completed) -> Result<Option<SecretFile>, String> {
             Some(("secret.pem", Zeroizing::new(value.as_bytes().to_vec())))
         }
         _ => {
-            let pfx = pem::base64_decode(value).ok_or("the secret's value is not base64")?;
+            let pfx = Base64::decode_vec(value).map_err(|_| "the secret's value is not base64")?;
             Some(("secret.pfx", Zeroizing::new(pfx)))
         }
     })

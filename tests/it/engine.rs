@@ -536,7 +536,7 @@ fn a_pinned_key_source_hands_out_its_key() {
     );
     assert_eq!(json(state.get_key("c", None, now))["key"]["kty"], "RSA");
     let x = jwks[0]["x"].as_str().unwrap();
-    let x = kvcert::pem::base64url_decode(x).unwrap();
+    let x = crate::support::text::base64url_decode(x).unwrap();
     assert!(
         bits.windows(x.len()).any(|w| w == x.as_slice()),
         "the JWK is the pinned key's"

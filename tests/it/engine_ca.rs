@@ -65,7 +65,7 @@ impl CaClient for Client {
             .call("GET", &format!("/secrets/{name}"), "")
             .body_json();
         assert!(secret["value"].is_string(), "{name}: {secret}");
-        let pfx = kvcert::pem::base64_decode(secret["value"].as_str().unwrap()).unwrap();
+        let pfx = crate::support::text::base64_decode(secret["value"].as_str().unwrap()).unwrap();
         decode_pfx(&pfx, None).unwrap().certificates
     }
 }
@@ -134,7 +134,7 @@ fn every_emulated_provider_issues_chains_openssl_and_cryptography_verify() {
             .call("GET", &format!("/certificates/{name}"), "")
             .body_json();
         assert_eq!(
-            kvcert::pem::base64_decode(bundle["cer"].as_str().unwrap()).unwrap(),
+            crate::support::text::base64_decode(bundle["cer"].as_str().unwrap()).unwrap(),
             chain[0]
         );
 
@@ -404,7 +404,7 @@ fn a_caller_supplied_hierarchy_signs_the_leaves() {
     assert_eq!(chain[1], issuing.certificate(), "the caller's intermediate");
     assert_eq!(
         c.state.emulated_ca_roots_pem(),
-        kvcert::pem::encode("CERTIFICATE", root.certificate())
+        crate::support::text::pem("CERTIFICATE", root.certificate())
     );
 }
 
@@ -428,7 +428,7 @@ fn a_ca_signs_openssl_requests_and_refuses_a_forged_one() {
     .unwrap();
     dir.write(
         "root.pem",
-        kvcert::pem::encode("CERTIFICATE", root.certificate()),
+        crate::support::text::pem("CERTIFICATE", root.certificate()),
     );
     for (label, newkey) in [("rsa", "rsa:2048"), ("ec", "ec")] {
         let mut args = vec![

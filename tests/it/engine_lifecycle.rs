@@ -921,7 +921,7 @@ fn a_version_in_the_shape_of_each_api_version() {
         details["sans"],
         serde_json::json!({"dns_names": ["d.example"]})
     );
-    let der = kvcert::pem::base64_decode(details["cer"].as_str().unwrap()).unwrap();
+    let der = crate::support::text::base64_decode(details["cer"].as_str().unwrap()).unwrap();
     let cert = x509_cert::Certificate::from_der(&der).unwrap();
     let serial: String = cert
         .tbs_certificate()

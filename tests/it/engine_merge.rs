@@ -46,7 +46,7 @@ fn openssl(dir: &TempDir, args: &[&str]) -> Vec<u8> {
 
 /// A CA made by OpenSSL, and the pending CSR signed by it: (leaf DER, CA DER).
 fn sign_csr(dir: &TempDir, csr_b64: &str) -> (Vec<u8>, Vec<u8>) {
-    let csr = kvcert::pem::base64_decode(csr_b64).unwrap();
+    let csr = crate::support::text::base64_decode(csr_b64).unwrap();
     dir.write("req.der", &csr);
     openssl(
         dir,
@@ -104,7 +104,7 @@ fn sign_csr(dir: &TempDir, csr_b64: &str) -> (Vec<u8>, Vec<u8>) {
 }
 
 fn b64(der: &[u8]) -> String {
-    kvcert::pem::base64(der)
+    crate::support::text::base64(der)
 }
 
 #[test]
@@ -122,8 +122,8 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
         .create_certificate("m", &unknown(false, "application/x-pkcs12"), now, &mut rng)
         .unwrap();
     let (leaf, ca) = sign_csr(&dir, created.csr.as_deref().unwrap());
-    let leaf_pem = kvcert::pem::encode("CERTIFICATE", &leaf);
-    let ca_pem = kvcert::pem::encode("CERTIFICATE", &ca);
+    let leaf_pem = crate::support::text::pem("CERTIFICATE", &leaf);
+    let ca_pem = crate::support::text::pem("CERTIFICATE", &ca);
     openssl(
         &dir,
         &[
@@ -213,7 +213,7 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
 
         // The secret: the leaf (with the key) first, then the CA; OpenSSL reads it.
         let secret = state.get_secret("m", None, now).unwrap();
-        let pfx = kvcert::pem::base64_decode(secret.value.as_deref().unwrap()).unwrap();
+        let pfx = crate::support::text::base64_decode(secret.value.as_deref().unwrap()).unwrap();
         let decoded = decode_pfx(&pfx, None).unwrap();
         assert_eq!(
             decoded.certificates,
@@ -283,8 +283,10 @@ fn a_signed_csr_merges_in_every_accepted_form_and_the_secret_holds_the_chain() {
         .split("-----BEGIN CERTIFICATE-----")
         .skip(1)
         .map(|b| {
-            kvcert::pem::base64_decode(&b.split("-----END").next().unwrap().replace('\n', ""))
-                .unwrap()
+            crate::support::text::base64_decode(
+                &b.split("-----END").next().unwrap().replace('\n', ""),
+            )
+            .unwrap()
         })
         .collect();
     assert_eq!(certs, vec![ca, leaf], "uploaded order kept");

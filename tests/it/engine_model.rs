@@ -752,7 +752,7 @@ impl Run {
         let now = UnixTime::from_unix_seconds(self.now).unwrap();
         let leaf = match pending["csr"].as_str() {
             Some(csr) if status == 200 && own => {
-                let csr = kvcert::pem::base64_decode(csr).unwrap();
+                let csr = crate::support::text::base64_decode(csr).unwrap();
                 self.ca
                     .sign_request(&csr, now, MERGED_MONTHS, &mut self.rng)
                     .unwrap()
@@ -761,7 +761,7 @@ impl Run {
             // Another key's certificate: the CA's own.
             _ => self.ca.certificate().to_vec(),
         };
-        let x5c = [leaf, self.ca.certificate().to_vec()].map(|c| kvcert::pem::base64(&c));
+        let x5c = [leaf, self.ca.certificate().to_vec()].map(|c| crate::support::text::base64(&c));
         let body = json!({ "x5c": x5c }).to_string();
         let (status, bundle) = self.call(
             "POST",
@@ -880,10 +880,10 @@ impl Run {
         let (status, secret) = self.call("GET", &format!("/secrets/{}", NAMES[i]), "");
         assert_eq!(status, 200);
         assert_eq!(version_of(&secret["id"]), v);
-        let pfx = kvcert::pem::base64_decode(secret["value"].as_str().unwrap()).unwrap();
+        let pfx = crate::support::text::base64_decode(secret["value"].as_str().unwrap()).unwrap();
         let decoded = decode_pfx(&pfx, None).unwrap();
         let key = KeyPair::from_pkcs8_der(decoded.key_pkcs8.as_ref().unwrap()).unwrap();
-        let cer = kvcert::pem::base64_decode(bundle["cer"].as_str().unwrap()).unwrap();
+        let cer = crate::support::text::base64_decode(bundle["cer"].as_str().unwrap()).unwrap();
         assert_eq!(
             decoded.certificates[0], cer,
             "the secret holds the bundle's certificate"

@@ -62,7 +62,7 @@ fn pem_ders(pem: &str, label: &str) -> Vec<Vec<u8>> {
         let after = &rest[i + begin.len()..];
         let j = after.find(&end).unwrap();
         let b64: String = after[..j].split_whitespace().collect();
-        out.push(kvcert::pem::base64_decode(&b64).unwrap());
+        out.push(crate::support::text::base64_decode(&b64).unwrap());
         rest = &after[j + end.len()..];
     }
     out
@@ -73,11 +73,11 @@ fn cert_der(path: &str) -> Vec<u8> {
 }
 
 fn b64(bytes: &[u8]) -> String {
-    kvcert::pem::base64(bytes)
+    crate::support::text::base64(bytes)
 }
 
 fn cer(imported: &Imported) -> Vec<u8> {
-    kvcert::pem::base64_decode(imported.bundle.cer.as_deref().unwrap()).unwrap()
+    crate::support::text::base64_decode(imported.bundle.cer.as_deref().unwrap()).unwrap()
 }
 
 fn policy_json(imported: &Imported) -> Value {
@@ -754,7 +754,8 @@ fn reencoded_chain_pfx_opens_in_openssl_and_python() {
     .unwrap();
     let imported = import(&json!({"value": b64(&upload), "preserveCertOrder": true})).unwrap();
     assert_eq!(imported.leaf_index, 2);
-    let pfx = kvcert::pem::base64_decode(imported.secret.value.as_deref().unwrap()).unwrap();
+    let pfx =
+        crate::support::text::base64_decode(imported.secret.value.as_deref().unwrap()).unwrap();
     // Both calls come first, so that each missing tool is reported.
     let has_openssl = support::tool(Tool::OpenSsl, SUITE);
     let has_python = support::tool(Tool::PythonCryptography, SUITE);

@@ -859,7 +859,7 @@ fn run(case: Case) {
     ctx.x509_cert_csr(&issued.csr);
     assert_eq!(
         issued.operation.csr.as_deref(),
-        Some(kvcert::pem::base64(&issued.csr).as_str()),
+        Some(crate::support::text::base64(&issued.csr).as_str()),
         "{}: the operation's csr is the CSR",
         case.name
     );
@@ -907,7 +907,7 @@ impl Files {
                 Some(write("cert.der", &done.certificate)),
                 Some(write(
                     "cert.pem",
-                    kvcert::pem::encode("CERTIFICATE", &done.certificate).as_bytes(),
+                    crate::support::text::pem("CERTIFICATE", &done.certificate).as_bytes(),
                 )),
             ),
             None => (None, None),

@@ -284,7 +284,7 @@ fn base64url_decode(s: &str) -> Vec<u8> {
         })
         .collect();
     let pad = "=".repeat((4 - std.len() % 4) % 4);
-    kvcert::pem::base64_decode(&format!("{std}{pad}")).unwrap()
+    crate::support::text::base64_decode(&format!("{std}{pad}")).unwrap()
 }
 
 #[test]
@@ -356,7 +356,7 @@ fn managed_secret_bundle_pkcs12_and_pem() {
         assert_eq!(s["attributes"], bundle["attributes"]);
         assert_eq!(s["contentType"], "application/x-pkcs12");
         assert_eq!(s["managed"], true);
-        let pfx = kvcert::pem::base64_decode(s["value"].as_str().unwrap()).unwrap();
+        let pfx = crate::support::text::base64_decode(s["value"].as_str().unwrap()).unwrap();
         let decoded = decode_pfx(&pfx, None).unwrap();
         assert_eq!(decoded.certificates, vec![done.certificate.clone()]);
         assert_eq!(decoded.key_pkcs8.is_some(), exportable);

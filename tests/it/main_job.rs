@@ -125,7 +125,7 @@ fn a_certificate_is_issued_written_and_explained() {
     let pfx = std::fs::read(out_dir.join("secret.pfx")).expect("secret.pfx");
     assert_eq!(
         secret["value"].as_str().expect("value"),
-        kvcert::pem::base64(&pfx)
+        crate::support::text::base64(&pfx)
     );
     #[cfg(unix)]
     for private in ["key.pem", "secret.json", "secret.pfx"] {

@@ -202,7 +202,7 @@ impl OpenSsl {
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
-    kvcert::pem::encode(label, der)
+    crate::support::text::pem(label, der)
 }
 
 /// The PEM blocks with `label` in `text`.

@@ -111,7 +111,7 @@ fn lint_all(certs: impl FnOnce() -> Vec<(String, Vec<u8>)>) -> Linted {
     let certs = certs();
     let input: Vec<Value> = certs
         .iter()
-        .map(|(l, der)| json!([l, kvcert::pem::base64(der)]))
+        .map(|(l, der)| json!([l, crate::support::text::base64(der)]))
         .collect();
     // A python3 that died early (no pkilint) closes the pipe: its stderr says why, below.
     let _ = serde_json::to_writer(child.stdin.take().unwrap(), &input);
@@ -179,7 +179,7 @@ fn explain(label: &str, (der, findings): &(Vec<u8>, Vec<Finding>)) -> String {
     }
     format!(
         "{label}:{lines}\n  reproduce: echo {} | base64 -d > c.der && lint_pkix_cert lint c.der",
-        kvcert::pem::base64(der)
+        crate::support::text::base64(der)
     )
 }
 
@@ -225,7 +225,7 @@ fn service_prefixes() -> Vec<String> {
 
 fn service_cert(prefix: &str) -> Vec<u8> {
     let b64 = String::from_utf8(fixture(&format!("{prefix}.cer.b64")).unwrap()).unwrap();
-    kvcert::pem::base64_decode(b64.trim()).unwrap()
+    crate::support::text::base64_decode(b64.trim()).unwrap()
 }
 
 /// kvcert's certificate for a fixture's recorded request body, issued as

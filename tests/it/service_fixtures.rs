@@ -35,7 +35,7 @@ fn json(file: &str) -> Option<Value> {
 fn b64_file(file: &str) -> Option<Vec<u8>> {
     data(file).map(|b| {
         let text = String::from_utf8(b).unwrap();
-        kvcert::pem::base64_decode(text.trim()).unwrap()
+        crate::support::text::base64_decode(text.trim()).unwrap()
     })
 }
 
@@ -294,7 +294,7 @@ fn replay(case: &Case) -> Vec<&'static str> {
     let bundle = json(&format!("{p}.bundle.json"));
     let service_cer = b64_file(&format!("{p}.cer.b64"));
     let service_csr = b64_file(&format!("{p}.csr.b64"))
-        .or_else(|| kvcert::pem::base64_decode(op202["csr"].as_str()?))
+        .or_else(|| crate::support::text::base64_decode(op202["csr"].as_str()?))
         .unwrap();
 
     // The vault's settings come from the vault: take them from the recorded bundle.
@@ -332,7 +332,7 @@ fn replay(case: &Case) -> Vec<&'static str> {
     assert_json(&format!("{p} 202"), &ours, &op202, &["/csr", "/request_id"]);
     assert_eq!(
         ours["csr"].as_str().unwrap(),
-        kvcert::pem::base64(&issued.csr)
+        crate::support::text::base64(&issued.csr)
     );
     assert!(is_hex32(ours["request_id"].as_str().unwrap()));
     matched.push("202");
@@ -670,7 +670,7 @@ fn pem_secret_has_the_service_structure() {
                 .skip(1)
                 .take_while(|l| !l.starts_with("-----"))
                 .collect();
-            kvcert::pem::base64_decode(&b64).unwrap()
+            crate::support::text::base64_decode(&b64).unwrap()
         };
         let (a, b) = (key_der(&ours), key_der(their_value));
         #[derive(der::Sequence)]
