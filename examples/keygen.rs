@@ -26,21 +26,47 @@ const USAGE: &str = "usage: keygen --kty RSA|EC --size BITS --count N [--seed S]
 fn run() -> Result<(), String> {
     let (mut kty, mut size, mut count, mut seed) = (None, None, 1usize, None);
     let mut show_stats = false;
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut value = |f: &str| it.next().ok_or_else(|| format!("{f} needs a value"));
-        match a.as_str() {
-            "--kty" => kty = Some(value("--kty")?),
-            "--size" => size = Some(value("--size")?.parse::<i64>().map_err(|e| e.to_string())?),
-            "--count" => count = value("--count")?.parse().map_err(|_| USAGE.to_owned())?,
-            "--seed" => {
-                seed = Some(
-                    value("--seed")?
-                        .parse::<u64>()
-                        .map_err(|_| USAGE.to_owned())?,
+    // lexopt: a value follows its option or is joined by `=`.
+    let mut parser = lexopt::Parser::from_env();
+    let usage = |_| USAGE.to_owned();
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        use lexopt::prelude::*;
+        match arg {
+            Long("kty") => {
+                kty = Some(
+                    parser
+                        .value()
+                        .map_err(|e| e.to_string())?
+                        .string()
+                        .map_err(usage)?,
                 )
             }
-            "--stats" => show_stats = true,
+            Long("size") => {
+                size = Some(
+                    parser
+                        .value()
+                        .map_err(|e| e.to_string())?
+                        .parse::<i64>()
+                        .map_err(|e| e.to_string())?,
+                )
+            }
+            Long("count") => {
+                count = parser
+                    .value()
+                    .map_err(|e| e.to_string())?
+                    .parse()
+                    .map_err(usage)?
+            }
+            Long("seed") => {
+                seed = Some(
+                    parser
+                        .value()
+                        .map_err(|e| e.to_string())?
+                        .parse::<u64>()
+                        .map_err(usage)?,
+                )
+            }
+            Long("stats") => show_stats = true,
             _ => return Err(USAGE.to_owned()),
         }
     }

@@ -23,13 +23,35 @@ const USAGE: &str = "usage: sign --key KEY.pem --count N [--bytes LEN]";
 
 fn run() -> Result<(), String> {
     let (mut key, mut count, mut bytes) = (None, 1usize, 1024usize);
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut value = |f: &str| it.next().ok_or_else(|| format!("{f} needs a value"));
-        match a.as_str() {
-            "--key" => key = Some(value("--key")?),
-            "--count" => count = value("--count")?.parse().map_err(|_| USAGE.to_owned())?,
-            "--bytes" => bytes = value("--bytes")?.parse().map_err(|_| USAGE.to_owned())?,
+    // lexopt: a value follows its option or is joined by `=`.
+    let mut parser = lexopt::Parser::from_env();
+    let usage = |_| USAGE.to_owned();
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        use lexopt::prelude::*;
+        match arg {
+            Long("key") => {
+                key = Some(
+                    parser
+                        .value()
+                        .map_err(|e| e.to_string())?
+                        .string()
+                        .map_err(usage)?,
+                )
+            }
+            Long("count") => {
+                count = parser
+                    .value()
+                    .map_err(|e| e.to_string())?
+                    .parse()
+                    .map_err(usage)?
+            }
+            Long("bytes") => {
+                bytes = parser
+                    .value()
+                    .map_err(|e| e.to_string())?
+                    .parse()
+                    .map_err(usage)?
+            }
             _ => return Err(USAGE.to_owned()),
         }
     }
