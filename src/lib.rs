@@ -51,15 +51,19 @@
 //!                    create / merge / renew (lifetime) / import ─▶ version: the one stored-version builder
 //!                    pending, delete/recover/purge, lists, updates, issuers, contacts, backup
 //! x509/      name, san, extensions, csr (build, and read with its signature checked), certificate,
-//!            ca (root, intermediate, leaves, sign_request), time, pem: DER as the service writes it
+//!            ca (root, intermediate, leaves, sign_request), time, read (certificates kvcert did
+//!            not write): DER as the service writes and reads it
 //! key/       KeyPair (generate, sign, PKCS#8 in and out), PublicKey (verify others' signatures);
 //!            key/rsa: the seam to the kvcert-rsa crate (RSA key generation and signing)
 //! pkcs12     the PFX writer in the service's layout, and the bounded reader for imports
 //! stand_in   fuzzing builds only: cheap stand-ins for signatures and the PFX's derivations
 //! ```
 //!
-//! Each layer uses only the ones below it (`service` → `x509` → `key`; `pkcs12` → `key`), and
-//! [`Error`] is shared by all. Each step is public for emulators that need only one of them:
+//! Each layer uses only the ones below it (`service` → `x509` → `key`; `pkcs12` → `key`) and
+//! fails with its own error ([`key::Error`], [`x509::Error`], [`pkcs12::Error`]), which knows
+//! nothing of HTTP; [`Error`], the service's, is built from them in one place (`From`), with the
+//! status, code and words the service answers. Each step is public for emulators that need only
+//! one of them:
 //! parse a subject ([`DistinguishedName`]), build a CSR for a key already held
 //! ([`x509::csr::build`]), or issue with a fixed key ([`create_with_key`]).
 //!
