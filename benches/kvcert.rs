@@ -10,7 +10,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use kvcert::{Curve, IssuancePlan, KeyPair, KeySpec, RsaSize, UnixTime, Vault, create_from_json};
+use kvcert::service::plan::IssuancePlan;
+use kvcert::{Curve, KeyPair, KeySpec, RsaSize, UnixTime, Vault, create_from_json};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
@@ -156,7 +157,7 @@ fn refuse(c: &mut Criterion) {
             .to_string();
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let import = |rng: &mut ChaCha20Rng| {
-            kvcert::import_certificate("c", body.as_bytes(), &vault, now, rng)
+            kvcert::service::import::import_certificate("c", body.as_bytes(), &vault, now, rng)
         };
         assert_eq!(import(&mut rng).is_ok(), accepted, "pfx_iter_{n}");
         g.bench_function(format!("pfx_iter_{n}"), |b| {

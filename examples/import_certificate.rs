@@ -16,7 +16,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use base64ct::{Base64, Encoding};
-use kvcert::{UnixTime, Vault, import_certificate};
+use kvcert::service::import::import_certificate;
+use kvcert::{UnixTime, Vault};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use zeroize::Zeroizing;

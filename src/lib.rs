@@ -64,14 +64,14 @@
 //! nothing of HTTP; [`Error`], the service's, is built from them in one place (`From`), with the
 //! status, code and words the service answers. Each step is public for emulators that need only
 //! one of them:
-//! parse a subject ([`DistinguishedName`]), build a CSR for a key already held
+//! parse a subject ([`x509::name::DistinguishedName`]), build a CSR for a key already held
 //! ([`x509::csr::build`]), or issue with a fixed key ([`create_with_key`]).
 //!
 //! ## The certificate's secret and key, and imports
 //!
 //! A completed issuance also carries the managed secret ([`Completed::secret`]: a PFX in the
 //! service's layout, see [`pkcs12`], or PEM) and key ([`Completed::key_bundle`], the public
-//! JWK). [`import_certificate`] is "Import Certificate": a PFX or PEM in; the bundle, secret
+//! JWK). [`service::import::import_certificate`] is "Import Certificate": a PFX or PEM in; the bundle, secret
 //! and key out, with the policy the service derives from the certificate ([`service::import`]).
 //!
 //! [`VaultState`] is the engine of a certificate's whole life: a vault's certificates as serde
@@ -120,7 +120,7 @@
 //! | RSA primes | FIPS 186-5 A.1.3 probable primes: fresh random candidate per try, two top bits set, Miller–Rabin rounds from Table B.1's 2⁻¹⁰⁰ column after a base-2 Fermat test (four candidates at a time; the prime kept is the first that passes, in the order drawn); p and q from two ChaCha20 streams seeded from the caller's RNG |
 //! | a private key given to [`KeyPair::from_pkcs8_der`]/[`KeyPair::from_pkcs8_pem`] that is not PKCS#8 | 400 `BadParameter`, [`Error::InvalidPrivateKey`], kvcert's wording (no service call takes a bare key); a well-formed key of another size or type gets Import's size/type errors |
 //! | [`Policy::issue`] for an issuer other than `Self` | refused (400 on `policy.issuer`) rather than returning no certificate |
-//! | the name and vault [`Policy::issue`] answers for | `kvcert-test` in `https://kvcert-test.vault.azure.net` ([`service::policy::TEST_CERTIFICATE_NAME`], [`service::policy::TEST_VAULT_URL`]) |
+//! | the name and vault [`Policy::issue`] answers for | `kvcert-test` in `https://kvcert-test.vault.azure.net` ([`TEST_CERTIFICATE_NAME`], [`TEST_VAULT_URL`]) |
 //! | RSA private-key arithmetic per CPU (kvcert-rsa) | x86-64 with BMI2 and ADX: `mulx`/`adcx`/`adox` assembly for the 1024- and 2048-bit CRT halves (RSA-2048/4096); other x86-64 with BMI2: the Rust kernels compiled for BMI2; elsewhere the portable Rust kernels. The same results on every path |
 //! | no AVX-512 IFMA path (OpenSSL's on CPUs that have it) | Valgrind cannot run AVX-512, so the constant-time check could not cover it; every path kvcert takes is checked |
 //! | OS randomness | only in [`os_rng`] (default feature `os-rng`), for callers; never used inside the core |
@@ -149,7 +149,9 @@ pub mod service;
 pub mod stand_in;
 pub mod x509;
 
-pub use key::{Curve, KeyPair, KeySpec, RsaSize};
+pub use key::pair::KeyPair;
+pub use key::spec::{Curve, KeySpec};
+pub use kvcert_rsa::RsaSize;
 /// The `rand_core` kvcert's RNG parameters come from.
 pub use rand_core;
 pub use rng::ChaCha20Rng;
@@ -158,13 +160,11 @@ pub use rng::{OsRng, os_rng};
 pub use service::create::{
     Completed, Issued, STATUS_IN_PROGRESS, STATUS_MERGE, create, create_from_json, create_with_key,
 };
-pub use service::engine::{IssuanceDelays, Response, VaultState};
+pub use service::engine::response::Response;
+pub use service::engine::state::{IssuanceDelays, VaultState};
 pub use service::error::{Cause, Error, KeyPairing, ObjectKind, RequestProblem};
-pub use service::import::{Imported, import_certificate};
-pub use service::plan::{CertificateName, IssuancePlan};
-pub use service::policy::{Policy, SelfSigned};
+pub use service::policy::{Policy, SelfSigned, TEST_CERTIFICATE_NAME, TEST_VAULT_URL};
 pub use service::vault::Vault;
-pub use x509::name::DistinguishedName;
 pub use x509::time::{ParseTimeError, UnixTime};
 
 /// The README's examples, compiled and run as doctests.

@@ -2,7 +2,7 @@
 //!
 //! A request arrives as [`wire`] types (serde, the service's spellings), after a bounded first
 //! pass over its bytes (`shape`); [`plan`] turns it once into an [`IssuancePlan`](plan::IssuancePlan)
-//! that holds only what the service accepts, with its defaults filled in ([`policy`] states the
+//! that holds only what the service accepts, with its defaults filled in ([`Policy`](crate::Policy) states the
 //! same request in Rust). The operations take plans: Create Certificate (`create`, re-exported at
 //! the crate root) and Import Certificate ([`import`]); [`secret`] makes the certificate's
 //! managed secret and key as `GET /secrets` and `GET /keys` answer them. [`engine`] keeps a
@@ -16,7 +16,7 @@ pub mod engine;
 pub(crate) mod error;
 pub mod import;
 pub mod plan;
-pub mod policy;
+pub(crate) mod policy;
 pub mod secret;
 pub(crate) mod shape;
 pub(crate) mod vault;

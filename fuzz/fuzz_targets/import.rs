@@ -1,4 +1,4 @@
-//! Import Certificate request bodies: `kvcert::import_certificate` must never panic (see
+//! Import Certificate request bodies: `kvcert::service::import::import_certificate` must never panic (see
 //! `kvcert_fuzz::checks::import`).
 #![no_main]
 

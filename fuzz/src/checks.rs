@@ -20,7 +20,7 @@ pub const CERT_NAME: &str = "fuzzcert";
 ///
 /// Returns whether the body was accepted (the fuzz target ignores it; the replay test counts).
 pub fn policy_json(data: &[u8]) -> bool {
-    match kvcert::IssuancePlan::from_json(CERT_NAME, data) {
+    match kvcert::service::plan::IssuancePlan::from_json(CERT_NAME, data) {
         Ok(plan) => {
             let stored = plan.stored_policy();
             let json = serde_json::to_vec(&stored)
@@ -53,7 +53,7 @@ pub fn subject_dn(data: &[u8]) -> bool {
     let Ok(text) = core::str::from_utf8(data) else {
         return false;
     };
-    let Ok(dn) = text.parse::<kvcert::DistinguishedName>() else {
+    let Ok(dn) = text.parse::<kvcert::x509::name::DistinguishedName>() else {
         return false;
     };
     let Ok(der) = dn.to_der() else {
@@ -127,12 +127,13 @@ pub fn san_values(data: &[u8]) -> bool {
         }
     });
     let body = serde_json::to_vec(&body).expect("a JSON value serialises");
-    let plan = kvcert::IssuancePlan::from_json(CERT_NAME, &body).unwrap_or_else(|e| {
-        panic!(
-            "{field} accepts {s:?} but the policy is refused: {e:?}\nbody: {}",
-            String::from_utf8_lossy(&body)
-        )
-    });
+    let plan =
+        kvcert::service::plan::IssuancePlan::from_json(CERT_NAME, &body).unwrap_or_else(|e| {
+            panic!(
+                "{field} accepts {s:?} but the policy is refused: {e:?}\nbody: {}",
+                String::from_utf8_lossy(&body)
+            )
+        });
     let names = plan.sans().expect("the policy has sans");
     assert_eq!(names.len(), 1, "{field} {s:?}: one name in the plan");
     let one = [s.to_owned()];
@@ -1166,7 +1167,7 @@ pub fn roundtrip_case(case: &RoundtripCase) {
     );
     let want = want(&case);
 
-    let plan = kvcert::IssuancePlan::from_json(CERT_NAME, &body)
+    let plan = kvcert::service::plan::IssuancePlan::from_json(CERT_NAME, &body)
         .unwrap_or_else(|e| panic!("a valid-by-construction policy was refused: {e:?}\n{ctx}"));
     let spec = match case.key {
         KeyChoice::Ec(c) => kvcert::KeySpec::Ec(c),
@@ -1491,7 +1492,7 @@ fn check_extensions(exts: &[x509_cert::ext::Extension], want: &Want, cert: bool,
 
 /// `import`: an Import Certificate request body (`CertificateImportParameters`).
 ///
-/// `kvcert::import_certificate` must not panic. On success the bundle, secret and key bundle
+/// `kvcert::service::import::import_certificate` must not panic. On success the bundle, secret and key bundle
 /// serialise, the bundle's `cer` is the imported leaf and the secret's id is the bundle's
 /// `sid`; on refusal the error body serialises with a non-empty message.
 ///
@@ -1504,7 +1505,7 @@ pub fn import(data: &[u8]) -> bool {
         return false;
     };
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0);
-    match kvcert::import_certificate(CERT_NAME, data, &vault, now, &mut rng) {
+    match kvcert::service::import::import_certificate(CERT_NAME, data, &vault, now, &mut rng) {
         Ok(imported) => {
             let bundle = serde_json::to_value(&imported.bundle)
                 .unwrap_or_else(|e| panic!("bundle does not serialise: {e}"));

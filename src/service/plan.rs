@@ -82,7 +82,8 @@ const CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
 /// A Create Certificate request, validated, with the service's defaults filled in.
 ///
 /// ```
-/// use kvcert::{IssuancePlan, KeySpec, RsaSize};
+/// use kvcert::service::plan::IssuancePlan;
+/// use kvcert::{KeySpec, RsaSize};
 /// let body = br#"{"policy":{"issuer":{"name":"self"},"x509_props":{"subject":"CN=DefaultPolicy"}}}"#;
 /// let plan = IssuancePlan::from_json("cert1", body).unwrap();
 /// assert_eq!(plan.key().spec(), KeySpec::Rsa(RsaSize::Rsa2048));

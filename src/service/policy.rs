@@ -1,26 +1,5 @@
-//! A certificate policy stated in Rust instead of JSON, and the shortest way to a certificate
-//! in a test.
-//!
-//! [`Policy`] only fills in the wire model ([`wire::CertificateCreateParameters`]): every
-//! property left unset stays absent, and [`IssancePlan`-style validation](crate::service::plan::IssuancePlan)
-//! then applies the service's defaults and refusals exactly as for a JSON body. The JSON path
-//! stays the reference; this is a typed way to write the same request.
-//!
-//! ```
-//! use kvcert::{Curve, KeySpec, Policy, UnixTime};
-//!
-//! let now: UnixTime = "2026-01-15T12:00:00Z".parse()?;
-//! let cert = Policy::self_signed("CN=localhost").dns_name("localhost").issue_seeded(now, 1)?;
-//! assert_eq!(cert.not_after().to_string(), "2027-01-15T12:00:00Z"); // the service's 12 months
-//!
-//! // The same request as JSON, through the same validation:
-//! let json = Policy::self_signed("CN=localhost").key(KeySpec::Ec(Curve::P256)).to_json();
-//! assert_eq!(
-//!     json,
-//!     r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=localhost"},"issuer":{"name":"Self"}}}"#
-//! );
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! `Policy`: a Create Certificate request stated in Rust, and the shortest way to a certificate
+//! in a test (re-exported at the crate root).
 
 use rand_core::{CryptoRng, SeedableRng};
 
@@ -37,7 +16,31 @@ pub const TEST_CERTIFICATE_NAME: &str = "kvcert-test";
 /// The vault [`Policy::issue`] uses.
 pub const TEST_VAULT_URL: &str = "https://kvcert-test.vault.azure.net";
 
-/// A Create Certificate request built field by field; see the [module docs](self).
+/// A Create Certificate request built field by field.
+///
+/// A certificate policy stated in Rust instead of JSON, and the shortest way to a certificate
+/// in a test.
+///
+/// [`Policy`] only fills in the wire model ([`wire::CertificateCreateParameters`]): every
+/// property left unset stays absent, and [`IssuancePlan`](crate::service::plan::IssuancePlan)'s validation
+/// then applies the service's defaults and refusals exactly as for a JSON body. The JSON path
+/// stays the reference; this is a typed way to write the same request.
+///
+/// ```
+/// use kvcert::{Curve, KeySpec, Policy, UnixTime};
+///
+/// let now: UnixTime = "2026-01-15T12:00:00Z".parse()?;
+/// let cert = Policy::self_signed("CN=localhost").dns_name("localhost").issue_seeded(now, 1)?;
+/// assert_eq!(cert.not_after().to_string(), "2027-01-15T12:00:00Z"); // the service's 12 months
+///
+/// // The same request as JSON, through the same validation:
+/// let json = Policy::self_signed("CN=localhost").key(KeySpec::Ec(Curve::P256)).to_json();
+/// assert_eq!(
+///     json,
+///     r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=localhost"},"issuer":{"name":"Self"}}}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// Each method sets one property of the request, in the service's terms; nothing is checked
 /// until [`Policy::plan`] (or an `issue` method) runs the service's rules on it, so a policy

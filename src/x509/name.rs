@@ -123,7 +123,7 @@ fn is_printable(b: u8) -> bool {
 /// A parsed subject: RDNs in the order of the string (first component first).
 ///
 /// ```
-/// use kvcert::DistinguishedName;
+/// use kvcert::x509::name::DistinguishedName;
 /// let dn: DistinguishedName = "CN=a, O=b, C=US".parse().unwrap();
 /// assert_eq!(dn.rdns().len(), 3);
 /// // DER order is reversed: C=US first.

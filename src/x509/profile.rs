@@ -8,7 +8,7 @@ use super::name::DistinguishedName;
 use super::san::SubjectAltNames;
 
 /// The subject, the extensions' contents and the validity of a certificate, borrowed from
-/// whoever decided them (the service layer's [`IssuancePlan::profile`](crate::IssuancePlan::profile)).
+/// whoever decided them (the service layer's [`IssuancePlan::profile`](crate::service::plan::IssuancePlan::profile)).
 ///
 /// The X.509 layer takes only this, so it knows nothing of Key Vault's policies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,7 +21,9 @@
 
 use crate::checks;
 use checks::{EkuSpec, IpSan, KeyChoice, RoundtripCase, SansSpec, SubjectAttr, SubjectSpec};
-use kvcert::{DistinguishedName, IssuancePlan, UnixTime, Vault};
+use kvcert::service::plan::IssuancePlan;
+use kvcert::x509::name::DistinguishedName;
+use kvcert::{UnixTime, Vault};
 use proptest::prelude::*;
 use proptest::test_runner::{RngAlgorithm, RngSeed};
 use rand_chacha::ChaCha20Rng;

@@ -23,7 +23,8 @@ pub const MAX_STEPS: usize = 10_000;
 /// randomness from ChaCha20 seeded with `seed`; returns the answers as pretty JSON.
 ///
 /// ```
-/// use kvcert::service::engine::{IssuanceDelays, replay::replay};
+/// use kvcert::IssuanceDelays;
+/// use kvcert::service::engine::replay::replay;
 /// let script = r#"[{"now": "2026-01-15T12:00:00Z", "method": "GET", "path": "/certificates/x?api-version=7.6"}]"#;
 /// let answers = replay(script, kvcert::Vault::new("https://v.vault.azure.net"), IssuanceDelays::default(), 0)?;
 /// assert!(answers.contains("\"status\": 404"));

@@ -6,7 +6,7 @@ use crate::service::error::Error;
 /// A certificate name: 1–127 characters of `0-9`, `a-z`, `A-Z`, `-`.
 ///
 /// ```
-/// use kvcert::CertificateName;
+/// use kvcert::service::plan::CertificateName;
 /// assert!(CertificateName::try_from("selfSignedCert01").is_ok());
 /// let err = CertificateName::try_from("create_invalid_certificate").unwrap_err();
 /// assert_eq!(err.message(), "The request URI contains an invalid name: create_invalid_certificate");
