@@ -57,8 +57,8 @@ use crate::x509::time::UnixTime;
 pub const MAX_SECRET_VALUE_LEN: usize = 25_600;
 /// The most characters of a secret's `contentType` (documented: about-secrets).
 pub const MAX_CONTENT_TYPE_LEN: usize = 255;
-/// The largest `PUT`/`PATCH` body read: the value at its bound, each character escaped
-/// (`\uXXXX`), with room for tags and attributes.
+/// The largest `PUT`/`PATCH` body read: the value at its bound with every character a six-byte
+/// JSON `\u` escape, and room for tags and attributes.
 pub const MAX_SECRET_BODY_LEN: usize = 6 * MAX_SECRET_VALUE_LEN + 64 * 1024;
 /// The most versions one secret name keeps (kvcert's bound: a set beyond it is refused, so
 /// that no name grows without end).
