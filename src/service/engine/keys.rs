@@ -466,7 +466,6 @@ impl VaultState {
     }
 
     /// Adds `pair` as the new version of the client's key `name` (checked free first).
-    #[allow(clippy::too_many_arguments)]
     fn add_key_version(
         &mut self,
         name: &str,
