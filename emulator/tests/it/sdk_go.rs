@@ -76,9 +76,9 @@ fn the_readmes_go_recipe_runs() {
         std::fs::copy(format!("{MODULE}/{file}"), dir.path().join(file)).expect("copied");
     }
     let output = support::recipes::run("go", &dir, &[("GOFLAGS", "-mod=mod")]);
-    let lines: Vec<&str> = output
-        .lines()
-        .filter(|l| *l == "s3cret" || l.parse::<u32>().is_ok())
-        .collect();
-    assert_eq!(lines, ["s3cret", "256"], "{output}");
+    assert_eq!(
+        support::recipes::results(&output),
+        ["s3cret", "256"],
+        "{output}"
+    );
 }

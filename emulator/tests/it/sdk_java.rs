@@ -151,11 +151,11 @@ fn the_readmes_java_recipe_runs() {
     let dir = TempDir::new("recipe-java");
     let classpath = maven_classpath(dir.path());
     let output = support::recipes::run("java", &dir, &[("CLASSPATH", &classpath)]);
-    let lines: Vec<&str> = output
-        .lines()
-        .filter(|l| *l == "s3cret" || l.parse::<u32>().is_ok())
-        .collect();
-    assert_eq!(lines, ["s3cret", "256"], "{output}");
+    assert_eq!(
+        support::recipes::results(&output),
+        ["s3cret", "256"],
+        "{output}"
+    );
 }
 
 /// The class path of `clients/java`'s dependencies, from Maven.

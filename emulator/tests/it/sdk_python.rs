@@ -139,13 +139,9 @@ fn the_readmes_python_recipe_runs() {
     }
     let dir = TempDir::new("recipe-python");
     let output = support::recipes::run("python", &dir, &[]);
-    assert_eq!(recipe_lines(&output), ["s3cret", "256"], "{output}");
-}
-
-/// What a recipe printed on lines of its own, without the runtime's notices.
-fn recipe_lines(output: &str) -> Vec<&str> {
-    output
-        .lines()
-        .filter(|l| *l == "s3cret" || l.parse::<u32>().is_ok())
-        .collect()
+    assert_eq!(
+        support::recipes::results(&output),
+        ["s3cret", "256"],
+        "{output}"
+    );
 }

@@ -164,3 +164,12 @@ fn shell(dir: &Path, script: &str, env: &[(&str, &str)]) -> std::process::Output
     command.envs(env.iter().copied());
     command.output().expect("sh runs")
 }
+
+/// What a recipe printed on lines of its own (the README: "Each prints `s3cret` and `256`"),
+/// without the runtime's notices (`Picked up JAVA_TOOL_OPTIONS`, …).
+pub fn results(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter(|l| *l == "s3cret" || l.parse::<u32>().is_ok())
+        .collect()
+}
