@@ -59,11 +59,16 @@ pub enum Error {
         /// The key.
         key: KeySpec,
     },
-    /// An encrypt, decrypt, wrap or unwrap input the key cannot take (too long, not the
-    /// modulus' length, not decryptable).
+    /// A plaintext for encrypt or wrap that the padding cannot take (too long).
     InvalidOperationInput {
         /// What was wrong.
         detail: String,
+    },
+    /// A ciphertext for decrypt or unwrap that this key does not decrypt: not the modulus'
+    /// length, or its padding does not check.
+    Undecryptable {
+        /// What was wrong (the caller's side only; which padding check failed is not said).
+        detail: &'static str,
     },
     /// The RSA arithmetic (`kvcert-rsa`) failed: an RNG that does not look random, or a
     /// signature caught by its verification before release. Never the caller's input.
@@ -126,6 +131,7 @@ impl fmt::Display for Error {
                 write!(f, "{algorithm} is not an algorithm for a {key} key")
             }
             Error::InvalidOperationInput { detail } => f.write_str(detail),
+            Error::Undecryptable { detail } => write!(f, "not decryptable: {detail}"),
             Error::Rsa(e) => write!(f, "RSA: {e}"),
             Error::Crypto { operation, detail } => write!(f, "{operation}: {detail}"),
             Error::Encoding(e) => write!(f, "encoding: {e}"),

@@ -30,7 +30,7 @@ use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use super::Error;
-use super::{Inner, KeyPair, KeySpec};
+use super::{Curve, Inner, KeyPair, KeySpec};
 
 /// A signature algorithm of `sign` and `verify`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,20 +105,28 @@ impl SignatureAlgorithm {
         }
     }
 
-    /// Whether a key of `spec` signs with it: RSA for `RS*`/`PS*`, each `ES*` its own curve.
-    pub fn fits(self, spec: KeySpec) -> bool {
-        use super::Curve;
+    /// The curve of an `ES*` algorithm (`None` for the RSA ones).
+    pub const fn curve(self) -> Option<Curve> {
         match self {
+            SignatureAlgorithm::Es256 => Some(Curve::P256),
+            SignatureAlgorithm::Es384 => Some(Curve::P384),
+            SignatureAlgorithm::Es512 => Some(Curve::P521),
+            SignatureAlgorithm::Es256K => Some(Curve::P256K),
             SignatureAlgorithm::Rs256
             | SignatureAlgorithm::Rs384
             | SignatureAlgorithm::Rs512
             | SignatureAlgorithm::Ps256
             | SignatureAlgorithm::Ps384
-            | SignatureAlgorithm::Ps512 => matches!(spec, KeySpec::Rsa(_)),
-            SignatureAlgorithm::Es256 => spec == KeySpec::Ec(Curve::P256),
-            SignatureAlgorithm::Es384 => spec == KeySpec::Ec(Curve::P384),
-            SignatureAlgorithm::Es512 => spec == KeySpec::Ec(Curve::P521),
-            SignatureAlgorithm::Es256K => spec == KeySpec::Ec(Curve::P256K),
+            | SignatureAlgorithm::Ps512 => None,
+        }
+    }
+
+    /// Whether a key of `spec` signs with it: RSA for `RS*`/`PS*`, each `ES*` its own curve.
+    pub fn fits(self, spec: KeySpec) -> bool {
+        match (self.curve(), spec) {
+            (None, KeySpec::Rsa(_)) => true,
+            (Some(curve), KeySpec::Ec(of_key)) => curve == of_key,
+            _ => false,
         }
     }
 }
@@ -363,8 +371,8 @@ impl KeyPair {
     ///
     /// # Errors
     ///
-    /// [`Error::AlgorithmNotForKey`] for an EC key; [`Error::InvalidOperationInput`] for a
-    /// ciphertext that is not the modulus' length or does not decrypt.
+    /// [`Error::AlgorithmNotForKey`] for an EC key; [`Error::Undecryptable`] for a ciphertext
+    /// that is not the modulus' length or does not decrypt.
     pub fn decrypt<R: CryptoRng + ?Sized>(
         &self,
         algorithm: EncryptionAlgorithm,
@@ -376,8 +384,8 @@ impl KeyPair {
             return Err(unfit(algorithm.name(), self.spec()));
         };
         if ciphertext.len() != k.size() {
-            return Err(Error::InvalidOperationInput {
-                detail: format!("the ciphertext is not {} bytes long", k.size()),
+            return Err(Error::Undecryptable {
+                detail: "the ciphertext is not the modulus' length",
             });
         }
         let rng = &mut { rng };
@@ -393,8 +401,8 @@ impl KeyPair {
             }
         }
         .map(Zeroizing::new)
-        .map_err(|_| Error::InvalidOperationInput {
-            detail: "the ciphertext does not decrypt with this key".to_owned(),
+        .map_err(|_| Error::Undecryptable {
+            detail: "the padding does not check",
         })
     }
 }

@@ -211,11 +211,50 @@ pub enum Error {
         /// The key (`RSA 2048`, `EC P-256`).
         key: String,
     },
-    /// An encrypt, decrypt, wrap or unwrap input the key cannot take (too long, not the
-    /// modulus' length, not decryptable).
+    /// A plaintext for encrypt or wrap that the key's padding cannot take (too long).
     InvalidOperationInput {
         /// What was wrong.
         detail: String,
+    },
+    /// A key operation's `value` or `digest` missing, or not base64url.
+    MissingBase64Url {
+        /// The member (`value`, `digest`).
+        member: &'static str,
+        /// Whether it was sent (and is not base64url).
+        present: bool,
+    },
+    /// A ciphertext for decrypt or unwrap that the key does not decrypt (not the modulus'
+    /// length, or a padding that does not check).
+    Undecryptable {
+        /// What was wrong, for logs (the answer does not say).
+        detail: &'static str,
+    },
+    /// An `ES*` algorithm on an EC key of another curve.
+    CurveNotForAlgorithm {
+        /// The key version's `kid`.
+        kid: String,
+        /// The key's curve (`P-256`, …).
+        curve: &'static str,
+        /// The algorithm (`ES384`, …).
+        algorithm: &'static str,
+        /// The curve the algorithm takes.
+        algorithm_curve: &'static str,
+    },
+    /// A key type a vault does not hold (`oct`, `oct-HSM`: Managed HSM only).
+    KeyTypeNotSupported {
+        /// The type as the service names it in its answer.
+        kty: &'static str,
+    },
+    /// An import whose JWK lacks a member its type needs, or has one that is not base64url
+    /// or not a key of its curve.
+    InvalidJsonWebKey {
+        /// What was wrong, for logs (the answer does not say).
+        detail: &'static str,
+    },
+    /// An import whose RSA JWK's parts do not make a key (`n` not `p·q`, `e` not invertible).
+    InvalidRsaJsonWebKey {
+        /// What was wrong, for logs (the answer does not say).
+        detail: &'static str,
     },
     /// No deleted key of this name.
     DeletedKeyNotFound {
@@ -511,9 +550,51 @@ impl Error {
             Error::AlgorithmNotForKey { algorithm, key } => {
                 format!("Property alg has invalid value. {algorithm} cannot be used with a {key} key\r\n")
             }
-            // kvcert's text: no recording of a wrong-length ciphertext.
+            // kvcert's text: no recording of a plaintext too long for its padding.
             Error::InvalidOperationInput { detail } => {
                 format!("Property value has invalid value. {detail}\r\n")
+            }
+            // Reported (autorest log of unwrapKey, bruj0/vault-recovery-key #20, 2025): the
+            // service's two validation sentences; a missing member gets the second alone.
+            Error::MissingBase64Url {
+                member,
+                present: true,
+            } => format!(
+                "Content of '{member}' is not base64url.\r\nProperty '{member}' is required.\r\n"
+            ),
+            Error::MissingBase64Url { member, .. } => {
+                format!("Property '{member}' is required.\r\n")
+            }
+            // Reported, 400 BadParameter: pulumi/pulumi #22338 (2026, a ciphertext of another
+            // key version), Azure/azure-sdk-for-js #30125 (2024, RSA1_5). Earlier services said
+            // `Error occurred while decoding OAEP padding.` (Azure/azure-sdk-for-net #18947,
+            // 2021) or `The parameter is incorrect.` (pulumi/pulumi #5842, 2020).
+            Error::Undecryptable { .. } => {
+                "Unable to decrypt specified value with this key.".to_owned()
+            }
+            // Reported, 400 BadParameter: Azure/azure-sdk-for-node #4603 (7.0, 2019, curl),
+            // Azure/azure-sdk-for-java #6262 (2019).
+            Error::CurveNotForAlgorithm {
+                kid,
+                curve,
+                algorithm,
+                algorithm_curve,
+            } => format!(
+                "Key and signing algorithm are incompatible. Key {kid} uses curve '{curve}', and algorithm '{algorithm}' can only be used with curve '{algorithm_curve}'."
+            ),
+            // Reported with the raw HTTP: Azure/azure-sdk-for-net #13437 (7.0, 2020,
+            // `{"kty":"oct"}`); the same body for an import (Azure/azure-sdk-for-java #12898)
+            // and for `oct-HSM` (Azure/azure-sdk-for-js #26212, 2023: still "oct").
+            Error::KeyTypeNotSupported { kty } => format!("Invalid kty value: {kty}"),
+            // Reported: Azure/azure-sdk-for-java #3405 (2019) and #19529 (2022),
+            // Azure/azure-sdk-for-python #11822, ecadlabs/signatory #231 (no `crv`).
+            Error::InvalidJsonWebKey { .. } => {
+                "The property \"key\" must be a valid JsonWebKey object.".to_owned()
+            }
+            // Reported: Azure/azure-sdk-for-python #28452 (7.3, 2023),
+            // Azure/azure-sdk-for-go #22173 (2023).
+            Error::InvalidRsaJsonWebKey { .. } => {
+                "RSA key is not valid - cannot instantiate crypto service".to_owned()
             }
             // Recorded: C++ 7.3, GET /deletedkeys/{name} while the deletion runs.
             Error::DeletedKeyNotFound { name } => format!("Deleted Key not found: {name}"),
@@ -619,6 +700,7 @@ impl Error {
             Error::SecretDisabled { .. } => Some("SecretDisabled"),
             Error::SecretTooLarge => Some("SecretTooLarge"),
             Error::KeyOperationForbidden { .. } => Some("KeyOperationForbidden"),
+            Error::KeyTypeNotSupported { .. } => Some("KeyTypeNotSupported"),
             Error::KeyDisabled { .. } => Some("KeyDisabled"),
             Error::KeyNotYetValid { .. } => Some("KeyNotYetValid"),
             Error::KeyExpired { .. } => Some("KeyExpired"),
@@ -702,6 +784,11 @@ impl fmt::Display for Error {
             }
             Error::NoCertificateWithPrivateKey { reason } => {
                 write!(f, "{} ({reason})", self.message().trim_end())
+            }
+            Error::Undecryptable { detail }
+            | Error::InvalidJsonWebKey { detail }
+            | Error::InvalidRsaJsonWebKey { detail } => {
+                write!(f, "{} ({detail})", self.message().trim_end())
             }
             other => f.write_str(other.message().trim_end()),
         }
@@ -792,6 +879,7 @@ impl From<crate::key::Error> for Error {
                 key: key.to_string(),
             },
             K::InvalidOperationInput { detail } => Error::InvalidOperationInput { detail },
+            K::Undecryptable { detail } => Error::Undecryptable { detail },
             e => Error::internal_cause(Cause::Key(e)),
         }
     }

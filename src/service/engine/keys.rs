@@ -11,7 +11,7 @@
 //!
 //! | field | taken | refused |
 //! |---|---|---|
-//! | `kty` | `RSA`, `EC` | `RSA-HSM`, `EC-HSM`: 400 `Hardware key operation not allowed on standard vault` (reported text); `oct`, `oct-HSM`, anything else: 400 `Property kty has invalid value` |
+//! | `kty` | `RSA`, `EC` | `RSA-HSM`, `EC-HSM`: 400 `Hardware key operation not allowed on standard vault` (reported text); `oct`, `oct-HSM`: 400 `Invalid kty value: oct`, inner `KeyTypeNotSupported` (reported with the raw HTTP, Azure/azure-sdk-for-net #13437; for `oct-HSM`, Azure/azure-sdk-for-js #26212); anything else: 400 `Property kty has invalid value` |
 //! | `key_size` | RSA 2048 (default), 3072, 4096 | others: the certificates' key-size text |
 //! | `public_exponent` | 65537 (default; 0, the Java SDK's unset value, too) | others: 400 |
 //! | `crv` | `P-256` (default), `P-384`, `P-521`, `P-256K` | others: 400 |
@@ -21,6 +21,14 @@
 //!
 //! An unknown member is ignored (recorded: `curve` for `crv` made a P-256 key).
 //!
+//! # What an import refuses
+//!
+//! | JWK | answer |
+//! |---|---|
+//! | `kty` `oct`/`oct-HSM`, or a `k` | 400 `Invalid kty value: oct`, inner `KeyTypeNotSupported` (reported for an import, Azure/azure-sdk-for-java #12898) |
+//! | no RSA or EC `kty`; a member its type needs missing or not base64url; no `crv` or one a vault has not; a `d` that is no scalar of the curve; `x`, `y` not `d`'s point | 400 `The property "key" must be a valid JsonWebKey object.` (reported: Azure/azure-sdk-for-java #3405, #19529; ecadlabs/signatory #231, a JWK without `crv`) |
+//! | RSA `p`, `q`, `e` that make no key, or an `n` that is not `p·q` | 400 `RSA key is not valid - cannot instantiate crypto service` (reported: Azure/azure-sdk-for-python #28452, 7.3; Azure/azure-sdk-for-go #22173) |
+//!
 //! # Decisions where the service's behaviour is not recorded
 //!
 //! | question | kvcert's answer |
@@ -29,7 +37,8 @@
 //! | a missing version of an existing key | 404 `KeyNotFound`, the name's text |
 //! | update, rotate, backup, import, create on a certificate's key | 403 `Forbidden`, inner `KeyManagedByKeyVault`, the secret's wording with the operation's name |
 //! | a deleted certificate's key in `GET /deletedkeys` | not listed |
-//! | restore over a name in use or deleted | 409, the restore-conflict text with `key` |
+//! | restore over a name in use or deleted | 409, the restore-conflict text with `key` (recorded for a name just purged: JS `can restore a key with a given backup`, 2021; the same words for a live name) |
+//! | which member of a bad JWK gets which of the two reported texts | RSA parts that do not make a key: the RSA text; everything else: the JsonWebKey text |
 //! | a certificate create on a client's key's name | 409 `Conflict`, kvcert's text (as for secrets) |
 //! | import of an RSA key of another size than 2048, 3072, 4096 | 400 (kvcert's keys are those sizes) |
 //! | the import JWK's `dp`, `dq`, `qi` | recomputed from `p`, `q`, `d` (a JWK whose `n` is not `p·q` is refused) |
@@ -233,6 +242,7 @@ fn kty_of(kty: Option<&str>) -> Result<&'static str, Error> {
         Some("RSA") => Ok("RSA"),
         Some("EC") => Ok("EC"),
         Some("RSA-HSM" | "EC-HSM") => Err(Error::HsmKeyOnStandardVault),
+        Some("oct" | "oct-HSM") => Err(Error::KeyTypeNotSupported { kty: "oct" }),
         _ => Err(Error::property(
             "kty",
             "The key type is not supported in a vault",
@@ -273,15 +283,18 @@ fn create_spec(
     }
 }
 
-/// Big-endian bytes of a base64url JWK member.
-fn jwk_bytes(member: &'static str, value: Option<&str>) -> Result<Vec<u8>, Error> {
+/// Big-endian bytes of a base64url JWK member; a missing or malformed one makes the JWK
+/// invalid.
+fn jwk_bytes(value: Option<&str>, detail: &'static str) -> Result<Vec<u8>, Error> {
     value
         .and_then(pem::base64url_decode)
-        .ok_or_else(|| Error::property(member, "Missing or not base64url"))
+        .ok_or(Error::InvalidJsonWebKey { detail })
 }
 
 /// The private key of an imported JWK (`kty` RSA with `n`, `e`, `d`, `p`, `q`; EC with `crv`,
-/// `d`, `x`, `y`), checked against its public parts.
+/// `d`, `x`, `y`), checked against its public parts. The refusals are the service's reported
+/// texts: a JWK without what its type needs is not "a valid JsonWebKey object"; RSA parts
+/// that make no key "cannot instantiate crypto service"; `oct` is not a vault's type.
 fn imported_key(jwk: &wire::JsonWebKey) -> Result<(KeyPair, &'static str), Error> {
     use crypto_bigint::BoxedUint;
     let wire::JsonWebKey {
@@ -304,46 +317,41 @@ fn imported_key(jwk: &wire::JsonWebKey) -> Result<(KeyPair, &'static str), Error
     let kty = match kty.as_deref() {
         Some("RSA" | "RSA-HSM") => "RSA",
         Some("EC" | "EC-HSM") => "EC",
+        Some("oct" | "oct-HSM") => return Err(Error::KeyTypeNotSupported { kty: "oct" }),
+        _ if k.is_some() => return Err(Error::KeyTypeNotSupported { kty: "oct" }),
         _ => {
-            return Err(Error::property(
-                "key.kty",
-                "The key type is not supported in a vault",
-            ));
+            return Err(Error::InvalidJsonWebKey {
+                detail: "no RSA or EC kty",
+            });
         }
     };
-    if k.is_some() {
-        return Err(Error::property(
-            "key.k",
-            "Symmetric keys are for Managed HSM only",
-        ));
-    }
-    let private = |member, part: &Option<zeroize::Zeroizing<String>>| {
-        jwk_bytes(member, part.as_deref().map(String::as_str)).map(zeroize::Zeroizing::new)
-    };
-    let uint = |bytes: &[u8]| {
-        let bits = u32::try_from(bytes.len().saturating_mul(8).next_multiple_of(64).max(64))
-            .map_err(|_| Error::property("key", "A key member is too long"))?;
-        BoxedUint::from_be_slice(bytes, bits).map_err(|_| Error::property("key", "Invalid key"))
+    let private = |part: &Option<zeroize::Zeroizing<String>>, detail| {
+        jwk_bytes(part.as_deref().map(String::as_str), detail).map(zeroize::Zeroizing::new)
     };
     if kty == "RSA" {
-        let n = jwk_bytes("key.n", n.as_deref())?;
-        let e = jwk_bytes("key.e", e.as_deref())?;
-        let p = private("key.p", p)?;
-        let q = private("key.q", q)?;
+        let n = jwk_bytes(n.as_deref(), "n missing or not base64url")?;
+        let e = jwk_bytes(e.as_deref(), "e missing or not base64url")?;
+        let p = private(p, "p missing or not base64url")?;
+        let q = private(q, "q missing or not base64url")?;
+        private(d, "d missing or not base64url")?;
         if n.len() > 512 || p.len() > 256 || q.len() > 256 {
             return Err(Error::property(
                 "key.n",
                 "RSA keys of 2048, 3072 or 4096 bits",
             ));
         }
+        let invalid = |detail| Error::InvalidRsaJsonWebKey { detail };
+        let uint = |bytes: &[u8]| {
+            // At most 512 bytes (checked above): 4,096 bits, a multiple of 64.
+            let bits = u32::try_from(bytes.len().saturating_mul(8).next_multiple_of(64).max(64))
+                .map_err(|_| invalid("a part too long"))?;
+            BoxedUint::from_be_slice(bytes, bits).map_err(|_| invalid("a part too long"))
+        };
         let key = ::rsa::PrivateKey::from_p_q(uint(&p)?, uint(&q)?, uint(&e)?)
-            .map_err(|_| Error::property("key", "The RSA private key is not valid"))?;
+            .map_err(|_| invalid("p, q and e make no RSA key"))?;
         use ::rsa::traits::PublicKeyParts;
         if key.n().to_be_bytes_trimmed_vartime().as_ref() != trimmed(&n) {
-            return Err(Error::property(
-                "key.n",
-                "The modulus is not the product of p and q",
-            ));
+            return Err(invalid("n is not p·q"));
         }
         let pair = KeyPair::from_rsa(key)
             .map_err(|_| Error::property("key.n", "RSA keys of 2048, 3072 or 4096 bits"))?;
@@ -352,24 +360,23 @@ fn imported_key(jwk: &wire::JsonWebKey) -> Result<(KeyPair, &'static str), Error
     let curve = crv
         .as_deref()
         .and_then(Curve::from_name)
-        .ok_or_else(|| Error::property("key.crv", "The curve is not supported"))?;
-    let d = private("key.d", d)?;
-    let pair = KeyPair::from_ec_scalar(curve, &d)
-        .map_err(|_| Error::property("key.d", "The EC private key is not valid"))?;
+        .ok_or(Error::InvalidJsonWebKey {
+            detail: "crv missing or not a vault's curve",
+        })?;
+    let d = private(d, "d missing or not base64url")?;
+    let pair = KeyPair::from_ec_scalar(curve, &d).map_err(|_| Error::InvalidJsonWebKey {
+        detail: "d is not a scalar of the curve",
+    })?;
     let public = public_jwk(&pair)?;
-    for (sent, own, member) in [(x, &public.x, "key.x"), (y, &public.y, "key.y")] {
-        if let Some(sent) = sent
-            && Some(trimmed(&jwk_bytes(member, Some(sent))?))
-                != own
-                    .as_deref()
-                    .and_then(pem::base64url_decode)
-                    .as_deref()
-                    .map(trimmed)
-        {
-            return Err(Error::property(
-                member,
-                "The public key is not the private key's",
-            ));
+    // `x` and `y` may be left out (the private scalar gives them); sent, they must be its.
+    for (sent, own) in [(x, &public.x), (y, &public.y)] {
+        let Some(sent) = sent else { continue };
+        let sent = jwk_bytes(Some(sent), "x or y not base64url")?;
+        let own = own.as_deref().and_then(pem::base64url_decode);
+        if Some(trimmed(&sent)) != own.as_deref().map(trimmed) {
+            return Err(Error::InvalidJsonWebKey {
+                detail: "x, y are not d's point",
+            });
         }
     }
     Ok((pair, kty))

@@ -11,15 +11,23 @@
 //! | the key is enabled | 403 `Forbidden`, `Operation {op} is not allowed on a disabled key.`, inner `KeyDisabled` (the secret's recorded wording for keys; not recorded) |
 //! | before `nbf`: every operation but verify | 403 `Forbidden`, inner `KeyNotYetValid` (kvcert's text; documented: a key is not used before `nbf`) |
 //! | at or after `exp`: sign, encrypt, wrapKey | 403 `Forbidden`, inner `KeyExpired` (kvcert's text; documented: an expired key "MUST NOT be used for encryption of new data, wrapping of new keys, and signing"; it still decrypts, unwraps and verifies) |
-//! | `alg` is a known algorithm that fits the key | 400 `BadParameter` |
-//! | `value` is base64url of the right length | 400, the service's digest-length text for sign and verify |
+//! | `alg` is a known algorithm that fits the key | 400 `BadParameter`; an `ES*` algorithm on an EC key of another curve: `Key and signing algorithm are incompatible. Key {kid} uses curve 'P-256', and algorithm 'ES384' can only be used with curve 'P-384'.` (reported, Azure/azure-sdk-for-node #4603); `RS*` on an EC key or `ES*` on an RSA key: kvcert's text (not recorded) |
+//! | `value` (and `digest`) is base64url of the right length | 400 `Content of 'value' is not base64url.\r\nProperty 'value' is required.\r\n` (reported, an autorest log of unwrapKey: bruj0/vault-recovery-key #20); missing: its second sentence alone (kvcert's reading); the wrong length: the service's digest-length text for sign and verify |
+//! | decrypt, unwrapKey: `value` decrypts with the key | 400 `BadParameter`, `Unable to decrypt specified value with this key.` (reported: pulumi/pulumi #22338, 2026; Azure/azure-sdk-for-js #30125) for a ciphertext not of the modulus' length, and for an OAEP padding that does not check |
+//!
+//! # Decisions where the service's behaviour is not recorded, or not followed
+//!
+//! | question | kvcert's answer |
+//! |---|---|
+//! | an `RSA1_5` ciphertext of the right length whose padding does not check | 200 with a synthetic plaintext (implicit rejection, draft-irtf-cfrg-rsa-guidance §7.2, as the `rsa` crate decrypts), where the service answers 400 as for OAEP: an explicit check would be a padding oracle, and the issue asks for the RustCrypto crates, not new padding code |
+//! | `verify` with an `ES*` algorithm of another curve | the sign's reported refusal (the service verifies too) |
 
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use super::super::{VaultState, key_from_material, secs_i64};
-use crate::key::KeyPair;
 use crate::key::operations::{EncryptionAlgorithm, SignatureAlgorithm};
+use crate::key::{KeyPair, KeySpec};
 use crate::pem;
 use crate::service::error::Error;
 use crate::service::shape::parse_request;
@@ -90,12 +98,40 @@ struct Usable {
     key: KeyPair,
 }
 
+impl Usable {
+    /// An `ES*` algorithm on an EC key of another curve gets the service's reported text,
+    /// which names the key version (Azure/azure-sdk-for-node #4603, 7.0); the other misfits
+    /// (`RS*` on an EC key, `ES*` on an RSA key: not recorded) keep the key layer's refusal.
+    fn check_curve(&self, alg: SignatureAlgorithm) -> Result<(), Error> {
+        match (alg.curve(), self.key.spec()) {
+            (Some(wanted), KeySpec::Ec(curve)) if wanted != curve => {
+                Err(Error::CurveNotForAlgorithm {
+                    kid: self.kid.clone(),
+                    curve: curve.name(),
+                    algorithm: alg.name(),
+                    algorithm_curve: wanted.name(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The bytes of a base64url member (`value`, `digest`); missing or not base64url, the
+/// service's validation text.
 fn decode(member: &'static str, value: Option<&str>) -> Result<Zeroizing<Vec<u8>>, Error> {
-    value
-        .map(|v| v.trim_end_matches('='))
-        .and_then(pem::base64url_decode)
+    let Some(value) = value else {
+        return Err(Error::MissingBase64Url {
+            member,
+            present: false,
+        });
+    };
+    pem::base64url_decode(value.trim_end_matches('='))
         .map(Zeroizing::new)
-        .ok_or_else(|| Error::property(member, "Missing or not base64url"))
+        .ok_or(Error::MissingBase64Url {
+            member,
+            present: true,
+        })
 }
 
 impl VaultState {
@@ -190,6 +226,7 @@ impl VaultState {
             KeyOperation::Sign => {
                 let alg = SignatureAlgorithm::from_name(&alg)
                     .ok_or_else(|| Error::property("alg", "Unknown signature algorithm"))?;
+                usable.check_curve(alg)?;
                 Zeroizing::new(usable.key.sign_digest(alg, &input, &mut { rng })?)
             }
             _ => {
@@ -227,6 +264,7 @@ impl VaultState {
         let digest = decode("digest", digest.as_deref())?;
         let signature = decode("value", value.as_deref())?;
         let usable = self.usable_key(name, version, KeyOperation::Verify, now)?;
+        usable.check_curve(alg)?;
         Ok(wire::KeyVerifyResult {
             value: usable.key.verify_digest(alg, &digest, &signature)?,
         })
