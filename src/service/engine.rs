@@ -72,6 +72,7 @@ mod answer;
 pub mod backup;
 pub mod ca;
 pub mod changes;
+pub mod convert;
 mod create;
 pub mod current;
 pub mod delete;

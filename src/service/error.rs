@@ -216,6 +216,13 @@ pub enum Error {
         /// What was wrong.
         detail: String,
     },
+    /// `outContentType` asking for a conversion other than PKCS#12 to PEM.
+    UnsupportedTransformation {
+        /// The secret's format as the service names it (`PFX`, `PEM`, `Unsupported`).
+        from: &'static str,
+        /// The format asked for, named the same way.
+        to: &'static str,
+    },
     /// A key operation's `value` or `digest` missing, or not base64url.
     MissingBase64Url {
         /// The member (`value`, `digest`).
@@ -554,6 +561,11 @@ impl Error {
             Error::InvalidOperationInput { detail } => {
                 format!("Property value has invalid value. {detail}\r\n")
             }
+            // Recorded (Python and JS, 2025-07-01 and 2026-03-01-preview): a client's secret,
+            // `'Unsupported' to 'PEM'` and `'Unsupported' to 'PFX'`.
+            Error::UnsupportedTransformation { from, to } => format!(
+                "The '{from}' to '{to}' transformation is not supported. Only PFX to PEM transformation is supported."
+            ),
             // Reported (autorest log of unwrapKey, bruj0/vault-recovery-key #20, 2025): the
             // service's two validation sentences; a missing member gets the second alone.
             Error::MissingBase64Url {

@@ -692,10 +692,10 @@ impl fmt::Debug for SecretBundle {
 }
 
 impl Serialize for SecretBundle {
-    /// In the service's order for the kind of secret: a certificate's (`managed: true`)
-    /// `id, value, contentType, managed, attributes, tags, kid` (recorded since 2024); a
-    /// client's `value, contentType, id, attributes, tags` (recorded, Go 7.3 in 2022 and
-    /// Python 2026-03-01-preview in 2026: the order never moved for plain secrets).
+    /// In the service's order: `value, contentType, id, managed, attributes, tags, kid`, for a
+    /// certificate's secret and a client's alike (recorded 2018–2026: Java 7.0, C++ 7.3, Go
+    /// 7.3 to 2026-03-01-preview, JS and .NET 7.5, Python 7.6, JS 2025-07-01). The two 7.6
+    /// previews wrote `id` first: [`SecretBundle::id_first`].
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let SecretBundle {
             id,
@@ -706,36 +706,58 @@ impl Serialize for SecretBundle {
             tags,
             kid,
         } = self;
-        let value = value.as_ref().map(|v| v.as_str());
-        if *managed == Some(true) {
-            ManagedSecretOrder {
-                id,
-                value,
-                content_type,
-                managed,
-                attributes,
-                tags,
-                kid,
-            }
-            .serialize(serializer)
-        } else {
-            PlainSecretOrder {
-                value,
-                content_type,
-                id,
-                attributes,
-                tags,
-                managed,
-                kid,
-            }
-            .serialize(serializer)
+        SecretOrder {
+            value: value.as_ref().map(|v| v.as_str()),
+            content_type,
+            id,
+            managed,
+            attributes,
+            tags,
+            kid,
         }
+        .serialize(serializer)
     }
 }
 
-/// A certificate's secret, in its recorded order.
+impl SecretBundle {
+    /// The bundle as api-versions 7.6-preview.1 and 7.6-preview.2 wrote it: `id` first, then
+    /// the usual order (recorded, May 2024 to March 2025, for a certificate's secret and a
+    /// client's alike: .NET, Python and JS; the same .NET test is value-first at 7.5).
+    pub fn id_first(&self) -> impl Serialize + '_ {
+        IdFirst(self)
+    }
+}
+
+/// [`SecretBundle::id_first`].
+struct IdFirst<'a>(&'a SecretBundle);
+
+impl Serialize for IdFirst<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let SecretBundle {
+            id,
+            value,
+            content_type,
+            managed,
+            attributes,
+            tags,
+            kid,
+        } = self.0;
+        IdFirstOrder {
+            id,
+            value: value.as_ref().map(|v| v.as_str()),
+            content_type,
+            managed,
+            attributes,
+            tags,
+            kid,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// A secret in the 7.6 previews' order.
 #[derive(Serialize)]
-struct ManagedSecretOrder<'a> {
+struct IdFirstOrder<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: &'a Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -752,9 +774,9 @@ struct ManagedSecretOrder<'a> {
     kid: &'a Option<String>,
 }
 
-/// A client's secret, in its recorded order.
+/// A secret in the service's order.
 #[derive(Serialize)]
-struct PlainSecretOrder<'a> {
+struct SecretOrder<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<&'a str>,
     #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
@@ -762,11 +784,11 @@ struct PlainSecretOrder<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: &'a Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    managed: &'a Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     attributes: &'a Option<CertificateAttributes>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tags: &'a Option<Tags>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    managed: &'a Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kid: &'a Option<String>,
 }

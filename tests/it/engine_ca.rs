@@ -513,3 +513,100 @@ fn every_root_can_be_made_before_the_first_issuance() {
     let issuer = intermediate.tbs_certificate().issuer().to_string();
     assert!(issuer.contains("DigiCert Root CA"), "{issuer}");
 }
+
+/// `outContentType=application/x-pem-file` (2025-07-01): a certificate's PKCS#12 secret comes
+/// back as the PEM a PEM certificate holds: the key, then the leaf and its intermediate, in
+/// the PFX's order, with `contentType` PEM; the other conversions are refused with the
+/// recorded pattern, and versions before 2025-06-01-preview ignore the parameter.
+#[test]
+fn a_certificates_pkcs12_secret_is_converted_to_pem() {
+    let mut c = client(0);
+    c.issuer("dc", "DigiCert");
+    assert_eq!(c.create("conv", "dc", None, "RSA").status, 202);
+    let chain = c.chain("conv");
+    assert_eq!(chain.len(), 2, "leaf and intermediate");
+    let pfx = c.call("GET", "/secrets/conv", "").body_json();
+
+    let pem_query = "outContentType=application%2Fx-pem-file";
+    c.api_version = Some("2025-07-01");
+    let converted = c.call("GET", &format!("/secrets/conv?{pem_query}"), "");
+    assert_eq!(converted.status, 200);
+    let converted = converted.body_json();
+    assert_eq!(converted["contentType"], "application/x-pem-file");
+    for member in ["id", "managed", "attributes", "kid"] {
+        assert_eq!(converted[member], pfx[member], "{member}");
+    }
+    let value = converted["value"].as_str().unwrap();
+    let labels: Vec<&str> = value
+        .lines()
+        .filter(|l| l.starts_with("-----BEGIN "))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "-----BEGIN PRIVATE KEY-----",
+            "-----BEGIN CERTIFICATE-----",
+            "-----BEGIN CERTIFICATE-----"
+        ]
+    );
+    let expected_certificates: String = chain
+        .iter()
+        .map(|der| crate::support::text::pem("CERTIFICATE", der))
+        .collect();
+    assert!(value.ends_with(&expected_certificates), "{value}");
+    let key = kvcert::KeyPair::from_pkcs8_pem(value).unwrap();
+    let key_bundle = c.call("GET", "/keys/conv", "").body_json();
+    let n = crate::support::text::base64url_decode(key_bundle["key"]["n"].as_str().unwrap());
+    let kvcert::key::JwkParts::Rsa { n: own, .. } = key.jwk_parts().unwrap() else {
+        panic!("an RSA key")
+    };
+    assert_eq!(Some(own), n, "the certificate's own key");
+
+    // The same version by id; a case-insensitive media type.
+    let version = pfx["id"].as_str().unwrap().rsplit('/').next().unwrap();
+    let by_version = c
+        .call(
+            "GET",
+            &format!("/secrets/conv/{version}?outContentType=Application/X-PEM-File"),
+            "",
+        )
+        .body_json();
+    assert_eq!(by_version["value"], converted["value"]);
+
+    // Before 2025-06-01-preview the parameter is not there.
+    c.api_version = Some("7.6");
+    assert_eq!(
+        c.call("GET", &format!("/secrets/conv?{pem_query}"), "")
+            .body_json(),
+        pfx
+    );
+
+    // The refusals: the recorded pattern.
+    c.api_version = Some("2025-07-01");
+    let refused = |c: &mut Client, path: &str| {
+        let answer = c.call("GET", path, "");
+        assert_eq!(answer.status, 400, "{path}");
+        let body = answer.body_json();
+        assert_eq!(body["error"]["code"], "BadParameter");
+        body["error"]["message"].as_str().unwrap().to_owned()
+    };
+    let only = "transformation is not supported. Only PFX to PEM transformation is supported.";
+    assert_eq!(
+        refused(&mut c, "/secrets/conv?outContentType=application/x-pkcs12"),
+        format!("The 'PFX' to 'PFX' {only}")
+    );
+    assert_eq!(
+        refused(&mut c, "/secrets/conv?outContentType=text/plain"),
+        format!("The 'PFX' to 'Unsupported' {only}")
+    );
+    let plain = json!({"value": "x", "contentType": "application/x-pkcs12"}).to_string();
+    assert_eq!(c.call("PUT", "/secrets/plain", &plain).status, 200);
+    assert_eq!(
+        refused(&mut c, &format!("/secrets/plain?{pem_query}")),
+        format!("The 'Unsupported' to 'PEM' {only}")
+    );
+    assert_eq!(
+        refused(&mut c, "/secrets/plain?outContentType=application/x-pkcs12"),
+        format!("The 'Unsupported' to 'PFX' {only}")
+    );
+}

@@ -320,8 +320,10 @@ fn key_operations_follow_the_key_usages() {
 #[test]
 fn managed_secret_bundle_pkcs12_and_pem() {
     use kvcert::pkcs12::decode_pfx;
-    // The 2024 service order (fixture net_ec_p384_pem_76preview1.secret.json).
-    let order = ["id", "value", "contentType", "managed", "attributes", "kid"];
+    // The service's order (JS 2025-07-01, 2026); `id` first at the 7.6 previews (fixture
+    // net_ec_p384_pem_76preview1.secret.json).
+    let order = ["value", "contentType", "id", "managed", "attributes", "kid"];
+    let preview_order = ["id", "value", "contentType", "managed", "attributes", "kid"];
     for (body, exportable) in [
         (RSA, true),
         (EC, true),
@@ -334,15 +336,18 @@ fn managed_secret_bundle_pkcs12_and_pem() {
         let done = i.completed.as_ref().unwrap();
         let s = serde_json::to_value(&done.secret).unwrap();
         let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+        let preview = serde_json::to_value(done.secret.id_first()).unwrap();
+        let preview_keys: Vec<&String> = preview.as_object().unwrap().keys().collect();
         if exportable {
             assert_eq!(keys, order);
+            assert_eq!(preview_keys, preview_order);
         } else {
             assert_eq!(
                 keys,
                 [
-                    "id",
                     "value",
                     "contentType",
+                    "id",
                     "managed",
                     "attributes",
                     "tags",

@@ -38,7 +38,7 @@ fn the_python_sdk_runs_every_flow_and_a_saved_vault_survives_a_restart() {
     let (ok, output) = python(&[FLOWS, &emulator.url, &pem]);
     assert!(ok, "python_flows.py:\n{output}");
     assert!(output.contains("all flows passed"), "{output}");
-    assert_eq!(output.matches("ok: ").count(), 17, "{output}");
+    assert_eq!(output.matches("ok: ").count(), 18, "{output}");
     let port = emulator.port().to_string();
     let status = emulator.terminate();
     assert!(status.success(), "SIGTERM is a clean exit: {status}");

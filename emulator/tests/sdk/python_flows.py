@@ -260,6 +260,31 @@ path = verifier.verify(chain[0], chain[1:])
 assert len(path) == 3, path
 step("emulated DigiCert issuer: chain verified by cryptography")
 
+# 6b. outContentType (api-version 2025-06-01-preview on): the PKCS#12 secret as PEM, the same
+# key and chain; a client's secret refused with the service's recorded text.
+pfx_secret, pfx_key, pfx_chain = open_secret("from-ca")
+as_pem = secrets.get_secret("from-ca", out_content_type="application/x-pem-file")
+assert as_pem.properties.content_type == "application/x-pem-file", as_pem.properties.content_type
+assert as_pem.id == pfx_secret.id and as_pem.properties.managed is True
+pem_text = as_pem.value.encode()
+assert pem_text.startswith(b"-----BEGIN PRIVATE KEY-----\n"), pem_text[:40]
+pem_chain = x509.load_pem_x509_certificates(pem_text)
+assert pem_chain == pfx_chain, "the PFX's certificates, in its order"
+pem_key = serialization.load_pem_private_key(pem_text, None)
+assert public_der(pem_key.public_key()) == public_der(pfx_key.public_key())
+secrets.set_secret("not-a-certificate", "x", content_type="application/x-pkcs12")
+try:
+    secrets.get_secret("not-a-certificate", out_content_type="application/x-pem-file")
+    raise AssertionError("a client's secret converted")
+except HttpResponseError as e:
+    assert e.status_code == 400, e.status_code
+    assert e.message.endswith(
+        "The 'Unsupported' to 'PEM' transformation is not supported. Only PFX to PEM transformation is supported."
+    ), e.message
+secrets.begin_delete_secret("not-a-certificate", **FAST).result()
+secrets.purge_deleted_secret("not-a-certificate")
+step("outContentType: the certificate's PKCS#12 secret as PEM (same key and chain); a client's secret refused")
+
 # 7. Cancel and delete a pending operation.
 certs.begin_create_certificate(
     "cancelled", CertificatePolicy(issuer_name=WellKnownIssuerNames.unknown, subject="CN=c"), **FAST

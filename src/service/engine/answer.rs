@@ -126,7 +126,11 @@ impl Answer {
             }
             Answer::Secret(mut secret) => {
                 view.attributes(&mut secret.attributes);
-                Response::json(200, &secret)
+                if view.secret_id_first {
+                    Response::json(200, &secret.id_first())
+                } else {
+                    Response::json(200, &secret)
+                }
             }
             Answer::DeletedKey(mut deleted) => {
                 view.attributes(&mut deleted.key.attributes);

@@ -59,6 +59,7 @@ use super::answer::Answer;
 use super::view::{API_VERSIONS, LATEST_API_VERSION, View};
 use super::{Page, Response, VaultState};
 use crate::service::error::Error;
+use crate::service::wire;
 use crate::x509::time::UnixTime;
 
 /// An HTTP-shaped request: what a server or an SDK transport hands over, borrowed.
@@ -473,13 +474,35 @@ impl VaultState {
                 .map(Answer::RotationPolicy),
             ["keys", name] => self.get_key(name, None, now).map(Answer::Key),
             ["keys", name, version] => self.get_key(name, Some(version), now).map(Answer::Key),
-            ["secrets", name] => self.get_secret(name, None, now).map(Answer::Secret),
+            ["secrets", name] => self
+                .secret_in(name, None, query, &api_version, now)
+                .map(Answer::Secret),
             ["secrets", name, version] => self
-                .get_secret(name, Some(version), now)
+                .secret_in(name, Some(version), query, &api_version, now)
                 .map(Answer::Secret),
             _ => return None,
         };
         Some(respond(answered, &api_version))
+    }
+}
+
+impl VaultState {
+    /// `GET /secrets/{name}[/{version}]`, converted when the query has an `outContentType`
+    /// and the api-version defines it ([`convert`](super::convert)).
+    fn secret_in(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        query: &str,
+        api_version: &str,
+        now: UnixTime,
+    ) -> Result<wire::SecretBundle, Error> {
+        match query_value(query, "outContentType") {
+            Some(out) if View::of(api_version).out_content_type => {
+                self.get_secret_as(name, version, &out, now)
+            }
+            _ => self.get_secret(name, version, now),
+        }
     }
 }
 

@@ -6,7 +6,9 @@
 //! since 7.6 (its previews included), `sans.uris` and `sans.ipAddresses` since 2025-06-01
 //! (its preview included). The recorded quirks of single versions: the certificate's fields
 //! in a `GET` of a version at 7.2 only ([`details`](super::details)); a failed operation's
-//! `status_details` since 7.4-preview.1.
+//! `status_details` since 7.4-preview.1; a secret's `id` before its `value` at 7.6-preview.1
+//! and 7.6-preview.2 only. `outContentType` on a secret's `GET` since 2025-06-01-preview
+//! ([`convert`](super::convert)).
 //!
 //! Only the service's own fields are touched: a client's tag named `recoverableDays` is
 //! answered at every version (the tags are data, not the envelope).
@@ -47,6 +49,11 @@ pub(super) struct View {
     /// Recorded: `subject`, `issuer`, `sans`, `serialnumber` in `GET …/{version}` at 7.2 and
     /// at no other version (see [`details`](super::details)).
     pub(super) certificate_details: bool,
+    /// A secret's `id` first (recorded at 7.6-preview.1 and 7.6-preview.2 only:
+    /// [`wire::SecretBundle::id_first`]).
+    pub(super) secret_id_first: bool,
+    /// `outContentType` on `GET /secrets/…` (the swagger: 2025-06-01-preview on).
+    pub(super) out_content_type: bool,
     /// Recorded (.NET, DigiCert refusing the request): a `failed` operation keeps the
     /// in-progress `status_details` at 7.4-preview.1, 7.5 and 7.6-preview.1, and has none at
     /// 7.0.
@@ -63,6 +70,8 @@ impl View {
             preserve_cert_order: since("7.6-preview.1"),
             uri_and_ip_sans: since("2025-06-01-preview"),
             certificate_details: api_version == "7.2",
+            out_content_type: since("2025-06-01-preview"),
+            secret_id_first: matches!(api_version, "7.6-preview.1" | "7.6-preview.2"),
             failed_status_details: since("7.4"),
         }
     }
@@ -169,6 +178,10 @@ mod tests {
         assert!(View::of("7.6-preview.1").preserve_cert_order);
         assert!(!View::of("7.5").preserve_cert_order);
         assert!(View::of("2025-06-01-preview").uri_and_ip_sans);
+        assert!(
+            View::of("2025-06-01-preview").out_content_type && !View::of("7.6").out_content_type
+        );
+        assert!(View::of("7.6-preview.2").secret_id_first && !View::of("7.6").secret_id_first);
         assert!(View::of("7.4").failed_status_details);
     }
 
