@@ -29,6 +29,7 @@
 //! | a deleted certificate's secret in `GET /deletedsecrets` | not listed (only the certificate is recovered or purged) |
 //! | `GET /deletedsecrets/{name}` of a secret whose latest version is disabled | 403 `SecretDisabled` (recorded, JS 2021) |
 //! | a restore over a name in use, or deleted | 409 with the recorded restore-conflict text |
+//! | `previousVersion` (2025-06-01-preview on: "the version of the previous certificate, if applicable") | not written: no recording shows its value or its place (the Go, Java and JS recordings of 2025–2026 have none, on a client's secret and on a certificate's first version), and clients read it as absent, as for every certificate made before June 2025 |
 //!
 //! # The backup blob
 //!
