@@ -1214,7 +1214,57 @@ fn secrets_client_sets_reads_lists_and_recovers_secrets_beside_a_certificate() {
     let (transport, certificates) = vault(21);
     let secrets = secret_client(&transport);
     block_on(async {
-        create(&certificates, "tls", Some(default_policy())).await;
+        let tls = create(&certificates, "tls", Some(default_policy())).await;
+        // `out_content_type: Pem`: the certificate's PKCS#12 secret as PEM. ring signs with
+        // the key the PEM holds, and the certificate's public key verifies it.
+        let pem = secrets
+            .get_secret(
+                "tls",
+                Some(SecretClientGetSecretOptions {
+                    out_content_type: Some(
+                        azure_security_keyvault_secrets::models::ContentType::Pem,
+                    ),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .expect("get as PEM")
+            .into_model()
+            .expect("secret");
+        assert_eq!(pem.content_type.as_deref(), Some("application/x-pem-file"));
+        assert_eq!(pem.managed, Some(true));
+        let pem_text = pem.value.expect("value");
+        let blocks: Vec<&str> = pem_text
+            .lines()
+            .filter(|l| l.starts_with("-----BEGIN"))
+            .collect();
+        assert_eq!(
+            blocks,
+            ["-----BEGIN PRIVATE KEY-----", "-----BEGIN CERTIFICATE-----"]
+        );
+        let end = "-----END PRIVATE KEY-----\n";
+        let key_block = &pem_text[..pem_text.find(end).expect("a key block") + end.len()];
+        let (label, pkcs8) = x509_cert::der::pem::decode_vec(key_block.as_bytes()).expect("PEM");
+        assert_eq!(label, "PRIVATE KEY");
+        let key = ring::rsa::KeyPair::from_pkcs8(&pkcs8).expect("ring reads the PKCS#8 key");
+        let mut signature = vec![0; key.public().modulus_len()];
+        key.sign(
+            &ring::signature::RSA_PKCS1_SHA256,
+            &ring::rand::SystemRandom::new(),
+            b"signed with the PEM's key",
+            &mut signature,
+        )
+        .expect("ring signs");
+        use x509_cert::der::Decode as _;
+        let cer = x509_cert::Certificate::from_der(tls.cer.as_deref().expect("cer")).expect("DER");
+        let spki = cer
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes();
+        ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, spki)
+            .verify(b"signed with the PEM's key", &signature)
+            .expect("the certificate's key verifies what the PEM's key signed");
         let set = |value: &str, content_type: Option<&str>| SetSecretParameters {
             value: Some(value.to_owned()),
             content_type: content_type.map(str::to_owned),
