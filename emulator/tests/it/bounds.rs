@@ -3,15 +3,13 @@
 //! on that connection only; chunked bodies and `Expect: 100-continue` are served; a
 //! connection over the limit is answered 503; a request without a token is challenged.
 
-use crate::common;
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::Running;
+use crate::support::TempDir;
+use crate::support::emulator::Emulator as Running;
 use kvcert_emulator::client::{self, Client};
 use kvcert_emulator::http::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS};
 use rustls::pki_types::ServerName;
@@ -31,10 +29,8 @@ fn start() -> Emulator {
 fn start_with(args: &[&str]) -> Emulator {
     // A directory per emulator (the tests of this file run at the same time), gone once the
     // emulator has written its root and the test has read it.
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = common::Scratch::new(&format!("bounds-{}", NEXT.fetch_add(1, Ordering::SeqCst)));
-    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
-    let running = common::start(&dir.join("root.pem"), &args);
+    let dir = TempDir::new("bounds");
+    let running = Running::start(dir.path(), args);
     drop(dir);
     Emulator {
         addr: running.addr,

@@ -4,24 +4,19 @@
 //! showed survives a SIGKILL; a save that fails keeps nothing of the change it answered 500 to.
 //! Every answered secret set and key create survives SIGKILL too.
 
-use crate::common;
-
-use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Running, Scratch};
+use crate::support::TempDir;
+use crate::support::emulator::Emulator;
 use kvcert_emulator::client::{self, Client};
 
 const CREATE: &str = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=crash"},"issuer":{"name":"Self"}}}"#;
 
-fn start(dir: &Path, state: &Path) -> Running {
-    common::start(
-        &dir.join("root.pem"),
-        &[OsStr::new("--state"), state.as_os_str()],
-    )
+fn start(dir: &Path, state: &Path) -> Emulator {
+    Emulator::start(dir, &["--state", state.to_str().expect("a UTF-8 path")])
 }
 
 /// Every name whose create was answered can be read.
@@ -35,11 +30,11 @@ fn all_there(c: &mut Client, names: &[String], when: &str) {
 
 #[test]
 fn every_answered_create_survives_a_kill_dash_nine() {
-    let dir = Scratch::new("crash");
-    let state = dir.join("vault.json");
+    let dir = TempDir::new("crash");
+    let state = dir.path().join("vault.json");
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));
     for round in 0..3 {
-        let mut running = start(&dir, &state);
+        let running = start(dir.path(), &state);
         let config = client::config(&running.root_pem).expect("root");
         // Everything answered before this round is still there.
         let mut c = Client::connect(running.addr, config.clone()).expect("connects");
@@ -74,14 +69,13 @@ fn every_answered_create_survives_a_kill_dash_nine() {
             assert!(start.elapsed() < Duration::from_secs(120), "too slow");
             std::thread::sleep(Duration::from_millis(5));
         }
-        running.child.kill().expect("SIGKILL");
-        running.child.wait().expect("exits");
+        running.kill9();
         writer
             .join()
             .expect("the writer ends without a wrong answer");
     }
     // A last start loads the file; SIGTERM exits cleanly.
-    let mut running = start(&dir, &state);
+    let running = start(dir.path(), &state);
     let config = client::config(&running.root_pem).expect("root");
     let mut c = Client::connect(running.addr, config).expect("connects");
     let total = answered.lock().expect("lock").len();
@@ -93,22 +87,17 @@ fn every_answered_create_survives_a_kill_dash_nine() {
         &answered.lock().expect("lock"),
         "after the last kill",
     );
-    let killed = Command::new("kill")
-        .args(["-TERM", &running.child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    assert!(running.child.wait().expect("exits").success());
+    assert!(running.terminate().success(), "SIGTERM is a clean exit");
 }
 
 #[test]
 fn every_answered_secret_and_key_survives_a_kill_dash_nine() {
-    let dir = Scratch::new("crash-secrets");
-    let state = dir.join("vault.db");
+    let dir = TempDir::new("crash-secrets");
+    let state = dir.path().join("vault.db");
     // (secret name, its value) and (key name, its kid), as answered.
     let answered = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
     for round in 0..2 {
-        let mut running = start(&dir, &state);
+        let running = start(dir.path(), &state);
         let config = client::config(&running.root_pem).expect("root");
         let mut c = Client::connect(running.addr, config.clone()).expect("connects");
         for (name, expected) in answered.lock().expect("lock").iter() {
@@ -175,13 +164,12 @@ fn every_answered_secret_and_key_survives_a_kill_dash_nine() {
             assert!(start.elapsed() < Duration::from_secs(120), "too slow");
             std::thread::sleep(Duration::from_millis(5));
         }
-        running.child.kill().expect("SIGKILL");
-        running.child.wait().expect("exits");
+        running.kill9();
         writer
             .join()
             .expect("the writer ends without a wrong answer");
     }
-    let running = start(&dir, &state);
+    let running = start(dir.path(), &state);
     let config = client::config(&running.root_pem).expect("root");
     let mut c = Client::connect(running.addr, config).expect("connects");
     let total = answered.lock().expect("lock").len();
@@ -204,8 +192,8 @@ fn every_answered_secret_and_key_survives_a_kill_dash_nine() {
 
 #[test]
 fn a_corrupt_state_file_is_refused_at_start() {
-    let dir = Scratch::new("corrupt");
-    let state = dir.join("vault.json");
+    let dir = TempDir::new("corrupt");
+    let state = dir.path().join("vault.json");
     std::fs::write(&state, br#"{"vault":{"url":"https://127.0.0.1:1""#).expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_kvcert-emulator"))
         .arg("--state")
@@ -235,9 +223,9 @@ fn current_version(c: &mut Client, name: &str) -> String {
 /// the restarted vault renewed again, with another key and version).
 #[test]
 fn a_renewal_a_read_showed_survives_a_kill_dash_nine() {
-    let dir = Scratch::new("renewal");
-    let state = dir.join("vault.json");
-    let mut running = start(&dir, &state);
+    let dir = TempDir::new("renewal");
+    let state = dir.path().join("vault.json");
+    let running = start(dir.path(), &state);
     let config = client::config(&running.root_pem).expect("root");
     let mut c = Client::connect(running.addr, config).expect("connects");
     let renewing = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"x509_props":{"subject":"CN=renew","validity_months":1},"issuer":{"name":"Self"},"lifetime_actions":[{"trigger":{"days_before_expiry":20},"action":{"action_type":"AutoRenew"}}]}}"#;
@@ -265,10 +253,9 @@ fn a_renewal_a_read_showed_survives_a_kill_dash_nine() {
         seen, first,
         "15 days on, the renewal came due and the GET shows it"
     );
-    running.child.kill().expect("SIGKILL");
-    running.child.wait().expect("exits");
+    running.kill9();
 
-    let running = start(&dir, &state);
+    let running = start(dir.path(), &state);
     let config = client::config(&running.root_pem).expect("root");
     let mut c = Client::connect(running.addr, config).expect("connects");
     assert_eq!(
@@ -285,9 +272,9 @@ fn a_renewal_a_read_showed_survives_a_kill_dash_nine() {
 /// (SQLite's `BEGIN IMMEDIATE`) longer than the emulator's busy timeout.
 #[test]
 fn a_failed_save_keeps_nothing_of_the_change() {
-    let dir = Scratch::new("failed-save");
-    let state = dir.join("vault.db");
-    let running = start(&dir, &state);
+    let dir = TempDir::new("failed-save");
+    let state = dir.path().join("vault.db");
+    let running = start(dir.path(), &state);
     let config = client::config(&running.root_pem).expect("root");
     let mut c = Client::connect(running.addr, config).expect("connects");
     let create = |c: &mut Client, name: &str| {
@@ -342,13 +329,13 @@ struct Seen {
 fn a_mixed_run_with_renewals_survives_kill_dash_nine_at_any_moment() {
     const ROUNDS: u64 = 12;
     const RENEWERS: usize = 6;
-    let dir = Scratch::new("mixed");
-    let state = dir.join("vault.db");
+    let dir = TempDir::new("mixed");
+    let state = dir.path().join("vault.db");
     let seen = Arc::new(Mutex::new(Seen::default()));
     let renewers: Vec<String> = (0..RENEWERS).map(|i| format!("renew{i}")).collect();
     let mut checked = (0, 0);
     for round in 0..ROUNDS {
-        let mut running = start(&dir, &state);
+        let running = start(dir.path(), &state);
         let config = client::config(&running.root_pem).expect("root");
         let mut c = Client::connect(running.addr, config.clone()).expect("connects");
         {
@@ -517,8 +504,7 @@ fn a_mixed_run_with_renewals_survives_kill_dash_nine_at_any_moment() {
         }
         // A moment that differs per round: 30 to 250 ms into the run.
         std::thread::sleep(Duration::from_millis(30 + (round * 37) % 220));
-        running.child.kill().expect("SIGKILL");
-        running.child.wait().expect("exits");
+        running.kill9();
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
         for t in threads {
             t.join().expect("no wrong answer before the kill");
@@ -556,9 +542,9 @@ fn current_id(c: &mut Client, name: &str) -> String {
 /// that port in every id, and clients of one vault by two names each get their own.
 #[test]
 fn ids_follow_the_port_and_the_name_the_client_used() {
-    let dir = Scratch::new("addresses");
-    let state = dir.join("vault.db");
-    let running = start(&dir, &state);
+    let dir = TempDir::new("addresses");
+    let state = dir.path().join("vault.db");
+    let running = start(dir.path(), &state);
     let config = client::config(&running.root_pem).expect("root");
     let mut c = Client::connect(running.addr, config).expect("connects");
     let target = "/certificates/moved/create?api-version=7.6";
@@ -570,7 +556,7 @@ fn ids_follow_the_port_and_the_name_the_client_used() {
     assert!(current_id(&mut c, "moved").starts_with(&format!("https://127.0.0.1:{first_port}/")));
     drop(running);
 
-    let running = start(&dir, &state);
+    let running = start(dir.path(), &state);
     let port = running.addr.port();
     assert_ne!(port, first_port, "a new free port");
     let config = client::config(&running.root_pem).expect("root");

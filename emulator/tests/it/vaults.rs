@@ -1,9 +1,9 @@
 //! Several vaults in one emulator (`--vault`): each on its own port and, on the main port, by
 //! its host name; each with its own certificates, clock and rows in the one database.
 
-use crate::common;
+use crate::support::TempDir;
+use crate::support::emulator::Emulator;
 
-use std::ffi::OsStr;
 use std::net::SocketAddr;
 
 use kvcert_emulator::client::{self, Client};
@@ -49,17 +49,11 @@ fn clock(c: &mut Client, target: &str) -> String {
 #[test]
 fn two_vaults_by_port_and_by_name_each_with_its_own_certificates_and_clock() {
     // Removed when the test ends, passed or failed: the database holds private keys.
-    let dir = common::Scratch::new("vaults");
-    let state = dir.join("vaults.db");
-    let args = [
-        OsStr::new("--vault"),
-        OsStr::new("one"),
-        OsStr::new("--vault"),
-        OsStr::new("two"),
-        OsStr::new("--state"),
-        state.as_os_str(),
-    ];
-    let running = common::start(&dir.join("root.pem"), &args);
+    let dir = TempDir::new("vaults");
+    let state = dir.path().join("vaults.db");
+    let state = state.to_str().expect("a UTF-8 path");
+    let args = ["--vault", "one", "--vault", "two", "--state", state];
+    let running = Emulator::start(dir.path(), &args);
     let config = client::config(&running.root_pem).expect("root");
     let mut main = Client::connect(running.addr, config.clone()).expect("connects");
     let list = vaults(&mut main);
@@ -157,7 +151,7 @@ fn two_vaults_by_port_and_by_name_each_with_its_own_certificates_and_clock() {
     drop(running);
 
     // Both vaults come back from the one database.
-    let running = common::start(&dir.join("root.pem"), &args);
+    let running = Emulator::start(dir.path(), &args);
     let config = client::config(&running.root_pem).expect("root");
     let mut main = Client::connect(running.addr, config.clone()).expect("connects");
     let list = vaults(&mut main);

@@ -3,18 +3,24 @@
 //! SIGTERM (a clean exit) or SIGKILL (a crash).
 
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// A running emulator.
+/// A running emulator; dropping it kills it, so a failing test never leaves one behind (it
+/// holds the test's stderr).
 pub struct Emulator {
     child: Option<Child>,
     /// `https://127.0.0.1:PORT`.
     pub url: String,
+    /// Where it listens.
+    pub addr: SocketAddr,
     /// The TLS root a client trusts (`--tls-cert-out`).
     pub trusted_pem: PathBuf,
+    /// That root, PEM.
+    pub root_pem: String,
 }
 
 impl Emulator {
@@ -51,16 +57,30 @@ impl Emulator {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
+        let stop = |mut child: Child, why: String| -> ! {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{why}")
+        };
+        let Some(addr) = url.strip_prefix("https://").and_then(|a| a.parse().ok()) else {
+            stop(child, format!("not an address: {url}"))
+        };
+        let root_pem = match std::fs::read_to_string(&trusted_pem) {
+            Ok(pem) => pem,
+            Err(e) => stop(child, format!("the root {}: {e}", trusted_pem.display())),
+        };
         Emulator {
             child: Some(child),
             url,
+            addr,
             trusted_pem,
+            root_pem,
         }
     }
 
     /// The port it listens on.
     pub fn port(&self) -> u16 {
-        self.url.rsplit(':').next().unwrap().parse().unwrap()
+        self.addr.port()
     }
 
     fn signal(&mut self, signal: &str) -> ExitStatus {
