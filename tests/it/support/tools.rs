@@ -311,9 +311,12 @@ pub fn tool(tool: Tool, suite: &str) -> bool {
     false
 }
 
+/// Set to `1` to keep a failing test's scratch directory (it may hold private keys).
+pub const KEEP_VAR: &str = "KVCERT_KEEP_TEMP";
+
 /// A fresh directory `kvcert-<label>-<pid>-<n>` under `std::env::temp_dir()`, readable only by
-/// its owner (the tests write private keys into it), removed recursively on drop unless the
-/// test is failing (other than for a missing tool).
+/// its owner (the tests write private keys and vaults into it), removed recursively on drop,
+/// passed or failed: a failing test keeps it only when [`KEEP_VAR`] is `1`.
 pub struct TempDir {
     path: PathBuf,
 }
@@ -351,13 +354,21 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        if std::thread::panicking() && !TOOL_MISSING.get() {
+        let failing = std::thread::panicking() && !TOOL_MISSING.get();
+        if failing && std::env::var(KEEP_VAR).is_ok_and(|v| v == "1") {
             eprintln!("files kept in {}", self.path.display());
-        } else if let Err(e) = std::fs::remove_dir_all(&self.path) {
+            return;
+        }
+        if let Err(e) = std::fs::remove_dir_all(&self.path) {
             // Not a panic in drop; say it where it will be seen.
             let _ = writeln!(
                 std::io::stderr().lock(),
                 "could not remove {}: {e}",
+                self.path.display()
+            );
+        } else if failing {
+            eprintln!(
+                "removed {} ({KEEP_VAR}=1 keeps a failing test's files)",
                 self.path.display()
             );
         }
