@@ -84,6 +84,7 @@ pub mod keys;
 pub mod lifetime;
 pub mod list;
 pub mod merge;
+mod objects;
 mod pending;
 mod read;
 mod record;

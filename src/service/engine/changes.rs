@@ -274,7 +274,7 @@ impl VaultState {
             .chain(deleted.as_ref().map(|d| d.record.name.as_str()))
             .chain(secret.as_ref().map(SecretRecord::name))
             .chain(deleted_secret.as_ref().map(|d| d.record.name()))
-            .chain(own_key.as_ref().map(KeyRecord::name))
+            .chain(own_key.as_ref().map(|k| k.name()))
             .chain(deleted_key.as_ref().map(|d| d.record.name()));
         if names.into_iter().any(|own| own.to_ascii_lowercase() != key) {
             return Err(Error::InvalidArgument {

@@ -51,8 +51,10 @@
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 
-use super::backup::{open_blob, seal_blob};
-use super::delete::{kept_after, purge_due};
+use std::collections::BTreeMap;
+
+use super::delete::kept_after;
+use super::objects::{ClientObject, Version, Versions};
 use super::record::Deleted;
 use super::record::KeyMaterial;
 use super::{VaultState, key_from_material, key_material, secs_i64};
@@ -112,11 +114,12 @@ pub(crate) struct KeyVersion {
 }
 
 /// A client's key: its name as first made, its versions oldest first (the last is the
-/// current one), its rotation policy once set.
+/// current one), and its rotation policy once set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct KeyRecord {
-    name: String,
-    versions: Vec<KeyVersion>,
+    /// The stored row and the backup keep `name` and `versions` at the top level.
+    #[serde(flatten)]
+    versions: Versions<KeyVersion>,
     #[serde(default)]
     rotation_policy: Option<wire::KeyRotationPolicy>,
 }
@@ -124,24 +127,69 @@ pub(crate) struct KeyRecord {
 /// A deleted key.
 pub(crate) type DeletedKeyRecord = Deleted<KeyRecord>;
 
-impl KeyRecord {
-    /// The name as first made.
-    pub(super) fn name(&self) -> &str {
-        &self.name
+/// A key is its versions, and a rotation policy.
+impl core::ops::Deref for KeyRecord {
+    type Target = Versions<KeyVersion>;
+    fn deref(&self) -> &Versions<KeyVersion> {
+        &self.versions
+    }
+}
+
+impl core::ops::DerefMut for KeyRecord {
+    fn deref_mut(&mut self) -> &mut Versions<KeyVersion> {
+        &mut self.versions
+    }
+}
+
+impl Version for KeyVersion {
+    fn id(&self) -> &str {
+        &self.version
+    }
+}
+
+impl ClientObject for KeyRecord {
+    const KIND: ObjectKind = ObjectKind::Key;
+    const SEGMENT: &'static str = "keys";
+    const MAGIC: &'static [u8; 16] = MAGIC;
+    const MAX_RESTORE_LEN: usize = MAX_KEY_RESTORE_LEN;
+
+    fn maps(vault: &VaultState) -> (&BTreeMap<String, Self>, &BTreeMap<String, Deleted<Self>>) {
+        (&vault.keys, &vault.deleted_keys)
     }
 
-    fn latest(&self) -> Option<&KeyVersion> {
-        self.versions.last()
+    fn maps_mut(
+        vault: &mut VaultState,
+    ) -> (
+        &mut BTreeMap<String, Self>,
+        &mut BTreeMap<String, Deleted<Self>>,
+    ) {
+        (&mut vault.keys, &mut vault.deleted_keys)
     }
 
-    fn find(&self, version: Option<&str>) -> Option<&KeyVersion> {
-        match version.filter(|v| !v.is_empty()) {
-            None => self.latest(),
-            Some(v) => self
-                .versions
-                .iter()
-                .find(|k| k.version.eq_ignore_ascii_case(v)),
-        }
+    fn not_found(name: String) -> Error {
+        Error::KeyNotFound { name }
+    }
+
+    fn deleted_not_found(name: String) -> Error {
+        Error::DeletedKeyNotFound { name }
+    }
+
+    fn malformed_backup() -> Error {
+        Error::MalformedKeyBackup
+    }
+
+    fn name(&self) -> &str {
+        self.versions.name()
+    }
+
+    fn latest_id(&self) -> Option<&str> {
+        self.latest().map(Version::id)
+    }
+
+    fn well_formed(&self) -> bool {
+        self.versions.well_formed(MAX_KEY_VERSIONS, |v| {
+            key_from_material(&v.private_key).is_ok()
+        })
     }
 }
 
@@ -435,41 +483,10 @@ impl VaultState {
         self.keys.get(&name.to_ascii_lowercase())
     }
 
-    fn purge_key_if_due(&mut self, key: &str, now: UnixTime) {
-        if purge_due(&mut self.deleted_keys, key, now) {
-            self.touch(key);
-        }
-    }
-
-    /// The 403 of a write to a certificate's key, when `name` is a certificate's.
-    fn refuse_if_managed_key(&self, key: &str, operation: &'static str) -> Result<(), Error> {
-        if self.certificates.contains_key(key) {
-            return Err(Error::ManagedByKeyVault {
-                kind: ObjectKind::Key,
-                operation,
-            });
-        }
-        Ok(())
-    }
-
     /// The 409 of a certificate create or import on a name a client's key holds (live, or
     /// deleted but recoverable).
     pub(super) fn refuse_if_key_holds(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
-        let key = name.to_ascii_lowercase();
-        self.purge_key_if_due(&key, now);
-        if self.keys.contains_key(&key) {
-            return Err(Error::NameInUse {
-                held_by: ObjectKind::Key,
-                name: name.to_owned(),
-            });
-        }
-        if self.deleted_keys.contains_key(&key) {
-            return Err(Error::DeletedButRecoverable {
-                kind: ObjectKind::Key,
-                name: name.to_owned(),
-            });
-        }
-        Ok(())
+        self.refuse_if_object_holds::<KeyRecord>(name, now)
     }
 
     /// Adds `pair` as the new version of the client's key `name` (checked free first).
@@ -486,7 +503,7 @@ impl VaultState {
         if self
             .keys
             .get(&key)
-            .is_some_and(|r| r.versions.len() >= MAX_KEY_VERSIONS)
+            .is_some_and(|r| r.all().len() >= MAX_KEY_VERSIONS)
         {
             return Err(Error::property(
                 "key",
@@ -516,12 +533,11 @@ impl VaultState {
         };
         self.touch(&key);
         let record = self.keys.entry(key).or_insert_with(|| KeyRecord {
-            name: name.to_owned(),
-            versions: Vec::new(),
+            versions: Versions::new(name),
             rotation_policy: None,
         });
-        let record_name = record.name.clone();
-        record.versions.push(version.clone());
+        let record_name = record.name().to_owned();
+        record.push(version.clone());
         // A rotation policy's next rotation is measured from the new version.
         self.reschedule(&record_name);
         Ok(self.key_bundle_of(&record_name, &version))
@@ -536,8 +552,8 @@ impl VaultState {
     ) -> Result<(), Error> {
         let key = name.to_ascii_lowercase();
         self.purge_if_due(name, now);
-        self.purge_key_if_due(&key, now);
-        self.refuse_if_managed_key(&key, operation)?;
+        self.purge_object_if_due::<KeyRecord>(&key, now);
+        self.refuse_if_managed::<KeyRecord>(&key, operation)?;
         if self.deleted.contains_key(&key) || self.deleted_keys.contains_key(&key) {
             return Err(Error::DeletedButRecoverable {
                 kind: ObjectKind::Key,
@@ -633,7 +649,7 @@ impl VaultState {
         Some(
             record
                 .find(version)
-                .map(|v| self.key_bundle_of(&record.name, v))
+                .map(|v| self.key_bundle_of(record.name(), v))
                 .ok_or_else(|| Error::KeyNotFound {
                     name: name.to_owned(),
                 }),
@@ -669,19 +685,13 @@ impl VaultState {
             return Err(Error::ExportableWithoutReleasePolicy);
         }
         let key = name.to_ascii_lowercase();
-        self.refuse_if_managed_key(&key, "update")?;
+        self.refuse_if_managed::<KeyRecord>(&key, "update")?;
         let not_found = || Error::KeyNotFound {
             name: name.to_owned(),
         };
         let record = self.keys.get_mut(&key).ok_or_else(not_found)?;
-        let v = match version.filter(|v| !v.is_empty()) {
-            None => record.versions.last_mut(),
-            Some(wanted) => record
-                .versions
-                .iter_mut()
-                .find(|v| v.version.eq_ignore_ascii_case(wanted)),
-        }
-        .ok_or_else(not_found)?;
+        let record_name = record.name().to_owned();
+        let v = record.find_mut(version).ok_or_else(not_found)?;
         if let Some(ops) = ops {
             v.key_ops = ops;
         }
@@ -698,7 +708,7 @@ impl VaultState {
             v.tags = tags;
         }
         v.updated = secs_i64(now);
-        let (record_name, v) = (record.name.clone(), v.clone());
+        let v = v.clone();
         self.reschedule(&key);
         Ok(self.key_bundle_of(&record_name, &v))
     }
@@ -710,19 +720,9 @@ impl VaultState {
         name: &str,
         now: UnixTime,
     ) -> Result<wire::DeletedKeyBundle, Error> {
-        let key = name.to_ascii_lowercase();
-        self.refuse_if_managed_key(&key, "delete")?;
-        let Some(record) = self.keys.remove(&key) else {
-            return Err(Error::KeyNotFound {
-                name: name.to_owned(),
-            });
-        };
-        self.reschedule(&key);
-        let deleted = self.deletion(record, now);
+        let (key, deleted) = self.take_for_delete::<KeyRecord>(name, now)?;
         let mut body = self.deleted_key_bundle(&deleted)?;
-        if self.soft_delete() {
-            self.deleted_keys.insert(key, deleted);
-        } else {
+        if !self.keep_deleted(key, deleted) {
             body.recovery_id = None;
             body.deleted_date = None;
             body.scheduled_purge_date = None;
@@ -739,10 +739,10 @@ impl VaultState {
             .latest()
             .ok_or_else(|| Error::internal("a deleted key without versions"))?;
         Ok(wire::DeletedKeyBundle {
-            recovery_id: Some(format!("{}/deletedkeys/{}", self.vault.url, record.name)),
+            recovery_id: Some(format!("{}/deletedkeys/{}", self.vault.url, record.name())),
             deleted_date: Some(deleted.deleted_date),
             scheduled_purge_date: Some(deleted.scheduled_purge_date),
-            key: self.key_bundle_of(&record.name, latest),
+            key: self.key_bundle_of(record.name(), latest),
         })
     }
 
@@ -753,16 +753,16 @@ impl VaultState {
         name: &str,
         now: UnixTime,
     ) -> Result<wire::DeletedKeyBundle, Error> {
-        match self
-            .deleted_keys
-            .get(&name.to_ascii_lowercase())
-            .filter(|d| d.kept_at(now))
-        {
-            Some(deleted) => self.deleted_key_bundle(deleted),
-            None => Err(Error::DeletedKeyNotFound {
-                name: name.to_owned(),
-            }),
-        }
+        self.deleted_key_bundle(self.deleted_object::<KeyRecord>(name, now)?)
+    }
+
+    /// The current version of the client's key under `key`.
+    fn latest_key_bundle(&self, key: &str) -> Result<wire::KeyBundle, Error> {
+        let record = self.object::<KeyRecord>(key)?;
+        record
+            .latest()
+            .map(|v| self.key_bundle_of(record.name(), v))
+            .ok_or_else(|| Error::internal("a key without versions"))
     }
 
     /// `POST /deletedkeys/{name}/recover`: the key is back with every version; 200 with its
@@ -772,91 +772,32 @@ impl VaultState {
         name: &str,
         now: UnixTime,
     ) -> Result<wire::KeyBundle, Error> {
-        let key = name.to_ascii_lowercase();
-        self.purge_key_if_due(&key, now);
-        let Some(deleted) = self.deleted_keys.remove(&key) else {
-            return Err(Error::KeyNotFound {
-                name: name.to_owned(),
-            });
-        };
-        self.touch(&key);
-        let record = deleted.record;
-        let bundle = record
-            .latest()
-            .map(|v| self.key_bundle_of(&record.name, v))
-            .ok_or_else(|| Error::internal("a deleted key without versions"))?;
-        self.keys.insert(key.clone(), record);
-        self.reschedule(&key);
-        Ok(bundle)
+        let key = self.recover_object::<KeyRecord>(name, now)?;
+        self.latest_key_bundle(&key)
     }
 
     /// `DELETE /deletedkeys/{name}`: 204, gone for good; 403 under purge protection.
     pub fn purge_deleted_key(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
-        let key = name.to_ascii_lowercase();
-        self.purge_key_if_due(&key, now);
-        let allowed = self.purge_allowed();
-        Self::purge_from(&mut self.deleted_keys, &key, allowed, name, |name| {
-            Error::DeletedKeyNotFound { name }
-        })?;
-        self.touch(&key);
-        Ok(())
+        self.purge_object::<KeyRecord>(name, now)
     }
 
     /// `POST /keys/{name}/backup`: 200 `{"value": blob}` (see the module docs).
     pub fn backup_key(&self, name: &str) -> Result<wire::BackupKeyResult, Error> {
-        let key = name.to_ascii_lowercase();
-        self.refuse_if_managed_key(&key, "backup")?;
-        let record = self.keys.get(&key).ok_or_else(|| Error::KeyNotFound {
-            name: name.to_owned(),
-        })?;
-        Ok(wire::BackupResult {
-            value: seal_blob(MAGIC, record)?,
-        })
+        self.backup_object::<KeyRecord>(name)
     }
 
     /// `POST /keys/restore`: 200 with the latest version, its `kid` and dates as backed up
     /// (recorded, C++ 7.3); 409 when the name is in use or deleted; 400 `Malformed backup
     /// blob`, `Backup blob is corrupt.` (recorded, .NET) for a blob kvcert did not make.
     pub fn restore_key(&mut self, body: &[u8], now: UnixTime) -> Result<wire::KeyBundle, Error> {
-        let sent: wire::BackupResult = parse_request(body, MAX_KEY_RESTORE_LEN)?;
-        let record: KeyRecord =
-            open_blob(MAGIC, &sent.value).map_err(|_| Error::MalformedKeyBackup)?;
-        CertificateName::try_from(record.name.as_str()).map_err(|_| Error::MalformedKeyBackup)?;
-        let well_formed = !record.versions.is_empty()
-            && record.versions.len() <= MAX_KEY_VERSIONS
-            && record.versions.iter().all(|v| {
-                v.version.len() == 32
-                    && v.version.bytes().all(|b| b.is_ascii_hexdigit())
-                    && key_from_material(&v.private_key).is_ok()
-            });
-        if !well_formed {
-            return Err(Error::MalformedKeyBackup);
-        }
-        let key = record.name.to_ascii_lowercase();
-        self.purge_if_due(&record.name, now);
-        self.purge_key_if_due(&key, now);
-        let latest = record.latest().ok_or(Error::MalformedKeyBackup)?;
-        let in_use = self.keys.contains_key(&key)
-            || self.deleted_keys.contains_key(&key)
-            || self.certificates.contains_key(&key)
-            || self.deleted.contains_key(&key);
-        if in_use {
-            return Err(Error::RestoreConflict {
-                kind: ObjectKind::Key,
-                id: format!("{}/keys/{}/{}", self.vault.url, record.name, latest.version),
-            });
-        }
-        let bundle = self.key_bundle_of(&record.name, latest);
-        self.touch(&key);
-        self.keys.insert(key.clone(), record);
-        self.reschedule(&key);
-        Ok(bundle)
+        let key = self.restore_object::<KeyRecord>(body, now)?;
+        self.latest_key_bundle(&key)
     }
 
     /// The latest version of a client's key as a `GET /keys` item.
     pub(super) fn plain_key_listed(&self, record: &KeyRecord) -> Option<wire::KeyItem> {
         let latest = record.latest()?;
-        Some(self.key_item_of(latest, format!("{}/keys/{}", self.vault.url, record.name)))
+        Some(self.key_item_of(latest, format!("{}/keys/{}", self.vault.url, record.name())))
     }
 
     /// The versions of the client's key `name`, each with its `kid`, for a versions page.
@@ -865,10 +806,10 @@ impl VaultState {
         name: &str,
     ) -> Option<(&str, impl Iterator<Item = (&str, wire::KeyItem)>)> {
         let record = self.plain_key(name)?;
-        let url = format!("{}/keys/{}", self.vault.url, record.name);
+        let url = format!("{}/keys/{}", self.vault.url, record.name());
         Some((
-            record.name.as_str(),
-            record.versions.iter().map(move |v| {
+            record.name(),
+            record.all().iter().map(move |v| {
                 (
                     v.version.as_str(),
                     self.key_item_of(v, format!("{url}/{}", v.version)),
@@ -886,7 +827,7 @@ impl VaultState {
     ) -> impl Iterator<Item = (String, wire::DeletedKeyItem)> + '_ {
         kept_after(&self.deleted_keys, after, now).filter_map(move |(key, d)| {
             let latest = d.record.latest()?;
-            let name = &d.record.name;
+            let name = d.record.name();
             let url = &self.vault.url;
             Some((
                 key.clone(),

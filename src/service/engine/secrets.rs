@@ -43,8 +43,10 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::backup::{open_blob, seal_blob};
-use super::delete::{kept_after, purge_due};
+use std::collections::BTreeMap;
+
+use super::delete::kept_after;
+use super::objects::{ClientObject, Version, Versions};
 use super::record::Deleted;
 use super::{VaultState, secs_i64};
 use crate::service::error::{Error, ObjectKind};
@@ -97,32 +99,61 @@ pub(crate) struct SecretVersion {
     tags: Option<wire::Tags>,
 }
 
-/// A client's secret: its name as first set, its versions oldest first (the last is the
-/// latest, what `GET /secrets/{name}` answers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct SecretRecord {
-    name: String,
-    versions: Vec<SecretVersion>,
-}
+/// A client's secret: its name as first set, its versions oldest first.
+pub(crate) type SecretRecord = Versions<SecretVersion>;
 
 /// A deleted secret.
 pub(crate) type DeletedSecretRecord = Deleted<SecretRecord>;
 
-impl SecretRecord {
-    /// The name as first set.
-    pub(super) fn name(&self) -> &str {
-        &self.name
+impl Version for SecretVersion {
+    fn id(&self) -> &str {
+        &self.version
+    }
+}
+
+impl ClientObject for SecretRecord {
+    const KIND: ObjectKind = ObjectKind::Secret;
+    const SEGMENT: &'static str = "secrets";
+    const MAGIC: &'static [u8; 16] = MAGIC;
+    const MAX_RESTORE_LEN: usize = MAX_SECRET_RESTORE_LEN;
+
+    fn maps(vault: &VaultState) -> (&BTreeMap<String, Self>, &BTreeMap<String, Deleted<Self>>) {
+        (&vault.secrets, &vault.deleted_secrets)
     }
 
-    fn latest(&self) -> Option<&SecretVersion> {
-        self.versions.last()
+    fn maps_mut(
+        vault: &mut VaultState,
+    ) -> (
+        &mut BTreeMap<String, Self>,
+        &mut BTreeMap<String, Deleted<Self>>,
+    ) {
+        (&mut vault.secrets, &mut vault.deleted_secrets)
     }
 
-    fn find(&self, version: Option<&str>) -> Option<&SecretVersion> {
-        match version {
-            None => self.latest(),
-            Some(v) => self.versions.iter().find(|s| s.version == v),
-        }
+    fn not_found(name: String) -> Error {
+        Error::SecretNotFound { name }
+    }
+
+    fn deleted_not_found(name: String) -> Error {
+        Error::DeletedSecretNotFound { name }
+    }
+
+    fn malformed_backup() -> Error {
+        Error::MalformedBackup
+    }
+
+    fn name(&self) -> &str {
+        Versions::name(self)
+    }
+
+    fn latest_id(&self) -> Option<&str> {
+        self.latest().map(Version::id)
+    }
+
+    fn well_formed(&self) -> bool {
+        Versions::well_formed(self, MAX_SECRET_VERSIONS, |v| {
+            v.value.0.chars().count() <= MAX_SECRET_VALUE_LEN
+        })
     }
 }
 
@@ -247,24 +278,6 @@ impl VaultState {
         self.secrets.get(&name.to_ascii_lowercase())
     }
 
-    /// Purges the deleted secret of `name` if its scheduled purge date has come.
-    fn purge_secret_if_due(&mut self, key: &str, now: UnixTime) {
-        if purge_due(&mut self.deleted_secrets, key, now) {
-            self.touch(key);
-        }
-    }
-
-    /// The 403 of a write to a certificate's secret, when `name` is a certificate's.
-    fn refuse_if_managed(&self, key: &str, operation: &'static str) -> Result<(), Error> {
-        if self.certificates.contains_key(key) {
-            return Err(Error::ManagedByKeyVault {
-                kind: ObjectKind::Secret,
-                operation,
-            });
-        }
-        Ok(())
-    }
-
     /// The 409 of a certificate create or import on a name that a client's secret holds
     /// (live, or deleted but recoverable).
     pub(super) fn refuse_if_secret_holds(
@@ -272,21 +285,7 @@ impl VaultState {
         name: &str,
         now: UnixTime,
     ) -> Result<(), Error> {
-        let key = name.to_ascii_lowercase();
-        self.purge_secret_if_due(&key, now);
-        if self.secrets.contains_key(&key) {
-            return Err(Error::NameInUse {
-                held_by: ObjectKind::Secret,
-                name: name.to_owned(),
-            });
-        }
-        if self.deleted_secrets.contains_key(&key) {
-            return Err(Error::DeletedButRecoverable {
-                kind: ObjectKind::Secret,
-                name: name.to_owned(),
-            });
-        }
-        Ok(())
+        self.refuse_if_object_holds::<SecretRecord>(name, now)
     }
 
     /// `PUT /secrets/{name}`: a new version, answered 200 with its value (recorded: Go 7.3,
@@ -305,8 +304,8 @@ impl VaultState {
         let new = NewSecret::from_wire(sent)?;
         let key = name.to_ascii_lowercase();
         self.purge_if_due(name, now);
-        self.purge_secret_if_due(&key, now);
-        self.refuse_if_managed(&key, "set")?;
+        self.purge_object_if_due::<SecretRecord>(&key, now);
+        self.refuse_if_managed::<SecretRecord>(&key, "set")?;
         if self.deleted.contains_key(&key) || self.deleted_secrets.contains_key(&key) {
             return Err(Error::DeletedButRecoverable {
                 kind: ObjectKind::Secret,
@@ -316,7 +315,7 @@ impl VaultState {
         if self
             .secrets
             .get(&key)
-            .is_some_and(|r| r.versions.len() >= MAX_SECRET_VERSIONS)
+            .is_some_and(|r| r.all().len() >= MAX_SECRET_VERSIONS)
         {
             return Err(Error::property(
                 "value",
@@ -344,17 +343,18 @@ impl VaultState {
             tags,
         };
         self.touch(&key);
-        let record = self.secrets.entry(key).or_insert_with(|| SecretRecord {
-            name: name.to_owned(),
-            versions: Vec::new(),
-        });
+        let record = self
+            .secrets
+            .entry(key)
+            .or_insert_with(|| SecretRecord::new(name));
         // The name keeps the case of its first set (as certificates do).
-        let record_name = record.name.clone();
-        let bundle = self.secret_bundle(&record_name, &version, true);
-        if let Some(record) = self.secrets.get_mut(&name.to_ascii_lowercase()) {
-            record.versions.push(version);
-        }
-        Ok(bundle)
+        let record_name = record.name().to_owned();
+        record.push(version);
+        let record = self.object::<SecretRecord>(&name.to_ascii_lowercase())?;
+        let version = record
+            .latest()
+            .ok_or_else(|| Error::internal("a version just set"))?;
+        Ok(self.secret_bundle(&record_name, version, true))
     }
 
     /// `GET /secrets/{name}[/{version}]` of a client's secret; `None` when `name` has none.
@@ -373,7 +373,7 @@ impl VaultState {
             Some(v) if !v.enabled => Err(Error::SecretDisabled {
                 name: name.to_owned(),
             }),
-            Some(v) => Ok(self.secret_bundle(&record.name, v, true)),
+            Some(v) => Ok(self.secret_bundle(record.name(), v, true)),
         })
     }
 
@@ -397,16 +397,13 @@ impl VaultState {
         check_content_type(content_type.as_deref())?;
         check_tags(tags.as_ref())?;
         let key = name.to_ascii_lowercase();
-        self.refuse_if_managed(&key, "update")?;
+        self.refuse_if_managed::<SecretRecord>(&key, "update")?;
         let not_found = || Error::SecretNotFound {
             name: name.to_owned(),
         };
         let record = self.secrets.get_mut(&key).ok_or_else(not_found)?;
-        let v = match version {
-            None => record.versions.last_mut(),
-            Some(wanted) => record.versions.iter_mut().find(|v| v.version == wanted),
-        }
-        .ok_or_else(not_found)?;
+        let record_name = record.name().to_owned();
+        let v = record.find_mut(version).ok_or_else(not_found)?;
         let (enabled, nbf, exp) = settable(attributes);
         if let Some(enabled) = enabled {
             v.enabled = enabled;
@@ -424,7 +421,7 @@ impl VaultState {
             v.tags = tags;
         }
         v.updated = secs_i64(now);
-        let (record_name, v) = (record.name.clone(), v.clone());
+        let v = v.clone();
         self.touch(&key);
         Ok(self.secret_bundle(&record_name, &v, false))
     }
@@ -437,20 +434,9 @@ impl VaultState {
         name: &str,
         now: UnixTime,
     ) -> Result<wire::DeletedSecretBundle, Error> {
-        let key = name.to_ascii_lowercase();
-        self.refuse_if_managed(&key, "delete")?;
-        let Some(record) = self.secrets.remove(&key) else {
-            return Err(Error::SecretNotFound {
-                name: name.to_owned(),
-            });
-        };
-        self.touch(&key);
-        self.purge_secret_if_due(&key, now);
-        let deleted = self.deletion(record, now);
+        let (key, deleted) = self.take_for_delete::<SecretRecord>(name, now)?;
         let mut body = self.deleted_secret_bundle(&deleted)?;
-        if self.soft_delete() {
-            self.deleted_secrets.insert(key, deleted);
-        } else {
+        if !self.keep_deleted(key, deleted) {
             body.recovery_id = None;
             body.deleted_date = None;
             body.scheduled_purge_date = None;
@@ -469,18 +455,15 @@ impl VaultState {
             .latest()
             .ok_or_else(|| Error::internal("a deleted secret without versions"))?;
         Ok(wire::DeletedSecretBundle {
-            recovery_id: Some(format!("{}/deletedsecrets/{}", self.vault.url, record.name)),
+            recovery_id: Some(format!(
+                "{}/deletedsecrets/{}",
+                self.vault.url,
+                record.name()
+            )),
             deleted_date: Some(deleted.deleted_date),
             scheduled_purge_date: Some(deleted.scheduled_purge_date),
-            secret: self.secret_bundle(&record.name, latest, false),
+            secret: self.secret_bundle(record.name(), latest, false),
         })
-    }
-
-    /// The deleted secret of `name` at `now` (none past its purge date).
-    fn deleted_secret_at(&self, name: &str, now: UnixTime) -> Option<&DeletedSecretRecord> {
-        self.deleted_secrets
-            .get(&name.to_ascii_lowercase())
-            .filter(|d| d.kept_at(now))
     }
 
     /// `GET /deletedsecrets/{name}`: 200 as the delete answered; 404 `Deleted Secret not
@@ -491,17 +474,22 @@ impl VaultState {
         name: &str,
         now: UnixTime,
     ) -> Result<wire::DeletedSecretBundle, Error> {
-        let Some(deleted) = self.deleted_secret_at(name, now) else {
-            return Err(Error::DeletedSecretNotFound {
-                name: name.to_owned(),
-            });
-        };
+        let deleted = self.deleted_object::<SecretRecord>(name, now)?;
         if deleted.record.latest().is_some_and(|v| !v.enabled) {
             return Err(Error::SecretDisabled {
                 name: name.to_owned(),
             });
         }
         self.deleted_secret_bundle(deleted)
+    }
+
+    /// The latest version of the client's secret under `key`, without its value.
+    fn latest_secret_bundle(&self, key: &str) -> Result<wire::SecretBundle, Error> {
+        let record = self.object::<SecretRecord>(key)?;
+        record
+            .latest()
+            .map(|v| self.secret_bundle(record.name(), v, false))
+            .ok_or_else(|| Error::internal("a secret without versions"))
     }
 
     /// `POST /deletedsecrets/{name}/recover`: the secret is back with every version; 200 with
@@ -512,49 +500,19 @@ impl VaultState {
         name: &str,
         now: UnixTime,
     ) -> Result<wire::SecretBundle, Error> {
-        let key = name.to_ascii_lowercase();
-        self.purge_secret_if_due(&key, now);
-        let Some(deleted) = self.deleted_secrets.remove(&key) else {
-            return Err(Error::SecretNotFound {
-                name: name.to_owned(),
-            });
-        };
-        self.touch(&key);
-        let record = deleted.record;
-        let bundle = record
-            .latest()
-            .map(|v| self.secret_bundle(&record.name, v, false))
-            .ok_or_else(|| Error::internal("a deleted secret without versions"))?;
-        self.secrets.insert(key, record);
-        Ok(bundle)
+        let key = self.recover_object::<SecretRecord>(name, now)?;
+        self.latest_secret_bundle(&key)
     }
 
     /// `DELETE /deletedsecrets/{name}`: 204, gone for good; 403 under purge protection.
     pub fn purge_deleted_secret(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
-        let key = name.to_ascii_lowercase();
-        self.purge_secret_if_due(&key, now);
-        let allowed = self.purge_allowed();
-        Self::purge_from(&mut self.deleted_secrets, &key, allowed, name, |name| {
-            Error::DeletedSecretNotFound { name }
-        })?;
-        self.touch(&key);
-        Ok(())
+        self.purge_object::<SecretRecord>(name, now)
     }
 
     /// `POST /secrets/{name}/backup`: 200 `{"value": blob}` (see the module docs); a
     /// certificate's secret is refused (403).
     pub fn backup_secret(&self, name: &str) -> Result<wire::BackupSecretResult, Error> {
-        let key = name.to_ascii_lowercase();
-        self.refuse_if_managed(&key, "backup")?;
-        let record = self
-            .secrets
-            .get(&key)
-            .ok_or_else(|| Error::SecretNotFound {
-                name: name.to_owned(),
-            })?;
-        Ok(wire::BackupResult {
-            value: seal_blob(MAGIC, record)?,
-        })
+        self.backup_object::<SecretRecord>(name)
     }
 
     /// `POST /secrets/restore`: 200 with the latest version without the value, its id,
@@ -565,40 +523,8 @@ impl VaultState {
         body: &[u8],
         now: UnixTime,
     ) -> Result<wire::SecretBundle, Error> {
-        let sent: wire::BackupResult = parse_request(body, MAX_SECRET_RESTORE_LEN)?;
-        let record: SecretRecord = open_blob(MAGIC, &sent.value)?;
-        CertificateName::try_from(record.name.as_str()).map_err(|_| Error::MalformedBackup)?;
-        let well_formed = !record.versions.is_empty()
-            && record.versions.len() <= MAX_SECRET_VERSIONS
-            && record.versions.iter().all(|v| {
-                v.version.len() == 32
-                    && v.version.bytes().all(|b| b.is_ascii_hexdigit())
-                    && v.value.0.chars().count() <= MAX_SECRET_VALUE_LEN
-            });
-        if !well_formed {
-            return Err(Error::MalformedBackup);
-        }
-        let key = record.name.to_ascii_lowercase();
-        self.purge_if_due(&record.name, now);
-        self.purge_secret_if_due(&key, now);
-        let latest = record.latest().ok_or(Error::MalformedBackup)?;
-        let in_use = self.secrets.contains_key(&key)
-            || self.deleted_secrets.contains_key(&key)
-            || self.certificates.contains_key(&key)
-            || self.deleted.contains_key(&key);
-        if in_use {
-            return Err(Error::RestoreConflict {
-                kind: ObjectKind::Secret,
-                id: format!(
-                    "{}/secrets/{}/{}",
-                    self.vault.url, record.name, latest.version
-                ),
-            });
-        }
-        let bundle = self.secret_bundle(&record.name, latest, false);
-        self.touch(&key);
-        self.secrets.insert(key, record);
-        Ok(bundle)
+        let key = self.restore_object::<SecretRecord>(body, now)?;
+        self.latest_secret_bundle(&key)
     }
 
     /// The deleted secrets still kept at `now`, after the marker `after`, as list items (the
@@ -610,7 +536,7 @@ impl VaultState {
     ) -> impl Iterator<Item = (String, wire::DeletedSecretItem)> + '_ {
         kept_after(&self.deleted_secrets, after, now).filter_map(move |(key, d)| {
             let latest = d.record.latest()?;
-            let name = &d.record.name;
+            let name = d.record.name();
             let url = &self.vault.url;
             Some((
                 key.clone(),
@@ -630,10 +556,10 @@ impl VaultState {
         name: &str,
     ) -> Option<(&str, impl Iterator<Item = (&str, wire::SecretItem)>)> {
         let record = self.plain_secret(name)?;
-        let url = format!("{}/secrets/{}", self.vault.url, record.name);
+        let url = format!("{}/secrets/{}", self.vault.url, record.name());
         Some((
-            record.name.as_str(),
-            record.versions.iter().map(move |v| {
+            record.name(),
+            record.all().iter().map(move |v| {
                 (
                     v.version.as_str(),
                     self.plain_secret_item(v, format!("{url}/{}", v.version)),
@@ -647,7 +573,7 @@ impl VaultState {
         let latest = record.latest()?;
         Some(self.plain_secret_item(
             latest,
-            format!("{}/secrets/{}", self.vault.url, record.name),
+            format!("{}/secrets/{}", self.vault.url, record.name()),
         ))
     }
 }

@@ -151,7 +151,7 @@ impl VaultState {
         {
             let v = record.find(version).ok_or_else(not_found)?;
             (
-                format!("{}/keys/{}/{}", self.vault.url, record.name, v.version),
+                format!("{}/keys/{}/{}", self.vault.url, record.name(), v.version),
                 &v.key_ops,
                 v.enabled,
                 v.nbf,

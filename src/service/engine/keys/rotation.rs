@@ -204,7 +204,7 @@ impl VaultState {
         if rotation_due(record).is_none_or(|due| due > secs_i64(at)) {
             return false;
         }
-        let name = record.name.clone();
+        let name = record.name().to_owned();
         self.rotate_key(&name, at, rng).is_ok()
     }
 
@@ -257,7 +257,7 @@ impl VaultState {
             .and_then(|a| a.created)
             .unwrap_or(secs);
         let policy = wire::KeyRotationPolicy {
-            id: Some(format!("{url}/keys/{}/rotationpolicy", record.name)),
+            id: Some(format!("{url}/keys/{}/rotationpolicy", record.name())),
             lifetime_actions: Some(actions),
             attributes: Some(wire::KeyRotationPolicyAttributes {
                 expiry_time: expiry,
@@ -278,7 +278,7 @@ impl VaultState {
         rng: &mut R,
     ) -> Result<wire::KeyBundle, Error> {
         let key = name.to_ascii_lowercase();
-        self.refuse_if_managed_key(&key, "rotate")?;
+        self.refuse_if_managed::<super::KeyRecord>(&key, "rotate")?;
         let record = self.keys.get(&key).ok_or_else(|| Error::KeyNotFound {
             name: name.to_owned(),
         })?;
@@ -301,7 +301,7 @@ impl VaultState {
             exp,
             tags: current.tags.clone(),
         };
-        let (record_name, kty) = (record.name.clone(), current.kty.clone());
+        let (record_name, kty) = (record.name().to_owned(), current.kty.clone());
         let rng: &mut dyn CryptoRng = &mut { rng };
         let pair = self.new_key(spec, rng)?;
         self.add_key_version(&record_name, &kty, &pair, settings, now, rng)
