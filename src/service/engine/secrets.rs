@@ -21,6 +21,7 @@
 //! | question | kvcert's answer |
 //! |---|---|
 //! | a missing version of an existing secret | 404 `SecretNotFound`, the name's text (no recording names the version) |
+//! | a version id's case | any (as a key's; versions are written lowercase) |
 //! | `PUT` with no `value` | 400 `BadParameter`, `Property value has invalid value. A value is required` |
 //! | set, update, backup of a certificate's secret | 403 `Forbidden`, inner `SecretManagedByKeyVault`, the delete's recorded wording with the operation's name (`set` reported in 2020; the others not recorded) |
 //! | a set over a certificate that is deleted but recoverable | 409, the secret's deleted-but-recoverable text (the certificate's secret is deleted with it) |
