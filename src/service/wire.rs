@@ -697,23 +697,9 @@ impl Serialize for SecretBundle {
     /// 7.3 to 2026-03-01-preview, JS and .NET 7.5, Python 7.6, JS 2025-07-01). The two 7.6
     /// previews wrote `id` first: [`SecretBundle::id_first`].
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let SecretBundle {
-            id,
-            value,
-            content_type,
-            managed,
-            attributes,
-            tags,
-            kid,
-        } = self;
-        SecretOrder {
-            value: value.as_ref().map(|v| v.as_str()),
-            content_type,
-            id,
-            managed,
-            attributes,
-            tags,
-            kid,
+        InOrder {
+            bundle: self,
+            id_first: false,
         }
         .serialize(serializer)
     }
@@ -724,14 +710,20 @@ impl SecretBundle {
     /// the usual order (recorded, May 2024 to March 2025, for a certificate's secret and a
     /// client's alike: .NET, Python and JS; the same .NET test is value-first at 7.5).
     pub fn id_first(&self) -> impl Serialize + '_ {
-        IdFirst(self)
+        InOrder {
+            bundle: self,
+            id_first: true,
+        }
     }
 }
 
-/// [`SecretBundle::id_first`].
-struct IdFirst<'a>(&'a SecretBundle);
+/// A secret in one of its two recorded orders.
+struct InOrder<'a> {
+    bundle: &'a SecretBundle,
+    id_first: bool,
+}
 
-impl Serialize for IdFirst<'_> {
+impl Serialize for InOrder<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let SecretBundle {
             id,
@@ -741,17 +733,31 @@ impl Serialize for IdFirst<'_> {
             attributes,
             tags,
             kid,
-        } = self.0;
-        IdFirstOrder {
-            id,
-            value: value.as_ref().map(|v| v.as_str()),
-            content_type,
-            managed,
-            attributes,
-            tags,
-            kid,
+        } = self.bundle;
+        let value = value.as_ref().map(|v| v.as_str());
+        if self.id_first {
+            IdFirstOrder {
+                id,
+                value,
+                content_type,
+                managed,
+                attributes,
+                tags,
+                kid,
+            }
+            .serialize(serializer)
+        } else {
+            SecretOrder {
+                value,
+                content_type,
+                id,
+                managed,
+                attributes,
+                tags,
+                kid,
+            }
+            .serialize(serializer)
         }
-        .serialize(serializer)
     }
 }
 
