@@ -2,6 +2,7 @@ package flows
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azcertificates"
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -315,6 +317,29 @@ func TestCertificateFromRegisteredIssuer(t *testing.T) {
 	}
 	if len(paths[0]) != 3 {
 		t.Fatalf("a path of %d certificates, not leaf, intermediate, root", len(paths[0]))
+	}
+
+	// OutContentType PEM (2025-06-01-preview on): the PKCS#12 secret as PEM, the same key and
+	// certificates in the same order.
+	s := e.secrets(t)
+	_, pfxKey, pfxChain := openSecret(t, s, "go-from-ca", "")
+	asPEM := must(s.GetSecret(ctx, "go-from-ca", "", &azsecrets.GetSecretOptions{
+		OutContentType: to.Ptr(azsecrets.ContentTypePEM),
+	}))(t).Secret
+	if asPEM.ContentType == nil || *asPEM.ContentType != pemType {
+		t.Fatalf("content type %v", asPEM.ContentType)
+	}
+	pemKey, pemChain := pemContents(t, "go-from-ca", *asPEM.Value)
+	if len(pemChain) != len(pfxChain) {
+		t.Fatalf("%d certificates in the PEM, %d in the PFX", len(pemChain), len(pfxChain))
+	}
+	for i := range pemChain {
+		if !pemChain[i].Equal(pfxChain[i]) {
+			t.Fatalf("certificate %d differs", i)
+		}
+	}
+	if signer, ok := pemKey.(crypto.Signer); !ok || !signer.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pfxKey.Public()) {
+		t.Fatal("the PEM's key is not the PFX's")
 	}
 }
 

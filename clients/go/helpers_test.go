@@ -266,6 +266,28 @@ func createWith(t *testing.T, c *azcertificates.Client, name string, params azce
 	return azcertificates.Certificate{}
 }
 
+// pemContents reads a PEM secret's PKCS#8 key and its certificates, in order.
+func pemContents(t *testing.T, name, text string) (any, []*x509.Certificate) {
+	t.Helper()
+	var private any
+	var chain []*x509.Certificate
+	for rest := []byte(text); ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		switch block.Type {
+		case "PRIVATE KEY":
+			private = must(x509.ParsePKCS8PrivateKey(block.Bytes))(t)
+		case "CERTIFICATE":
+			chain = append(chain, must(x509.ParseCertificate(block.Bytes))(t))
+		default:
+			t.Fatalf("%s: a PEM block %q", name, block.Type)
+		}
+	}
+	return private, chain
+}
+
 // openSecret reads a certificate's secret by its content type: its private key and its
 // certificates, leaf first.
 func openSecret(t *testing.T, c *azsecrets.Client, name, version string) (azsecrets.Secret, crypto.Signer, []*x509.Certificate) {
@@ -278,20 +300,7 @@ func openSecret(t *testing.T, c *azsecrets.Client, name, version string) (azsecr
 	var chain []*x509.Certificate
 	switch *s.ContentType {
 	case "application/x-pem-file":
-		for rest := []byte(*s.Value); ; {
-			var block *pem.Block
-			if block, rest = pem.Decode(rest); block == nil {
-				break
-			}
-			switch block.Type {
-			case "PRIVATE KEY":
-				private = must(x509.ParsePKCS8PrivateKey(block.Bytes))(t)
-			case "CERTIFICATE":
-				chain = append(chain, must(x509.ParseCertificate(block.Bytes))(t))
-			default:
-				t.Fatalf("%s: a PEM block %q", name, block.Type)
-			}
-		}
+		private, chain = pemContents(t, name, *s.Value)
 	case "application/x-pkcs12":
 		// The vault's PFX has no password.
 		pfx := must(base64.StdEncoding.DecodeString(*s.Value))(t)

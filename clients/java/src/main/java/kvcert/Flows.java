@@ -83,6 +83,7 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
@@ -430,7 +431,14 @@ public final class Flows {
         check(path.size() + 1 == 3, "leaf, intermediate and root: " + chain);
         check(result.getTrustAnchor().getTrustedCert().getSubjectX500Principal()
             .equals(path.get(path.size() - 1).getIssuerX500Principal()), "anchored at the emulated root");
-        ok("emulated DigiCert issuer: chain validated by the JDK's PKIX at the emulator's clock");
+        // outContentType PEM (2025-06-01-preview on): the PFX as PEM, the same key and chain.
+        Opened pfx = openSecret("from-ca", null);
+        Opened pem = opened("from-ca", secrets.getSecret("from-ca", null, PEM));
+        check(PEM.equals(pem.contentType) && pem.id.equals(pfx.id), "the converted secret: " + pem.contentType);
+        check(pem.chain.equals(pfx.chain), "the PFX's certificates, in its order");
+        check(((RSAPrivateCrtKey) pem.key).getModulus().equals(((RSAPrivateCrtKey) pfx.key).getModulus()),
+            "the PFX's key");
+        ok("emulated DigiCert issuer: chain validated by the JDK's PKIX at the emulator's clock; its secret as PEM");
     }
 
     /** 7. Cancel and delete a pending operation. */
@@ -779,7 +787,10 @@ public final class Flows {
     }
 
     static Opened openSecret(String name, String version) throws Exception {
-        KeyVaultSecret secret = secrets.getSecret(name, version);
+        return opened(name, secrets.getSecret(name, version));
+    }
+
+    static Opened opened(String name, KeyVaultSecret secret) throws Exception {
         Opened opened = new Opened();
         opened.contentType = secret.getProperties().getContentType();
         opened.id = secret.getId();
