@@ -1647,7 +1647,7 @@ pub fn merge(data: &[u8]) -> bool {
 }
 
 /// How many operations `requests` chooses from (certificates, then secrets and keys).
-const REQUEST_OPS: u8 = 29;
+const REQUEST_OPS: u8 = 30;
 
 /// `requests`: a sequence of operations on two names (certificates, and clients' secrets and
 /// keys on the same names), chosen by the input's bytes,
@@ -1803,6 +1803,16 @@ pub fn requests(data: &[u8]) -> bool {
                 format!("/keys/{name}"),
                 r#"{"attributes":{"enabled":false}}"#.to_owned(),
             ),
+            // A secret asked for in another format (2025-07-01): PEM, PKCS#12, or another.
+            28 => (
+                "GET",
+                format!(
+                    "/secrets/{name}?outContentType={}&api-version=2025-07-01",
+                    ["application/x-pem-file", "application/x-pkcs12", "text/plain"]
+                        [usize::from(arg / 2 % 3)]
+                ),
+                String::new(),
+            ),
             _ => ("GET", format!("/secrets/{name}"), String::new()),
         };
         // Time moves forward: up to ~5 days a step.
@@ -1810,10 +1820,14 @@ pub fn requests(data: &[u8]) -> bool {
         {
             now = t;
         }
-        let path = format!(
-            "{path}{}api-version=7.6",
-            if path.contains('?') { '&' } else { '?' }
-        );
+        let path = if path.contains("api-version=") {
+            path
+        } else {
+            format!(
+                "{path}{}api-version=7.6",
+                if path.contains('?') { '&' } else { '?' }
+            )
+        };
         let request = kvcert::service::engine::Request {
             method,
             path: &path,
