@@ -1368,3 +1368,45 @@ fn a_key_operations_value_that_is_not_base64url_gets_the_reported_text() {
     let missing = c.call("POST", "/keys/k/verify", r#"{"alg":"RS256","value":"AA"}"#);
     assert_eq!(error(&missing).2, "Property 'digest' is required.\r\n");
 }
+
+/// A certificate whose key is not exportable: its PKCS#12 secret holds the certificate alone,
+/// and so does the PEM `outContentType` makes of it; its PEM certificate's secret is not
+/// converted (`'PEM' to 'PEM'`).
+#[test]
+fn a_non_exportable_certificate_converts_to_its_certificate_alone() {
+    let mut c = client();
+    c.api_version = Some("2025-07-01");
+    let body = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256","exportable":false},"x509_props":{"subject":"CN=n"},"issuer":{"name":"Self"}}}"#;
+    assert_eq!(c.call("POST", "/certificates/n/create", body).status, 202);
+    let cer = c.call("GET", "/certificates/n", "").body_json()["cer"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let converted = c
+        .call(
+            "GET",
+            "/secrets/n?outContentType=application/x-pem-file",
+            "",
+        )
+        .body_json();
+    let der = crate::support::text::base64_decode(&cer).unwrap();
+    assert_eq!(
+        converted["value"].as_str().unwrap(),
+        crate::support::text::pem("CERTIFICATE", &der)
+    );
+    let pem_policy = r#"{"policy":{"key_props":{"kty":"EC","crv":"P-256"},"secret_props":{"contentType":"application/x-pem-file"},"x509_props":{"subject":"CN=p"},"issuer":{"name":"Self"}}}"#;
+    assert_eq!(
+        c.call("POST", "/certificates/p/create", pem_policy).status,
+        202
+    );
+    c.call("GET", "/certificates/p", "");
+    assert_eq!(
+        error(&c.call(
+            "GET",
+            "/secrets/p?outContentType=application/x-pem-file",
+            ""
+        ))
+        .2,
+        "The 'PEM' to 'PEM' transformation is not supported. Only PFX to PEM transformation is supported."
+    );
+}
