@@ -131,7 +131,7 @@
 //! paths and methods), [`service::engine::ca`] (emulated issuers, the leaf profile, issuers
 //! kvcert does not emulate), [`service::engine::lifetime`] (due instants, AutoRenew for
 //! `Unknown`), [`service::engine::backup`] (the blob), [`service::engine::list`] (paging),
-//! [`service::engine::merge`] (x5c forms, chain order), [`service::engine::delete`] (recovery levels), [`service::engine::update`] (PATCH merging), [`service::engine::secrets`] (clients' secrets), [`service::engine::keys`], [`service::engine::keys::crypto`] and [`service::engine::keys::rotation`] (clients' keys, key operations, rotation).
+//! [`service::engine::merge`] (x5c forms, chain order), [`service::engine::delete`] (recovery levels), [`service::engine::update`] (PATCH merging), [`service::engine::secrets`] (clients' secrets), [`service::engine::convert`] (`outContentType`), [`service::engine::keys`], [`service::engine::keys::crypto`] and [`service::engine::keys::rotation`] (clients' keys, key operations, rotation).
 // No `unsafe` in kvcert: all of it (CPU-feature dispatch, the assembly kernels, Valgrind's
 // client request) is in the kvcert-rsa crate, behind `key::rsa`.
 #![forbid(unsafe_code)]
