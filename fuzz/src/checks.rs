@@ -1808,8 +1808,11 @@ pub fn requests(data: &[u8]) -> bool {
                 "GET",
                 format!(
                     "/secrets/{name}?outContentType={}&api-version=2025-07-01",
-                    ["application/x-pem-file", "application/x-pkcs12", "text/plain"]
-                        [usize::from(arg / 2 % 3)]
+                    [
+                        "application/x-pem-file",
+                        "application/x-pkcs12",
+                        "text/plain"
+                    ][usize::from(arg / 2 % 3)]
                 ),
                 String::new(),
             ),
