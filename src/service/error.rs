@@ -224,7 +224,7 @@ pub enum Error {
         to: &'static str,
     },
     /// A key operation's `value` or `digest` missing, or not base64url.
-    MissingBase64Url {
+    InvalidBase64Url {
         /// The member (`value`, `digest`).
         member: &'static str,
         /// Whether it was sent (and is not base64url).
@@ -568,13 +568,13 @@ impl Error {
             ),
             // Reported (autorest log of unwrapKey, bruj0/vault-recovery-key #20, 2025): the
             // service's two validation sentences; a missing member gets the second alone.
-            Error::MissingBase64Url {
+            Error::InvalidBase64Url {
                 member,
                 present: true,
             } => format!(
                 "Content of '{member}' is not base64url.\r\nProperty '{member}' is required.\r\n"
             ),
-            Error::MissingBase64Url { member, .. } => {
+            Error::InvalidBase64Url { member, .. } => {
                 format!("Property '{member}' is required.\r\n")
             }
             // Reported, 400 BadParameter: pulumi/pulumi #22338 (2026, a ciphertext of another

@@ -1256,6 +1256,7 @@ fn the_reported_key_refusals_have_the_services_words() {
     c.api_version = Some("7.6");
     // Raw HTTP reported in Azure/azure-sdk-for-net #13437 (Content-Length 112).
     let oct = r#"{"error":{"code":"BadParameter","message":"Invalid kty value: oct","innererror":{"code":"KeyTypeNotSupported"}}}"#;
+    assert_eq!(oct.len(), 112, "the recorded Content-Length");
     for body in [r#"{"kty":"oct"}"#, r#"{"kty":"oct-HSM"}"#] {
         let answer = c.call("POST", "/keys/aes/create", body);
         assert_eq!(answer.status, 400, "{body}");
@@ -1264,7 +1265,6 @@ fn the_reported_key_refusals_have_the_services_words() {
             oct,
             "{body}"
         );
-        assert_eq!(oct.len(), 112);
     }
     let import_oct = c.call(
         "PUT",

@@ -114,10 +114,10 @@ impl VaultState {
                 kind: crate::service::error::ObjectKind::Certificate,
                 name: name.to_owned(),
             }),
-            // A client's secret of the name, live or deleted, keeps the certificate out.
+            // A client's secret or key of the name, live or deleted, keeps the certificate out.
             None => {
-                self.refuse_if_secret_holds(name, now)?;
-                self.refuse_if_key_holds(name, now)
+                self.refuse_if_object_holds::<super::secrets::SecretRecord>(name, now)?;
+                self.refuse_if_object_holds::<super::keys::KeyRecord>(name, now)
             }
         }
     }

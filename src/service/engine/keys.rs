@@ -382,7 +382,7 @@ fn imported_key(jwk: &wire::JsonWebKey) -> Result<(KeyPair, &'static str), Error
         let p = private(p, "p missing or not base64url")?;
         let q = private(q, "q missing or not base64url")?;
         private(d, "d missing or not base64url")?;
-        if n.len() > 512 || p.len() > 256 || q.len() > 256 {
+        if n.len() > 512 || e.len() > 512 || p.len() > 256 || q.len() > 256 {
             return Err(Error::property(
                 "key.n",
                 "RSA keys of 2048, 3072 or 4096 bits",
@@ -481,12 +481,6 @@ impl VaultState {
     /// The client's key of `name` (any case).
     pub(super) fn plain_key(&self, name: &str) -> Option<&KeyRecord> {
         self.keys.get(&name.to_ascii_lowercase())
-    }
-
-    /// The 409 of a certificate create or import on a name a client's key holds (live, or
-    /// deleted but recoverable).
-    pub(super) fn refuse_if_key_holds(&mut self, name: &str, now: UnixTime) -> Result<(), Error> {
-        self.refuse_if_object_holds::<KeyRecord>(name, now)
     }
 
     /// Adds `pair` as the new version of the client's key `name` (checked free first).

@@ -235,7 +235,7 @@ impl VaultState {
         let Some(deleted) = O::maps_mut(self).1.remove(&key) else {
             return Err(O::not_found(name.to_owned()));
         };
-        self.put_object(key, deleted.record)
+        Ok(self.put_object(key, deleted.record))
     }
 
     /// `DELETE /deleted…/{name}`: gone for good; 403 under purge protection.
@@ -309,19 +309,15 @@ impl VaultState {
                 ),
             });
         }
-        self.put_object(key, record)
+        Ok(self.put_object(key, record))
     }
 
     /// Puts `record` in the live map under `key` (its row written, a key's rotation
     /// scheduled); the key it is under.
-    pub(super) fn put_object<O: ClientObject>(
-        &mut self,
-        key: String,
-        record: O,
-    ) -> Result<String, Error> {
+    pub(super) fn put_object<O: ClientObject>(&mut self, key: String, record: O) -> String {
         O::maps_mut(self).0.insert(key.clone(), record);
         self.reschedule(&key);
-        Ok(key)
+        key
     }
 
     /// The live object under `key` (a key [`Self::put_object`] or the maps gave).

@@ -279,16 +279,6 @@ impl VaultState {
         self.secrets.get(&name.to_ascii_lowercase())
     }
 
-    /// The 409 of a certificate create or import on a name that a client's secret holds
-    /// (live, or deleted but recoverable).
-    pub(super) fn refuse_if_secret_holds(
-        &mut self,
-        name: &str,
-        now: UnixTime,
-    ) -> Result<(), Error> {
-        self.refuse_if_object_holds::<SecretRecord>(name, now)
-    }
-
     /// `PUT /secrets/{name}`: a new version, answered 200 with its value (recorded: Go 7.3,
     /// Python 2026-03-01-preview).
     pub fn set_secret<R: CryptoRng + ?Sized>(

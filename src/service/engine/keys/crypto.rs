@@ -121,14 +121,14 @@ impl Usable {
 /// service's validation text.
 fn decode(member: &'static str, value: Option<&str>) -> Result<Zeroizing<Vec<u8>>, Error> {
     let Some(value) = value else {
-        return Err(Error::MissingBase64Url {
+        return Err(Error::InvalidBase64Url {
             member,
             present: false,
         });
     };
     pem::base64url_decode(value.trim_end_matches('='))
         .map(Zeroizing::new)
-        .ok_or(Error::MissingBase64Url {
+        .ok_or(Error::InvalidBase64Url {
             member,
             present: true,
         })
