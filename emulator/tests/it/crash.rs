@@ -19,6 +19,25 @@ fn start(dir: &Path, state: &Path) -> Emulator {
     Emulator::start(dir, &["--state", state.to_str().expect("a UTF-8 path")])
 }
 
+/// Kills the emulator with SIGKILL once `answered()` reaches `count` (the writer's requests in
+/// flight), then waits for the writer, which must end without a wrong answer.
+fn kill_once_answered(
+    running: Emulator,
+    writer: std::thread::JoinHandle<()>,
+    answered: impl Fn() -> usize,
+    count: usize,
+) {
+    let start = Instant::now();
+    while answered() < count {
+        assert!(start.elapsed() < Duration::from_secs(120), "too slow");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    running.kill9();
+    writer
+        .join()
+        .expect("the writer ends without a wrong answer");
+}
+
 /// Every name whose create was answered can be read.
 fn all_there(c: &mut Client, names: &[String], when: &str) {
     for name in names {
@@ -64,15 +83,12 @@ fn every_answered_create_survives_a_kill_dash_nine() {
             })
         };
         // Kill while creates are in flight, after some were answered.
-        let start = Instant::now();
-        while answered.lock().expect("lock").len() < before + 15 + 5 * round {
-            assert!(start.elapsed() < Duration::from_secs(120), "too slow");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        running.kill9();
-        writer
-            .join()
-            .expect("the writer ends without a wrong answer");
+        kill_once_answered(
+            running,
+            writer,
+            || answered.lock().expect("lock").len(),
+            before + 15 + 5 * round,
+        );
     }
     // A last start loads the file; SIGTERM exits cleanly.
     let running = start(dir.path(), &state);
@@ -159,15 +175,12 @@ fn every_answered_secret_and_key_survives_a_kill_dash_nine() {
                 }
             })
         };
-        let start = Instant::now();
-        while answered.lock().expect("lock").len() < before + 20 {
-            assert!(start.elapsed() < Duration::from_secs(120), "too slow");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        running.kill9();
-        writer
-            .join()
-            .expect("the writer ends without a wrong answer");
+        kill_once_answered(
+            running,
+            writer,
+            || answered.lock().expect("lock").len(),
+            before + 20,
+        );
     }
     let running = start(dir.path(), &state);
     let config = client::config(&running.root_pem).expect("root");
